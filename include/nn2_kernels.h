@@ -1,0 +1,48 @@
+/* nn2_kernels.h: the kernel table (matrix products, activations) and the ISA enum.
+ * Kernels are math on row-major float arrays: no allocation, no threads, no nn2_net.
+ * Determinism contract, relied on by the thread-count-independent training loop: every output
+ * element is computed by the same sequence of operations whatever M (the number of rows handed
+ * to the call) and whatever tile the element falls in. So cutting rows between threads in any
+ * way gives bit-identical results. Results may differ between ISAs. */
+#ifndef NN2_KERNELS_H
+#define NN2_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum nn2_isa { NN2_ISA_SCALAR, NN2_ISA_AVX2, NN2_ISA_AVX512, NN2_ISA_COUNT } nn2_isa;
+
+typedef struct nn2_kernels {
+    nn2_isa isa;
+    const char *name;
+    /* C (M,N) = A (M,K) . B (K,N) + bias (N) (bias may be NULL). Element (i,j) accumulates
+     * A[i,k]*B[k,j] for k = 0..K-1 in order, then adds bias[j]. */
+    void (*gemm_nn)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                    const float *bias, float *C, int ldc);
+    /* C (M,N) = A (M,K) . B^T, B stored (N,K). */
+    void (*gemm_nt)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                    float *C, int ldc);
+    /* C (M,N) = A^T . B, A stored (K,M), B stored (K,N): element (i,j) sums over k = 0..K-1
+     * in order (K is the sample count when computing weight gradients). */
+    void (*gemm_tn)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                    float *C, int ldc);
+    /* out (N) = sum over rows i = 0..M-1 (in order) of A (M,N). */
+    void (*colsum)(int M, int N, const float *A, int lda, float *out);
+    /* x <- sigmoid(x), in place, n elements. */
+    void (*sigmoid_forward)(int n, float *x);
+    /* d <- d * a * (1 - a): the sigmoid derivative expressed through its output a. */
+    void (*sigmoid_backward)(int n, float *d, const float *a);
+} nn2_kernels;
+
+/* The table in use: chosen once from the CPU's features, or forced by the environment
+ * variable NN2_ISA=scalar|avx2|avx512 (an ISA the CPU lacks falls back with a warning). */
+const nn2_kernels *nn2_kernels_get(void);
+/* A specific table, or NULL when this build or CPU cannot run it. */
+const nn2_kernels *nn2_kernels_for(nn2_isa isa);
+const char *nn2_isa_str(nn2_isa isa);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

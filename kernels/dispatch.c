@@ -1,0 +1,89 @@
+/* dispatch.c: picks the kernel table once from the CPU's features; NN2_ISA overrides.
+ * The chosen table is the only mutable global of nn2, written once under a once-flag. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels_impl.h"
+
+#define NN2_TABLE(E, X)                                                                         \
+    {                                                                                           \
+        .isa = E, .name = #X, .gemm_nn = nn2_k_gemm_nn_##X, .gemm_nt = nn2_k_gemm_nt_##X,       \
+        .gemm_tn = nn2_k_gemm_tn_##X, .colsum = nn2_k_colsum_##X,                               \
+        .sigmoid_forward = nn2_k_sigmoid_forward_##X,                                           \
+        .sigmoid_backward = nn2_k_sigmoid_backward_##X,                                         \
+    }
+
+static const nn2_kernels tables[NN2_ISA_COUNT] = {
+    [NN2_ISA_SCALAR] = NN2_TABLE(NN2_ISA_SCALAR, scalar),
+#if NN2_HAVE_X86_KERNELS
+    [NN2_ISA_AVX2] = NN2_TABLE(NN2_ISA_AVX2, avx2),
+    [NN2_ISA_AVX512] = NN2_TABLE(NN2_ISA_AVX512, avx512),
+#endif
+};
+
+const char *nn2_isa_str(nn2_isa isa)
+{
+    static const char *names[NN2_ISA_COUNT] = {
+        [NN2_ISA_SCALAR] = "scalar", [NN2_ISA_AVX2] = "avx2", [NN2_ISA_AVX512] = "avx512"};
+    return (isa >= 0 && isa < NN2_ISA_COUNT) ? names[isa] : "?";
+}
+
+static int cpu_has(nn2_isa isa)
+{
+    switch (isa) {
+    case NN2_ISA_SCALAR: return 1;
+#if NN2_HAVE_X86_KERNELS
+    case NN2_ISA_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case NN2_ISA_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") &&
+               __builtin_cpu_supports("fma");
+#endif
+    default: return 0;
+    }
+}
+
+const nn2_kernels *nn2_kernels_for(nn2_isa isa)
+{
+    if (isa < 0 || isa >= NN2_ISA_COUNT || !cpu_has(isa)) return NULL;
+    return &tables[isa];
+}
+
+static const nn2_kernels *chosen;
+
+static void choose(void)
+{
+    nn2_isa best = NN2_ISA_SCALAR;
+    for (int i = NN2_ISA_COUNT - 1; i >= 0; i--)
+        if (cpu_has((nn2_isa)i)) {
+            best = (nn2_isa)i;
+            break;
+        }
+    const char *env = getenv("NN2_ISA");
+    if (env && *env) {
+        int found = -1;
+        for (int i = 0; i < NN2_ISA_COUNT; i++)
+            if (strcmp(env, nn2_isa_str((nn2_isa)i)) == 0) found = i;
+        if (found < 0)
+            fprintf(stderr, "nn2: NN2_ISA=%s is not one of scalar|avx2|avx512; using %s\n", env,
+                    nn2_isa_str(best));
+        else if (!cpu_has((nn2_isa)found))
+            fprintf(stderr, "nn2: NN2_ISA=%s: this CPU or build lacks it; using %s\n", env,
+                    nn2_isa_str(best));
+        else
+            best = (nn2_isa)found;
+    }
+    chosen = &tables[best];
+}
+
+const nn2_kernels *nn2_kernels_get(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, choose);
+    return chosen;
+}

@@ -1,0 +1,25 @@
+/* kernels_impl.h: prototypes of every ISA's kernels, for kernels/dispatch.c and the tests.
+ * Names state op, layout and ISA: nn2_k_<op>_<isa>. */
+#ifndef NN2_KERNELS_IMPL_H
+#define NN2_KERNELS_IMPL_H
+
+#include <stddef.h>
+
+#include "nn2_kernels.h"
+
+#define NN2_DECLARE_KERNELS(isa)                                                                \
+    void nn2_k_gemm_nn_##isa(int M, int N, int K, const float *A, int lda, const float *B,     \
+                             int ldb, const float *bias, float *C, int ldc);                    \
+    void nn2_k_gemm_nt_##isa(int M, int N, int K, const float *A, int lda, const float *B,     \
+                             int ldb, float *C, int ldc);                                       \
+    void nn2_k_gemm_tn_##isa(int M, int N, int K, const float *A, int lda, const float *B,     \
+                             int ldb, float *C, int ldc);                                       \
+    void nn2_k_colsum_##isa(int M, int N, const float *A, int lda, float *out);                \
+    void nn2_k_sigmoid_forward_##isa(int n, float *x);                                          \
+    void nn2_k_sigmoid_backward_##isa(int n, float *d, const float *a);
+
+NN2_DECLARE_KERNELS(scalar)
+NN2_DECLARE_KERNELS(avx2)
+NN2_DECLARE_KERNELS(avx512)
+
+#endif

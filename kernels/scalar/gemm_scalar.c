@@ -1,0 +1,53 @@
+/* gemm_scalar.c: readable reference matrix products; the fallback and the test oracle.
+ * Each element accumulates over k in increasing order starting from 0 (no FMA contraction:
+ * the kernels/scalar files are built for the baseline ISA in ISO C mode). */
+#include "kernels_impl.h"
+
+void nn2_k_gemm_nn_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                          const float *bias, float *C, int ldc)
+{
+    for (int i = 0; i < M; i++) {
+        float *c = C + (size_t)i * ldc;
+        for (int j = 0; j < N; j++) c[j] = 0.0f;
+        for (int k = 0; k < K; k++) {
+            const float a = A[(size_t)i * lda + k];
+            const float *b = B + (size_t)k * ldb;
+            for (int j = 0; j < N; j++) c[j] += a * b[j];
+        }
+        if (bias)
+            for (int j = 0; j < N; j++) c[j] += bias[j];
+    }
+}
+
+void nn2_k_gemm_nt_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                          float *C, int ldc)
+{
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            const float *a = A + (size_t)i * lda, *b = B + (size_t)j * ldb;
+            float acc = 0.0f;
+            for (int k = 0; k < K; k++) acc += a[k] * b[k];
+            C[(size_t)i * ldc + j] = acc;
+        }
+}
+
+void nn2_k_gemm_tn_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                          float *C, int ldc)
+{
+    for (int i = 0; i < M; i++) {
+        float *c = C + (size_t)i * ldc;
+        for (int j = 0; j < N; j++) c[j] = 0.0f;
+        for (int k = 0; k < K; k++) {
+            const float a = A[(size_t)k * lda + i];
+            const float *b = B + (size_t)k * ldb;
+            for (int j = 0; j < N; j++) c[j] += a * b[j];
+        }
+    }
+}
+
+void nn2_k_colsum_scalar(int M, int N, const float *A, int lda, float *out)
+{
+    for (int j = 0; j < N; j++) out[j] = 0.0f;
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) out[j] += A[(size_t)i * lda + j];
+}

@@ -1,0 +1,243 @@
+/* cli_args.c: getopt_long parsing of `nn2 train|eval|info`, strict number parsing, and --help. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_args.h"
+
+void cli_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: nn2 train [options]      train (default: the book's chapter-3 run on MNIST)\n"
+            "       nn2 eval --model FILE    accuracy and cost of a saved network\n"
+            "       nn2 info                 kernels (ISA) and threads in use\n"
+            "       nn2 --help | --version\n"
+            "\n"
+            "network and training:\n"
+            "  --sizes LIST          layer sizes, comma-separated        [784,30,10]\n"
+            "  --cost NAME           cross-entropy | quadratic           [cross-entropy]\n"
+            "  --init NAME           default (N(0,1/n_in) weights) | large (N(0,1)) [default]\n"
+            "  --epochs N            epochs                              [30]\n"
+            "  --batch-size N        mini-batch size (alias --mini-batch-size) [10]\n"
+            "  --eta X, --lr X       learning rate                       [0.5]\n"
+            "  --lambda X            L2 regularization parameter         [5.0]\n"
+            "  --seed N              seed of initialization and shuffling [1]\n"
+            "  --threads N           OpenMP threads; 0 = OMP_NUM_THREADS or all cores [0]\n"
+            "data:\n"
+            "  --data DIR            directory of the IDX files          [" CLI_DEFAULT_DATA "]\n"
+            "  --fetch / --no-fetch  download MNIST into DIR if absent   [only for the default DIR]\n"
+            "  --train-size N        first N training images              [50000]\n"
+            "  --validation-size N   last N training-file images          [10000]\n"
+            "  --eval-set NAME       evaluation data for train: validation | test | training\n"
+            "                        [validation]; for eval: the set to score [test]\n"
+            "monitoring and output:\n"
+            "  --monitor-evaluation-accuracy / --no-monitor-evaluation-accuracy   [on]\n"
+            "  --monitor-evaluation-cost, --monitor-training-cost,\n"
+            "  --monitor-training-accuracy                                        [off]\n"
+            "  --save FILE           save the trained network (network2.py JSON)\n"
+            "  --metrics FILE        CSV, one row per epoch\n"
+            "  --metrics-json FILE   network2's [evaluation_cost, evaluation_accuracy,\n"
+            "                        training_cost, training_accuracy] lists\n"
+            "  --model FILE          (eval) the network to score\n"
+            "  --quiet               no per-epoch lines\n"
+            "environment: NN2_ISA=scalar|avx2|avx512 forces a kernel set; OMP_NUM_THREADS.\n"
+            "exit status: 0 ok, 1 data or runtime error, 2 usage error, 3 training diverged.\n");
+}
+
+static int bad(const char *flag, const char *val, const char *why)
+{
+    fprintf(stderr, "nn2: %s %s: %s (see nn2 --help)\n", flag, val ? val : "", why);
+    return 2;
+}
+
+static int parse_long(const char *flag, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (errno || end == s || *end) return bad(flag, s, "not an integer");
+    if (v < lo || v > hi) {
+        char why[96];
+        snprintf(why, sizeof why, "out of range %ld..%ld", lo, hi);
+        return bad(flag, s, why);
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *flag, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    const double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) return bad(flag, s, "not a finite number");
+    if (v < lo || v > hi) {
+        char why[96];
+        snprintf(why, sizeof why, "out of range %g..%g", lo, hi);
+        return bad(flag, s, why);
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_sizes(const char *s, cli_opts *o)
+{
+    char buf[512];
+    if (strlen(s) >= sizeof buf) return bad("--sizes", s, "too long");
+    strcpy(buf, s);
+    o->n_sizes = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (o->n_sizes == NN2_MAX_LAYERS + 1) return bad("--sizes", s, "too many layers");
+        long v;
+        if (parse_long("--sizes", tok, 1, 1 << 20, &v)) return 2;
+        o->sizes[o->n_sizes++] = (int)v;
+    }
+    if (o->n_sizes < 2) return bad("--sizes", s, "need at least an input and an output layer");
+    return 0;
+}
+
+enum {
+    O_SIZES = 256, O_COST, O_INIT, O_EPOCHS, O_BATCH, O_ETA, O_LAMBDA, O_SEED, O_THREADS, O_DATA,
+    O_FETCH, O_NOFETCH, O_TRAIN_SIZE, O_VALID_SIZE, O_EVAL_SET, O_MEA, O_NO_MEA, O_MEC, O_MTC,
+    O_MTA, O_SAVE, O_METRICS, O_METRICS_JSON, O_MODEL, O_QUIET, O_HELP, O_VERSION
+};
+
+static const struct option long_opts[] = {
+    {"sizes", required_argument, 0, O_SIZES},
+    {"cost", required_argument, 0, O_COST},
+    {"init", required_argument, 0, O_INIT},
+    {"epochs", required_argument, 0, O_EPOCHS},
+    {"batch-size", required_argument, 0, O_BATCH},
+    {"mini-batch-size", required_argument, 0, O_BATCH},
+    {"eta", required_argument, 0, O_ETA},
+    {"lr", required_argument, 0, O_ETA},
+    {"lambda", required_argument, 0, O_LAMBDA},
+    {"seed", required_argument, 0, O_SEED},
+    {"threads", required_argument, 0, O_THREADS},
+    {"data", required_argument, 0, O_DATA},
+    {"fetch", no_argument, 0, O_FETCH},
+    {"no-fetch", no_argument, 0, O_NOFETCH},
+    {"train-size", required_argument, 0, O_TRAIN_SIZE},
+    {"validation-size", required_argument, 0, O_VALID_SIZE},
+    {"eval-set", required_argument, 0, O_EVAL_SET},
+    {"set", required_argument, 0, O_EVAL_SET},
+    {"monitor-evaluation-accuracy", no_argument, 0, O_MEA},
+    {"no-monitor-evaluation-accuracy", no_argument, 0, O_NO_MEA},
+    {"monitor-evaluation-cost", no_argument, 0, O_MEC},
+    {"monitor-training-cost", no_argument, 0, O_MTC},
+    {"monitor-training-accuracy", no_argument, 0, O_MTA},
+    {"save", required_argument, 0, O_SAVE},
+    {"metrics", required_argument, 0, O_METRICS},
+    {"metrics-json", required_argument, 0, O_METRICS_JSON},
+    {"model", required_argument, 0, O_MODEL},
+    {"quiet", no_argument, 0, O_QUIET},
+    {"help", no_argument, 0, O_HELP},
+    {"version", no_argument, 0, O_VERSION},
+    {0, 0, 0, 0},
+};
+
+int cli_parse(int argc, char **argv, cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    const int def_sizes[] = {784, 30, 10};
+    memcpy(o->sizes, def_sizes, sizeof def_sizes);
+    o->n_sizes = 3;
+    o->cost = NN2_COST_CROSS_ENTROPY;
+    o->init = NN2_INIT_DEFAULT;
+    nn2_config_default(&o->cfg);
+    o->data_dir = CLI_DEFAULT_DATA;
+    o->fetch = -1;
+    o->train_size = 50000;
+    o->validation_size = 10000;
+    int set_given = 0;
+
+    int first = 1;
+    if (argc >= 2 && argv[1][0] != '-') {
+        const char *c = argv[1];
+        if (!strcmp(c, "train")) o->cmd = CMD_TRAIN;
+        else if (!strcmp(c, "eval")) o->cmd = CMD_EVAL;
+        else if (!strcmp(c, "info")) o->cmd = CMD_INFO;
+        else if (!strcmp(c, "help")) o->cmd = CMD_HELP;
+        else {
+            fprintf(stderr, "nn2: unknown command '%s' (train, eval, info; see nn2 --help)\n", c);
+            return 2;
+        }
+        first = 2;
+    }
+    optind = first;
+    opterr = 0;
+    int c;
+    long v;
+    double d;
+    while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+        const char *a = optarg;
+        switch (c) {
+        case O_SIZES: if (parse_sizes(a, o)) return 2; break;
+        case O_COST:
+            if (!strcmp(a, "cross-entropy") || !strcmp(a, "CrossEntropyCost"))
+                o->cost = NN2_COST_CROSS_ENTROPY;
+            else if (!strcmp(a, "quadratic") || !strcmp(a, "QuadraticCost"))
+                o->cost = NN2_COST_QUADRATIC;
+            else return bad("--cost", a, "expected cross-entropy or quadratic");
+            break;
+        case O_INIT:
+            if (!strcmp(a, "default")) o->init = NN2_INIT_DEFAULT;
+            else if (!strcmp(a, "large")) o->init = NN2_INIT_LARGE;
+            else return bad("--init", a, "expected default or large");
+            break;
+        case O_EPOCHS: if (parse_long("--epochs", a, 0, 1000000, &v)) return 2; o->cfg.epochs = (int)v; break;
+        case O_BATCH: if (parse_long("--batch-size", a, 1, 1 << 20, &v)) return 2; o->cfg.batch_size = (int)v; break;
+        case O_ETA: if (parse_double("--eta", a, 1e-12, 1e6, &d)) return 2; o->cfg.eta = d; break;
+        case O_LAMBDA: if (parse_double("--lambda", a, 0, 1e9, &d)) return 2; o->cfg.lambda = d; break;
+        case O_SEED: {
+            char *end;
+            errno = 0;
+            const unsigned long long s = strtoull(a, &end, 10);
+            if (errno || end == a || *end || a[0] == '-') return bad("--seed", a, "not a non-negative integer");
+            o->cfg.seed = s;
+            break;
+        }
+        case O_THREADS: if (parse_long("--threads", a, 0, 4096, &v)) return 2; o->cfg.threads = (int)v; break;
+        case O_DATA: o->data_dir = a; break;
+        case O_FETCH: o->fetch = 1; break;
+        case O_NOFETCH: o->fetch = 0; break;
+        case O_TRAIN_SIZE: if (parse_long("--train-size", a, 1, 1L << 31, &v)) return 2; o->train_size = (size_t)v; break;
+        case O_VALID_SIZE: if (parse_long("--validation-size", a, 0, 1L << 31, &v)) return 2; o->validation_size = (size_t)v; break;
+        case O_EVAL_SET:
+            set_given = 1;
+            if (!strcmp(a, "validation")) o->eval_set = SET_VALIDATION;
+            else if (!strcmp(a, "test")) o->eval_set = SET_TEST;
+            else if (!strcmp(a, "training")) o->eval_set = SET_TRAINING;
+            else return bad("--eval-set", a, "expected validation, test or training");
+            break;
+        case O_MEA: o->cfg.monitor_eval_accuracy = 1; break;
+        case O_NO_MEA: o->cfg.monitor_eval_accuracy = 0; break;
+        case O_MEC: o->cfg.monitor_eval_cost = 1; break;
+        case O_MTC: o->cfg.monitor_train_cost = 1; break;
+        case O_MTA: o->cfg.monitor_train_accuracy = 1; break;
+        case O_SAVE: o->save_path = a; break;
+        case O_METRICS: o->metrics_csv = a; break;
+        case O_METRICS_JSON: o->metrics_json = a; break;
+        case O_MODEL: o->model_path = a; break;
+        case O_QUIET: o->quiet = 1; break;
+        case O_HELP: o->cmd = CMD_HELP; return 0;
+        case O_VERSION: o->cmd = CMD_VERSION; return 0;
+        case ':': return bad(argv[optind - 1], NULL, "needs a value");
+        default: return bad(argv[optind - 1], NULL, "unknown option");
+        }
+    }
+    if (optind < argc) return bad(argv[optind], NULL, "unexpected argument");
+    if (o->cmd == CMD_NONE) {
+        fprintf(stderr, "nn2: no command given (train, eval, info; see nn2 --help)\n");
+        return 2;
+    }
+    if (!set_given) o->eval_set = o->cmd == CMD_EVAL ? SET_TEST : SET_VALIDATION;
+    if (o->cmd == CMD_EVAL && !o->model_path) return bad("--model", NULL, "eval needs --model FILE");
+    if (o->cmd == CMD_TRAIN && o->eval_set == SET_VALIDATION && o->validation_size == 0 &&
+        (o->cfg.monitor_eval_accuracy || o->cfg.monitor_eval_cost))
+        return bad("--validation-size", "0", "nothing to evaluate on (use --no-monitor-evaluation-accuracy)");
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* cli_args.h: the nn2 command line, parsed into plain options (no I/O besides messages). */
+#ifndef NN2_CLI_ARGS_H
+#define NN2_CLI_ARGS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "nn2.h"
+
+typedef enum { CMD_NONE, CMD_TRAIN, CMD_EVAL, CMD_INFO, CMD_HELP, CMD_VERSION } cli_cmd;
+typedef enum { SET_TRAINING, SET_VALIDATION, SET_TEST } cli_set;
+
+typedef struct cli_opts {
+    cli_cmd cmd;
+    int sizes[NN2_MAX_LAYERS + 1];
+    int n_sizes;
+    nn2_cost cost;
+    nn2_init init;
+    nn2_config cfg;
+    const char *data_dir;
+    int fetch; /* -1 default (fetch only into the default directory), 0 never, 1 always */
+    size_t train_size, validation_size;
+    cli_set eval_set; /* train: the evaluation data; eval: the set to score */
+    const char *save_path, *metrics_csv, *metrics_json, *model_path;
+    int quiet;
+} cli_opts;
+
+#define CLI_DEFAULT_DATA "data/mnist"
+
+/* Returns 0 on success, 2 on a usage error (message already printed to stderr). */
+int cli_parse(int argc, char **argv, cli_opts *o);
+void cli_usage(FILE *out);
+
+#endif

@@ -1,0 +1,223 @@
+/* data_mnist.c: IDX(.gz) reading and validation, MNIST file-name spellings, the book's
+ * training/validation/test split. Pixels stay uint8; they are scaled to [0,1] when used. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#if NN2_WITH_ZLIB
+#include <zlib.h>
+#endif
+
+#include "common.h"
+
+#define IDX_MAGIC_IMAGES 2051u
+#define IDX_MAGIC_LABELS 2049u
+#define IDX_MAX_BYTES ((size_t)1 << 34) /* 16 GiB: refuse anything larger */
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Read a whole (possibly gzip-compressed) file into a growing buffer: memory follows the bytes
+ * really present, never a header's claim. */
+static nn2_status read_all(const char *path, uint8_t **out, size_t *len, nn2_error *err)
+{
+#if NN2_WITH_ZLIB
+    gzFile f = gzopen(path, "rb");
+    if (!f) return nn2_fail(err, NN2_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+#else
+    FILE *f = fopen(path, "rb");
+    if (!f) return nn2_fail(err, NN2_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+#endif
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    nn2_status st = NN2_OK;
+    if (!buf) st = nn2_fail(err, NN2_ERR_NOMEM, "%s: out of memory", path);
+    while (st == NN2_OK) {
+        if (n == cap) {
+            if (cap >= IDX_MAX_BYTES) {
+                st = nn2_fail(err, NN2_ERR_FORMAT, "%s: larger than 16 GiB", path);
+                break;
+            }
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                st = nn2_fail(err, NN2_ERR_NOMEM, "%s: out of memory", path);
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        const size_t want = cap - n < (1u << 30) ? cap - n : (1u << 30);
+#if NN2_WITH_ZLIB
+        int got = gzread(f, buf + n, (unsigned)want);
+        if (got < 0) {
+            int zerr;
+            const char *msg = gzerror(f, &zerr);
+            st = nn2_fail(err, NN2_ERR_FORMAT, "%s: corrupt gzip data: %s", path, msg);
+            break;
+        }
+#else
+        size_t got = fread(buf + n, 1, want, f);
+        if (got == 0 && ferror(f)) {
+            st = nn2_fail(err, NN2_ERR_IO, "%s: read error", path);
+            break;
+        }
+#endif
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+#if NN2_WITH_ZLIB
+    gzclose(f);
+#else
+    fclose(f);
+#endif
+    if (st != NN2_OK) {
+        free(buf);
+        return st;
+    }
+    *out = buf;
+    *len = n;
+    return NN2_OK;
+}
+
+/* Parse an IDX file already in memory: check magic and dimensions against the real length,
+ * then move the payload to the front of the buffer. ndim: 3 for images, 1 for labels. */
+static nn2_status idx_parse(const char *path, uint8_t *buf, size_t len, int ndim, uint32_t *dims,
+                            nn2_error *err)
+{
+    const uint32_t want_magic = ndim == 3 ? IDX_MAGIC_IMAGES : IDX_MAGIC_LABELS;
+    const size_t header = 4 + 4 * (size_t)ndim;
+    if (len < 4)
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: truncated: %zu bytes, no IDX header", path, len);
+    const uint32_t magic = be32(buf);
+    if (magic != want_magic)
+        return nn2_fail(err, NN2_ERR_FORMAT,
+                        "%s: bad magic number %u, expected %u (IDX %s file)", path, magic,
+                        want_magic, ndim == 3 ? "image" : "label");
+    if (len < header)
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: truncated header (%zu bytes)", path, len);
+    size_t payload = 1;
+    for (int i = 0; i < ndim; i++) {
+        dims[i] = be32(buf + 4 + 4 * i);
+        if (dims[i] == 0)
+            return nn2_fail(err, NN2_ERR_FORMAT, "%s: dimension %d is zero", path, i);
+        if (!nn2_mul_size(payload, dims[i], &payload))
+            return nn2_fail(err, NN2_ERR_FORMAT, "%s: dimensions overflow", path);
+    }
+    if (len - header < payload)
+        return nn2_fail(err, NN2_ERR_FORMAT,
+                        "%s: truncated: header declares %u items (%zu data bytes) but the file "
+                        "holds %zu",
+                        path, dims[0], payload, len - header);
+    if (len - header > payload)
+        return nn2_fail(err, NN2_ERR_FORMAT,
+                        "%s: %zu bytes of trailing data after the %u declared items", path,
+                        len - header - payload, dims[0]);
+    memmove(buf, buf + header, payload);
+    return NN2_OK;
+}
+
+nn2_status nn2_idx_load(nn2_idx_set *out, const char *images_path, const char *labels_path,
+                        int n_classes, nn2_error *err)
+{
+    memset(out, 0, sizeof *out);
+    uint8_t *img = NULL, *lab = NULL;
+    size_t img_len = 0, lab_len = 0;
+    uint32_t idim[3] = {0, 0, 0}, ldim[1] = {0};
+    nn2_status st = read_all(images_path, &img, &img_len, err);
+    if (st == NN2_OK) st = idx_parse(images_path, img, img_len, 3, idim, err);
+    if (st == NN2_OK && (size_t)idim[1] * idim[2] > (1u << 24))
+        st = nn2_fail(err, NN2_ERR_FORMAT, "%s: images of %ux%u pixels are too large",
+                      images_path, idim[1], idim[2]);
+    if (st == NN2_OK) st = read_all(labels_path, &lab, &lab_len, err);
+    if (st == NN2_OK) st = idx_parse(labels_path, lab, lab_len, 1, ldim, err);
+    if (st == NN2_OK && ldim[0] != idim[0])
+        st = nn2_fail(err, NN2_ERR_FORMAT, "%s: %u labels but %s holds %u images", labels_path,
+                      ldim[0], images_path, idim[0]);
+    for (size_t i = 0; st == NN2_OK && i < ldim[0]; i++)
+        if (lab[i] >= n_classes)
+            st = nn2_fail(err, NN2_ERR_FORMAT, "%s: label %u of item %zu is out of range 0..%d",
+                          labels_path, lab[i], i, n_classes - 1);
+    if (st != NN2_OK) {
+        free(img);
+        free(lab);
+        return st;
+    }
+    out->images = img;
+    out->labels = lab;
+    out->count = idim[0];
+    out->rows = (int)idim[1];
+    out->cols = (int)idim[2];
+    return NN2_OK;
+}
+
+void nn2_idx_free(nn2_idx_set *s)
+{
+    free(s->images);
+    free(s->labels);
+    memset(s, 0, sizeof *s);
+}
+
+nn2_status nn2_mnist_find(char *path, size_t cap, const char *dir, const char *stem,
+                          nn2_error *err)
+{
+    /* stem: "train-images", "train-labels", "t10k-images", "t10k-labels" */
+    const char *kind = strstr(stem, "images") ? "idx3" : "idx1";
+    static const char *const seps[] = {"-", "."};
+    static const char *const exts[] = {"", ".gz"};
+    for (int s = 0; s < 2; s++)
+        for (int e = 0; e < 2; e++) {
+            int n = snprintf(path, cap, "%s/%s%s%s-ubyte%s", dir, stem, seps[s], kind, exts[e]);
+            struct stat sb;
+            if (n > 0 && (size_t)n < cap && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+                return NN2_OK;
+        }
+    return nn2_fail(err, NN2_ERR_IO, "%s/%s-%s-ubyte[.gz]: not found (nor the '.%s' spelling)",
+                    dir, stem, kind, kind);
+}
+
+nn2_status nn2_mnist_load(nn2_mnist *out, const char *dir, size_t n_train, size_t n_valid,
+                          nn2_error *err)
+{
+    memset(out, 0, sizeof *out);
+    char ti[4096], tl[4096], si[4096], sl[4096];
+    nn2_status st;
+    if ((st = nn2_mnist_find(ti, sizeof ti, dir, "train-images", err)) ||
+        (st = nn2_mnist_find(tl, sizeof tl, dir, "train-labels", err)) ||
+        (st = nn2_mnist_find(si, sizeof si, dir, "t10k-images", err)) ||
+        (st = nn2_mnist_find(sl, sizeof sl, dir, "t10k-labels", err)))
+        return st;
+    if ((st = nn2_idx_load(&out->train_file, ti, tl, 10, err))) return st;
+    if ((st = nn2_idx_load(&out->test_file, si, sl, 10, err))) {
+        nn2_idx_free(&out->train_file);
+        return st;
+    }
+    const nn2_idx_set *tr = &out->train_file, *te = &out->test_file;
+    if (te->rows != tr->rows || te->cols != tr->cols) {
+        nn2_mnist_free(out);
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: images are %dx%d but %s has %dx%d", si,
+                        te->rows, te->cols, ti, tr->rows, tr->cols);
+    }
+    if (n_train == 0 || n_train + n_valid > tr->count) {
+        const size_t count = tr->count;
+        nn2_mnist_free(out);
+        return nn2_fail(err, NN2_ERR_ARG,
+                        "%s: holds %zu images, fewer than --train-size %zu + --validation-size "
+                        "%zu (and the training set cannot be empty)",
+                        ti, count, n_train, n_valid);
+    }
+    const int dim = tr->rows * tr->cols;
+    out->training = (nn2_dataset){tr->images, tr->labels, n_train, dim, 10};
+    const size_t v0 = tr->count - n_valid; /* the validation set is the file's last n_valid */
+    out->validation =
+        (nn2_dataset){tr->images + v0 * (size_t)dim, tr->labels + v0, n_valid, dim, 10};
+    out->test = (nn2_dataset){te->images, te->labels, te->count, dim, 10};
+    return NN2_OK;
+}
+
+void nn2_mnist_free(nn2_mnist *m)
+{
+    nn2_idx_free(&m->train_file);
+    nn2_idx_free(&m->test_file);
+    memset(m, 0, sizeof *m);
+}

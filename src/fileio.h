@@ -1,0 +1,13 @@
+/* fileio.h: atomic file output: a temporary file in the target's directory, fsync, rename over
+ * the target, fsync of the directory. A failure leaves any previous file untouched. */
+#ifndef NN2_FILEIO_H
+#define NN2_FILEIO_H
+
+#include "common.h"
+
+nn2_status nn2_write_atomic(const char *path, const void *data, size_t len, nn2_error *err);
+/* Read a whole file (at most max_bytes) into a NUL-terminated buffer the caller frees. */
+nn2_status nn2_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
+                         nn2_error *err);
+
+#endif

@@ -1,0 +1,201 @@
+/* json.c: network2.py's model file, through cJSON:
+ *   {"sizes": [784, 30, 10], "weights": [ (n_out x n_in nested lists) per layer ],
+ *    "biases": [ (n_out x 1 nested lists) per layer ], "cost": "CrossEntropyCost"}
+ * Weights are transposed between that (n_out, n_in) layout and the arena's WT (n_in, n_out).
+ * Loading validates the whole structure before allocating the network. */
+#include <cjson/cJSON.h>
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "net.h"
+
+#define MODEL_MAX_BYTES ((size_t)4 << 30)
+
+static cJSON *number_array_2d(const float *src, int rows, int cols, int transposed)
+{
+    /* transposed: src is (cols, rows) and element [r][c] = src[c*rows + r] */
+    cJSON *outer = cJSON_CreateArray();
+    for (int r = 0; outer && r < rows; r++) {
+        cJSON *row = cJSON_CreateArray();
+        if (!row) goto fail;
+        cJSON_AddItemToArray(outer, row);
+        for (int c = 0; c < cols; c++) {
+            const float v = transposed ? src[(size_t)c * rows + r] : src[(size_t)r * cols + c];
+            cJSON *num = cJSON_CreateNumber((double)v);
+            if (!num) goto fail;
+            cJSON_AddItemToArray(row, num);
+        }
+    }
+    return outer;
+fail:
+    cJSON_Delete(outer);
+    return NULL;
+}
+
+nn2_status nn2_net_save(const nn2_net *net, const char *path, nn2_error *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *sizes = cJSON_AddArrayToObject(root, "sizes");
+    cJSON *weights = cJSON_AddArrayToObject(root, "weights");
+    cJSON *biases = cJSON_AddArrayToObject(root, "biases");
+    int ok = root && sizes && weights && biases;
+    for (int i = 0; ok && i <= net->n_layers; i++) {
+        cJSON *s = cJSON_CreateNumber(net->sizes[i]);
+        ok = s != NULL;
+        if (ok) cJSON_AddItemToArray(sizes, s);
+    }
+    for (int l = 0; ok && l < net->n_layers; l++) {
+        const int n_in = net->layer[l].n_in, n_out = net->layer[l].n_out;
+        cJSON *w = number_array_2d(nn2_layer_WT(net, l), n_out, n_in, 1);
+        cJSON *b = number_array_2d(nn2_layer_b(net, l), n_out, 1, 0);
+        ok = w && b;
+        if (w) cJSON_AddItemToArray(weights, w);
+        if (b) cJSON_AddItemToArray(biases, b);
+    }
+    ok = ok && cJSON_AddStringToObject(root, "cost", nn2_cost_name(net->cost));
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text) return nn2_fail(err, NN2_ERR_NOMEM, "%s: out of memory while encoding", path);
+    const nn2_status st = nn2_write_atomic(path, text, strlen(text), err);
+    cJSON_free(text);
+    return st;
+}
+
+/* A JSON number that fits a float and is finite. */
+static int get_float(const cJSON *item, float *out)
+{
+    if (!cJSON_IsNumber(item)) return 0;
+    const double v = item->valuedouble;
+    if (!isfinite(v) || fabs(v) > FLT_MAX) return 0;
+    *out = (float)v;
+    return 1;
+}
+
+/* Check that arr is an array of `rows` arrays of `cols` finite numbers (for cols == 1 a bare
+ * number per row is accepted too); copy into dst when not NULL (transposed: dst (cols, rows)). */
+static nn2_status walk_2d(const cJSON *arr, int rows, int cols, float *dst, int transposed,
+                          const char *path, const char *what, int layer, nn2_error *err)
+{
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != rows)
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: %s[%d] must be a list of %d rows", path, what,
+                        layer, rows);
+    int r = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, arr)
+    {
+        float v;
+        if (cols == 1 && cJSON_IsNumber(row)) {
+            if (!get_float(row, &v))
+                return nn2_fail(err, NN2_ERR_FORMAT, "%s: %s[%d][%d] is not a finite float",
+                                path, what, layer, r);
+            if (dst) dst[r] = v;
+            r++;
+            continue;
+        }
+        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != cols)
+            return nn2_fail(err, NN2_ERR_FORMAT, "%s: %s[%d][%d] must be a list of %d numbers",
+                            path, what, layer, r, cols);
+        int c = 0;
+        const cJSON *num;
+        cJSON_ArrayForEach(num, row)
+        {
+            if (!get_float(num, &v))
+                return nn2_fail(err, NN2_ERR_FORMAT,
+                                "%s: %s[%d][%d][%d] is not a finite float", path, what, layer, r,
+                                c);
+            if (dst) {
+                if (transposed)
+                    dst[(size_t)c * rows + r] = v;
+                else
+                    dst[(size_t)r * cols + c] = v;
+            }
+            c++;
+        }
+        r++;
+    }
+    return NN2_OK;
+}
+
+static nn2_status parse_model(const cJSON *root, const char *path, nn2_net **out, nn2_error *err)
+{
+    if (!cJSON_IsObject(root))
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: not a JSON object", path);
+    const cJSON *jsizes = cJSON_GetObjectItemCaseSensitive(root, "sizes");
+    const cJSON *jw = cJSON_GetObjectItemCaseSensitive(root, "weights");
+    const cJSON *jb = cJSON_GetObjectItemCaseSensitive(root, "biases");
+    const cJSON *jcost = cJSON_GetObjectItemCaseSensitive(root, "cost");
+    if (!cJSON_IsArray(jsizes) || !cJSON_IsArray(jw) || !cJSON_IsArray(jb))
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: missing \"sizes\", \"weights\" or \"biases\" list",
+                        path);
+    const int n_sizes = cJSON_GetArraySize(jsizes);
+    if (n_sizes < 2 || n_sizes > NN2_MAX_LAYERS + 1)
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: \"sizes\" has %d entries (allowed 2..%d)", path,
+                        n_sizes, NN2_MAX_LAYERS + 1);
+    int sizes[NN2_MAX_LAYERS + 1];
+    int i = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, jsizes)
+    {
+        const double v = cJSON_IsNumber(s) ? s->valuedouble : -1;
+        if (!(v >= 1 && v <= NN2_MAX_WIDTH && v == floor(v)))
+            return nn2_fail(err, NN2_ERR_FORMAT, "%s: sizes[%d] is not an integer in 1..%d", path,
+                            i, NN2_MAX_WIDTH);
+        sizes[i++] = (int)v;
+    }
+    nn2_cost cost = NN2_COST_COUNT;
+    for (int c = 0; c < NN2_COST_COUNT; c++)
+        if (cJSON_IsString(jcost) && strcmp(jcost->valuestring, nn2_cost_name((nn2_cost)c)) == 0)
+            cost = (nn2_cost)c;
+    if (cost == NN2_COST_COUNT)
+        return nn2_fail(err, NN2_ERR_FORMAT,
+                        "%s: unknown \"cost\" %s%s%s (expected CrossEntropyCost or QuadraticCost)",
+                        path, cJSON_IsString(jcost) ? "\"" : "",
+                        cJSON_IsString(jcost) ? jcost->valuestring : "(missing)",
+                        cJSON_IsString(jcost) ? "\"" : "");
+    const int L = n_sizes - 1;
+    if (cJSON_GetArraySize(jw) != L || cJSON_GetArraySize(jb) != L)
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: \"weights\" and \"biases\" need %d layers each",
+                        path, L);
+    /* Validate every shape and number before allocating anything. */
+    nn2_status st = NN2_OK;
+    for (int l = 0; l < L && st == NN2_OK; l++) {
+        st = walk_2d(cJSON_GetArrayItem(jw, l), sizes[l + 1], sizes[l], NULL, 1, path, "weights",
+                     l, err);
+        if (st == NN2_OK)
+            st = walk_2d(cJSON_GetArrayItem(jb, l), sizes[l + 1], 1, NULL, 0, path, "biases", l,
+                         err);
+    }
+    if (st != NN2_OK) return st;
+    nn2_net *net;
+    if ((st = nn2_net_create(&net, sizes, n_sizes, cost, err)) != NN2_OK) return st;
+    for (int l = 0; l < L; l++) {
+        walk_2d(cJSON_GetArrayItem(jw, l), sizes[l + 1], sizes[l], nn2_layer_WT(net, l), 1, path,
+                "weights", l, err);
+        walk_2d(cJSON_GetArrayItem(jb, l), sizes[l + 1], 1, nn2_layer_b(net, l), 0, path,
+                "biases", l, err);
+    }
+    *out = net;
+    return NN2_OK;
+}
+
+nn2_status nn2_net_load(nn2_net **out, const char *path, nn2_error *err)
+{
+    *out = NULL;
+    char *text;
+    size_t len;
+    nn2_status st = nn2_read_file(path, MODEL_MAX_BYTES, &text, &len, err);
+    if (st != NN2_OK) return st;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        const size_t at = end ? (size_t)(end - text) : 0;
+        free(text);
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: malformed JSON near byte %zu", path, at);
+    }
+    free(text);
+    st = parse_model(root, path, out, err);
+    cJSON_Delete(root);
+    return st;
+}

@@ -1,0 +1,275 @@
+/* main.c: the nn2 command-line tool: nn2_config from the command line, data fetching, per-epoch
+ * reporting (progress bar on a terminal), metrics files, and exit codes
+ * (0 ok, 1 data or runtime error, 2 usage error, 3 training diverged). */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_args.h"
+#include "nn2.h"
+#include "nn2_kernels.h"
+
+typedef struct report {
+    const cli_opts *o;
+    nn2_epoch_stats *hist;
+    int n_hist;
+    double epoch_t0;
+    int tty;
+    nn2_status io_status;
+    nn2_error io_err;
+} report;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void on_progress(int epoch, size_t done, size_t total, void *user)
+{
+    report *r = user;
+    if (!r->tty || r->o->quiet) return;
+    if (done == 0 || done >= total) return;
+    const double el = now_s() - r->epoch_t0, rate = (double)done / (el > 0 ? el : 1e-9);
+    const int width = 30, fill = (int)((double)width * (double)done / (double)total);
+    char bar[64];
+    for (int i = 0; i < width; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+    bar[width] = '\0';
+    fprintf(stderr, "\rEpoch %d [%s] %zu/%zu  %.0f samples/s  ETA %.1f s ", epoch, bar, done,
+            total, rate, (double)(total - done) / rate);
+    fflush(stderr);
+}
+
+static int on_epoch(const nn2_epoch_stats *st, void *user)
+{
+    report *r = user;
+    r->hist[r->n_hist++] = *st;
+    if (r->tty && !r->o->quiet) fprintf(stderr, "\r\033[K");
+    if (!r->o->quiet) {
+        /* network2's wording, one line per epoch (epochs counted from 0 as network2 does) */
+        printf("Epoch %d:", st->epoch);
+        const char *sep = " ";
+        if (!isnan(st->train_cost)) {
+            printf("%scost on training data: %.6f", sep, st->train_cost);
+            sep = "; ";
+        }
+        if (st->train_correct >= 0) {
+            printf("%saccuracy on training data: %ld / %zu", sep, st->train_correct,
+                   st->train_count);
+            sep = "; ";
+        }
+        if (!isnan(st->eval_cost)) {
+            printf("%scost on evaluation data: %.6f", sep, st->eval_cost);
+            sep = "; ";
+        }
+        if (st->eval_correct >= 0) {
+            printf("%saccuracy on evaluation data: %ld / %zu", sep, st->eval_correct,
+                   st->eval_count);
+            sep = "; ";
+        }
+        printf("%s(%.2f s)\n", sep[0] == ';' ? " " : "training complete ", st->seconds);
+        fflush(stdout);
+    }
+    /* Rewrite the metrics files every epoch (atomically), so an interrupted run keeps them. */
+    if (r->o->metrics_csv && r->io_status == NN2_OK)
+        r->io_status = nn2_metrics_save_csv(r->hist, r->n_hist, r->o->metrics_csv, &r->io_err);
+    if (r->o->metrics_json && r->io_status == NN2_OK)
+        r->io_status = nn2_metrics_save_json(r->hist, r->n_hist, r->o->metrics_json, &r->io_err);
+    r->epoch_t0 = now_s();
+    return r->io_status != NN2_OK;
+}
+
+static int have_mnist(const char *dir)
+{
+    static const char *const stems[] = {"train-images", "train-labels", "t10k-images",
+                                        "t10k-labels"};
+    char path[4096];
+    for (int i = 0; i < 4; i++)
+        if (nn2_mnist_find(path, sizeof path, dir, stems[i], NULL) != NN2_OK) return 0;
+    return 1;
+}
+
+/* Run scripts/fetch_mnist.sh DIR: next to the source tree this binary was built from, or
+ * NN2_FETCH_SCRIPT. */
+static int fetch_mnist(const char *dir)
+{
+    const char *script = getenv("NN2_FETCH_SCRIPT");
+    char buf[4096];
+    if (!script || !*script) {
+        snprintf(buf, sizeof buf, "%s/scripts/fetch_mnist.sh", NN2_SOURCE_DIR);
+        script = buf;
+    }
+    if (access(script, R_OK) != 0) {
+        fprintf(stderr, "nn2: %s: MNIST is missing and the fetch script %s is not there\n", dir,
+                script);
+        return 1;
+    }
+    fprintf(stderr, "nn2: %s: MNIST not found, fetching it with %s\n", dir, script);
+    const pid_t pid = fork();
+    if (pid < 0) return 1;
+    if (pid == 0) {
+        execl("/bin/bash", "bash", script, dir, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "nn2: %s: fetching MNIST failed\n", dir);
+        return 1;
+    }
+    return 0;
+}
+
+static int load_data(const cli_opts *o, nn2_mnist *m)
+{
+    const int want_fetch = o->fetch == 1 || (o->fetch == -1 && !strcmp(o->data_dir, CLI_DEFAULT_DATA));
+    if (!have_mnist(o->data_dir) && want_fetch && fetch_mnist(o->data_dir)) return 1;
+    nn2_error err;
+    nn2_status st = nn2_mnist_load(m, o->data_dir, o->train_size, o->validation_size, &err);
+    if (st != NN2_OK) {
+        fprintf(stderr, "nn2: %s\n", err.msg);
+        return st == NN2_ERR_ARG ? 2 : 1;
+    }
+    return 0;
+}
+
+static const nn2_dataset *pick_set(const nn2_mnist *m, cli_set s)
+{
+    switch (s) {
+    case SET_TRAINING: return &m->training;
+    case SET_VALIDATION: return m->validation.count ? &m->validation : NULL;
+    case SET_TEST: return &m->test;
+    }
+    return NULL;
+}
+
+static int cmd_train(const cli_opts *o)
+{
+    nn2_mnist m;
+    int rc = load_data(o, &m);
+    if (rc) return rc;
+    nn2_error err;
+    nn2_net *net = NULL;
+    nn2_status st = nn2_net_create(&net, o->sizes, o->n_sizes, o->cost, &err);
+    if (st != NN2_OK) {
+        fprintf(stderr, "nn2: --sizes: %s\n", err.msg);
+        nn2_mnist_free(&m);
+        return 2;
+    }
+    nn2_net_init(net, o->init, o->cfg.seed);
+    report r = {.o = o, .tty = isatty(2), .io_status = NN2_OK};
+    r.hist = calloc((size_t)o->cfg.epochs + 1, sizeof *r.hist);
+    nn2_config cfg = o->cfg;
+    cfg.on_epoch = on_epoch;
+    cfg.on_progress = on_progress;
+    cfg.user = &r;
+    const nn2_dataset *eval = pick_set(&m, o->eval_set);
+    char sizes[256];
+    size_t sl = 0;
+    for (int i = 0; i < o->n_sizes && sl < sizeof sizes; i++)
+        sl += (size_t)snprintf(sizes + sl, sizeof sizes - sl, "%s%d", i ? "," : "", o->sizes[i]);
+    if (!o->quiet)
+        printf("nn2: sizes [%s], %s, %s init, %d epochs, batch %d, eta %g, lambda %g, "
+               "seed %llu, %d threads, kernels %s, %zu training images\n",
+               sizes, nn2_cost_name(o->cost), o->init == NN2_INIT_LARGE ? "large" : "default",
+               cfg.epochs, cfg.batch_size, cfg.eta, cfg.lambda, (unsigned long long)cfg.seed,
+               cfg.threads ? cfg.threads : omp_get_max_threads(), nn2_isa_name(), m.training.count);
+    const double t0 = now_s();
+    r.epoch_t0 = t0;
+    st = nn2_train(net, &cfg, &m.training, eval, &err);
+    if (st == NN2_OK && r.io_status != NN2_OK) {
+        st = r.io_status;
+        err = r.io_err;
+    }
+    if (st != NN2_OK) {
+        fprintf(stderr, "nn2: %s\n", err.msg);
+        rc = st == NN2_ERR_NUMERIC ? 3 : st == NN2_ERR_ARG ? 2 : 1;
+    } else {
+        if (!o->quiet) printf("nn2: trained in %.2f s\n", now_s() - t0);
+        if (o->save_path) {
+            st = nn2_net_save(net, o->save_path, &err);
+            if (st != NN2_OK) {
+                fprintf(stderr, "nn2: %s\n", err.msg);
+                rc = 1;
+            } else if (!o->quiet) {
+                printf("nn2: saved %s\n", o->save_path);
+            }
+        }
+    }
+    free(r.hist);
+    nn2_net_free(net);
+    nn2_mnist_free(&m);
+    return rc;
+}
+
+static int cmd_eval(const cli_opts *o)
+{
+    nn2_error err;
+    nn2_net *net;
+    nn2_status st = nn2_net_load(&net, o->model_path, &err);
+    if (st != NN2_OK) {
+        fprintf(stderr, "nn2: %s\n", err.msg);
+        return 1;
+    }
+    nn2_mnist m;
+    int rc = load_data(o, &m);
+    if (rc) {
+        nn2_net_free(net);
+        return rc;
+    }
+    const nn2_dataset *set = pick_set(&m, o->eval_set);
+    static const char *const names[] = {"training", "validation", "test"};
+    nn2_eval_result r;
+    const double lambda = o->cfg.lambda;
+    st = set ? nn2_evaluate(net, set, lambda, o->cfg.threads, &r, &err) : NN2_ERR_ARG;
+    if (!set) snprintf(err.msg, sizeof err.msg, "--set: the %s set is empty", names[o->eval_set]);
+    if (st != NN2_OK) {
+        fprintf(stderr, "nn2: %s: %s\n", o->model_path, err.msg);
+        rc = st == NN2_ERR_ARG ? 2 : 1;
+    } else {
+        printf("accuracy on %s data: %ld / %zu (%.2f%%)\n", names[o->eval_set], r.correct, r.count,
+               100.0 * (double)r.correct / (double)r.count);
+        printf("cost on %s data: %.6f (%s, lambda %g)\n", names[o->eval_set], r.cost,
+               nn2_cost_name(nn2_net_cost(net)), lambda);
+    }
+    nn2_mnist_free(&m);
+    nn2_net_free(net);
+    return rc;
+}
+
+static int cmd_info(void)
+{
+    const nn2_kernels *k = nn2_kernels_get();
+    printf("nn2 %s\n", NN2_VERSION);
+    printf("kernels: %s (available:", k->name);
+    for (int i = 0; i < NN2_ISA_COUNT; i++)
+        if (nn2_kernels_for((nn2_isa)i)) printf(" %s", nn2_isa_str((nn2_isa)i));
+    printf("; NN2_ISA overrides)\n");
+    printf("threads: %d (OMP_NUM_THREADS or all cores; --threads overrides)\n",
+           omp_get_max_threads());
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli_opts o;
+    const int rc = cli_parse(argc, argv, &o);
+    if (rc) return rc;
+    switch (o.cmd) {
+    case CMD_HELP: cli_usage(stdout); return 0;
+    case CMD_VERSION:
+        printf("nn2 %s (kernels: %s)\n", NN2_VERSION, nn2_isa_name());
+        return 0;
+    case CMD_INFO: return cmd_info();
+    case CMD_TRAIN: return cmd_train(&o);
+    case CMD_EVAL: return cmd_eval(&o);
+    case CMD_NONE: break;
+    }
+    return 2;
+}

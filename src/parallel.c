@@ -1,0 +1,52 @@
+/* parallel.c: the OpenMP thread policy and the parallel evaluation pass (training's parallel
+ * region lives in train.c). Work is split by samples; per-sample results land in per-sample
+ * slots, so any thread count gives the same numbers. */
+#include <omp.h>
+
+#include "parallel.h"
+
+#define EVAL_BLOCK 256
+
+int nn2_threads_resolve(int requested)
+{
+    if (requested > 0) return requested;
+    const int n = omp_get_max_threads();
+    return n > 0 ? n : 1;
+}
+
+nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
+                        uint8_t *correct, nn2_error *err)
+{
+    const nn2_kernels *k = nn2_kernels_get();
+    const int T = nn2_threads_resolve(threads), L = net->n_layers, n_out = net->sizes[L];
+    const int n = (int)data->count;
+    nn2_status st = NN2_OK;
+#pragma omp parallel num_threads(T)
+    {
+        nn2_ws ws;
+        nn2_error lerr;
+        const nn2_status lst = nn2_ws_create(&ws, net, EVAL_BLOCK, &lerr);
+        int s0, s1;
+        nn2_split(n, omp_get_num_threads(), omp_get_thread_num(), &s0, &s1);
+        if (lst != NN2_OK) {
+#pragma omp critical(nn2_eval_err)
+            {
+                st = lst;
+                if (err) *err = lerr;
+            }
+        } else {
+            for (int b = s0; b < s1; b += EVAL_BLOCK) {
+                const int rows = s1 - b < EVAL_BLOCK ? s1 - b : EVAL_BLOCK;
+                nn2_load_inputs(&ws, data, NULL, (size_t)b, 0, rows);
+                nn2_forward_rows(k, net, &ws, 0, rows);
+                for (int r = 0; r < rows; r++) {
+                    const int label = data->labels[b + r];
+                    cost[b + r] = nn2_cost_value(net->cost, &ws, n_out, r, label);
+                    correct[b + r] = nn2_argmax_row(&ws, n_out, r) == label;
+                }
+            }
+            nn2_ws_free(&ws);
+        }
+    }
+    return st;
+}

@@ -1,0 +1,42 @@
+/* status.c: status strings, error formatting and the aligned allocator. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "common.h"
+
+const char *nn2_strerror(nn2_status s)
+{
+    switch (s) {
+    case NN2_OK: return "ok";
+    case NN2_ERR_IO: return "input/output error";
+    case NN2_ERR_FORMAT: return "malformed file";
+    case NN2_ERR_ARG: return "invalid argument";
+    case NN2_ERR_NOMEM: return "out of memory";
+    case NN2_ERR_NUMERIC: return "non-finite value";
+    }
+    return "unknown error";
+}
+
+nn2_status nn2_fail(nn2_error *err, nn2_status s, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+void *nn2_alloc(size_t n, size_t elem)
+{
+    size_t bytes;
+    if (!nn2_mul_size(n, elem, &bytes)) return NULL;
+    bytes = (bytes + 63) / 64 * 64;
+    if (bytes == 0) bytes = 64;
+    void *p = aligned_alloc(64, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+void nn2_free(void *p) { free(p); }

@@ -1,0 +1,30 @@
+/* train.h: internal entry points of the training loop, used by nn2_train and the tests. */
+#ifndef NN2_TRAIN_H
+#define NN2_TRAIN_H
+
+#include "layers.h"
+
+/* Everything a training step needs, allocated once before the loop. */
+typedef struct nn2_trainer {
+    nn2_net *net;
+    const nn2_kernels *k;
+    const nn2_dataset *data;
+    nn2_ws ws;       /* rows = mini-batch size */
+    float *grads;    /* (n_params) same layout as net->params */
+    uint8_t *labels; /* (mini-batch) labels of the rows */
+    int m_max;
+} nn2_trainer;
+
+nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_dataset *data, int m_max,
+                            nn2_error *err);
+void nn2_trainer_free(nn2_trainer *tr);
+
+/* One mini-batch of SGD with L2: samples idx[base .. base+mb), n = training-set size. Runs its
+ * own parallel region with `threads` threads. */
+void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
+                     double eta, double lambda, int threads);
+/* Sum over samples idx[0..m) of the per-sample gradient of the cost into tr->grads, without
+ * updating (single thread): for gradient checks. */
+void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m);
+
+#endif
