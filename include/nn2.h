@@ -75,7 +75,8 @@ nn2_status nn2_idx_load(nn2_idx_set *out, const char *images_path, const char *l
 void nn2_idx_free(nn2_idx_set *s);
 /* Find train/t10k files in dir under either spelling (train-images-idx3-ubyte or
  * train-images.idx3-ubyte, with or without .gz), load and split them. n_train + n_valid
- * must not exceed the training file's count. */
+ * must not exceed the training file's count; n_train = 0 takes every image before the
+ * validation set. */
 nn2_status nn2_mnist_load(nn2_mnist *out, const char *dir, size_t n_train, size_t n_valid,
                           nn2_error *err);
 void nn2_mnist_free(nn2_mnist *m);

@@ -29,7 +29,7 @@ void cli_usage(FILE *out)
             "data:\n"
             "  --data DIR            directory of the IDX files          [" CLI_DEFAULT_DATA "]\n"
             "  --fetch / --no-fetch  download MNIST into DIR if absent   [only for the default DIR]\n"
-            "  --train-size N        first N training images              [50000]\n"
+            "  --train-size N        first N training-file images [all but the validation set: 50000]\n"
             "  --validation-size N   last N training-file images          [10000]\n"
             "  --eval-set NAME       evaluation data for train: validation | test | training\n"
             "                        [validation]; for eval: the set to score [test]\n"
@@ -150,7 +150,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     nn2_config_default(&o->cfg);
     o->data_dir = CLI_DEFAULT_DATA;
     o->fetch = -1;
-    o->train_size = 50000;
+    o->train_size = 0; /* all images of the training file before the validation set */
     o->validation_size = 10000;
     int set_given = 0;
 
@@ -172,8 +172,14 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     int c;
     long v;
     double d;
-    while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+    int li = -1;
+    char flagbuf[64];
+    while ((c = getopt_long(argc, argv, ":", long_opts, &li)) != -1) {
         const char *a = optarg;
+        /* the flag as the user spelled it (--lr, not --eta), for messages */
+        snprintf(flagbuf, sizeof flagbuf, "--%s", li >= 0 ? long_opts[li].name : "?");
+        const char *flag = flagbuf;
+        li = -1;
         switch (c) {
         case O_SIZES: if (parse_sizes(a, o)) return 2; break;
         case O_COST:
@@ -181,37 +187,37 @@ int cli_parse(int argc, char **argv, cli_opts *o)
                 o->cost = NN2_COST_CROSS_ENTROPY;
             else if (!strcmp(a, "quadratic") || !strcmp(a, "QuadraticCost"))
                 o->cost = NN2_COST_QUADRATIC;
-            else return bad("--cost", a, "expected cross-entropy or quadratic");
+            else return bad(flag, a, "expected cross-entropy or quadratic");
             break;
         case O_INIT:
             if (!strcmp(a, "default")) o->init = NN2_INIT_DEFAULT;
             else if (!strcmp(a, "large")) o->init = NN2_INIT_LARGE;
-            else return bad("--init", a, "expected default or large");
+            else return bad(flag, a, "expected default or large");
             break;
-        case O_EPOCHS: if (parse_long("--epochs", a, 0, 1000000, &v)) return 2; o->cfg.epochs = (int)v; break;
-        case O_BATCH: if (parse_long("--batch-size", a, 1, 1 << 20, &v)) return 2; o->cfg.batch_size = (int)v; break;
-        case O_ETA: if (parse_double("--eta", a, 1e-12, 1e6, &d)) return 2; o->cfg.eta = d; break;
-        case O_LAMBDA: if (parse_double("--lambda", a, 0, 1e9, &d)) return 2; o->cfg.lambda = d; break;
+        case O_EPOCHS: if (parse_long(flag, a, 0, 1000000, &v)) return 2; o->cfg.epochs = (int)v; break;
+        case O_BATCH: if (parse_long(flag, a, 1, 1 << 20, &v)) return 2; o->cfg.batch_size = (int)v; break;
+        case O_ETA: if (parse_double(flag, a, 1e-12, 1e6, &d)) return 2; o->cfg.eta = d; break;
+        case O_LAMBDA: if (parse_double(flag, a, 0, 1e9, &d)) return 2; o->cfg.lambda = d; break;
         case O_SEED: {
             char *end;
             errno = 0;
             const unsigned long long s = strtoull(a, &end, 10);
-            if (errno || end == a || *end || a[0] == '-') return bad("--seed", a, "not a non-negative integer");
+            if (errno || end == a || *end || a[0] == '-') return bad(flag, a, "not a non-negative integer");
             o->cfg.seed = s;
             break;
         }
-        case O_THREADS: if (parse_long("--threads", a, 0, 4096, &v)) return 2; o->cfg.threads = (int)v; break;
+        case O_THREADS: if (parse_long(flag, a, 0, 4096, &v)) return 2; o->cfg.threads = (int)v; break;
         case O_DATA: o->data_dir = a; break;
         case O_FETCH: o->fetch = 1; break;
         case O_NOFETCH: o->fetch = 0; break;
-        case O_TRAIN_SIZE: if (parse_long("--train-size", a, 1, 1L << 31, &v)) return 2; o->train_size = (size_t)v; break;
-        case O_VALID_SIZE: if (parse_long("--validation-size", a, 0, 1L << 31, &v)) return 2; o->validation_size = (size_t)v; break;
+        case O_TRAIN_SIZE: if (parse_long(flag, a, 1, 1L << 31, &v)) return 2; o->train_size = (size_t)v; break;
+        case O_VALID_SIZE: if (parse_long(flag, a, 0, 1L << 31, &v)) return 2; o->validation_size = (size_t)v; break;
         case O_EVAL_SET:
             set_given = 1;
             if (!strcmp(a, "validation")) o->eval_set = SET_VALIDATION;
             else if (!strcmp(a, "test")) o->eval_set = SET_TEST;
             else if (!strcmp(a, "training")) o->eval_set = SET_TRAINING;
-            else return bad("--eval-set", a, "expected validation, test or training");
+            else return bad(flag, a, "expected validation, test or training");
             break;
         case O_MEA: o->cfg.monitor_eval_accuracy = 1; break;
         case O_NO_MEA: o->cfg.monitor_eval_accuracy = 0; break;

@@ -56,6 +56,12 @@ static nn2_status read_all(const char *path, uint8_t **out, size_t *len, nn2_err
             st = nn2_fail(err, NN2_ERR_FORMAT, "%s: corrupt gzip data: %s", path, msg);
             break;
         }
+        if (got == 0) {
+            int zerr = Z_OK;
+            const char *msg = gzerror(f, &zerr);
+            if (zerr != Z_OK) /* e.g. a gzip stream cut short: zlib ends it without -1 */
+                st = nn2_fail(err, NN2_ERR_FORMAT, "%s: corrupt gzip data: %s", path, msg);
+        }
 #else
         size_t got = fread(buf + n, 1, want, f);
         if (got == 0 && ferror(f)) {
@@ -198,12 +204,17 @@ nn2_status nn2_mnist_load(nn2_mnist *out, const char *dir, size_t n_train, size_
         return nn2_fail(err, NN2_ERR_FORMAT, "%s: images are %dx%d but %s has %dx%d", si,
                         te->rows, te->cols, ti, tr->rows, tr->cols);
     }
+    if (n_train == 0 && n_valid < tr->count) n_train = tr->count - n_valid;
     if (n_train == 0 || n_train + n_valid > tr->count) {
         const size_t count = tr->count;
         nn2_mnist_free(out);
+        if (n_train == 0)
+            return nn2_fail(err, NN2_ERR_ARG,
+                            "%s: holds %zu images, not more than --validation-size %zu", ti,
+                            count, n_valid);
         return nn2_fail(err, NN2_ERR_ARG,
                         "%s: holds %zu images, fewer than --train-size %zu + --validation-size "
-                        "%zu (and the training set cannot be empty)",
+                        "%zu",
                         ti, count, n_train, n_valid);
     }
     const int dim = tr->rows * tr->cols;

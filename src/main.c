@@ -218,7 +218,9 @@ static int cmd_eval(const cli_opts *o)
         return 1;
     }
     nn2_mnist m;
-    int rc = load_data(o, &m);
+    cli_opts lo = *o;
+    if (o->eval_set == SET_TEST) lo.train_size = lo.validation_size = 0; /* split irrelevant */
+    int rc = load_data(&lo, &m);
     if (rc) {
         nn2_net_free(net);
         return rc;

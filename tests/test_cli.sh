@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# test_cli.sh NN2 DATA: the command line's exit codes and messages, and a small end-to-end run
+# on the IDX fixtures (train -> save -> eval, metrics files).
+set -u
+nn2=$1; data=$2
+fails=0; checks=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+expect() { # expect CODE PATTERN -- command...
+  local code=$1 pat=$2; shift 3
+  checks=$((checks+1))
+  "$@" >"$tmp/out" 2>&1; local rc=$?
+  if [ "$rc" != "$code" ] || ! grep -q -- "$pat" "$tmp/out"; then
+    fails=$((fails+1)); echo "FAIL: $* -> exit $rc (want $code), output:"; sed 's/^/  | /' "$tmp/out"
+  fi
+}
+
+expect 0 "--batch-size" -- "$nn2" --help
+expect 0 "nn2 " -- "$nn2" --version
+expect 0 "kernels:" -- "$nn2" info
+expect 2 "no command" -- "$nn2"
+expect 2 "unknown command" -- "$nn2" fly
+expect 2 "\-\-epochs -1" -- "$nn2" train --epochs -1
+expect 2 "\-\-eta abc" -- "$nn2" train --eta abc
+expect 2 "\-\-lr nan" -- "$nn2" train --lr nan
+expect 2 "\-\-bogus" -- "$nn2" train --bogus
+expect 2 "needs a value" -- "$nn2" train --epochs
+expect 2 "\-\-sizes" -- "$nn2" train --sizes 784,0,10
+expect 2 "\-\-sizes" -- "$nn2" train --sizes 784
+expect 2 "\-\-batch-size 0" -- "$nn2" train --batch-size 0
+expect 2 "\-\-threads" -- "$nn2" train --threads 100000
+expect 2 "\-\-cost hinge" -- "$nn2" train --cost hinge
+expect 2 "\-\-init" -- "$nn2" train --init tiny
+expect 2 "\-\-model" -- "$nn2" eval
+expect 2 "unexpected argument" -- "$nn2" train extra
+expect 1 "/nonexistent-nn2/train-images" -- "$nn2" train --data /nonexistent-nn2 --no-fetch
+expect 1 "$tmp/none.json" -- "$nn2" eval --model "$tmp/none.json" --data "$data/idx"
+expect 2 "784 inputs" -- "$nn2" train --data "$data/idx" --train-size 5 --validation-size 3
+expect 2 "\-\-train-size" -- "$nn2" train --data "$data/idx" --train-size 7 --validation-size 3 --sizes 16,10
+
+# end to end on the fixtures
+expect 0 "Epoch 1:.*accuracy on evaluation data: [0-9]* / 3" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 \
+  --train-size 5 --validation-size 3 --epochs 2 --batch-size 2 --monitor-training-cost \
+  --save "$tmp/m.json" --metrics "$tmp/m.csv" --metrics-json "$tmp/m.json.metrics"
+expect 0 "accuracy on test data: [0-9]* / 3" -- "$nn2" eval --model "$tmp/m.json" --data "$data/idx"
+expect 0 "accuracy on validation data: [0-9]* / 3" -- "$nn2" eval --model "$tmp/m.json" --data "$data/idx" --set validation --train-size 5 --validation-size 3
+checks=$((checks+1))
+if [ "$(wc -l < "$tmp/m.csv")" != 3 ] || ! head -1 "$tmp/m.csv" | grep -q '^epoch,seconds,eta,evaluation_cost,evaluation_accuracy,training_cost,training_accuracy$'; then
+  fails=$((fails+1)); echo "FAIL: metrics CSV"; cat "$tmp/m.csv"
+fi
+checks=$((checks+1))
+/usr/bin/python3 - "$tmp/m.json.metrics" <<'PY' || { fails=$((fails+1)); echo "FAIL: metrics JSON"; }
+import json, sys
+ec, ea, tc, ta = json.load(open(sys.argv[1]))
+assert ec == [] and len(ea) == 2 and len(tc) == 2 and ta == [], (ec, ea, tc, ta)
+assert all(isinstance(v, (int, float)) for v in ea + tc)
+PY
+# a failed save exits 1 naming the path, and leaves nothing half-written
+expect 1 "$tmp/no-dir/m.json" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 --train-size 5 --validation-size 3 --epochs 1 --save "$tmp/no-dir/m.json"
+checks=$((checks+1))
+if ls "$tmp" | grep -q tmp; then fails=$((fails+1)); echo "FAIL: temporary files left: $(ls "$tmp")"; fi
+
+echo "$((checks-fails)) passed, $fails failed"
+[ "$fails" = 0 ]
