@@ -1,0 +1,129 @@
+/* gemm_avx2.c: AVX2+FMA matrix products, register-blocked 6 rows x 2 vectors of 8 (15 of the 16
+ * ymm registers). Same scheme and determinism contract as kernels/avx512/gemm_avx512.c:
+ * vectorised over output columns, one FMA chain over k per element, masked column tails. */
+#include <immintrin.h>
+
+#include "kernels_impl.h"
+
+#define MR 6
+#define NV 2
+
+static inline __m256i tail_mask(int cols)
+{
+    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(cols >= 8 ? 8 : cols), idx);
+}
+
+static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
+                                                       const float *A, int a_is, int a_ks,
+                                                       const float *B, int ldb, const float *bias,
+                                                       float *C, int ldc, __m256i mlast)
+{
+    __m256 acc[MR][NV];
+    for (int i = 0; i < mr; i++)
+        for (int v = 0; v < nv; v++) acc[i][v] = _mm256_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const float *b = B + (size_t)k * ldb;
+        __m256 bv[NV];
+        for (int v = 0; v < nv; v++)
+            bv[v] = v == nv - 1 ? _mm256_maskload_ps(b + 8 * v, mlast) : _mm256_loadu_ps(b + 8 * v);
+        const float *a = A + (size_t)k * a_ks;
+        for (int i = 0; i < mr; i++) {
+            const __m256 ai = _mm256_broadcast_ss(a + (size_t)i * a_is);
+            for (int v = 0; v < nv; v++) acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
+        }
+    }
+    const __m256i full = _mm256_set1_epi32(-1);
+    for (int v = 0; v < nv; v++) {
+        const __m256i m = v == nv - 1 ? mlast : full;
+        const __m256 bb = bias ? _mm256_maskload_ps(bias + 8 * v, m) : _mm256_setzero_ps();
+        for (int i = 0; i < mr; i++) {
+            const __m256 r = bias ? _mm256_add_ps(acc[i][v], bb) : acc[i][v];
+            _mm256_maskstore_ps(C + (size_t)i * ldc + 8 * v, m, r);
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void panel(const int nv, int M, int K, const float *A,
+                                                        int a_is, int a_ks, const float *B, int ldb,
+                                                        const float *bias, float *C, int ldc,
+                                                        __m256i mlast)
+{
+    int i = 0;
+    for (; i + 6 <= M; i += 6)
+        tile(6, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+    if (i + 4 <= M) {
+        tile(4, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        i += 4;
+    }
+    if (i + 2 <= M) {
+        tile(2, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        i += 2;
+    }
+    if (i < M) tile(1, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+}
+
+static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, const float *B,
+                     int ldb, const float *bias, float *C, int ldc)
+{
+    for (int j = 0; j < N; j += 8 * NV) {
+        const int cols = N - j < 8 * NV ? N - j : 8 * NV;
+        const int nv = (cols + 7) / 8;
+        const __m256i mlast = tail_mask(cols - 8 * (nv - 1));
+        const float *bj = bias ? bias + j : NULL;
+        if (nv == 2)
+            panel(2, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+        else
+            panel(1, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+    }
+}
+
+void nn2_k_gemm_nn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                        const float *bias, float *C, int ldc)
+{
+    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc);
+}
+
+void nn2_k_gemm_tn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                        float *C, int ldc)
+{
+    gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc);
+}
+
+static inline float hsum256(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+void nn2_k_gemm_nt_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                        float *C, int ldc)
+{
+    const __m256i mt = tail_mask(K % 8 ? K % 8 : 8);
+    const int kfull = K % 8 ? K - K % 8 : K - 8;
+    for (int i = 0; i < M; i++) {
+        const float *a = A + (size_t)i * lda;
+        for (int j = 0; j < N; j++) {
+            const float *b = B + (size_t)j * ldb;
+            __m256 acc = _mm256_setzero_ps();
+            int k = 0;
+            for (; k < kfull; k += 8)
+                acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), acc);
+            if (K > 0)
+                acc = _mm256_fmadd_ps(_mm256_maskload_ps(a + k, mt), _mm256_maskload_ps(b + k, mt), acc);
+            C[(size_t)i * ldc + j] = hsum256(acc);
+        }
+    }
+}
+
+void nn2_k_colsum_avx2(int M, int N, const float *A, int lda, float *out)
+{
+    for (int j = 0; j < N; j += 8) {
+        const __m256i m = tail_mask(N - j);
+        __m256 acc = _mm256_setzero_ps();
+        for (int i = 0; i < M; i++) acc = _mm256_add_ps(acc, _mm256_maskload_ps(A + (size_t)i * lda + j, m));
+        _mm256_maskstore_ps(out + j, m, acc);
+    }
+}

@@ -1,0 +1,124 @@
+/* gemm_avx512.c: AVX-512F matrix products, register-blocked 8 rows x up to 3 vectors of 16.
+ * Vectorised over the output columns j: every element (i,j) is one FMA chain over k in order
+ * from 0, then + bias, whatever tile it is in and whatever M is (the determinism contract of
+ * nn2_kernels.h). Column tails use masked loads/stores, so nothing is read or written past N. */
+#include <immintrin.h>
+
+#include "kernels_impl.h"
+
+#define MR 8 /* rows per tile */
+#define NV 3 /* 16-float vectors per tile */
+
+static inline __mmask16 tail_mask(int cols) { return (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1u); }
+
+/* C tile (mr x nv vectors, the last one masked by mlast) = sum_k a(i,k) * B[k, :] (+ bias).
+ * a(i,k) = A[i*a_is + k*a_ks]: (a_is, a_ks) = (lda, 1) for A.B, (1, lda) for A^T.B. */
+static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
+                                                       const float *A, int a_is, int a_ks,
+                                                       const float *B, int ldb, const float *bias,
+                                                       float *C, int ldc, __mmask16 mlast)
+{
+    __m512 acc[MR][NV];
+    for (int i = 0; i < mr; i++)
+        for (int v = 0; v < nv; v++) acc[i][v] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const float *b = B + (size_t)k * ldb;
+        __m512 bv[NV];
+        for (int v = 0; v < nv; v++)
+            bv[v] = v == nv - 1 ? _mm512_maskz_loadu_ps(mlast, b + 16 * v) : _mm512_loadu_ps(b + 16 * v);
+        const float *a = A + (size_t)k * a_ks;
+        for (int i = 0; i < mr; i++) {
+            const __m512 ai = _mm512_set1_ps(a[(size_t)i * a_is]);
+            for (int v = 0; v < nv; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+        }
+    }
+    for (int v = 0; v < nv; v++) {
+        const __mmask16 m = v == nv - 1 ? mlast : 0xFFFF;
+        const __m512 bb = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * v) : _mm512_setzero_ps();
+        for (int i = 0; i < mr; i++) {
+            const __m512 r = bias ? _mm512_add_ps(acc[i][v], bb) : acc[i][v];
+            _mm512_mask_storeu_ps(C + (size_t)i * ldc + 16 * v, m, r);
+        }
+    }
+}
+
+/* Rows in tiles of 8, then 4, 2, 1; a column panel of nv vectors. */
+static inline __attribute__((always_inline)) void panel(const int nv, int M, int K, const float *A,
+                                                        int a_is, int a_ks, const float *B, int ldb,
+                                                        const float *bias, float *C, int ldc,
+                                                        __mmask16 mlast)
+{
+    int i = 0;
+    for (; i + 8 <= M; i += 8)
+        tile(8, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+    if (i + 4 <= M) {
+        tile(4, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        i += 4;
+    }
+    if (i + 2 <= M) {
+        tile(2, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        i += 2;
+    }
+    if (i < M) tile(1, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+}
+
+static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, const float *B,
+                     int ldb, const float *bias, float *C, int ldc)
+{
+    for (int j = 0; j < N; j += 16 * NV) {
+        const int cols = N - j < 16 * NV ? N - j : 16 * NV;
+        const int nv = (cols + 15) / 16;
+        const __mmask16 mlast = tail_mask(cols - 16 * (nv - 1));
+        const float *bj = bias ? bias + j : NULL;
+        if (nv == 3)
+            panel(3, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+        else if (nv == 2)
+            panel(2, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+        else
+            panel(1, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+    }
+}
+
+void nn2_k_gemm_nn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                          const float *bias, float *C, int ldc)
+{
+    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc);
+}
+
+void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                          float *C, int ldc)
+{
+    gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc);
+}
+
+/* C (M,N) = A (M,K) . B^T with B (N,K): each element a dot product over k, vectorised over k
+ * in 16-lane partial sums (masked tail), then one fixed reduction tree. */
+void nn2_k_gemm_nt_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                          float *C, int ldc)
+{
+    const __mmask16 mt = tail_mask(K % 16 ? K % 16 : 16);
+    const int kfull = K % 16 ? K - K % 16 : K - 16; /* the last chunk, full or not, is masked */
+    for (int i = 0; i < M; i++) {
+        const float *a = A + (size_t)i * lda;
+        for (int j = 0; j < N; j++) {
+            const float *b = B + (size_t)j * ldb;
+            __m512 acc = _mm512_setzero_ps();
+            int k = 0;
+            for (; k < kfull; k += 16)
+                acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), acc);
+            if (K > 0)
+                acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mt, a + k), _mm512_maskz_loadu_ps(mt, b + k), acc);
+            C[(size_t)i * ldc + j] = _mm512_reduce_add_ps(acc);
+        }
+    }
+}
+
+void nn2_k_colsum_avx512(int M, int N, const float *A, int lda, float *out)
+{
+    for (int j = 0; j < N; j += 16) {
+        const __mmask16 m = tail_mask(N - j);
+        __m512 acc = _mm512_setzero_ps();
+        for (int i = 0; i < M; i++) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(m, A + (size_t)i * lda + j));
+        _mm512_mask_storeu_ps(out + j, m, acc);
+    }
+}
