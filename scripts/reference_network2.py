@@ -5,6 +5,7 @@ Commands:
   golden --out FILE        write the golden fixture: a tiny network, a tiny uint8 dataset, and
                            the exact float64 results of SGD steps with L2 for both costs
   check FILE               regenerate and compare with FILE (tolerance 1e-12)
+  randnet SIZES SEED FILE  write a network2-format model of N(0,1/n_in) weights in float64
   eval MODEL DATA_DIR SET  load a network2-format JSON model (as network2.load does) and print
                            "correct count" on MNIST's validation or test set, in float64
 
@@ -181,6 +182,13 @@ def main():
                 assert a == b, f"{path}: {a} != {b}"
         cmp(old, new, "fixture")
         print("reference_network2: fixture", sys.argv[2], "matches a fresh run")
+    elif len(sys.argv) == 5 and sys.argv[1] == "randnet":
+        sizes = [int(v) for v in sys.argv[2].split(",")]
+        rng = np.random.default_rng(int(sys.argv[3]))
+        net = Net(sizes, [rng.standard_normal((o, i)) / np.sqrt(i) for i, o in zip(sizes[:-1], sizes[1:])],
+                  [rng.standard_normal((o, 1)) for o in sizes[1:]], "CrossEntropyCost")
+        with open(sys.argv[4], "w") as f:
+            json.dump(net.to_json(), f)
     elif len(sys.argv) == 5 and sys.argv[1] == "eval":
         eval_cmd(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install what nn2 needs from Debian packages (idempotent; apt-get runs only if something is
+# missing). Run as root, or with sudo available.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config zlib1g-dev libcjson-dev libhwloc-dev libbenchmark-dev
+      libopenblas-dev python3 python3-numpy python3-matplotlib npm curl ca-certificates)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all Debian packages present"
+fi

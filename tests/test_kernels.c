@@ -1,0 +1,155 @@
+/* test_kernels.c ISA: one ISA's kernels against the scalar reference at ragged sizes, the
+ * determinism contract (any row split gives bit-identical results), and the vectorised
+ * sigmoid against libm in double. Exit 77 (skipped) when this CPU or build lacks the ISA. */
+#include <math.h>
+#include <stdint.h>
+
+#include "kernels_impl.h"
+#include "test_util.h"
+
+static uint64_t rs = 88172645463325252ULL;
+static float frand(void)
+{
+    rs ^= rs << 13;
+    rs ^= rs >> 7;
+    rs ^= rs << 17;
+    return (float)((double)(rs >> 11) * 0x1.0p-53 * 2.0 - 1.0);
+}
+
+static float *rnd(size_t n)
+{
+    float *p = malloc(sizeof(float) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) p[i] = frand();
+    return p;
+}
+
+enum { NN, NT, TN };
+
+/* Run op on (M,N,K); check against scalar with |c - ref| <= 1e-5 * sum |a b| + 1e-30, and that
+ * splitting rows [0,M) into pieces gives bit-identical results. */
+static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int use_bias)
+{
+    const int lda = op == TN ? M + 3 : K + 1, ldb = op == NT ? K + 2 : N + 5, ldc = N + 1;
+    const size_t asz = op == TN ? (size_t)K * lda : (size_t)M * lda;
+    const size_t bsz = op == NT ? (size_t)N * ldb : (size_t)K * ldb;
+    float *A = rnd(asz), *B = rnd(bsz), *bias = rnd((size_t)N);
+    float *C = rnd((size_t)M * ldc), *R = malloc(sizeof(float) * (size_t)M * ldc), *S = rnd((size_t)M * ldc);
+    const float *bb = use_bias ? bias : NULL;
+    const nn2_kernels *ref = nn2_kernels_for(NN2_ISA_SCALAR);
+    const int guard_col = ldc - 1; /* must never be written: C rows have a spare column */
+    for (int i = 0; i < M; i++) C[(size_t)i * ldc + guard_col] = S[(size_t)i * ldc + guard_col] = 12345.0f;
+    switch (op) {
+    case NN: k->gemm_nn(M, N, K, A, lda, B, ldb, bb, C, ldc); ref->gemm_nn(M, N, K, A, lda, B, ldb, bb, R, ldc); break;
+    case NT: k->gemm_nt(M, N, K, A, lda, B, ldb, C, ldc); ref->gemm_nt(M, N, K, A, lda, B, ldb, R, ldc); break;
+    case TN: k->gemm_tn(M, N, K, A, lda, B, ldb, C, ldc); ref->gemm_tn(M, N, K, A, lda, B, ldb, R, ldc); break;
+    }
+    double worst = 0;
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double mag = use_bias && op == NN ? fabs(bias[j]) : 0;
+            for (int q = 0; q < K; q++) {
+                const float a = op == TN ? A[(size_t)q * lda + i] : A[(size_t)i * lda + q];
+                const float b = op == NT ? B[(size_t)j * ldb + q] : B[(size_t)q * ldb + j];
+                mag += fabs((double)a * b);
+            }
+            const double e = fabs((double)C[(size_t)i * ldc + j] - R[(size_t)i * ldc + j]) / (mag + 1e-30);
+            if (e > worst) worst = e;
+        }
+    CHECK(worst <= 1e-5, "%s op %d M=%d N=%d K=%d: error %.3g relative to sum|ab|", k->name, op, M, N, K, worst);
+    int guard_ok = 1;
+    for (int i = 0; i < M; i++) guard_ok &= C[(size_t)i * ldc + guard_col] == 12345.0f;
+    CHECK(guard_ok, "%s op %d M=%d N=%d: wrote past column N", k->name, op, M, N);
+    /* row splits: [0,r) [r,M) for a few r, and single rows */
+    for (int r = 1; r < M; r += (M > 20 ? M / 5 : 1)) {
+        for (int part = 0; part < 2; part++) {
+            const int r0 = part ? r : 0, r1 = part ? M : r;
+            const int m = r1 - r0;
+            float *Cp = S + (size_t)r0 * ldc;
+            switch (op) {
+            case NN: k->gemm_nn(m, N, K, A + (size_t)r0 * lda, lda, B, ldb, bb, Cp, ldc); break;
+            case NT: k->gemm_nt(m, N, K, A + (size_t)r0 * lda, lda, B, ldb, Cp, ldc); break;
+            case TN: k->gemm_tn(m, N, K, A + r0, lda, B, ldb, Cp, ldc); break;
+            }
+        }
+        int same = 1;
+        for (int i = 0; i < M; i++) same &= memcmp(S + (size_t)i * ldc, C + (size_t)i * ldc, sizeof(float) * N) == 0;
+        CHECK(same, "%s op %d M=%d N=%d K=%d: split at row %d changes bits", k->name, op, M, N, K, r);
+    }
+    free(A); free(B); free(bias); free(C); free(R); free(S);
+}
+
+static double ulp_err(float got, double want)
+{
+    const float w = (float)want;
+    const float u = nextafterf(fabsf(w), INFINITY) - fabsf(w);
+    return fabs((double)got - want) / u;
+}
+
+int main(int argc, char **argv)
+{
+    const char *name = argc > 1 ? argv[1] : "scalar";
+    int isa = -1;
+    for (int i = 0; i < NN2_ISA_COUNT; i++)
+        if (!strcmp(name, nn2_isa_str((nn2_isa)i))) isa = i;
+    if (isa < 0) return 2;
+    const nn2_kernels *k = nn2_kernels_for((nn2_isa)isa);
+    if (!k) {
+        printf("%s: not supported by this CPU or build; skipped\n", name);
+        return 77;
+    }
+    const int sz[] = {1, 3, 15, 16, 17, 31, 784, 1000};
+    for (int op = 0; op < 3; op++)
+        for (int a = 0; a < 8; a++)
+            for (int b = 0; b < 8; b++) {
+                /* M and N ragged, K over all sizes but the cube of the big ones */
+                const int M = sz[a] > 31 ? 33 : sz[a];
+                check_gemm(k, op, M, sz[b], sz[(a + b) % 8], op == NN && (a & 1));
+                check_gemm(k, op, sz[b] > 31 ? 19 : sz[b], sz[a], sz[b], op == NN);
+            }
+    check_gemm(k, NN, 128, 800, 784, 1); /* B4's first layer */
+    check_gemm(k, TN, 784, 800, 128, 0);
+
+    /* colsum: vectorised over columns, adding rows in order: exactly the scalar result */
+    for (int a = 0; a < 8; a++) {
+        const int M = sz[(a + 3) % 8] > 100 ? 100 : sz[(a + 3) % 8], N = sz[a];
+        float *A = rnd((size_t)M * (N + 2)), *o = rnd((size_t)N), *r = rnd((size_t)N);
+        k->colsum(M, N, A, N + 2, o);
+        nn2_kernels_for(NN2_ISA_SCALAR)->colsum(M, N, A, N + 2, r);
+        CHECK(memcmp(o, r, sizeof(float) * N) == 0, "%s colsum M=%d N=%d", name, M, N);
+        free(A); free(o); free(r);
+    }
+
+    /* sigmoid against libm in double, over a dense grid plus the tails */
+    double worst = 0;
+    float worst_x = 0;
+    const int n = 200001;
+    float *x = malloc(sizeof(float) * n), *y = malloc(sizeof(float) * n);
+    for (int i = 0; i < n; i++) x[i] = -60.0f + 120.0f * (float)i / (float)(n - 1);
+    memcpy(y, x, sizeof(float) * n);
+    k->sigmoid_forward(n, y);
+    for (int i = 0; i < n; i++) {
+        const double want = 1.0 / (1.0 + exp(-(double)x[i]));
+        const double e = want < 1e-30 ? fabs(y[i] - want) * 1e30 : ulp_err(y[i], want);
+        if (e > worst) { worst = e; worst_x = x[i]; }
+    }
+    printf("%s sigmoid: max error %.2f ulp (at x = %g)\n", name, worst, worst_x);
+    CHECK(worst <= 4.0, "%s sigmoid error %.2f ulp at %g", name, worst, worst_x);
+    const float ext[] = {-1e30f, -100.0f, -88.0f, 0.0f, 88.0f, 100.0f, 1e30f};
+    float e2[7];
+    memcpy(e2, ext, sizeof ext);
+    k->sigmoid_forward(7, e2);
+    for (int i = 0; i < 7; i++)
+        CHECK(isfinite(e2[i]) && e2[i] >= 0.0f && e2[i] <= 1.0f, "sigmoid(%g) = %g", ext[i], e2[i]);
+    CHECK(e2[3] == 0.5f && e2[6] == 1.0f && e2[0] < 1e-37f, "sigmoid anchors");
+    /* sigmoid_backward: d * (a * (1 - a)), the same roundings as scalar: bit-identical */
+    for (int len = 1; len <= 40; len += 13) {
+        float *d = rnd((size_t)len), *a = rnd((size_t)len), *d2 = malloc(sizeof(float) * len);
+        memcpy(d2, d, sizeof(float) * len);
+        k->sigmoid_backward(len, d, a);
+        nn2_kernels_for(NN2_ISA_SCALAR)->sigmoid_backward(len, d2, a);
+        CHECK(memcmp(d, d2, sizeof(float) * len) == 0, "%s sigmoid_backward n=%d", name, len);
+        free(d); free(a); free(d2);
+    }
+    free(x); free(y);
+    return test_end(name);
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test_mnist.sh NN2 DATA_DIR SRC: real-MNIST checks (skipped, exit 77, when the data is absent):
+#  - one epoch of [784,30,10] reaches >= 90% validation accuracy;
+#  - the saved model scores the same in network2-semantics float64 NumPy (scripts/
+#    reference_network2.py) as in nn2 eval (within 3 images of 10,000: float32 near-ties);
+#  - a network2-format model written by NumPy loads in nn2 and scores the same;
+#  - --threads 1, 2, 3, 4 give byte-identical saved models, for each ISA.
+set -u
+nn2=$1; data=$2; src=$3
+py=/usr/bin/python3; ref="$src/scripts/reference_network2.py"
+[ -f "$data/train-images-idx3-ubyte" ] || [ -f "$data/train-images-idx3-ubyte.gz" ] || { echo "no MNIST in $data: skipped"; exit 77; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fails=0; checks=0
+fail() { fails=$((fails+1)); echo "FAIL: $*"; }
+
+checks=$((checks+1))
+out=$("$nn2" train --data "$data" --no-fetch --epochs 1 --save "$tmp/m.json") || fail "train exited $?"
+echo "$out"
+acc=$(echo "$out" | sed -n 's/^Epoch 0: accuracy on evaluation data: \([0-9]*\) \/ 10000.*/\1/p')
+[ -n "$acc" ] && [ "$acc" -ge 9000 ] || fail "one epoch reached '$acc' / 10000, want >= 9000"
+
+for set in test validation; do
+  checks=$((checks+1))
+  c_nn2=$("$nn2" eval --model "$tmp/m.json" --data "$data" --no-fetch --set $set | sed -n 's/^accuracy on [a-z]* data: \([0-9]*\) .*/\1/p')
+  c_py=$($py "$ref" eval "$tmp/m.json" "$data" $set | cut -d' ' -f1)
+  echo "nn2 model on $set: nn2 $c_nn2, NumPy float64 $c_py"
+  [ -n "$c_nn2" ] && [ -n "$c_py" ] && [ $((c_nn2 - c_py)) -le 3 ] && [ $((c_py - c_nn2)) -le 3 ] || fail "$set: nn2 $c_nn2 vs NumPy $c_py"
+done
+
+checks=$((checks+1))
+$py "$ref" randnet 784,30,10 3 "$tmp/np.json"
+c_nn2=$("$nn2" eval --model "$tmp/np.json" --data "$data" --no-fetch | sed -n 's/^accuracy on test data: \([0-9]*\) .*/\1/p')
+c_py=$($py "$ref" eval "$tmp/np.json" "$data" test | cut -d' ' -f1)
+echo "NumPy-written model on test: nn2 $c_nn2, NumPy float64 $c_py"
+[ -n "$c_nn2" ] && [ $((c_nn2 - c_py)) -le 3 ] && [ $((c_py - c_nn2)) -le 3 ] || fail "NumPy model: nn2 $c_nn2 vs NumPy $c_py"
+
+for isa in scalar avx2 avx512; do
+  NN2_ISA=$isa "$nn2" info | grep -q "kernels: $isa" || { echo "$isa: not available, skipped"; continue; }
+  for t in 1 2 3 4; do
+    NN2_ISA=$isa "$nn2" train --data "$data" --no-fetch --train-size 3000 --epochs 2 --threads $t --quiet \
+      --sizes 784,30,20,10 --save "$tmp/t$t.json" || fail "$isa threads $t: exit $?"
+  done
+  checks=$((checks+1))
+  if cmp -s "$tmp/t1.json" "$tmp/t2.json" && cmp -s "$tmp/t1.json" "$tmp/t3.json" && cmp -s "$tmp/t1.json" "$tmp/t4.json"; then
+    echo "$isa: models byte-identical for 1, 2, 3, 4 threads"
+  else fail "$isa: models differ across thread counts"; fi
+done
+echo "$((checks-fails)) passed, $fails failed"
+[ "$fails" = 0 ]
