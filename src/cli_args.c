@@ -49,7 +49,7 @@ void cli_usage(FILE *out)
 
 static int bad(const char *flag, const char *val, const char *why)
 {
-    fprintf(stderr, "nn2: %s %s: %s (see nn2 --help)\n", flag, val ? val : "", why);
+    fprintf(stderr, "nn2: %s%s%s: %s (see nn2 --help)\n", flag, val ? " " : "", val ? val : "", why);
     return 2;
 }
 

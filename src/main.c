@@ -19,7 +19,7 @@ typedef struct report {
     const cli_opts *o;
     nn2_epoch_stats *hist;
     int n_hist;
-    double epoch_t0;
+    double epoch_t0, last_bar;
     int tty;
     nn2_status io_status;
     nn2_error io_err;
@@ -37,7 +37,10 @@ static void on_progress(int epoch, size_t done, size_t total, void *user)
     report *r = user;
     if (!r->tty || r->o->quiet) return;
     if (done == 0 || done >= total) return;
-    const double el = now_s() - r->epoch_t0, rate = (double)done / (el > 0 ? el : 1e-9);
+    const double t = now_s();
+    if (t - r->last_bar < 0.1) return; /* at most ten redraws a second */
+    r->last_bar = t;
+    const double el = t - r->epoch_t0, rate = (double)done / (el > 0 ? el : 1e-9);
     const int width = 30, fill = (int)((double)width * (double)done / (double)total);
     char bar[64];
     for (int i = 0; i < width; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
