@@ -13,6 +13,9 @@ extern "C" {
 
 typedef enum nn2_isa { NN2_ISA_SCALAR, NN2_ISA_AVX2, NN2_ISA_AVX512, NN2_ISA_COUNT } nn2_isa;
 
+/* Element-wise activations; numbered as nn2_act in nn2.h. */
+typedef enum nn2_kact { NN2_KACT_SIGMOID, NN2_KACT_TANH, NN2_KACT_RELU, NN2_KACT_COUNT } nn2_kact;
+
 typedef struct nn2_kernels {
     nn2_isa isa;
     const char *name;
@@ -29,10 +32,13 @@ typedef struct nn2_kernels {
                     float *C, int ldc);
     /* out (N) = sum over rows i = 0..M-1 (in order) of A (M,N). */
     void (*colsum)(int M, int N, const float *A, int lda, float *out);
-    /* x <- sigmoid(x), in place, n elements. */
-    void (*sigmoid_forward)(int n, float *x);
-    /* d <- d * a * (1 - a): the sigmoid derivative expressed through its output a. */
-    void (*sigmoid_backward)(int n, float *d, const float *a);
+    /* x <- f(x), in place, n elements: sigmoid, tanh or ReLU. */
+    void (*act_forward[NN2_KACT_COUNT])(int n, float *x);
+    /* d <- d * f'(z), with f' expressed through the output a = f(z): sigmoid a(1-a),
+     * tanh 1-a^2, ReLU (a > 0). */
+    void (*act_backward[NN2_KACT_COUNT])(int n, float *d, const float *a);
+    /* Each of M rows of n: x <- softmax(x), max-subtracted. */
+    void (*softmax_rows)(int M, int n, float *x);
 } nn2_kernels;
 
 /* The table in use: chosen once from the CPU's features, or forced by the environment

@@ -11,8 +11,13 @@
     {                                                                                           \
         .isa = E, .name = #X, .gemm_nn = nn2_k_gemm_nn_##X, .gemm_nt = nn2_k_gemm_nt_##X,       \
         .gemm_tn = nn2_k_gemm_tn_##X, .colsum = nn2_k_colsum_##X,                               \
-        .sigmoid_forward = nn2_k_sigmoid_forward_##X,                                           \
-        .sigmoid_backward = nn2_k_sigmoid_backward_##X,                                         \
+        .act_forward = {[NN2_KACT_SIGMOID] = nn2_k_sigmoid_forward_##X,                         \
+                        [NN2_KACT_TANH] = nn2_k_tanh_forward_##X,                               \
+                        [NN2_KACT_RELU] = nn2_k_relu_forward_##X},                              \
+        .act_backward = {[NN2_KACT_SIGMOID] = nn2_k_sigmoid_backward_##X,                       \
+                         [NN2_KACT_TANH] = nn2_k_tanh_backward_##X,                             \
+                         [NN2_KACT_RELU] = nn2_k_relu_backward_##X},                            \
+        .softmax_rows = nn2_k_softmax_rows_##X,                                                 \
     }
 
 static const nn2_kernels tables[NN2_ISA_COUNT] = {

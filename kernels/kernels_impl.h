@@ -16,7 +16,12 @@
                              int ldb, float *C, int ldc);                                       \
     void nn2_k_colsum_##isa(int M, int N, const float *A, int lda, float *out);                \
     void nn2_k_sigmoid_forward_##isa(int n, float *x);                                          \
-    void nn2_k_sigmoid_backward_##isa(int n, float *d, const float *a);
+    void nn2_k_sigmoid_backward_##isa(int n, float *d, const float *a);                         \
+    void nn2_k_tanh_forward_##isa(int n, float *x);                                             \
+    void nn2_k_tanh_backward_##isa(int n, float *d, const float *a);                            \
+    void nn2_k_relu_forward_##isa(int n, float *x);                                             \
+    void nn2_k_relu_backward_##isa(int n, float *d, const float *a);                            \
+    void nn2_k_softmax_rows_##isa(int M, int n, float *x);
 
 NN2_DECLARE_KERNELS(scalar)
 NN2_DECLARE_KERNELS(avx2)

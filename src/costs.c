@@ -12,7 +12,7 @@ void nn2_cost_delta(const nn2_kernels *k, nn2_cost cost, float *d, const float *
     for (int r = 0; r < M; r++)
         for (int j = 0; j < n; j++)
             d[(size_t)r * n + j] = a[(size_t)r * n + j] - (j == labels[r] ? 1.0f : 0.0f);
-    if (cost == NN2_COST_QUADRATIC) k->sigmoid_backward(M * n, d, a);
+    if (cost == NN2_COST_QUADRATIC) k->act_backward[NN2_KACT_SIGMOID](M * n, d, a);
 }
 
 static double softplus(double x) { return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x))); }

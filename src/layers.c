@@ -53,7 +53,7 @@ void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int 
         k->gemm_nn(M, n_out, n_in, ws->a[l] + (size_t)r0 * n_in, n_in, nn2_layer_WT(net, l),
                    n_out, nn2_layer_b(net, l), z, n_out);
         if (l == L - 1) memcpy(ws->zL + (size_t)r0 * n_out, z, sizeof(float) * M * n_out);
-        k->sigmoid_forward(M * n_out, z);
+        k->act_forward[NN2_KACT_SIGMOID](M * n_out, z);
     }
 }
 
@@ -70,7 +70,7 @@ void nn2_backward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws,
         float *dprev = ws->d[l] + (size_t)r0 * n_in;
         k->gemm_nt(M, n_in, n_out, ws->d[l + 1] + (size_t)r0 * n_out, n_out,
                    nn2_layer_WT(net, l), n_out, dprev, n_in);
-        k->sigmoid_backward(M * n_in, dprev, ws->a[l] + (size_t)r0 * n_in);
+        k->act_backward[NN2_KACT_SIGMOID](M * n_in, dprev, ws->a[l] + (size_t)r0 * n_in);
     }
 }
 

@@ -119,37 +119,85 @@ int main(int argc, char **argv)
         free(A); free(o); free(r);
     }
 
-    /* sigmoid against libm in double, over a dense grid plus the tails */
-    double worst = 0;
-    float worst_x = 0;
+    /* activations against libm in double over a dense grid, plus the tails */
     const int n = 200001;
     float *x = malloc(sizeof(float) * n), *y = malloc(sizeof(float) * n);
     for (int i = 0; i < n; i++) x[i] = -60.0f + 120.0f * (float)i / (float)(n - 1);
-    memcpy(y, x, sizeof(float) * n);
-    k->sigmoid_forward(n, y);
-    for (int i = 0; i < n; i++) {
-        const double want = 1.0 / (1.0 + exp(-(double)x[i]));
-        const double e = want < 1e-30 ? fabs(y[i] - want) * 1e30 : ulp_err(y[i], want);
-        if (e > worst) { worst = e; worst_x = x[i]; }
+    static const char *const act_name[NN2_KACT_COUNT] = {"sigmoid", "tanh", "relu"};
+    const double bound[NN2_KACT_COUNT] = {4.0, 4.0, 0.0};
+    for (int act = 0; act < NN2_KACT_COUNT; act++) {
+        memcpy(y, x, sizeof(float) * n);
+        k->act_forward[act](n, y);
+        double worst = 0;
+        float worst_x = 0;
+        for (int i = 0; i < n; i++) {
+            const double xd = x[i];
+            const double want = act == NN2_KACT_SIGMOID ? 1.0 / (1.0 + exp(-xd))
+                              : act == NN2_KACT_TANH ? tanh(xd) : (xd > 0 ? xd : 0.0);
+            const double e = fabs(want) < 1e-30 ? fabs(y[i] - want) * 1e30 : ulp_err(y[i], want);
+            if (e > worst) { worst = e; worst_x = x[i]; }
+        }
+        printf("%s %s: max error %.2f ulp (at x = %g) against libm in double\n", name, act_name[act], worst, worst_x);
+        CHECK(worst <= bound[act], "%s %s error %.2f ulp at %g", name, act_name[act], worst, worst_x);
+        /* tanh near 0: relative accuracy where 1 - exp(-2x) would cancel */
+        for (float t = 1e-6f; t < 1.0f; t *= 1.37f) {
+            float v[2] = {t, -t};
+            k->act_forward[act](2, v);
+            if (act == NN2_KACT_TANH)
+                CHECK(ulp_err(v[0], tanh((double)t)) <= 4 && v[1] == -v[0], "tanh(%g) = %.9g", t, v[0]);
+        }
+        const float ext[] = {-1e30f, -100.0f, -88.0f, 0.0f, 88.0f, 100.0f, 1e30f};
+        float e2[7];
+        memcpy(e2, ext, sizeof ext);
+        k->act_forward[act](7, e2);
+        for (int i = 0; i < 7; i++)
+            CHECK(isfinite(e2[i]) || (act == NN2_KACT_RELU && i == 6 && e2[i] == ext[i]),
+                  "%s(%g) = %g", act_name[act], ext[i], e2[i]);
+        if (act == NN2_KACT_SIGMOID) CHECK(e2[3] == 0.5f && e2[6] == 1.0f && e2[0] < 1e-37f, "sigmoid anchors");
+        if (act == NN2_KACT_TANH) CHECK(e2[3] == 0.0f && e2[6] == 1.0f && e2[0] == -1.0f, "tanh anchors");
+        if (act == NN2_KACT_RELU) CHECK(e2[3] == 0.0f && e2[0] == 0.0f && e2[5] == 100.0f, "relu anchors");
+        /* backward: the same roundings as scalar, bit-identical */
+        for (int len = 1; len <= 40; len += 13) {
+            float *d = rnd((size_t)len), *a = rnd((size_t)len), *d2 = malloc(sizeof(float) * len);
+            memcpy(d2, d, sizeof(float) * len);
+            k->act_backward[act](len, d, a);
+            nn2_kernels_for(NN2_ISA_SCALAR)->act_backward[act](len, d2, a);
+            CHECK(memcmp(d, d2, sizeof(float) * len) == 0, "%s %s backward n=%d", name, act_name[act], len);
+            free(d); free(a); free(d2);
+        }
     }
-    printf("%s sigmoid: max error %.2f ulp (at x = %g)\n", name, worst, worst_x);
-    CHECK(worst <= 4.0, "%s sigmoid error %.2f ulp at %g", name, worst, worst_x);
-    const float ext[] = {-1e30f, -100.0f, -88.0f, 0.0f, 88.0f, 100.0f, 1e30f};
-    float e2[7];
-    memcpy(e2, ext, sizeof ext);
-    k->sigmoid_forward(7, e2);
-    for (int i = 0; i < 7; i++)
-        CHECK(isfinite(e2[i]) && e2[i] >= 0.0f && e2[i] <= 1.0f, "sigmoid(%g) = %g", ext[i], e2[i]);
-    CHECK(e2[3] == 0.5f && e2[6] == 1.0f && e2[0] < 1e-37f, "sigmoid anchors");
-    /* sigmoid_backward: d * (a * (1 - a)), the same roundings as scalar: bit-identical */
-    for (int len = 1; len <= 40; len += 13) {
-        float *d = rnd((size_t)len), *a = rnd((size_t)len), *d2 = malloc(sizeof(float) * len);
-        memcpy(d2, d, sizeof(float) * len);
-        k->sigmoid_backward(len, d, a);
-        nn2_kernels_for(NN2_ISA_SCALAR)->sigmoid_backward(len, d2, a);
-        CHECK(memcmp(d, d2, sizeof(float) * len) == 0, "%s sigmoid_backward n=%d", name, len);
-        free(d); free(a); free(d2);
+
+    /* softmax rows: against double, rows independent of M, no NaN/Inf for huge logits */
+    for (int a = 0; a < 8; a++) {
+        const int cols = sz[a], rows = 5;
+        float *z = rnd((size_t)rows * cols), *z1 = malloc(sizeof(float) * rows * cols);
+        for (int i = 0; i < rows * cols; i++) z[i] *= 30.0f;
+        memcpy(z1, z, sizeof(float) * rows * cols);
+        float *orig = malloc(sizeof(float) * rows * cols);
+        memcpy(orig, z, sizeof(float) * rows * cols);
+        k->softmax_rows(rows, cols, z);
+        for (int r = 0; r < rows; r++) k->softmax_rows(1, cols, z1 + (size_t)r * cols);
+        CHECK(memcmp(z, z1, sizeof(float) * rows * cols) == 0, "%s softmax rows depend on M (n=%d)", name, cols);
+        double worst = 0;
+        for (int r = 0; r < rows; r++) {
+            double mx = -INFINITY, s = 0;
+            for (int j = 0; j < cols; j++) mx = fmax(mx, orig[r * cols + j]);
+            for (int j = 0; j < cols; j++) s += exp((double)orig[r * cols + j] - mx);
+            for (int j = 0; j < cols; j++) {
+                const double want = exp((double)orig[r * cols + j] - mx) / s;
+                /* bound: rounding z - max costs |z - max| * 2^-24 relative, a float sum of n
+                 * terms up to n * 2^-24, exp and the division a few ulp */
+                const double e = fabs(z[r * cols + j] - want) /
+                                 (want * 0x1p-24 * (4.0 + fabs(orig[r * cols + j] - mx) + cols));
+                if (want > 1e-30 && e > worst) worst = e;
+            }
+        }
+        CHECK(worst < 1.0, "%s softmax n=%d: error %.3g of the bound", name, cols, worst);
+        free(z); free(z1); free(orig);
     }
+    float big[4] = {1e30f, -1e30f, 3e38f, 0.0f};
+    k->softmax_rows(1, 4, big);
+    CHECK(big[2] == 1.0f && big[0] == 0.0f && big[1] == 0.0f && big[3] == 0.0f, "softmax of huge logits: %g %g %g %g", big[0], big[1], big[2], big[3]);
     free(x); free(y);
     return test_end(name);
 }

@@ -5,8 +5,15 @@
 
 #include "kernels_impl.h"
 
+static inline __m256i tail_mask(int cols)
+{
+    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(cols >= 8 ? 8 : cols), idx);
+}
+
 static inline __m256 exp256(__m256 x)
 {
+    const __m256 keep = _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_GE_OQ);
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
     const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -21,13 +28,7 @@ static inline __m256 exp256(__m256 x)
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
     const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-}
-
-static inline __m256i tail_mask(int cols)
-{
-    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(cols >= 8 ? 8 : cols), idx);
+    return _mm256_and_ps(keep, _mm256_mul_ps(p, _mm256_castsi256_ps(e))); /* e^x < 1.6e-38: 0 */
 }
 
 void nn2_k_sigmoid_forward_avx2(int n, float *x)
@@ -49,5 +50,107 @@ void nn2_k_sigmoid_backward_avx2(int n, float *d, const float *a)
         const __m256 av = _mm256_maskload_ps(a + i, m);
         const __m256 s = _mm256_mul_ps(av, _mm256_sub_ps(one, av));
         _mm256_maskstore_ps(d + i, m, _mm256_mul_ps(_mm256_maskload_ps(d + i, m), s));
+    }
+}
+
+/* tanh: the method of kernels/avx512/act_avx512.c (odd polynomial below 0.25, else
+ * (1 - e) / (1 + e) with e = exp(-2|x|)). */
+static inline __m256 tanh256(__m256 x)
+{
+    const __m256 sign = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
+    const __m256 t = _mm256_andnot_ps(sign, x);
+    const __m256 x2 = _mm256_mul_ps(x, x);
+    __m256 p = _mm256_set1_ps(-1382.0f / 155925.0f);
+    p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(62.0f / 2835.0f));
+    p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-17.0f / 315.0f));
+    p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(2.0f / 15.0f));
+    p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-1.0f / 3.0f));
+    p = _mm256_mul_ps(p, x2);
+    const __m256 small = _mm256_fmadd_ps(p, x, x);
+    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m256 e = exp256(_mm256_mul_ps(t, _mm256_set1_ps(-2.0f)));
+    __m256 big = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+    big = _mm256_or_ps(big, _mm256_and_ps(x, sign));
+    const __m256 is_small = _mm256_cmp_ps(t, _mm256_set1_ps(0.25f), _CMP_LT_OQ);
+    return _mm256_blendv_ps(big, small, is_small);
+}
+
+void nn2_k_tanh_forward_avx2(int n, float *x)
+{
+    for (int i = 0; i < n; i += 8) {
+        const __m256i m = tail_mask(n - i);
+        _mm256_maskstore_ps(x + i, m, tanh256(_mm256_maskload_ps(x + i, m)));
+    }
+}
+
+void nn2_k_tanh_backward_avx2(int n, float *d, const float *a)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (int i = 0; i < n; i += 8) {
+        const __m256i m = tail_mask(n - i);
+        const __m256 av = _mm256_maskload_ps(a + i, m);
+        const __m256 s = _mm256_sub_ps(one, _mm256_mul_ps(av, av));
+        _mm256_maskstore_ps(d + i, m, _mm256_mul_ps(_mm256_maskload_ps(d + i, m), s));
+    }
+}
+
+void nn2_k_relu_forward_avx2(int n, float *x)
+{
+    for (int i = 0; i < n; i += 8) {
+        const __m256i m = tail_mask(n - i);
+        const __m256 v = _mm256_maskload_ps(x + i, m);
+        const __m256 pos = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ);
+        _mm256_maskstore_ps(x + i, m, _mm256_and_ps(v, pos));
+    }
+}
+
+void nn2_k_relu_backward_avx2(int n, float *d, const float *a)
+{
+    for (int i = 0; i < n; i += 8) {
+        const __m256i m = tail_mask(n - i);
+        const __m256 pos = _mm256_cmp_ps(_mm256_maskload_ps(a + i, m), _mm256_setzero_ps(), _CMP_GT_OQ);
+        _mm256_maskstore_ps(d + i, m, _mm256_and_ps(_mm256_maskload_ps(d + i, m), pos));
+    }
+}
+
+static inline float hmax256(__m256 v)
+{
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline float hsum256(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+void nn2_k_softmax_rows_avx2(int M, int n, float *x)
+{
+    const __m256 ninf = _mm256_set1_ps(-__builtin_inff());
+    for (int r = 0; r < M; r++) {
+        float *z = x + (size_t)r * n;
+        __m256 vmax = ninf;
+        for (int j = 0; j < n; j += 8) {
+            const __m256i m = tail_mask(n - j);
+            vmax = _mm256_max_ps(vmax, _mm256_blendv_ps(ninf, _mm256_maskload_ps(z + j, m), _mm256_castsi256_ps(m)));
+        }
+        const __m256 mx = _mm256_set1_ps(hmax256(vmax));
+        __m256 vs = _mm256_setzero_ps();
+        for (int j = 0; j < n; j += 8) {
+            const __m256i m = tail_mask(n - j);
+            const __m256 e = _mm256_and_ps(exp256(_mm256_sub_ps(_mm256_maskload_ps(z + j, m), mx)), _mm256_castsi256_ps(m));
+            _mm256_maskstore_ps(z + j, m, e);
+            vs = _mm256_add_ps(vs, e);
+        }
+        const __m256 s = _mm256_set1_ps(hsum256(vs));
+        for (int j = 0; j < n; j += 8) {
+            const __m256i m = tail_mask(n - j);
+            _mm256_maskstore_ps(z + j, m, _mm256_div_ps(_mm256_maskload_ps(z + j, m), s));
+        }
     }
 }

@@ -1,5 +1,5 @@
 /* act_avx512.c: AVX-512F sigmoid through a vectorised exp.
- * exp(x): x clamped to [-87, 88]; x = n ln2 + r with n = round(x log2 e), |r| <= ln2/2 (Cody-Waite
+ * exp(x): 0 below -87 (where e^x < 1.7e-38), x clamped to 88 above; x = n ln2 + r with n = round(x log2 e), |r| <= ln2/2 (Cody-Waite
  * split of ln2); e^r by its degree-7 Taylor polynomial (truncation < 5e-9 relative); times 2^n by
  * scalef. Measured against libm in double over [-87, 88]: at most 3 ulp (tests/test_kernels.c
  * bounds it at 4 ulp). sigmoid(x) = 1 / (1 + exp(-x)) with an IEEE division. */
@@ -9,6 +9,7 @@
 
 static inline __m512 exp512(__m512 x)
 {
+    const __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_LT_OQ);
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(88.0f));
     const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -22,7 +23,7 @@ static inline __m512 exp512(__m512 x)
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, n);
+    return _mm512_maskz_mov_ps((__mmask16)~under, _mm512_scalef_ps(p, n)); /* e^x < 1.6e-38: 0 */
 }
 
 void nn2_k_sigmoid_forward_avx512(int n, float *x)
@@ -44,5 +45,95 @@ void nn2_k_sigmoid_backward_avx512(int n, float *d, const float *a)
         const __m512 av = _mm512_maskz_loadu_ps(m, a + i);
         const __m512 s = _mm512_mul_ps(av, _mm512_sub_ps(one, av));
         _mm512_mask_storeu_ps(d + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, d + i), s));
+    }
+}
+
+/* tanh: |x| < 0.25 by its odd Taylor polynomial to x^11 (truncation < 1e-9 relative);
+ * otherwise (1 - e) / (1 + e) with e = exp(-2|x|) (no cancellation worse than 1.6x there);
+ * the sign restored. Both computed, one selected per lane. */
+static inline __m512 tanh512(__m512 x)
+{
+    const __m512 t = _mm512_abs_ps(x);
+    const __m512 x2 = _mm512_mul_ps(x, x);
+    __m512 p = _mm512_set1_ps(-1382.0f / 155925.0f);
+    p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(62.0f / 2835.0f));
+    p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-17.0f / 315.0f));
+    p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(2.0f / 15.0f));
+    p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-1.0f / 3.0f));
+    p = _mm512_mul_ps(p, x2);
+    const __m512 small = _mm512_fmadd_ps(p, x, x);
+    const __m512 one = _mm512_set1_ps(1.0f);
+    const __m512 e = exp512(_mm512_mul_ps(t, _mm512_set1_ps(-2.0f)));
+    __m512 big = _mm512_div_ps(_mm512_sub_ps(one, e), _mm512_add_ps(one, e));
+    big = _mm512_castsi512_ps(_mm512_or_si512(
+        _mm512_castps_si512(big),
+        _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))));
+    const __mmask16 is_small = _mm512_cmp_ps_mask(t, _mm512_set1_ps(0.25f), _CMP_LT_OQ);
+    return _mm512_mask_blend_ps(is_small, big, small);
+}
+
+static inline __mmask16 mask_n(int left) { return (__mmask16)(left >= 16 ? 0xFFFF : (1u << left) - 1u); }
+
+void nn2_k_tanh_forward_avx512(int n, float *x)
+{
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 m = mask_n(n - i);
+        _mm512_mask_storeu_ps(x + i, m, tanh512(_mm512_maskz_loadu_ps(m, x + i)));
+    }
+}
+
+void nn2_k_tanh_backward_avx512(int n, float *d, const float *a)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 m = mask_n(n - i);
+        const __m512 av = _mm512_maskz_loadu_ps(m, a + i);
+        const __m512 s = _mm512_sub_ps(one, _mm512_mul_ps(av, av));
+        _mm512_mask_storeu_ps(d + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, d + i), s));
+    }
+}
+
+void nn2_k_relu_forward_avx512(int n, float *x)
+{
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 m = mask_n(n - i);
+        const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+        const __mmask16 pos = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ);
+        _mm512_mask_storeu_ps(x + i, m, _mm512_maskz_mov_ps(pos, v));
+    }
+}
+
+void nn2_k_relu_backward_avx512(int n, float *d, const float *a)
+{
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 m = mask_n(n - i);
+        const __mmask16 pos =
+            _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(m, a + i), _mm512_setzero_ps(), _CMP_GT_OQ);
+        _mm512_mask_storeu_ps(d + i, m, _mm512_maskz_loadu_ps(pos & m, d + i));
+    }
+}
+
+/* Per row: max, then e = exp(z - max) with the sum, then e / sum. The reductions follow one
+ * fixed tree per row, so a row's result does not depend on M. */
+void nn2_k_softmax_rows_avx512(int M, int n, float *x)
+{
+    const __m512 ninf = _mm512_set1_ps(-__builtin_inff());
+    for (int r = 0; r < M; r++) {
+        float *z = x + (size_t)r * n;
+        __m512 vmax = ninf;
+        for (int j = 0; j < n; j += 16) vmax = _mm512_max_ps(vmax, _mm512_mask_loadu_ps(ninf, mask_n(n - j), z + j));
+        const __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
+        __m512 vs = _mm512_setzero_ps();
+        for (int j = 0; j < n; j += 16) {
+            const __mmask16 m = mask_n(n - j);
+            const __m512 e = _mm512_maskz_mov_ps(m, exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, z + j), mx)));
+            _mm512_mask_storeu_ps(z + j, m, e);
+            vs = _mm512_add_ps(vs, e);
+        }
+        const __m512 s = _mm512_set1_ps(_mm512_reduce_add_ps(vs));
+        for (int j = 0; j < n; j += 16) {
+            const __mmask16 m = mask_n(n - j);
+            _mm512_mask_storeu_ps(z + j, m, _mm512_div_ps(_mm512_maskz_loadu_ps(m, z + j), s));
+        }
     }
 }
