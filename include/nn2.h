@@ -32,26 +32,67 @@ const char *nn2_strerror(nn2_status s);
 typedef enum nn2_cost {
     NN2_COST_QUADRATIC,
     NN2_COST_CROSS_ENTROPY,
+    NN2_COST_LOG_LIKELIHOOD, /* with a softmax output */
     NN2_COST_COUNT
 } nn2_cost;
+
+typedef enum nn2_act {
+    NN2_ACT_SIGMOID,
+    NN2_ACT_TANH,
+    NN2_ACT_RELU,
+    NN2_ACT_SOFTMAX, /* output layer only */
+    NN2_ACT_COUNT
+} nn2_act;
 
 typedef enum nn2_init {
     NN2_INIT_DEFAULT, /* weights N(0, 1/n_in), biases N(0, 1) */
     NN2_INIT_LARGE,   /* weights and biases N(0, 1) */
+    NN2_INIT_XAVIER,  /* Glorot: weights N(0, 2/(n_in+n_out)), biases 0 (tanh, sigmoid) */
+    NN2_INIT_HE,      /* weights N(0, 2/n_in), biases 0 (ReLU) */
     NN2_INIT_COUNT
 } nn2_init;
 
-const char *nn2_cost_name(nn2_cost c); /* "CrossEntropyCost", "QuadraticCost" */
+/* Names as in model files and on the command line. */
+const char *nn2_cost_name(nn2_cost c); /* "CrossEntropyCost", "QuadraticCost", "LogLikelihoodCost" */
+const char *nn2_act_name(nn2_act a);   /* "sigmoid", "tanh", "relu", "softmax" */
+const char *nn2_init_name(nn2_init i); /* "default", "large", "xavier", "he" */
+
+/* The shape of a network: sizes, one activation per weight layer (hidden layers sigmoid, tanh
+ * or relu; the output layer sigmoid or softmax), dropout rates of the hidden layers' outputs
+ * (0 = none), and the cost. Allowed output/cost pairs: sigmoid with quadratic or
+ * cross-entropy, softmax with log-likelihood or quadratic. */
+typedef struct nn2_arch {
+    int n_sizes;
+    int sizes[NN2_MAX_LAYERS + 1];
+    nn2_act act[NN2_MAX_LAYERS];
+    float dropout[NN2_MAX_LAYERS];
+    nn2_cost cost;
+} nn2_arch;
+
+/* network2's network: all sigmoid, no dropout. */
+void nn2_arch_sigmoid(nn2_arch *a, const int *sizes, int n_sizes, nn2_cost cost);
+/* Check sizes, activations, dropout rates and the output/cost pair; the message says what is
+ * wrong (e.g. "log-likelihood needs a softmax output"). */
+nn2_status nn2_arch_check(const nn2_arch *a, nn2_error *err);
+/* True when network2.py can express the network (all sigmoid, no dropout, its two costs): it
+ * is then saved in exactly network2's format. */
+int nn2_arch_is_network2(const nn2_arch *a);
 
 /* A labelled set of images: a view, nn2 never frees it.
  * images: (count, dim) uint8 pixels, scaled to [0,1] (p/255) when used; labels: (count). */
 typedef struct nn2_dataset {
     const uint8_t *images;
     const uint8_t *labels;
-    size_t count;
+    size_t count; /* samples seen, 5x the stored images when expanded */
     int dim;
     int n_classes;
+    int rows, cols; /* image shape (rows*cols == dim); needed by expand */
+    int expand;     /* the book's expanded set: sample i is stored image i/5, shifted by one
+                       pixel: i%5 = 0 as is, 1 down, 2 up, 3 right, 4 left (zeros shifted in) */
 } nn2_dataset;
+
+/* The same images expanded 5x, computed on the fly (no copies stored). */
+nn2_dataset nn2_dataset_expanded(const nn2_dataset *d);
 
 /* An owned IDX image file + label file pair. */
 typedef struct nn2_idx_set {
@@ -87,9 +128,11 @@ nn2_status nn2_mnist_find(char *path, size_t cap, const char *dir, const char *s
 
 typedef struct nn2_net nn2_net;
 
-/* sizes: n_layers + 1 neuron counts, e.g. {784, 30, 10}. */
+/* sizes: n_layers + 1 neuron counts, e.g. {784, 30, 10}: a sigmoid network. */
 nn2_status nn2_net_create(nn2_net **out, const int *sizes, int n_sizes, nn2_cost cost,
                           nn2_error *err);
+nn2_status nn2_net_create_arch(nn2_net **out, const nn2_arch *arch, nn2_error *err);
+const nn2_arch *nn2_net_arch(const nn2_net *net);
 void nn2_net_free(nn2_net *net);
 void nn2_net_init(nn2_net *net, nn2_init init, uint64_t seed);
 int nn2_net_n_sizes(const nn2_net *net);
@@ -103,7 +146,9 @@ void nn2_net_set_weight(nn2_net *net, int l, int j, int k, float v);
 void nn2_net_set_bias(nn2_net *net, int l, int j, float v);
 
 /* network2.py's JSON: {"sizes", "weights" (n_out x n_in per layer), "biases" (n x 1),
- * "cost"}. Save writes atomically (temporary file, fsync, rename). */
+ * "cost"}. A network network2.py cannot express (other activations, softmax, dropout,
+ * log-likelihood) adds "format": "nn2", "version": 1, "activations" (hidden layers), "output"
+ * and "dropout". Save writes atomically (temporary file, fsync, rename). */
 nn2_status nn2_net_save(const nn2_net *net, const char *path, nn2_error *err);
 nn2_status nn2_net_load(nn2_net **out, const char *path, nn2_error *err);
 
@@ -115,14 +160,35 @@ typedef struct nn2_epoch_stats {
     double eval_cost, train_cost;
     long eval_correct, train_correct; /* -1 where not monitored */
     size_t eval_count, train_count;
+    double next_eta; /* the schedule's eta for the next epoch */
+    int best_epoch;  /* epoch of the best evaluation accuracy so far (-1: not measured) */
+    int stopped;     /* the schedule or early stopping ends training after this epoch */
 } nn2_epoch_stats;
+
+typedef enum nn2_reg { NN2_REG_L2, NN2_REG_L1, NN2_REG_COUNT } nn2_reg;
+typedef enum nn2_schedule {
+    NN2_SCHED_CONSTANT,
+    NN2_SCHED_STEP,    /* eta *= step_gamma every step_epochs epochs */
+    NN2_SCHED_PLATEAU, /* halve eta after `patience` epochs without a better validation
+                          accuracy; stop once eta < eta0 / 128 (the book's rule) */
+    NN2_SCHED_COUNT
+} nn2_schedule;
 
 typedef struct nn2_config {
     int epochs;
     int batch_size;
     double eta;
-    double lambda; /* L2 */
-    uint64_t seed; /* shuffling stream; the weights come from nn2_net_init */
+    double lambda; /* regularization strength */
+    nn2_reg reg;   /* L2: w <- (1 - eta lambda/n) w - ...; L1: w <- w - (eta lambda/n) sgn(w) - ... */
+    double momentum; /* mu: v <- mu v - eta grad C, w <- w + v (0 = network2's plain SGD) */
+    int nesterov;    /* Nesterov momentum: w <- w + mu v' - eta grad C */
+    nn2_schedule schedule;
+    int step_epochs;
+    double step_gamma;
+    int patience;   /* plateau: epochs without improvement before halving eta */
+    int early_stop; /* > 0: stop after this many epochs without a better validation accuracy
+                       and restore the best weights */
+    uint64_t seed; /* shuffling and dropout streams; the weights come from nn2_net_init */
     int threads;   /* 0: OMP_NUM_THREADS, else all cores */
     int monitor_eval_cost, monitor_eval_accuracy, monitor_train_cost, monitor_train_accuracy;
     /* Called after every epoch; return non-zero to stop training. */
@@ -152,6 +218,21 @@ nn2_status nn2_evaluate(const nn2_net *net, const nn2_dataset *data, double lamb
  * fractions; empty where not monitored). JSON: network2's four lists [evaluation_cost,
  * evaluation_accuracy (counts), training_cost, training_accuracy (counts)], empty lists where
  * not monitored. */
+/* The learning-rate schedule and early stopping, as a pure function of the accuracies seen:
+ * exposed for tests and for callers that run their own loop. */
+typedef struct nn2_sched_state {
+    double eta, eta0;
+    long best;       /* best accuracy so far (-1: none yet) */
+    int best_epoch;  /* epoch of the best accuracy */
+    int since_best;  /* epochs since the best accuracy */
+    int since_change; /* plateau: epochs since the best or the last halving, whichever is later */
+} nn2_sched_state;
+enum { NN2_SCHED_IMPROVED = 1, NN2_SCHED_STOP = 2, NN2_SCHED_RESTORE_BEST = 4, NN2_SCHED_ETA_CHANGED = 8 };
+void nn2_sched_init(nn2_sched_state *s, const nn2_config *c);
+/* After epoch `epoch` (0-based) scored `accuracy` on the evaluation set (-1 when not
+ * measured): update eta and the counters; returns NN2_SCHED_* flags. */
+int nn2_sched_after_epoch(nn2_sched_state *s, const nn2_config *c, int epoch, long accuracy);
+
 nn2_status nn2_metrics_save_csv(const nn2_epoch_stats *h, int n, const char *path, nn2_error *err);
 nn2_status nn2_metrics_save_json(const nn2_epoch_stats *h, int n, const char *path,
                                  nn2_error *err);

@@ -11,6 +11,9 @@ Commands:
 
 Layout is network2's: weights[l] has shape (n_out, n_in), biases[l] (n_out, 1); inputs are
 pixel/255. The update is w <- (1 - eta*lambda/n) w - (eta/m) sum dw, b <- b - (eta/m) sum db.
+Beyond network2 (chapter 3's other techniques), for nn2's golden tests: tanh/ReLU hidden layers,
+softmax output with the log-likelihood or quadratic cost, L1 regularization, momentum and
+Nesterov momentum (regularization term inside the gradient, weights only).
 """
 import gzip
 import json
@@ -24,18 +27,41 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def activate(name, z):
+    if name == "sigmoid":
+        return sigmoid(z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    e = np.exp(z - z.max(axis=0, keepdims=True))  # softmax over the units of each column
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def derivative(name, a):
+    """f'(z) through the output a = f(z)."""
+    if name == "sigmoid":
+        return a * (1 - a)
+    if name == "tanh":
+        return 1 - a * a
+    return (a > 0).astype(np.float64)
+
+
 class Net:
-    def __init__(self, sizes, weights, biases, cost):
+    def __init__(self, sizes, weights, biases, cost, acts=None):
         self.sizes = list(sizes)
         self.w = [np.array(w, dtype=np.float64) for w in weights]
         self.b = [np.array(b, dtype=np.float64).reshape(-1, 1) for b in biases]
         self.cost = cost
+        self.acts = acts or ["sigmoid"] * len(self.w)  # per weight layer, output last
+        self.vw = [np.zeros_like(w) for w in self.w]
+        self.vb = [np.zeros_like(b) for b in self.b]
 
     def forward(self, x):
         """x: (n_in, batch). Returns the list of activations, input first."""
         acts = [x]
-        for w, b in zip(self.w, self.b):
-            acts.append(sigmoid(w @ acts[-1] + b))
+        for w, b, f in zip(self.w, self.b, self.acts):
+            acts.append(activate(f, w @ acts[-1] + b))
         return acts
 
     def grads(self, x, y):
@@ -43,22 +69,40 @@ class Net:
         acts = self.forward(x)
         a = acts[-1]
         delta = a - y
-        if self.cost == "QuadraticCost":
+        if self.cost == "QuadraticCost" and self.acts[-1] == "sigmoid":
             delta = delta * a * (1 - a)
+        elif self.cost == "QuadraticCost":  # softmax Jacobian applied to a - y
+            delta = a * (delta - (delta * a).sum(axis=0, keepdims=True))
         gw = [None] * len(self.w)
         gb = [None] * len(self.b)
         for l in range(len(self.w) - 1, -1, -1):
             gw[l] = delta @ acts[l].T
             gb[l] = delta.sum(axis=1, keepdims=True)
             if l > 0:
-                delta = (self.w[l].T @ delta) * acts[l] * (1 - acts[l])
+                delta = (self.w[l].T @ delta) * derivative(self.acts[l - 1], acts[l])
         return gw, gb
 
-    def sgd_step(self, x, y, eta, lmbda, n):
+    def sgd_step(self, x, y, eta, lmbda, n, reg="l2", mu=0.0, nesterov=False):
         m = x.shape[1]
         gw, gb = self.grads(x, y)
-        self.w = [(1 - eta * (lmbda / n)) * w - (eta / m) * g for w, g in zip(self.w, gw)]
-        self.b = [b - (eta / m) * g for b, g in zip(self.b, gb)]
+        if mu == 0.0:
+            if reg == "l2":
+                self.w = [(1 - eta * (lmbda / n)) * w - (eta / m) * g for w, g in zip(self.w, gw)]
+            else:
+                self.w = [w - eta * (lmbda / n) * np.sign(w) - (eta / m) * g for w, g in zip(self.w, gw)]
+            self.b = [b - (eta / m) * g for b, g in zip(self.b, gb)]
+            return
+        for l in range(len(self.w)):
+            G = gw[l] / m + (lmbda / n) * (self.w[l] if reg == "l2" else np.sign(self.w[l]))
+            Gb = gb[l] / m
+            self.vw[l] = mu * self.vw[l] - eta * G
+            self.vb[l] = mu * self.vb[l] - eta * Gb
+            if nesterov:
+                self.w[l] = self.w[l] + mu * self.vw[l] - eta * G
+                self.b[l] = self.b[l] + mu * self.vb[l] - eta * Gb
+            else:
+                self.w[l] = self.w[l] + self.vw[l]
+                self.b[l] = self.b[l] + self.vb[l]
 
     def cost_value(self, x, labels):
         """Mean per-sample cost (network2's cost.fn averaged), 0*ln 0 = 0."""
@@ -66,6 +110,8 @@ class Net:
         y = onehot(labels, a.shape[0])
         if self.cost == "QuadraticCost":
             c = 0.5 * ((a - y) ** 2).sum(axis=0)
+        elif self.cost == "LogLikelihoodCost":
+            c = -np.log(a[labels, np.arange(len(labels))])
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 c = -np.where(y == 1, np.log(a), np.log(1 - a)).sum(axis=0)
@@ -79,8 +125,12 @@ class Net:
         return int((self.forward(x)[-1].argmax(axis=0) == labels).sum())
 
     def to_json(self):
-        return {"sizes": self.sizes, "weights": [w.tolist() for w in self.w],
-                "biases": [b.tolist() for b in self.b], "cost": self.cost}
+        d = {"sizes": self.sizes, "weights": [w.tolist() for w in self.w],
+             "biases": [b.tolist() for b in self.b], "cost": self.cost}
+        if self.acts != ["sigmoid"] * len(self.w) or self.cost == "LogLikelihoodCost":
+            d.update({"format": "nn2", "version": 1, "activations": self.acts[:-1],
+                      "output": self.acts[-1], "dropout": [0.0] * (len(self.w) - 1)})
+        return d
 
 
 def onehot(labels, n):
@@ -95,11 +145,25 @@ def load(path):
     return Net(d["sizes"], d["weights"], d["biases"], d["cost"])
 
 
+# (cost, sizes, activations per weight layer, reg, momentum, nesterov): network2's four
+# cases first, then the rest of chapter 3
+CONFIGS = [(cost, sizes, None, "l2", 0.0, False)
+           for cost in ("CrossEntropyCost", "QuadraticCost") for sizes in ([6, 5, 3], [6, 5, 4, 3])] + [
+    ("CrossEntropyCost", [6, 5, 3], None, "l1", 0.0, False),
+    ("CrossEntropyCost", [6, 5, 4, 3], None, "l2", 0.9, False),
+    ("QuadraticCost", [6, 5, 3], None, "l1", 0.5, True),
+    ("LogLikelihoodCost", [6, 5, 4, 3], ["relu", "tanh", "softmax"], "l2", 0.9, False),
+    ("CrossEntropyCost", [6, 5, 3], ["tanh", "sigmoid"], "l2", 0.0, False),
+    ("QuadraticCost", [6, 5, 3], ["relu", "softmax"], "l1", 0.0, False),
+    ("LogLikelihoodCost", [6, 7, 3], ["relu", "softmax"], "l2", 0.7, True),
+]
+
+
 def golden():
     rng = np.random.default_rng(20261128)
     cases = []
-    for cost in ("CrossEntropyCost", "QuadraticCost"):
-        for sizes in ([6, 5, 3], [6, 5, 4, 3]):
+    for cost, sizes, acts, reg, mu, nesterov in CONFIGS:
+        if True:
             n = 12
             pixels = rng.integers(0, 256, size=(n, sizes[0]), dtype=np.int64)
             labels = rng.integers(0, sizes[-1], size=n, dtype=np.int64)
@@ -108,7 +172,7 @@ def golden():
                        for i, o in zip(sizes[:-1], sizes[1:])]
             biases = [rng.standard_normal((o, 1)).astype(np.float32).astype(np.float64)
                       for o in sizes[1:]]
-            net = Net(sizes, weights, biases, cost)
+            net = Net(sizes, weights, biases, cost, acts)
             init = net.to_json()
             x_all = pixels.T / 255.0
             eta, lmbda, m = 0.5, 5.0, 5
@@ -121,11 +185,14 @@ def golden():
             for perm in order:
                 for s in range(0, n, m):
                     batch = perm[s:s + m]
-                    net.sgd_step(x_all[:, batch], onehot(labels[batch], sizes[-1]), eta, lmbda, n)
+                    net.sgd_step(x_all[:, batch], onehot(labels[batch], sizes[-1]), eta, lmbda, n,
+                                 reg, mu, nesterov)
                     steps.append({"batch": batch, "net": net.to_json(),
                                   "total_cost": net.total_cost(x_all, labels, lmbda),
                                   "accuracy": net.accuracy(x_all, labels)})
             cases.append({"cost": cost, "sizes": sizes, "eta": eta, "lambda": lmbda, "n": n, "m": m,
+                          "activations": acts or ["sigmoid"] * (len(sizes) - 1), "reg": reg,
+                          "momentum": mu, "nesterov": nesterov,
                           "pixels": pixels.tolist(), "labels": labels.tolist(), "init": init,
                           "steps": steps})
     return {"generator": "scripts/reference_network2.py golden", "cases": cases}

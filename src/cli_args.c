@@ -18,12 +18,27 @@ void cli_usage(FILE *out)
             "\n"
             "network and training:\n"
             "  --sizes LIST          layer sizes, comma-separated        [784,30,10]\n"
-            "  --cost NAME           cross-entropy | quadratic           [cross-entropy]\n"
-            "  --init NAME           default (N(0,1/n_in) weights) | large (N(0,1)) [default]\n"
+            "  --activation LIST     hidden layers: sigmoid | tanh | relu, one for all or one\n"
+            "                        per hidden layer                    [sigmoid]\n"
+            "  --output NAME         sigmoid | softmax   [softmax for log-likelihood, else sigmoid]\n"
+            "  --cost NAME           cross-entropy | quadratic | log-likelihood [cross-entropy]\n"
+            "  --init NAME           default (N(0,1/n_in) weights, N(0,1) biases) | large (N(0,1))\n"
+            "                        | xavier (N(0,2/(n_in+n_out)), 0) | he (N(0,2/n_in), 0) [default]\n"
+            "  --dropout LIST        dropout rate of the hidden layers, one or one each [0]\n"
             "  --epochs N            epochs                              [30]\n"
             "  --batch-size N        mini-batch size (alias --mini-batch-size) [10]\n"
             "  --eta X, --lr X       learning rate                       [0.5]\n"
-            "  --lambda X            L2 regularization parameter         [5.0]\n"
+            "  --lambda X            regularization parameter            [5.0]\n"
+            "  --reg NAME            l2 | l1                             [l2]\n"
+            "  --momentum MU         momentum coefficient, 0 = plain SGD [0]\n"
+            "  --nesterov            Nesterov momentum\n"
+            "  --schedule NAME       constant | step | plateau           [constant]\n"
+            "  --lr-step N, --lr-gamma G   step: eta *= G every N epochs [10, 0.5]\n"
+            "  --plateau N           plateau: halve eta after N epochs without a better\n"
+            "                        validation accuracy, stop below eta/128 [10]\n"
+            "  --early-stop N        stop after N epochs without a better validation accuracy,\n"
+            "                        keep the best weights               [off]\n"
+            "  --expand              train on the book's expanded set (5x, one-pixel shifts)\n"
             "  --seed N              seed of initialization and shuffling [1]\n"
             "  --threads N           OpenMP threads; 0 = OMP_NUM_THREADS or all cores [0]\n"
             "data:\n"
@@ -83,6 +98,61 @@ static int parse_double(const char *flag, const char *s, double lo, double hi, d
     return 0;
 }
 
+/* Comma-separated list of names or numbers, each handled by one(token, index) -> 0 or 2. */
+static int parse_list(const char *flag, const char *s, int max, int (*one)(const char *, const char *, int, cli_opts *),
+                      cli_opts *o, int *count)
+{
+    char buf[512];
+    if (strlen(s) >= sizeof buf) return bad(flag, s, "too long");
+    strcpy(buf, s);
+    *count = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (*count == max) return bad(flag, s, "too many entries");
+        if (one(flag, tok, (*count)++, o)) return 2;
+    }
+    if (*count == 0) return bad(flag, s, "empty list");
+    return 0;
+}
+
+static int one_act(const char *flag, const char *t, int i, cli_opts *o)
+{
+    if (!strcmp(t, "sigmoid")) o->hidden[i] = NN2_ACT_SIGMOID;
+    else if (!strcmp(t, "tanh")) o->hidden[i] = NN2_ACT_TANH;
+    else if (!strcmp(t, "relu")) o->hidden[i] = NN2_ACT_RELU;
+    else return bad(flag, t, "expected sigmoid, tanh or relu");
+    return 0;
+}
+
+static int one_dropout(const char *flag, const char *t, int i, cli_opts *o)
+{
+    double d;
+    if (parse_double(flag, t, 0.0, 0.99, &d)) return 2;
+    o->dropout[i] = (float)d;
+    return 0;
+}
+
+int cli_arch(const cli_opts *o, nn2_arch *a)
+{
+    nn2_arch_sigmoid(a, o->sizes, o->n_sizes, o->cost);
+    const int hidden = o->n_sizes - 2;
+    if (o->n_hidden != 1 && o->n_hidden != hidden && !(hidden == 0 && o->n_hidden <= 1))
+        return bad("--activation", NULL, "give one activation, or one per hidden layer");
+    if (o->n_dropout > 1 && o->n_dropout != hidden)
+        return bad("--dropout", NULL, "give one rate, or one per hidden layer");
+    for (int l = 0; l < hidden; l++) {
+        a->act[l] = o->hidden[o->n_hidden == 1 ? 0 : l];
+        a->dropout[l] = o->n_dropout ? o->dropout[o->n_dropout == 1 ? 0 : l] : 0.0f;
+    }
+    a->act[o->n_sizes - 2] = o->output >= 0 ? (nn2_act)o->output
+                             : o->cost == NN2_COST_LOG_LIKELIHOOD ? NN2_ACT_SOFTMAX : NN2_ACT_SIGMOID;
+    nn2_error err;
+    if (nn2_arch_check(a, &err) != NN2_OK) {
+        fprintf(stderr, "nn2: %s (see nn2 --help)\n", err.msg);
+        return 2;
+    }
+    return 0;
+}
+
 static int parse_sizes(const char *s, cli_opts *o)
 {
     char buf[512];
@@ -102,7 +172,9 @@ static int parse_sizes(const char *s, cli_opts *o)
 enum {
     O_SIZES = 256, O_COST, O_INIT, O_EPOCHS, O_BATCH, O_ETA, O_LAMBDA, O_SEED, O_THREADS, O_DATA,
     O_FETCH, O_NOFETCH, O_TRAIN_SIZE, O_VALID_SIZE, O_EVAL_SET, O_MEA, O_NO_MEA, O_MEC, O_MTC,
-    O_MTA, O_SAVE, O_METRICS, O_METRICS_JSON, O_MODEL, O_QUIET, O_HELP, O_VERSION
+    O_MTA, O_SAVE, O_METRICS, O_METRICS_JSON, O_MODEL, O_QUIET, O_HELP, O_VERSION, O_ACT,
+    O_OUTPUT, O_DROPOUT, O_REG, O_MOMENTUM, O_NESTEROV, O_SCHEDULE, O_LR_STEP, O_LR_GAMMA,
+    O_PLATEAU, O_EARLY, O_EXPAND
 };
 
 static const struct option long_opts[] = {
@@ -134,6 +206,18 @@ static const struct option long_opts[] = {
     {"metrics-json", required_argument, 0, O_METRICS_JSON},
     {"model", required_argument, 0, O_MODEL},
     {"quiet", no_argument, 0, O_QUIET},
+    {"activation", required_argument, 0, O_ACT},
+    {"output", required_argument, 0, O_OUTPUT},
+    {"dropout", required_argument, 0, O_DROPOUT},
+    {"reg", required_argument, 0, O_REG},
+    {"momentum", required_argument, 0, O_MOMENTUM},
+    {"nesterov", no_argument, 0, O_NESTEROV},
+    {"schedule", required_argument, 0, O_SCHEDULE},
+    {"lr-step", required_argument, 0, O_LR_STEP},
+    {"lr-gamma", required_argument, 0, O_LR_GAMMA},
+    {"plateau", required_argument, 0, O_PLATEAU},
+    {"early-stop", required_argument, 0, O_EARLY},
+    {"expand", no_argument, 0, O_EXPAND},
     {"help", no_argument, 0, O_HELP},
     {"version", no_argument, 0, O_VERSION},
     {0, 0, 0, 0},
@@ -147,6 +231,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     o->n_sizes = 3;
     o->cost = NN2_COST_CROSS_ENTROPY;
     o->init = NN2_INIT_DEFAULT;
+    o->hidden[0] = NN2_ACT_SIGMOID;
+    o->n_hidden = 1;
+    o->output = -1;
     nn2_config_default(&o->cfg);
     o->data_dir = CLI_DEFAULT_DATA;
     o->fetch = -1;
@@ -192,7 +279,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         case O_INIT:
             if (!strcmp(a, "default")) o->init = NN2_INIT_DEFAULT;
             else if (!strcmp(a, "large")) o->init = NN2_INIT_LARGE;
-            else return bad(flag, a, "expected default or large");
+            else if (!strcmp(a, "xavier") || !strcmp(a, "glorot")) o->init = NN2_INIT_XAVIER;
+            else if (!strcmp(a, "he")) o->init = NN2_INIT_HE;
+            else return bad(flag, a, "expected default, large, xavier or he");
             break;
         case O_EPOCHS: if (parse_long(flag, a, 0, 1000000, &v)) return 2; o->cfg.epochs = (int)v; break;
         case O_BATCH: if (parse_long(flag, a, 1, 1 << 20, &v)) return 2; o->cfg.batch_size = (int)v; break;
@@ -229,6 +318,31 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         case O_METRICS_JSON: o->metrics_json = a; break;
         case O_MODEL: o->model_path = a; break;
         case O_QUIET: o->quiet = 1; break;
+        case O_ACT: if (parse_list(flag, a, NN2_MAX_LAYERS, one_act, o, &o->n_hidden)) return 2; break;
+        case O_OUTPUT:
+            if (!strcmp(a, "sigmoid")) o->output = NN2_ACT_SIGMOID;
+            else if (!strcmp(a, "softmax")) o->output = NN2_ACT_SOFTMAX;
+            else return bad(flag, a, "expected sigmoid or softmax");
+            break;
+        case O_DROPOUT: if (parse_list(flag, a, NN2_MAX_LAYERS, one_dropout, o, &o->n_dropout)) return 2; break;
+        case O_REG:
+            if (!strcmp(a, "l2") || !strcmp(a, "L2")) o->cfg.reg = NN2_REG_L2;
+            else if (!strcmp(a, "l1") || !strcmp(a, "L1")) o->cfg.reg = NN2_REG_L1;
+            else return bad(flag, a, "expected l1 or l2");
+            break;
+        case O_MOMENTUM: if (parse_double(flag, a, 0.0, 0.999, &d)) return 2; o->cfg.momentum = d; break;
+        case O_NESTEROV: o->cfg.nesterov = 1; break;
+        case O_SCHEDULE:
+            if (!strcmp(a, "constant")) o->cfg.schedule = NN2_SCHED_CONSTANT;
+            else if (!strcmp(a, "step")) o->cfg.schedule = NN2_SCHED_STEP;
+            else if (!strcmp(a, "plateau")) o->cfg.schedule = NN2_SCHED_PLATEAU;
+            else return bad(flag, a, "expected constant, step or plateau");
+            break;
+        case O_LR_STEP: if (parse_long(flag, a, 1, 1000000, &v)) return 2; o->cfg.step_epochs = (int)v; break;
+        case O_LR_GAMMA: if (parse_double(flag, a, 1e-6, 1.0, &d)) return 2; o->cfg.step_gamma = d; break;
+        case O_PLATEAU: if (parse_long(flag, a, 1, 1000000, &v)) return 2; o->cfg.patience = (int)v; break;
+        case O_EARLY: if (parse_long(flag, a, 1, 1000000, &v)) return 2; o->cfg.early_stop = (int)v; break;
+        case O_EXPAND: o->expand = 1; break;
         case O_HELP: o->cmd = CMD_HELP; return 0;
         case O_VERSION: o->cmd = CMD_VERSION; return 0;
         case ':': return bad(argv[optind - 1], NULL, "needs a value");
@@ -241,6 +355,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return 2;
     }
     if (!set_given) o->eval_set = o->cmd == CMD_EVAL ? SET_TEST : SET_VALIDATION;
+    if (o->cfg.nesterov && o->cfg.momentum == 0.0) return bad("--nesterov", NULL, "needs --momentum MU > 0");
     if (o->cmd == CMD_EVAL && !o->model_path) return bad("--model", NULL, "eval needs --model FILE");
     if (o->cmd == CMD_TRAIN && o->eval_set == SET_VALIDATION && o->validation_size == 0 &&
         (o->cfg.monitor_eval_accuracy || o->cfg.monitor_eval_cost))

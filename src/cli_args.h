@@ -16,6 +16,12 @@ typedef struct cli_opts {
     int n_sizes;
     nn2_cost cost;
     nn2_init init;
+    nn2_act hidden[NN2_MAX_LAYERS]; /* --activation: one for all hidden layers, or one each */
+    int n_hidden;
+    int output; /* --output; -1: softmax for log-likelihood, else sigmoid */
+    float dropout[NN2_MAX_LAYERS];
+    int n_dropout;
+    int expand;
     nn2_config cfg;
     const char *data_dir;
     int fetch; /* -1 default (fetch only into the default directory), 0 never, 1 always */
@@ -29,6 +35,9 @@ typedef struct cli_opts {
 
 /* Returns 0 on success, 2 on a usage error (message already printed to stderr). */
 int cli_parse(int argc, char **argv, cli_opts *o);
+/* The network shape from --sizes, --activation, --output, --dropout, --cost: 0, or 2 with a
+ * message. */
+int cli_arch(const cli_opts *o, nn2_arch *a);
 void cli_usage(FILE *out);
 
 #endif

@@ -1,30 +1,59 @@
-/* costs.c: quadratic and cross-entropy costs: the output-layer delta (BP1) and the per-sample
- * value (network2's cost.fn), for sigmoid output neurons. */
+/* costs.c: the output-layer delta (BP1) and the per-sample value (network2's cost.fn) of
+ * quadratic and cross-entropy costs on sigmoid outputs, log-likelihood and quadratic on
+ * softmax outputs. Values are computed in double from z, so they stay finite for any logits. */
 #include <math.h>
 
 #include "layers.h"
 
-void nn2_cost_delta(const nn2_kernels *k, nn2_cost cost, float *d, const float *a,
+void nn2_cost_delta(const nn2_kernels *k, const nn2_arch *arch, float *d, const float *a,
                     const uint8_t *labels, int M, int n)
 {
-    /* BP1: delta_L = dC/da * sigmoid'(z_L). Cross-entropy cancels sigmoid': delta = a - y.
-     * Quadratic keeps it: delta = (a - y) * a * (1 - a). d, a: (M, n). */
+    const nn2_act out = arch->act[arch->n_sizes - 2];
+    /* a - y: the whole delta for sigmoid + cross-entropy and softmax + log-likelihood, where
+     * the cost's derivative cancels the activation's. d, a: (M, n). */
     for (int r = 0; r < M; r++)
         for (int j = 0; j < n; j++)
             d[(size_t)r * n + j] = a[(size_t)r * n + j] - (j == labels[r] ? 1.0f : 0.0f);
-    if (cost == NN2_COST_QUADRATIC) k->act_backward[NN2_KACT_SIGMOID](M * n, d, a);
+    if (arch->cost != NN2_COST_QUADRATIC) return;
+    if (out == NN2_ACT_SIGMOID) {
+        k->act_backward[NN2_KACT_SIGMOID](M * n, d, a); /* (a - y) sigmoid'(z) */
+        return;
+    }
+    /* softmax + quadratic: delta_k = a_k ((a_k - y_k) - sum_i (a_i - y_i) a_i), the softmax
+     * Jacobian applied to a - y. */
+    for (int r = 0; r < M; r++) {
+        float *dr = d + (size_t)r * n;
+        const float *ar = a + (size_t)r * n;
+        float s = 0.0f;
+        for (int i = 0; i < n; i++) s += dr[i] * ar[i];
+        for (int j = 0; j < n; j++) dr[j] = ar[j] * (dr[j] - s);
+    }
 }
 
 static double softplus(double x) { return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x))); }
 
-double nn2_cost_value(nn2_cost cost, const nn2_ws *ws, int n_out, int r, int label)
+double nn2_cost_value(const nn2_arch *arch, const nn2_ws *ws, int n_out, int r, int label)
 {
-    double c = 0.0;
     const float *z = ws->zL + (size_t)r * n_out;
+    const nn2_act out = arch->act[arch->n_sizes - 2];
+    if (out == NN2_ACT_SOFTMAX) {
+        /* log-sum-exp, max-subtracted: -ln a_y = lse(z) - z_y */
+        double mx = z[0], s = 0.0;
+        for (int j = 1; j < n_out; j++) mx = z[j] > mx ? z[j] : mx;
+        for (int j = 0; j < n_out; j++) s += exp((double)z[j] - mx);
+        const double lse = mx + log(s);
+        if (arch->cost == NN2_COST_LOG_LIKELIHOOD) return lse - (double)z[label];
+        double c = 0.0; /* quadratic on softmax outputs */
+        for (int j = 0; j < n_out; j++) {
+            const double a = exp((double)z[j] - lse), y = j == label ? 1.0 : 0.0;
+            c += 0.5 * (a - y) * (a - y);
+        }
+        return c;
+    }
+    double c = 0.0;
     for (int j = 0; j < n_out; j++) {
         const double y = j == label ? 1.0 : 0.0;
-        if (cost == NN2_COST_QUADRATIC) {
-            /* 0.5 * ||a - y||^2 with a = sigmoid(z), in double */
+        if (arch->cost == NN2_COST_QUADRATIC) {
             const double a = 1.0 / (1.0 + exp(-(double)z[j]));
             c += 0.5 * (a - y) * (a - y);
         } else {
@@ -35,14 +64,4 @@ double nn2_cost_value(nn2_cost cost, const nn2_ws *ws, int n_out, int r, int lab
         }
     }
     return c;
-}
-
-int nn2_argmax_row(const nn2_ws *ws, int n_out, int r)
-{
-    /* On z rather than a = sigmoid(z): same order, but no ties from float saturation at 1. */
-    const float *a = ws->zL + (size_t)r * n_out;
-    int best = 0;
-    for (int j = 1; j < n_out; j++)
-        if (a[j] > a[best]) best = j;
-    return best;
 }

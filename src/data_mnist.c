@@ -218,11 +218,11 @@ nn2_status nn2_mnist_load(nn2_mnist *out, const char *dir, size_t n_train, size_
                         ti, count, n_train, n_valid);
     }
     const int dim = tr->rows * tr->cols;
-    out->training = (nn2_dataset){tr->images, tr->labels, n_train, dim, 10};
+    out->training = (nn2_dataset){tr->images, tr->labels, n_train, dim, 10, tr->rows, tr->cols, 0};
     const size_t v0 = tr->count - n_valid; /* the validation set is the file's last n_valid */
-    out->validation =
-        (nn2_dataset){tr->images + v0 * (size_t)dim, tr->labels + v0, n_valid, dim, 10};
-    out->test = (nn2_dataset){te->images, te->labels, te->count, dim, 10};
+    out->validation = (nn2_dataset){tr->images + v0 * (size_t)dim, tr->labels + v0, n_valid, dim,
+                                    10, tr->rows, tr->cols, 0};
+    out->test = (nn2_dataset){te->images, te->labels, te->count, dim, 10, te->rows, te->cols, 0};
     return NN2_OK;
 }
 
@@ -231,4 +231,14 @@ void nn2_mnist_free(nn2_mnist *m)
     nn2_idx_free(&m->train_file);
     nn2_idx_free(&m->test_file);
     memset(m, 0, sizeof *m);
+}
+
+nn2_dataset nn2_dataset_expanded(const nn2_dataset *d)
+{
+    nn2_dataset e = *d;
+    if (!d->expand) {
+        e.expand = 1;
+        e.count = d->count * 5;
+    }
+    return e;
 }

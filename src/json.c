@@ -1,6 +1,8 @@
 /* json.c: network2.py's model file, through cJSON:
  *   {"sizes": [784, 30, 10], "weights": [ (n_out x n_in nested lists) per layer ],
  *    "biases": [ (n_out x 1 nested lists) per layer ], "cost": "CrossEntropyCost"}
+ * plus, only for networks network2.py cannot express: "format": "nn2", "version": 1,
+ * "activations": [hidden layers' names], "output": "sigmoid" | "softmax", "dropout": [rates].
  * Weights are transposed between that (n_out, n_in) layout and the arena's WT (n_in, n_out).
  * Loading validates the whole structure before allocating the network. */
 #include <cjson/cJSON.h>
@@ -12,6 +14,7 @@
 #include "net.h"
 
 #define MODEL_MAX_BYTES ((size_t)4 << 30)
+#define NN2_MODEL_VERSION 1
 
 static cJSON *number_array_2d(const float *src, int rows, int cols, int transposed)
 {
@@ -55,6 +58,22 @@ nn2_status nn2_net_save(const nn2_net *net, const char *path, nn2_error *err)
         if (b) cJSON_AddItemToArray(biases, b);
     }
     ok = ok && cJSON_AddStringToObject(root, "cost", nn2_cost_name(net->cost));
+    if (ok && !nn2_arch_is_network2(&net->arch)) {
+        const int L = net->n_layers;
+        ok = cJSON_AddStringToObject(root, "format", "nn2") &&
+             cJSON_AddNumberToObject(root, "version", NN2_MODEL_VERSION) &&
+             cJSON_AddStringToObject(root, "output", nn2_act_name(net->arch.act[L - 1]));
+        cJSON *acts = ok ? cJSON_AddArrayToObject(root, "activations") : NULL;
+        cJSON *drop = ok ? cJSON_AddArrayToObject(root, "dropout") : NULL;
+        ok = acts && drop;
+        for (int l = 0; ok && l < L - 1; l++) {
+            cJSON *a = cJSON_CreateString(nn2_act_name(net->arch.act[l]));
+            cJSON *d = cJSON_CreateNumber((double)net->arch.dropout[l]);
+            ok = a && d;
+            if (a) cJSON_AddItemToArray(acts, a);
+            if (d) cJSON_AddItemToArray(drop, d);
+        }
+    }
     char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (!text) return nn2_fail(err, NN2_ERR_NOMEM, "%s: out of memory while encoding", path);
@@ -118,6 +137,80 @@ static nn2_status walk_2d(const cJSON *arr, int rows, int cols, float *dst, int 
     return NN2_OK;
 }
 
+static int act_from_name(const char *name)
+{
+    for (int a = 0; a < NN2_ACT_COUNT; a++)
+        if (strcmp(name, nn2_act_name((nn2_act)a)) == 0) return a;
+    return -1;
+}
+
+/* nn2's keys beyond network2's: refuse anything not understood. */
+static nn2_status parse_extensions(const cJSON *root, const char *path, nn2_arch *arch,
+                                   nn2_error *err)
+{
+    static const char *const known[] = {"sizes", "weights", "biases", "cost", "format",
+                                        "version", "activations", "output", "dropout"};
+    const cJSON *item;
+    int extended = 0;
+    cJSON_ArrayForEach(item, root)
+    {
+        int k = -1;
+        for (int i = 0; i < 9; i++)
+            if (item->string && strcmp(item->string, known[i]) == 0) k = i;
+        if (k < 0)
+            return nn2_fail(err, NN2_ERR_FORMAT, "%s: unknown key \"%s\"", path,
+                            item->string ? item->string : "");
+        extended |= k >= 4;
+    }
+    if (!extended) return NN2_OK;
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "nn2") != 0 || !cJSON_IsNumber(ver))
+        return nn2_fail(err, NN2_ERR_FORMAT,
+                        "%s: nn2 keys need \"format\": \"nn2\" and a \"version\"", path);
+    if (ver->valuedouble != NN2_MODEL_VERSION)
+        return nn2_fail(err, NN2_ERR_FORMAT,
+                        "%s: model format version %g is not understood (this nn2 reads %d)", path,
+                        ver->valuedouble, NN2_MODEL_VERSION);
+    const int L = arch->n_sizes - 1;
+    const cJSON *acts = cJSON_GetObjectItemCaseSensitive(root, "activations");
+    if (acts) {
+        if (!cJSON_IsArray(acts) || cJSON_GetArraySize(acts) != L - 1)
+            return nn2_fail(err, NN2_ERR_FORMAT, "%s: \"activations\" must list %d hidden layers",
+                            path, L - 1);
+        int l = 0;
+        cJSON_ArrayForEach(item, acts)
+        {
+            const int a = cJSON_IsString(item) ? act_from_name(item->valuestring) : -1;
+            if (a < 0 || a == NN2_ACT_SOFTMAX)
+                return nn2_fail(err, NN2_ERR_FORMAT,
+                                "%s: activations[%d] is not sigmoid, tanh or relu", path, l);
+            arch->act[l++] = (nn2_act)a;
+        }
+    }
+    const cJSON *out = cJSON_GetObjectItemCaseSensitive(root, "output");
+    if (out) {
+        const int a = cJSON_IsString(out) ? act_from_name(out->valuestring) : -1;
+        if (a != NN2_ACT_SIGMOID && a != NN2_ACT_SOFTMAX)
+            return nn2_fail(err, NN2_ERR_FORMAT, "%s: \"output\" is not sigmoid or softmax", path);
+        arch->act[L - 1] = (nn2_act)a;
+    }
+    const cJSON *drop = cJSON_GetObjectItemCaseSensitive(root, "dropout");
+    if (drop) {
+        if (!cJSON_IsArray(drop) || cJSON_GetArraySize(drop) != L - 1)
+            return nn2_fail(err, NN2_ERR_FORMAT, "%s: \"dropout\" must list %d hidden layers",
+                            path, L - 1);
+        int l = 0;
+        cJSON_ArrayForEach(item, drop)
+        {
+            if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0 && item->valuedouble < 1))
+                return nn2_fail(err, NN2_ERR_FORMAT, "%s: dropout[%d] is not in [0, 1)", path, l);
+            arch->dropout[l++] = (float)item->valuedouble;
+        }
+    }
+    return NN2_OK;
+}
+
 static nn2_status parse_model(const cJSON *root, const char *path, nn2_net **out, nn2_error *err)
 {
     if (!cJSON_IsObject(root))
@@ -144,22 +237,25 @@ static nn2_status parse_model(const cJSON *root, const char *path, nn2_net **out
                             i, NN2_MAX_WIDTH);
         sizes[i++] = (int)v;
     }
-    nn2_cost cost = NN2_COST_COUNT;
+    nn2_arch arch;
+    nn2_arch_sigmoid(&arch, sizes, n_sizes, NN2_COST_COUNT);
     for (int c = 0; c < NN2_COST_COUNT; c++)
         if (cJSON_IsString(jcost) && strcmp(jcost->valuestring, nn2_cost_name((nn2_cost)c)) == 0)
-            cost = (nn2_cost)c;
-    if (cost == NN2_COST_COUNT)
+            arch.cost = (nn2_cost)c;
+    if (arch.cost == NN2_COST_COUNT)
         return nn2_fail(err, NN2_ERR_FORMAT,
-                        "%s: unknown \"cost\" %s%s%s (expected CrossEntropyCost or QuadraticCost)",
+                        "%s: unknown \"cost\" %s%s%s (expected CrossEntropyCost, QuadraticCost or "
+                        "LogLikelihoodCost)",
                         path, cJSON_IsString(jcost) ? "\"" : "",
                         cJSON_IsString(jcost) ? jcost->valuestring : "(missing)",
                         cJSON_IsString(jcost) ? "\"" : "");
+    nn2_status st = parse_extensions(root, path, &arch, err);
+    if (st != NN2_OK) return st;
     const int L = n_sizes - 1;
     if (cJSON_GetArraySize(jw) != L || cJSON_GetArraySize(jb) != L)
         return nn2_fail(err, NN2_ERR_FORMAT, "%s: \"weights\" and \"biases\" need %d layers each",
                         path, L);
     /* Validate every shape and number before allocating anything. */
-    nn2_status st = NN2_OK;
     for (int l = 0; l < L && st == NN2_OK; l++) {
         st = walk_2d(cJSON_GetArrayItem(jw, l), sizes[l + 1], sizes[l], NULL, 1, path, "weights",
                      l, err);
@@ -169,7 +265,9 @@ static nn2_status parse_model(const cJSON *root, const char *path, nn2_net **out
     }
     if (st != NN2_OK) return st;
     nn2_net *net;
-    if ((st = nn2_net_create(&net, sizes, n_sizes, cost, err)) != NN2_OK) return st;
+    nn2_error aerr;
+    if ((st = nn2_net_create_arch(&net, &arch, &aerr)) != NN2_OK)
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: %s", path, aerr.msg);
     for (int l = 0; l < L; l++) {
         walk_2d(cJSON_GetArrayItem(jw, l), sizes[l + 1], sizes[l], nn2_layer_WT(net, l), 1, path,
                 "weights", l, err);

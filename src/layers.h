@@ -1,7 +1,7 @@
-/* layers.h: forward and backward passes of the dense sigmoid layers over a block of samples
- * (rows [r0, r1) of a workspace), the cost's output delta (BP1) and per-sample cost values.
- * Each function touches only its own rows (or, for gradients, its own rows of the arena), so
- * threads can share a workspace without locks. */
+/* layers.h: forward and backward passes of the dense layers over a block of samples (rows
+ * [r0, r1) of a workspace), inverted dropout, the cost's output delta (BP1) and per-sample cost
+ * values. Each function touches only its own rows (or, for gradients, its own rows of the
+ * arena), so threads share a workspace without locks. */
 #ifndef NN2_LAYERS_H
 #define NN2_LAYERS_H
 
@@ -9,33 +9,50 @@
 #include "nn2_kernels.h"
 
 typedef struct nn2_ws {
-    int rows;                       /* capacity in samples */
-    float *a[NN2_MAX_LAYERS + 1];   /* a[0] (rows, sizes[0]) inputs; a[l] (rows, sizes[l]) */
-    float *d[NN2_MAX_LAYERS + 1];   /* d[l] (rows, sizes[l]) deltas dC/dz, l >= 1 */
-    float *zL;                      /* (rows, sizes[L]) output weighted inputs, for cost values */
+    int rows;                         /* capacity in samples */
+    float *a[NN2_MAX_LAYERS + 1];     /* a[0] (rows, sizes[0]) inputs; a[l] = f(z_l) (rows, sizes[l]) */
+    float *dropped[NN2_MAX_LAYERS + 1]; /* hidden l with dropout: a[l] * mask[l], the next layer's input */
+    float *mask[NN2_MAX_LAYERS + 1];  /* hidden l with dropout: 0 or 1/(1-p) (rows, sizes[l]) */
+    float *d[NN2_MAX_LAYERS + 1];     /* d[l] (rows, sizes[l]) deltas dC/dz, l >= 1 */
+    float *zL;                        /* (rows, sizes[L]) output weighted inputs, for cost values */
 } nn2_ws;
 
-nn2_status nn2_ws_create(nn2_ws *ws, const nn2_net *net, int rows, nn2_error *err);
+/* The dropout stream of a training step: masks are a hash of (seed, epoch, sample, layer, unit),
+ * so they do not depend on which thread runs which rows. NULL = no dropout (evaluation). */
+typedef struct nn2_drop {
+    uint64_t seed;
+    int epoch;
+    const uint32_t *idx; /* sample index of row r: idx[base + r] */
+    size_t base;
+} nn2_drop;
+
+/* train: also allocate dropout buffers for the hidden layers that have a rate. */
+nn2_status nn2_ws_create(nn2_ws *ws, const nn2_net *net, int rows, int train, nn2_error *err);
 void nn2_ws_free(nn2_ws *ws);
 
-/* a[0] rows [r0,r1) <- images of samples idx[r] (or base + r when idx is NULL), scaled p/255. */
+/* Pixel and label of sample s (expansion applied), scaled p/255 into x (dim floats). */
+void nn2_data_sample(const nn2_dataset *data, size_t s, float *x);
+uint8_t nn2_data_label(const nn2_dataset *data, size_t s);
+/* a[0] rows [r0,r1) <- samples idx[base + r] (or base + r when idx is NULL). */
 void nn2_load_inputs(nn2_ws *ws, const nn2_dataset *data, const uint32_t *idx, size_t base,
                      int r0, int r1);
-/* a[l] = sigmoid(a[l-1] . WT_l + b_l) for every layer; keeps zL. */
-void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1);
-/* BP1 then BP2: d[L] from the cost, then d[l] = (d[l+1] . W_l+1) * sigmoid'(z_l). */
-void nn2_backward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws,
+/* Every layer: z = x_l . WT_l + b_l, a = f(z) (softmax per row at the output); keeps zL.
+ * With drop, hidden outputs with a rate get inverted dropout. */
+void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
+                      int r0, int r1);
+/* BP1 then BP2: d[L] from the cost, then d[l] = (d[l+1] . W_l+1) * f'(z_l) (* mask). */
+void nn2_backward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
                        const uint8_t *labels_of_rows, int r0, int r1);
 /* BP3/BP4 summed over the m samples of the workspace, for the extended rows [k0,k1) of layer l
  * (rows 0..n_in-1 of WT, row n_in = the bias): g (same layout as the arena) <- sums. */
-void nn2_grad_rows(const nn2_kernels *k, const nn2_net *net, const nn2_ws *ws, int m, int l,
-                   int k0, int k1, float *g_arena);
+void nn2_grad_rows(const nn2_kernels *k, const nn2_net *net, const nn2_ws *ws, int training,
+                   int m, int l, int k0, int k1, float *g_arena);
 
-/* BP1 for M rows: d = dC/dz_L from the outputs a (M, n) and the labels (M). */
-void nn2_cost_delta(const nn2_kernels *k, nn2_cost cost, float *d, const float *a,
+/* costs.c: BP1 for M rows: d = dC/dz_L from the outputs a (M, n) and labels (M). */
+void nn2_cost_delta(const nn2_kernels *k, const nn2_arch *arch, float *d, const float *a,
                     const uint8_t *labels, int M, int n);
-/* Per-sample cost value (network2's cost.fn), in double, from row r of the workspace. */
-double nn2_cost_value(nn2_cost cost, const nn2_ws *ws, int n_out, int r, int label);
+/* Per-sample cost value (network2's cost.fn), in double, from the output z of row r. */
+double nn2_cost_value(const nn2_arch *arch, const nn2_ws *ws, int n_out, int r, int label);
 /* argmax of row r of the output, first maximum wins (numpy's argmax). */
 int nn2_argmax_row(const nn2_ws *ws, int n_out, int r);
 

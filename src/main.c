@@ -77,7 +77,10 @@ static int on_epoch(const nn2_epoch_stats *st, void *user)
                    st->eval_count);
             sep = "; ";
         }
-        printf("%s(%.2f s)\n", sep[0] == ';' ? " " : "training complete ", st->seconds);
+        printf("%s(%.2f s)", sep[0] == ';' ? " " : "training complete ", st->seconds);
+        if (st->next_eta != st->eta) printf(" eta -> %g", st->next_eta);
+        if (st->stopped) printf(" stopping (best epoch %d)", st->best_epoch);
+        printf("\n");
         fflush(stdout);
     }
     /* Rewrite the metrics files every epoch (atomically), so an interrupted run keeps them. */
@@ -159,9 +162,14 @@ static int cmd_train(const cli_opts *o)
     if (rc) return rc;
     nn2_error err;
     nn2_net *net = NULL;
-    nn2_status st = nn2_net_create(&net, o->sizes, o->n_sizes, o->cost, &err);
+    nn2_arch arch;
+    if (cli_arch(o, &arch)) {
+        nn2_mnist_free(&m);
+        return 2;
+    }
+    nn2_status st = nn2_net_create_arch(&net, &arch, &err);
     if (st != NN2_OK) {
-        fprintf(stderr, "nn2: --sizes: %s\n", err.msg);
+        fprintf(stderr, "nn2: %s\n", err.msg);
         nn2_mnist_free(&m);
         return 2;
     }
@@ -173,6 +181,15 @@ static int cmd_train(const cli_opts *o)
     cfg.on_progress = on_progress;
     cfg.user = &r;
     const nn2_dataset *eval = pick_set(&m, o->eval_set);
+    const nn2_dataset expanded = nn2_dataset_expanded(&m.training);
+    const nn2_dataset *train = o->expand ? &expanded : &m.training;
+    if ((cfg.early_stop > 0 || cfg.schedule == NN2_SCHED_PLATEAU) && !eval) {
+        fprintf(stderr, "nn2: --early-stop and --schedule plateau need evaluation data\n");
+        free(r.hist);
+        nn2_net_free(net);
+        nn2_mnist_free(&m);
+        return 2;
+    }
     char sizes[256];
     size_t sl = 0;
     for (int i = 0; i < o->n_sizes && sl < sizeof sizes; i++)
@@ -180,12 +197,23 @@ static int cmd_train(const cli_opts *o)
     if (!o->quiet)
         printf("nn2: sizes [%s], %s, %s init, %d epochs, batch %d, eta %g, lambda %g, "
                "seed %llu, %d threads, kernels %s, %zu training images\n",
-               sizes, nn2_cost_name(o->cost), o->init == NN2_INIT_LARGE ? "large" : "default",
+               sizes, nn2_cost_name(o->cost), nn2_init_name(o->init),
                cfg.epochs, cfg.batch_size, cfg.eta, cfg.lambda, (unsigned long long)cfg.seed,
-               cfg.threads ? cfg.threads : omp_get_max_threads(), nn2_isa_name(), m.training.count);
+               cfg.threads ? cfg.threads : omp_get_max_threads(), nn2_isa_name(), train->count);
+    if (!o->quiet && !nn2_arch_is_network2(&arch)) {
+        printf("nn2: activations");
+        for (int l = 0; l + 2 < o->n_sizes; l++)
+            printf(" %s%s", nn2_act_name(arch.act[l]), arch.dropout[l] > 0 ? "+dropout" : "");
+        printf(", output %s\n", nn2_act_name(arch.act[o->n_sizes - 2]));
+    }
+    if (!o->quiet && (cfg.momentum > 0 || cfg.reg == NN2_REG_L1 || cfg.schedule != NN2_SCHED_CONSTANT || cfg.early_stop))
+        printf("nn2: %s, momentum %g%s, schedule %s, early stop %d\n", cfg.reg == NN2_REG_L1 ? "L1" : "L2",
+               cfg.momentum, cfg.nesterov ? " (Nesterov)" : "",
+               cfg.schedule == NN2_SCHED_STEP ? "step" : cfg.schedule == NN2_SCHED_PLATEAU ? "plateau" : "constant",
+               cfg.early_stop);
     const double t0 = now_s();
     r.epoch_t0 = t0;
-    st = nn2_train(net, &cfg, &m.training, eval, &err);
+    st = nn2_train(net, &cfg, train, eval, &err);
     if (st == NN2_OK && r.io_status != NN2_OK) {
         st = r.io_status;
         err = r.io_err;
@@ -195,6 +223,8 @@ static int cmd_train(const cli_opts *o)
         rc = st == NN2_ERR_NUMERIC ? 3 : st == NN2_ERR_ARG ? 2 : 1;
     } else {
         if (!o->quiet) printf("nn2: trained in %.2f s\n", now_s() - t0);
+        if (!o->quiet && cfg.early_stop > 0 && r.n_hist > 0)
+            printf("nn2: kept the weights of epoch %d (best evaluation accuracy)\n", r.hist[r.n_hist - 1].best_epoch);
         if (o->save_path) {
             st = nn2_net_save(net, o->save_path, &err);
             if (st != NN2_OK) {

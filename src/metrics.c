@@ -18,6 +18,9 @@ nn2_status nn2_check_dataset(const nn2_net *net, const nn2_dataset *data, const 
     if (data->n_classes > net->sizes[net->n_layers])
         return nn2_fail(err, NN2_ERR_ARG, "%s: %d classes but the network has %d outputs", what,
                         data->n_classes, net->sizes[net->n_layers]);
+    if (data->expand && (data->rows < 1 || data->cols < 1 || data->rows * data->cols != data->dim))
+        return nn2_fail(err, NN2_ERR_ARG, "%s: expansion needs the image shape (%dx%d for %d pixels)",
+                        what, data->rows, data->cols, data->dim);
     if (data->count == 0 || data->count > (size_t)INT32_MAX)
         return nn2_fail(err, NN2_ERR_ARG, "%s: %zu samples (need 1..%d)", what, data->count,
                         INT32_MAX);

@@ -8,24 +8,98 @@ const char *nn2_cost_name(nn2_cost c)
     switch (c) {
     case NN2_COST_QUADRATIC: return "QuadraticCost";
     case NN2_COST_CROSS_ENTROPY: return "CrossEntropyCost";
+    case NN2_COST_LOG_LIKELIHOOD: return "LogLikelihoodCost";
     default: return "?";
     }
+}
+
+const char *nn2_act_name(nn2_act a)
+{
+    static const char *const names[NN2_ACT_COUNT] = {"sigmoid", "tanh", "relu", "softmax"};
+    return a >= 0 && a < NN2_ACT_COUNT ? names[a] : "?";
+}
+
+const char *nn2_init_name(nn2_init i)
+{
+    static const char *const names[NN2_INIT_COUNT] = {"default", "large", "xavier", "he"};
+    return i >= 0 && i < NN2_INIT_COUNT ? names[i] : "?";
+}
+
+void nn2_arch_sigmoid(nn2_arch *a, const int *sizes, int n_sizes, nn2_cost cost)
+{
+    memset(a, 0, sizeof *a);
+    a->n_sizes = n_sizes;
+    for (int i = 0; i < n_sizes && i <= NN2_MAX_LAYERS; i++) a->sizes[i] = sizes[i];
+    for (int l = 0; l < NN2_MAX_LAYERS; l++) a->act[l] = NN2_ACT_SIGMOID;
+    a->cost = cost;
+}
+
+int nn2_arch_is_network2(const nn2_arch *a)
+{
+    if (a->cost == NN2_COST_LOG_LIKELIHOOD) return 0;
+    for (int l = 0; l + 1 < a->n_sizes; l++)
+        if (a->act[l] != NN2_ACT_SIGMOID || a->dropout[l] != 0.0f) return 0;
+    return 1;
+}
+
+nn2_status nn2_arch_check(const nn2_arch *a, nn2_error *err)
+{
+    if (a->n_sizes < 2 || a->n_sizes > NN2_MAX_LAYERS + 1)
+        return nn2_fail(err, NN2_ERR_ARG, "sizes: need 2 to %d layers, got %d",
+                        NN2_MAX_LAYERS + 1, a->n_sizes);
+    if (a->cost < 0 || a->cost >= NN2_COST_COUNT)
+        return nn2_fail(err, NN2_ERR_ARG, "cost: unknown cost %d", (int)a->cost);
+    for (int i = 0; i < a->n_sizes; i++)
+        if (a->sizes[i] < 1 || a->sizes[i] > NN2_MAX_WIDTH)
+            return nn2_fail(err, NN2_ERR_ARG, "sizes: layer %d has %d neurons (allowed 1..%d)",
+                            i, a->sizes[i], NN2_MAX_WIDTH);
+    const int L = a->n_sizes - 1;
+    for (int l = 0; l < L - 1; l++) {
+        if (a->act[l] != NN2_ACT_SIGMOID && a->act[l] != NN2_ACT_TANH && a->act[l] != NN2_ACT_RELU)
+            return nn2_fail(err, NN2_ERR_ARG,
+                            "activation of hidden layer %d: %s (allowed: sigmoid, tanh, relu)",
+                            l + 1, nn2_act_name(a->act[l]));
+        if (!(a->dropout[l] >= 0.0f && a->dropout[l] < 1.0f))
+            return nn2_fail(err, NN2_ERR_ARG, "dropout of hidden layer %d: %g (allowed 0 <= p < 1)",
+                            l + 1, (double)a->dropout[l]);
+    }
+    if (a->dropout[L - 1] != 0.0f)
+        return nn2_fail(err, NN2_ERR_ARG, "dropout applies to hidden layers only, not the output");
+    const nn2_act out = a->act[L - 1];
+    if (out != NN2_ACT_SIGMOID && out != NN2_ACT_SOFTMAX)
+        return nn2_fail(err, NN2_ERR_ARG, "output activation %s (allowed: sigmoid, softmax)",
+                        nn2_act_name(out));
+    if (a->cost == NN2_COST_LOG_LIKELIHOOD && out != NN2_ACT_SOFTMAX)
+        return nn2_fail(err, NN2_ERR_ARG,
+                        "the log-likelihood cost needs a softmax output (got %s)",
+                        nn2_act_name(out));
+    if (a->cost == NN2_COST_CROSS_ENTROPY && out != NN2_ACT_SIGMOID)
+        return nn2_fail(err, NN2_ERR_ARG,
+                        "the cross-entropy cost needs a sigmoid output (with softmax, use "
+                        "log-likelihood)");
+    return NN2_OK;
 }
 
 nn2_status nn2_net_create(nn2_net **out, const int *sizes, int n_sizes, nn2_cost cost,
                           nn2_error *err)
 {
-    *out = NULL;
-    if (n_sizes < 2 || n_sizes > NN2_MAX_LAYERS + 1)
+    nn2_arch a;
+    if (n_sizes < 2 || n_sizes > NN2_MAX_LAYERS + 1) {
+        *out = NULL;
         return nn2_fail(err, NN2_ERR_ARG, "sizes: need 2 to %d layers, got %d",
                         NN2_MAX_LAYERS + 1, n_sizes);
-    if (cost < 0 || cost >= NN2_COST_COUNT)
-        return nn2_fail(err, NN2_ERR_ARG, "cost: unknown cost %d", (int)cost);
+    }
+    nn2_arch_sigmoid(&a, sizes, n_sizes, cost);
+    return nn2_net_create_arch(out, &a, err);
+}
+
+nn2_status nn2_net_create_arch(nn2_net **out, const nn2_arch *arch, nn2_error *err)
+{
+    *out = NULL;
+    nn2_status st = nn2_arch_check(arch, err);
+    if (st != NN2_OK) return st;
+    const int *sizes = arch->sizes, n_sizes = arch->n_sizes;
     size_t total = 0;
-    for (int i = 0; i < n_sizes; i++)
-        if (sizes[i] < 1 || sizes[i] > NN2_MAX_WIDTH)
-            return nn2_fail(err, NN2_ERR_ARG, "sizes: layer %d has %d neurons (allowed 1..%d)",
-                            i, sizes[i], NN2_MAX_WIDTH);
     for (int l = 0; l + 1 < n_sizes; l++) {
         const size_t block = (size_t)(sizes[l] + 1) * (size_t)sizes[l + 1];
         total += (block + 15) / 16 * 16;
@@ -36,9 +110,10 @@ nn2_status nn2_net_create(nn2_net **out, const int *sizes, int n_sizes, nn2_cost
     }
     nn2_net *net = calloc(1, sizeof *net);
     if (!net) return nn2_fail(err, NN2_ERR_NOMEM, "out of memory");
+    net->arch = *arch;
     net->n_layers = n_sizes - 1;
     memcpy(net->sizes, sizes, sizeof(int) * (size_t)n_sizes);
-    net->cost = cost;
+    net->cost = arch->cost;
     size_t off = 0;
     for (int l = 0; l < net->n_layers; l++) {
         net->layer[l] = (nn2_layer){.n_in = sizes[l], .n_out = sizes[l + 1], .offset = off};
@@ -54,6 +129,8 @@ nn2_status nn2_net_create(nn2_net **out, const int *sizes, int n_sizes, nn2_cost
     *out = net;
     return NN2_OK;
 }
+
+const nn2_arch *nn2_net_arch(const nn2_net *net) { return &net->arch; }
 
 void nn2_net_free(nn2_net *net)
 {

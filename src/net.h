@@ -12,9 +12,10 @@ typedef struct nn2_layer {
 } nn2_layer;
 
 struct nn2_net {
+    nn2_arch arch;                 /* sizes, activations, dropout, cost */
     int n_layers;                  /* weight layers L = n_sizes - 1 */
-    int sizes[NN2_MAX_LAYERS + 1]; /* neurons per layer, sizes[0] = inputs */
-    nn2_cost cost;
+    int sizes[NN2_MAX_LAYERS + 1]; /* neurons per layer, sizes[0] = inputs (= arch.sizes) */
+    nn2_cost cost;                 /* = arch.cost */
     size_t n_params;   /* floats in the arena, padding included */
     float *params;     /* (n_params) all WT and b, each layer's block 64-byte aligned */
     nn2_layer layer[NN2_MAX_LAYERS];

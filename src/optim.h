@@ -1,12 +1,29 @@
-/* optim.h: parameter updates over flat ranges of the arena. */
+/* optim.h: parameter updates over flat ranges of the arena: network2's SGD with L2, L1, and
+ * (Nesterov) momentum, all with the regularization term on weights only. */
 #ifndef NN2_OPTIM_H
 #define NN2_OPTIM_H
 
 #include <stddef.h>
 
-/* network2.py's SGD with L2, for one range: w <- decay*w - scale*g, where for weights
- * decay = 1 - eta*lambda/n and scale = eta/m (n: training-set size, m: this mini-batch's size);
- * biases use decay = 1. */
-void nn2_sgd_update(float *w, const float *g, size_t count, float decay, float scale);
+#include "nn2.h"
+
+/* Coefficients of one mini-batch step, computed once per step. */
+typedef struct nn2_optim {
+    nn2_reg reg;
+    int momentum, nesterov;
+    float mu;    /* momentum */
+    float eta;   /* learning rate */
+    float inv_m; /* 1/m: mini-batch gradients are sums over m samples */
+    float lam_n; /* lambda/n */
+    float decay; /* plain L2: 1 - eta*lambda/n */
+    float scale; /* plain: eta/m */
+    float l1;    /* plain L1: eta*lambda/n */
+} nn2_optim;
+
+void nn2_optim_setup(nn2_optim *o, const nn2_config *c, double eta, size_t n, int m);
+/* w, g (summed gradient), v (velocity, NULL without momentum): count elements; weights get
+ * the regularization term, biases (is_bias) do not. */
+void nn2_optim_update(const nn2_optim *o, float *w, const float *g, float *v, size_t count,
+                      int is_bias);
 
 #endif

@@ -25,7 +25,7 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
     {
         nn2_ws ws;
         nn2_error lerr;
-        const nn2_status lst = nn2_ws_create(&ws, net, EVAL_BLOCK, &lerr);
+        const nn2_status lst = nn2_ws_create(&ws, net, EVAL_BLOCK, 0, &lerr);
         int s0, s1;
         nn2_split(n, omp_get_num_threads(), omp_get_thread_num(), &s0, &s1);
         if (lst != NN2_OK) {
@@ -38,10 +38,10 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
             for (int b = s0; b < s1; b += EVAL_BLOCK) {
                 const int rows = s1 - b < EVAL_BLOCK ? s1 - b : EVAL_BLOCK;
                 nn2_load_inputs(&ws, data, NULL, (size_t)b, 0, rows);
-                nn2_forward_rows(k, net, &ws, 0, rows);
+                nn2_forward_rows(k, net, &ws, NULL, 0, rows);
                 for (int r = 0; r < rows; r++) {
-                    const int label = data->labels[b + r];
-                    cost[b + r] = nn2_cost_value(net->cost, &ws, n_out, r, label);
+                    const int label = nn2_data_label(data, (size_t)(b + r));
+                    cost[b + r] = nn2_cost_value(&net->arch, &ws, n_out, r, label);
                     correct[b + r] = nn2_argmax_row(&ws, n_out, r) == label;
                 }
             }

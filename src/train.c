@@ -22,19 +22,23 @@
 
 #define GRAD_CHUNK 64 /* rows of WT per gradient+update pass: keeps them in L1/L2 */
 
-nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_dataset *data, int m_max,
-                            nn2_error *err)
+nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
+                            const nn2_dataset *data, int m_max, nn2_error *err)
 {
     memset(tr, 0, sizeof *tr);
     tr->net = net;
+    tr->cfg = cfg;
     tr->k = nn2_kernels_get();
     tr->data = data;
     tr->m_max = m_max;
-    nn2_status st = nn2_ws_create(&tr->ws, net, m_max, err);
+    for (int l = 0; l + 1 < net->n_layers; l++) tr->dropout |= net->arch.dropout[l] > 0.0f;
+    tr->drop_seed = nn2_hash64(cfg->seed ^ 0x64726f706f7574ULL);
+    nn2_status st = nn2_ws_create(&tr->ws, net, m_max, 1, err);
     if (st != NN2_OK) return st;
     tr->grads = nn2_alloc(net->n_params, sizeof(float));
     tr->labels = nn2_alloc((size_t)m_max, 1);
-    if (!tr->grads || !tr->labels) {
+    if (cfg->momentum != 0.0) tr->vel = nn2_alloc(net->n_params, sizeof(float));
+    if (!tr->grads || !tr->labels || (cfg->momentum != 0.0 && !tr->vel)) {
         nn2_trainer_free(tr);
         return nn2_fail(err, NN2_ERR_NOMEM, "out of memory for gradients");
     }
@@ -45,22 +49,24 @@ void nn2_trainer_free(nn2_trainer *tr)
 {
     nn2_ws_free(&tr->ws);
     nn2_free(tr->grads);
+    nn2_free(tr->vel);
     nn2_free(tr->labels);
     memset(tr, 0, sizeof *tr);
 }
 
 /* Phase 1 for this thread's rows: inputs, forward, deltas. */
-static void step_rows(nn2_trainer *tr, const uint32_t *idx, size_t base, int r0, int r1)
+static void step_rows(nn2_trainer *tr, const uint32_t *idx, size_t base, int epoch, int r0, int r1)
 {
+    const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
+    const nn2_drop *dp = tr->dropout ? &drop : NULL;
     nn2_load_inputs(&tr->ws, tr->data, idx, base, r0, r1);
-    for (int r = r0; r < r1; r++) tr->labels[r] = tr->data->labels[idx[base + (size_t)r]];
-    nn2_forward_rows(tr->k, tr->net, &tr->ws, r0, r1);
-    nn2_backward_rows(tr->k, tr->net, &tr->ws, tr->labels, r0, r1);
+    for (int r = r0; r < r1; r++) tr->labels[r] = nn2_data_label(tr->data, idx[base + (size_t)r]);
+    nn2_forward_rows(tr->k, tr->net, &tr->ws, dp, r0, r1);
+    nn2_backward_rows(tr->k, tr->net, &tr->ws, dp, tr->labels, r0, r1);
 }
 
-/* Phase 2 for this thread's slice of parameters: gradient and (if scale != 0) update. */
-static void step_params(nn2_trainer *tr, int mb, int t, int nt, float decay, float scale,
-                        int update)
+/* Phase 2 for this thread's slice of parameters: gradient and (if o) update. */
+static void step_params(nn2_trainer *tr, int mb, int t, int nt, const nn2_optim *o)
 {
     nn2_net *net = tr->net;
     for (int l = 0; l < net->n_layers; l++) {
@@ -69,53 +75,48 @@ static void step_params(nn2_trainer *tr, int mb, int t, int nt, float decay, flo
         nn2_split(n_in + 1, nt, t, &k0, &k1); /* extended rows: WT rows, then the bias row */
         for (int c0 = k0; c0 < k1; c0 += GRAD_CHUNK) {
             const int c1 = k1 - c0 < GRAD_CHUNK ? k1 : c0 + GRAD_CHUNK;
-            nn2_grad_rows(tr->k, net, &tr->ws, mb, l, c0, c1, tr->grads);
-            if (!update) continue;
+            nn2_grad_rows(tr->k, net, &tr->ws, tr->dropout, mb, l, c0, c1, tr->grads);
+            if (!o) continue;
             const int cw = c1 < n_in ? c1 : n_in;
             if (cw > c0) {
                 const size_t off = (size_t)c0 * n_out;
-                nn2_sgd_update(nn2_layer_WT(net, l) + off, nn2_arena_WT(net, tr->grads, l) + off,
-                               (size_t)(cw - c0) * n_out, decay, scale);
+                nn2_optim_update(o, nn2_layer_WT(net, l) + off, nn2_arena_WT(net, tr->grads, l) + off,
+                                 tr->vel ? nn2_arena_WT(net, tr->vel, l) + off : NULL,
+                                 (size_t)(cw - c0) * n_out, 0);
             }
             if (c1 > n_in)
-                nn2_sgd_update(nn2_layer_b(net, l), nn2_arena_b(net, tr->grads, l), (size_t)n_out,
-                               1.0f, scale);
+                nn2_optim_update(o, nn2_layer_b(net, l), nn2_arena_b(net, tr->grads, l),
+                                 tr->vel ? nn2_arena_b(net, tr->vel, l) : NULL, (size_t)n_out, 1);
         }
     }
 }
 
 /* The whole step, called by every thread of the team. */
-static void step_team(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, float decay,
-                      float scale)
+static void step_team(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
+                      const nn2_optim *o)
 {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     int r0, r1;
     nn2_split(mb, nt, t, &r0, &r1);
-    step_rows(tr, idx, base, r0, r1);
+    step_rows(tr, idx, base, epoch, r0, r1);
 #pragma omp barrier
-    step_params(tr, mb, t, nt, decay, scale, 1);
+    step_params(tr, mb, t, nt, o);
 #pragma omp barrier
-}
-
-static void sgd_coeffs(size_t n, int mb, double eta, double lambda, float *decay, float *scale)
-{
-    *decay = (float)(1.0 - eta * (lambda / (double)n));
-    *scale = (float)(eta / mb);
 }
 
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
-                     double eta, double lambda, int threads)
+                     double eta, int epoch, int threads)
 {
-    float decay, scale;
-    sgd_coeffs(n, mb, eta, lambda, &decay, &scale);
+    nn2_optim o;
+    nn2_optim_setup(&o, tr->cfg, eta, n, mb);
 #pragma omp parallel num_threads(nn2_threads_resolve(threads))
-    step_team(tr, idx, base, mb, decay, scale);
+    step_team(tr, idx, base, mb, epoch, &o);
 }
 
 void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m)
 {
-    step_rows(tr, idx, 0, 0, m);
-    step_params(tr, m, 0, 1, 1.0f, 0.0f, 0);
+    step_rows(tr, idx, 0, 0, 0, m);
+    step_params(tr, m, 0, 1, NULL);
 }
 
 void nn2_config_default(nn2_config *c)
@@ -125,6 +126,11 @@ void nn2_config_default(nn2_config *c)
     c->batch_size = 10;
     c->eta = 0.5;
     c->lambda = 5.0;
+    c->reg = NN2_REG_L2;
+    c->schedule = NN2_SCHED_CONSTANT;
+    c->step_epochs = 10;
+    c->step_gamma = 0.5;
+    c->patience = 10;
     c->seed = 1;
     c->threads = 0;
     c->monitor_eval_accuracy = 1;
@@ -148,7 +154,7 @@ static nn2_status check_finite(const nn2_net *net, int epoch, nn2_error *err)
                                 "training diverged: non-finite %s in layer %d after epoch %d "
                                 "(try a smaller --eta)",
                                 i < n - (size_t)net->layer[l].n_out ? "weight" : "bias", l + 1,
-                                epoch + 1);
+                                epoch);
     }
     return NN2_OK;
 }
@@ -164,10 +170,26 @@ static nn2_status check_config(const nn2_net *net, const nn2_config *c, const nn
         return nn2_fail(err, NN2_ERR_ARG, "eta: %g must be a positive number", c->eta);
     if (!isfinite(c->lambda) || c->lambda < 0)
         return nn2_fail(err, NN2_ERR_ARG, "lambda: %g must be >= 0", c->lambda);
+    if (c->reg < 0 || c->reg >= NN2_REG_COUNT)
+        return nn2_fail(err, NN2_ERR_ARG, "regularization: unknown kind %d", (int)c->reg);
+    if (!(c->momentum >= 0 && c->momentum < 1))
+        return nn2_fail(err, NN2_ERR_ARG, "momentum: %g is not in [0, 1)", c->momentum);
+    if (c->schedule < 0 || c->schedule >= NN2_SCHED_COUNT)
+        return nn2_fail(err, NN2_ERR_ARG, "schedule: unknown kind %d", (int)c->schedule);
+    if (c->schedule == NN2_SCHED_STEP && (c->step_epochs < 1 || !(c->step_gamma > 0 && c->step_gamma <= 1)))
+        return nn2_fail(err, NN2_ERR_ARG, "step schedule: needs step epochs >= 1 and 0 < gamma <= 1");
+    if (c->schedule == NN2_SCHED_PLATEAU && c->patience < 1)
+        return nn2_fail(err, NN2_ERR_ARG, "plateau schedule: patience must be >= 1");
+    if (c->early_stop < 0) return nn2_fail(err, NN2_ERR_ARG, "early stop: %d is negative", c->early_stop);
+    if ((c->early_stop > 0 || c->schedule == NN2_SCHED_PLATEAU) && !eval)
+        return nn2_fail(err, NN2_ERR_ARG,
+                        "early stopping and the plateau schedule need evaluation data");
     if (c->threads < 0 || c->threads > 4096)
         return nn2_fail(err, NN2_ERR_ARG, "threads: %d is not in 0..4096", c->threads);
     nn2_status st = nn2_check_dataset(net, train, "training data", err);
     if (st == NN2_OK && eval) st = nn2_check_dataset(net, eval, "evaluation data", err);
+    if (st == NN2_OK && train->count > UINT32_MAX)
+        st = nn2_fail(err, NN2_ERR_ARG, "training data: more than 2^32 samples");
     return st;
 }
 
@@ -179,10 +201,13 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     const size_t n = train->count;
     const int m = (size_t)cfg->batch_size < n ? cfg->batch_size : (int)n;
     const int T = nn2_threads_resolve(cfg->threads);
+    const int need_acc = cfg->early_stop > 0 || cfg->schedule == NN2_SCHED_PLATEAU;
     nn2_trainer tr;
-    if ((st = nn2_trainer_init(&tr, net, train, m, err)) != NN2_OK) return st;
+    if ((st = nn2_trainer_init(&tr, net, cfg, train, m, err)) != NN2_OK) return st;
     uint32_t *perm = malloc(sizeof(uint32_t) * n);
-    if (!perm) {
+    float *best = cfg->early_stop > 0 ? nn2_alloc(net->n_params, sizeof(float)) : NULL;
+    if (!perm || (cfg->early_stop > 0 && !best)) {
+        free(perm);
         nn2_trainer_free(&tr);
         return nn2_fail(err, NN2_ERR_NOMEM, "out of memory");
     }
@@ -190,23 +215,25 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     nn2_rng shuf; /* the shuffling stream: its own seed, derived from the run's seed */
     nn2_rng_seed(&shuf, nn2_hash64(cfg->seed ^ 0x73687566666c65ULL));
     const size_t n_batches = (n + (size_t)m - 1) / (size_t)m;
+    nn2_sched_state sched;
+    nn2_sched_init(&sched, cfg);
 
     for (int epoch = 0; epoch < cfg->epochs && st == NN2_OK; epoch++) {
         nn2_rng_shuffle(&shuf, perm, n); /* in place, every epoch, like random.shuffle */
-        const double t0 = now_s();
+        const double eta = sched.eta, t0 = now_s();
 #pragma omp parallel num_threads(T)
         {
             for (size_t bi = 0; bi < n_batches; bi++) {
                 const size_t base = bi * (size_t)m;
                 const int mb = n - base < (size_t)m ? (int)(n - base) : m;
-                float decay, scale;
-                sgd_coeffs(n, mb, cfg->eta, cfg->lambda, &decay, &scale);
-                step_team(&tr, perm, base, mb, decay, scale);
-                if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 256 == 255))
+                nn2_optim o;
+                nn2_optim_setup(&o, cfg, eta, n, mb);
+                step_team(&tr, perm, base, mb, epoch, &o);
+                if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))
                     cfg->on_progress(epoch, base + (size_t)mb, n, cfg->user);
             }
         }
-        nn2_epoch_stats es = {.epoch = epoch, .seconds = now_s() - t0, .eta = cfg->eta,
+        nn2_epoch_stats es = {.epoch = epoch, .seconds = now_s() - t0, .eta = eta,
                               .eval_cost = NAN, .train_cost = NAN, .eval_correct = -1,
                               .train_correct = -1, .eval_count = eval ? eval->count : 0,
                               .train_count = n};
@@ -217,13 +244,26 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
             if (cfg->monitor_train_cost) es.train_cost = r.cost;
             if (cfg->monitor_train_accuracy) es.train_correct = r.correct;
         }
-        if (eval && (cfg->monitor_eval_cost || cfg->monitor_eval_accuracy)) {
+        long acc = -1;
+        if (eval && (cfg->monitor_eval_cost || cfg->monitor_eval_accuracy || need_acc)) {
             if ((st = nn2_evaluate(net, eval, cfg->lambda, T, &r, err)) != NN2_OK) break;
             if (cfg->monitor_eval_cost) es.eval_cost = r.cost;
             if (cfg->monitor_eval_accuracy) es.eval_correct = r.correct;
+            acc = r.correct;
         }
+        const int flags = nn2_sched_after_epoch(&sched, cfg, epoch, acc);
+        if ((flags & NN2_SCHED_IMPROVED) && best)
+            memcpy(best, net->params, sizeof(float) * net->n_params);
+        es.stopped = (flags & NN2_SCHED_STOP) != 0;
+        es.next_eta = sched.eta;
+        es.best_epoch = sched.best_epoch;
         if (cfg->on_epoch && cfg->on_epoch(&es, cfg->user)) break;
+        if (flags & NN2_SCHED_STOP) break;
     }
+    /* Early stopping hands back the best weights seen, whenever training ends. */
+    if (st == NN2_OK && best && sched.best_epoch >= 0)
+        memcpy(net->params, best, sizeof(float) * net->n_params);
+    nn2_free(best);
     free(perm);
     nn2_trainer_free(&tr);
     return st;

@@ -3,28 +3,33 @@
 #define NN2_TRAIN_H
 
 #include "layers.h"
+#include "optim.h"
 
 /* Everything a training step needs, allocated once before the loop. */
 typedef struct nn2_trainer {
     nn2_net *net;
+    const nn2_config *cfg;
     const nn2_kernels *k;
     const nn2_dataset *data;
-    nn2_ws ws;       /* rows = mini-batch size */
+    nn2_ws ws;       /* rows = mini-batch size, with dropout buffers */
     float *grads;    /* (n_params) same layout as net->params */
+    float *vel;      /* (n_params) velocities, with momentum only */
     uint8_t *labels; /* (mini-batch) labels of the rows */
     int m_max;
+    int dropout;     /* any hidden layer has a dropout rate */
+    uint64_t drop_seed;
 } nn2_trainer;
 
-nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_dataset *data, int m_max,
-                            nn2_error *err);
+nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
+                            const nn2_dataset *data, int m_max, nn2_error *err);
 void nn2_trainer_free(nn2_trainer *tr);
 
-/* One mini-batch of SGD with L2: samples idx[base .. base+mb), n = training-set size. Runs its
- * own parallel region with `threads` threads. */
+/* One mini-batch step: samples idx[base .. base+mb) of the trainer's data, n = training-set
+ * size, eta = this epoch's learning rate. Runs its own parallel region with `threads`. */
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
-                     double eta, double lambda, int threads);
+                     double eta, int epoch, int threads);
 /* Sum over samples idx[0..m) of the per-sample gradient of the cost into tr->grads, without
- * updating (single thread): for gradient checks. */
+ * updating (single thread, dropout of epoch 0 applied if the network has it). */
 void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m);
 
 #endif

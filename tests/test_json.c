@@ -60,7 +60,7 @@ int main(void)
     uint8_t px[20 * 13], lab[20];
     for (int i = 0; i < 20 * 13; i++) px[i] = (uint8_t)(i * 37 % 256);
     for (int i = 0; i < 20; i++) lab[i] = (uint8_t)(i % 4);
-    const nn2_dataset d = {px, lab, 20, 13, 4};
+    const nn2_dataset d = {px, lab, 20, 13, 4, 1, 13, 0};
     nn2_eval_result ra, rb;
     CHECK(nn2_evaluate(a, &d, 0.5, 1, &ra, &err) == NN2_OK, "%s", err.msg);
     CHECK(nn2_evaluate(b, &d, 0.5, 1, &rb, &err) == NN2_OK, "%s", err.msg);

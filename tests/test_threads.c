@@ -1,20 +1,36 @@
 /* test_threads.c: the determinism promise: same seed => bit-identical parameters and saved
  * model bytes for 1, 2, 3 and 4 threads (oversubscribing is fine), including mini-batches
- * smaller than the thread count and a smaller last mini-batch; and evaluation results
- * independent of the thread count. */
-#include "net.h"
-#include "fileio.h"
-#include "test_util.h"
+ * smaller than the thread count and a smaller last mini-batch; for network2's sigmoid nets and
+ * for dropout + momentum configurations; and evaluation results independent of threads. */
 #include <unistd.h>
+
+#include "fileio.h"
+#include "net.h"
+#include "test_util.h"
 
 enum { N = 203, DIM = 49 };
 
-static nn2_net *train_with(int threads, int batch, nn2_cost cost, const nn2_dataset *d)
+typedef struct {
+    const char *name;
+    nn2_act hidden, out;
+    nn2_cost cost;
+    float dropout;
+    double momentum;
+    int nesterov;
+    nn2_reg reg;
+} config;
+
+static nn2_net *train_with(const config *cf, int threads, int batch, const nn2_dataset *d)
 {
     const int sizes[] = {DIM, 23, 17, 10};
+    nn2_arch a;
+    nn2_arch_sigmoid(&a, sizes, 4, cf->cost);
+    a.act[0] = a.act[1] = cf->hidden;
+    a.act[2] = cf->out;
+    a.dropout[0] = a.dropout[1] = cf->dropout;
     nn2_net *net;
     nn2_error err;
-    NN2_ASSERT(nn2_net_create(&net, sizes, 4, cost, &err) == NN2_OK);
+    NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
     nn2_net_init(net, NN2_INIT_DEFAULT, 42);
     nn2_config c;
     nn2_config_default(&c);
@@ -22,6 +38,10 @@ static nn2_net *train_with(int threads, int batch, nn2_cost cost, const nn2_data
     c.batch_size = batch;
     c.threads = threads;
     c.seed = 7;
+    c.eta = cf->momentum > 0 ? 0.05 : 0.5;
+    c.momentum = cf->momentum;
+    c.nesterov = cf->nesterov;
+    c.reg = cf->reg;
     c.monitor_eval_accuracy = 0;
     CHECK(nn2_train(net, &c, d, NULL, &err) == NN2_OK, "%s", err.msg);
     return net;
@@ -32,19 +52,25 @@ int main(void)
     static uint8_t px[N * DIM], lab[N];
     for (int i = 0; i < N * DIM; i++) px[i] = (uint8_t)((i * 2654435761u) >> 24);
     for (int i = 0; i < N; i++) lab[i] = (uint8_t)(((unsigned)i * 7u + px[i * DIM]) % 10);
-    const nn2_dataset d = {px, lab, N, DIM, 10};
+    const nn2_dataset d = {px, lab, N, DIM, 10, 7, 7, 0};
+    const config configs[] = {
+        {"sigmoid cross-entropy", NN2_ACT_SIGMOID, NN2_ACT_SIGMOID, NN2_COST_CROSS_ENTROPY, 0, 0, 0, NN2_REG_L2},
+        {"sigmoid quadratic", NN2_ACT_SIGMOID, NN2_ACT_SIGMOID, NN2_COST_QUADRATIC, 0, 0, 0, NN2_REG_L2},
+        {"relu softmax dropout momentum", NN2_ACT_RELU, NN2_ACT_SOFTMAX, NN2_COST_LOG_LIKELIHOOD, 0.5f, 0.9, 0, NN2_REG_L2},
+        {"tanh dropout nesterov L1", NN2_ACT_TANH, NN2_ACT_SIGMOID, NN2_COST_CROSS_ENTROPY, 0.3f, 0.8, 1, NN2_REG_L1},
+    };
     const int batches[] = {1, 3, 10, 64};
-    for (int c = 0; c < NN2_COST_COUNT; c++)
+    for (int c = 0; c < 4; c++)
         for (int bi = 0; bi < 4; bi++) {
-            nn2_net *ref = train_with(1, batches[bi], (nn2_cost)c, &d);
+            nn2_net *ref = train_with(&configs[c], 1, batches[bi], &d);
             char p1[64], pt[64];
             snprintf(p1, sizeof p1, "/tmp/nn2-threads-%d-1.json", (int)getpid());
             nn2_error err;
             NN2_ASSERT(nn2_net_save(ref, p1, &err) == NN2_OK);
             for (int t = 2; t <= 4; t++) {
-                nn2_net *net = train_with(t, batches[bi], (nn2_cost)c, &d);
+                nn2_net *net = train_with(&configs[c], t, batches[bi], &d);
                 CHECK(memcmp(net->params, ref->params, sizeof(float) * ref->n_params) == 0,
-                      "%s batch %d: %d threads differ from 1", nn2_cost_name((nn2_cost)c), batches[bi], t);
+                      "%s batch %d: %d threads differ from 1", configs[c].name, batches[bi], t);
                 snprintf(pt, sizeof pt, "/tmp/nn2-threads-%d-%d.json", (int)getpid(), t);
                 NN2_ASSERT(nn2_net_save(net, pt, &err) == NN2_OK);
                 char *a, *b;
