@@ -65,7 +65,7 @@ typedef struct nn2_arch {
     int n_sizes;
     int sizes[NN2_MAX_LAYERS + 1];
     nn2_act act[NN2_MAX_LAYERS];
-    float dropout[NN2_MAX_LAYERS];
+    double dropout[NN2_MAX_LAYERS];
     nn2_cost cost;
 } nn2_arch;
 

@@ -127,7 +127,7 @@ static int one_dropout(const char *flag, const char *t, int i, cli_opts *o)
 {
     double d;
     if (parse_double(flag, t, 0.0, 0.99, &d)) return 2;
-    o->dropout[i] = (float)d;
+    o->dropout[i] = d;
     return 0;
 }
 
@@ -141,7 +141,7 @@ int cli_arch(const cli_opts *o, nn2_arch *a)
         return bad("--dropout", NULL, "give one rate, or one per hidden layer");
     for (int l = 0; l < hidden; l++) {
         a->act[l] = o->hidden[o->n_hidden == 1 ? 0 : l];
-        a->dropout[l] = o->n_dropout ? o->dropout[o->n_dropout == 1 ? 0 : l] : 0.0f;
+        a->dropout[l] = o->n_dropout ? o->dropout[o->n_dropout == 1 ? 0 : l] : 0.0;
     }
     a->act[o->n_sizes - 2] = o->output >= 0 ? (nn2_act)o->output
                              : o->cost == NN2_COST_LOG_LIKELIHOOD ? NN2_ACT_SOFTMAX : NN2_ACT_SIGMOID;
@@ -274,7 +274,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
                 o->cost = NN2_COST_CROSS_ENTROPY;
             else if (!strcmp(a, "quadratic") || !strcmp(a, "QuadraticCost"))
                 o->cost = NN2_COST_QUADRATIC;
-            else return bad(flag, a, "expected cross-entropy or quadratic");
+            else if (!strcmp(a, "log-likelihood") || !strcmp(a, "LogLikelihoodCost"))
+                o->cost = NN2_COST_LOG_LIKELIHOOD;
+            else return bad(flag, a, "expected cross-entropy, quadratic or log-likelihood");
             break;
         case O_INIT:
             if (!strcmp(a, "default")) o->init = NN2_INIT_DEFAULT;

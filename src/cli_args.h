@@ -19,7 +19,7 @@ typedef struct cli_opts {
     nn2_act hidden[NN2_MAX_LAYERS]; /* --activation: one for all hidden layers, or one each */
     int n_hidden;
     int output; /* --output; -1: softmax for log-likelihood, else sigmoid */
-    float dropout[NN2_MAX_LAYERS];
+    double dropout[NN2_MAX_LAYERS];
     int n_dropout;
     int expand;
     nn2_config cfg;

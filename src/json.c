@@ -68,7 +68,7 @@ nn2_status nn2_net_save(const nn2_net *net, const char *path, nn2_error *err)
         ok = acts && drop;
         for (int l = 0; ok && l < L - 1; l++) {
             cJSON *a = cJSON_CreateString(nn2_act_name(net->arch.act[l]));
-            cJSON *d = cJSON_CreateNumber((double)net->arch.dropout[l]);
+            cJSON *d = cJSON_CreateNumber(net->arch.dropout[l]);
             ok = a && d;
             if (a) cJSON_AddItemToArray(acts, a);
             if (d) cJSON_AddItemToArray(drop, d);
@@ -205,7 +205,7 @@ static nn2_status parse_extensions(const cJSON *root, const char *path, nn2_arch
         {
             if (!cJSON_IsNumber(item) || !(item->valuedouble >= 0 && item->valuedouble < 1))
                 return nn2_fail(err, NN2_ERR_FORMAT, "%s: dropout[%d] is not in [0, 1)", path, l);
-            arch->dropout[l++] = (float)item->valuedouble;
+            arch->dropout[l++] = item->valuedouble;
         }
     }
     return NN2_OK;

@@ -7,7 +7,7 @@
 
 static int has_dropout(const nn2_net *net, int l) /* l: hidden layer index 1..L-1 */
 {
-    return l >= 1 && l < net->n_layers && net->arch.dropout[l - 1] > 0.0f;
+    return l >= 1 && l < net->n_layers && net->arch.dropout[l - 1] > 0.0;
 }
 
 nn2_status nn2_ws_create(nn2_ws *ws, const nn2_net *net, int rows, int train, nn2_error *err)

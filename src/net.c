@@ -38,7 +38,7 @@ int nn2_arch_is_network2(const nn2_arch *a)
 {
     if (a->cost == NN2_COST_LOG_LIKELIHOOD) return 0;
     for (int l = 0; l + 1 < a->n_sizes; l++)
-        if (a->act[l] != NN2_ACT_SIGMOID || a->dropout[l] != 0.0f) return 0;
+        if (a->act[l] != NN2_ACT_SIGMOID || a->dropout[l] != 0.0) return 0;
     return 1;
 }
 
@@ -59,11 +59,11 @@ nn2_status nn2_arch_check(const nn2_arch *a, nn2_error *err)
             return nn2_fail(err, NN2_ERR_ARG,
                             "activation of hidden layer %d: %s (allowed: sigmoid, tanh, relu)",
                             l + 1, nn2_act_name(a->act[l]));
-        if (!(a->dropout[l] >= 0.0f && a->dropout[l] < 1.0f))
+        if (!(a->dropout[l] >= 0.0 && a->dropout[l] < 1.0))
             return nn2_fail(err, NN2_ERR_ARG, "dropout of hidden layer %d: %g (allowed 0 <= p < 1)",
                             l + 1, (double)a->dropout[l]);
     }
-    if (a->dropout[L - 1] != 0.0f)
+    if (a->dropout[L - 1] != 0.0)
         return nn2_fail(err, NN2_ERR_ARG, "dropout applies to hidden layers only, not the output");
     const nn2_act out = a->act[L - 1];
     if (out != NN2_ACT_SIGMOID && out != NN2_ACT_SOFTMAX)

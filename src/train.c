@@ -31,7 +31,7 @@ nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg
     tr->k = nn2_kernels_get();
     tr->data = data;
     tr->m_max = m_max;
-    for (int l = 0; l + 1 < net->n_layers; l++) tr->dropout |= net->arch.dropout[l] > 0.0f;
+    for (int l = 0; l + 1 < net->n_layers; l++) tr->dropout |= net->arch.dropout[l] > 0.0;
     tr->drop_seed = nn2_hash64(cfg->seed ^ 0x64726f706f7574ULL);
     nn2_status st = nn2_ws_create(&tr->ws, net, m_max, 1, err);
     if (st != NN2_OK) return st;

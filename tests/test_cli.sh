@@ -38,12 +38,38 @@ expect 1 "$tmp/none.json" -- "$nn2" eval --model "$tmp/none.json" --data "$data/
 expect 2 "784 inputs" -- "$nn2" train --data "$data/idx" --train-size 5 --validation-size 3
 expect 2 "\-\-train-size" -- "$nn2" train --data "$data/idx" --train-size 7 --validation-size 3 --sizes 16,10
 
+# chapter-3 flags: nonsense combinations are refused
+expect 2 "log-likelihood cost needs a softmax output" -- "$nn2" train --cost log-likelihood --output sigmoid
+expect 2 "cross-entropy cost needs a sigmoid output" -- "$nn2" train --output softmax
+expect 2 "\-\-activation" -- "$nn2" train --activation relu,tanh
+expect 2 "\-\-activation swish" -- "$nn2" train --activation swish
+expect 2 "\-\-dropout 1.5" -- "$nn2" train --dropout 1.5
+expect 2 "\-\-nesterov" -- "$nn2" train --nesterov
+expect 2 "\-\-momentum 1" -- "$nn2" train --momentum 1
+expect 2 "\-\-schedule cosine" -- "$nn2" train --schedule cosine
+expect 2 "\-\-reg l3" -- "$nn2" train --reg l3
+expect 2 "need evaluation data" -- "$nn2" train --data "$data/idx" --sizes 16,10 --train-size 8 --validation-size 0 --no-monitor-evaluation-accuracy --early-stop 3
+expect 0 "Epoch 2:.*accuracy on evaluation data: [0-9]* / 3" -- "$nn2" train --data "$data/idx" --sizes 16,6,5,10 \
+  --activation relu,tanh --cost log-likelihood --dropout 0.5,0.2 --momentum 0.9 --nesterov --reg l1 --init he \
+  --schedule plateau --plateau 1 --expand --train-size 5 --validation-size 3 --epochs 3 --batch-size 4 --save "$tmp/c3.json"
+checks=$((checks+1))
+/usr/bin/python3 - "$tmp/c3.json" <<'PY' || { fails=$((fails+1)); echo "FAIL: chapter-3 model file"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == "nn2" and d["version"] == 1 and d["cost"] == "LogLikelihoodCost", d.keys()
+assert d["activations"] == ["relu", "tanh"] and d["output"] == "softmax" and d["dropout"] == [0.5, 0.2], d
+PY
+expect 0 "accuracy on test data" -- "$nn2" eval --model "$tmp/c3.json" --data "$data/idx"
+
 # end to end on the fixtures
 expect 0 "Epoch 1:.*accuracy on evaluation data: [0-9]* / 3" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 \
   --train-size 5 --validation-size 3 --epochs 2 --batch-size 2 --monitor-training-cost \
   --save "$tmp/m.json" --metrics "$tmp/m.csv" --metrics-json "$tmp/m.json.metrics"
 expect 0 "accuracy on test data: [0-9]* / 3" -- "$nn2" eval --model "$tmp/m.json" --data "$data/idx"
 expect 0 "accuracy on validation data: [0-9]* / 3" -- "$nn2" eval --model "$tmp/m.json" --data "$data/idx" --set validation --train-size 5 --validation-size 3
+checks=$((checks+1))
+if /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if sorted(d) == ['biases','cost','sizes','weights'] else 1)" "$tmp/m.json"; then :; else
+  fails=$((fails+1)); echo "FAIL: a sigmoid model must have exactly network2's four keys"; fi
 checks=$((checks+1))
 if [ "$(wc -l < "$tmp/m.csv")" != 3 ] || ! head -1 "$tmp/m.csv" | grep -q '^epoch,seconds,eta,evaluation_cost,evaluation_accuracy,training_cost,training_accuracy$'; then
   fails=$((fails+1)); echo "FAIL: metrics CSV"; cat "$tmp/m.csv"
