@@ -7,6 +7,8 @@
 #ifndef NN2_KERNELS_H
 #define NN2_KERNELS_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -26,10 +28,15 @@ typedef struct nn2_kernels {
     /* C (M,N) = A (M,K) . B^T, B stored (N,K). */
     void (*gemm_nt)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                     float *C, int ldc);
-    /* C (M,N) = A^T . B, A stored (K,M), B stored (K,N): element (i,j) sums over k = 0..K-1
-     * in order (K is the sample count when computing weight gradients). */
+    /* C (M,N) <- beta*C + alpha*(A^T . B), A stored (K,M), B stored (K,N): element (i,j) sums
+     * over k = 0..K-1 in order (K is the sample count when computing weight gradients), then
+     * C = beta*C + alpha*sum with separate roundings; beta == 0 means C = alpha*sum (C is not
+     * read). With beta = 1 - eta*lambda/n and alpha = -eta/m this is network2's L2 update,
+     * applied while the gradient is in registers. */
     void (*gemm_tn)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                    float *C, int ldc);
+                    float *C, int ldc, float alpha, float beta);
+    /* dst (n) = src / 255, correctly rounded: pixels to [0, 1]. */
+    void (*u8_to_f32)(int n, const uint8_t *src, float *dst);
     /* out (N) = sum over rows i = 0..M-1 (in order) of A (M,N). */
     void (*colsum)(int M, int N, const float *A, int lda, float *out);
     /* x <- f(x), in place, n elements: sigmoid, tanh or ReLU. */

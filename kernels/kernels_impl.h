@@ -13,7 +13,8 @@
     void nn2_k_gemm_nt_##isa(int M, int N, int K, const float *A, int lda, const float *B,     \
                              int ldb, float *C, int ldc);                                       \
     void nn2_k_gemm_tn_##isa(int M, int N, int K, const float *A, int lda, const float *B,     \
-                             int ldb, float *C, int ldc);                                       \
+                             int ldb, float *C, int ldc, float alpha, float beta);              \
+    void nn2_k_u8_to_f32_##isa(int n, const uint8_t *src, float *dst);                         \
     void nn2_k_colsum_##isa(int M, int N, const float *A, int lda, float *out);                \
     void nn2_k_sigmoid_forward_##isa(int n, float *x);                                          \
     void nn2_k_sigmoid_backward_##isa(int n, float *d, const float *a);                         \

@@ -68,12 +68,16 @@ void nn2_data_sample(const nn2_dataset *data, size_t s, float *x)
         }
 }
 
-void nn2_load_inputs(nn2_ws *ws, const nn2_dataset *data, const uint32_t *idx, size_t base,
-                     int r0, int r1)
+void nn2_load_inputs(const nn2_kernels *k, nn2_ws *ws, const nn2_dataset *data,
+                     const uint32_t *idx, size_t base, int r0, int r1)
 {
     for (int r = r0; r < r1; r++) {
         const size_t s = idx ? idx[base + (size_t)r] : base + (size_t)r;
-        nn2_data_sample(data, s, ws->a[0] + (size_t)r * data->dim);
+        float *x = ws->a[0] + (size_t)r * data->dim;
+        if (data->expand)
+            nn2_data_sample(data, s, x);
+        else
+            k->u8_to_f32(data->dim, data->images + s * (size_t)data->dim, x);
     }
 }
 
@@ -149,15 +153,21 @@ void nn2_backward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, con
 }
 
 void nn2_grad_rows(const nn2_kernels *k, const nn2_net *net, const nn2_ws *ws, int training,
-                   int m, int l, int k0, int k1, float *g_arena)
+                   int m, int l, int k0, int k1, float *g_arena, const nn2_fuse *fuse)
 {
     const int n_in = net->layer[l].n_in, n_out = net->layer[l].n_out;
     const float *delta = ws->d[l + 1]; /* (m, n_out) */
     const int kw = k1 < n_in ? k1 : n_in;
     /* BP4: dC/dw_jk = sum over samples of x_k * delta_j, for rows k of WT. */
-    if (kw > k0)
-        k->gemm_tn(kw - k0, n_out, m, layer_input(net, ws, training, l) + k0, n_in, delta, n_out,
-                   nn2_arena_WT(net, g_arena, l) + (size_t)k0 * n_out, n_out);
+    if (kw > k0) {
+        const float *x = layer_input(net, ws, training, l) + k0;
+        if (fuse)
+            k->gemm_tn(kw - k0, n_out, m, x, n_in, delta, n_out,
+                       nn2_layer_WT(net, l) + (size_t)k0 * n_out, n_out, -fuse->scale, fuse->decay);
+        else
+            k->gemm_tn(kw - k0, n_out, m, x, n_in, delta, n_out,
+                       nn2_arena_WT(net, g_arena, l) + (size_t)k0 * n_out, n_out, 1.0f, 0.0f);
+    }
     /* BP3: dC/db_j = sum over samples of delta_j (the extended row n_in). */
     if (k1 > n_in) k->colsum(m, n_out, delta, n_out, nn2_arena_b(net, g_arena, l));
 }

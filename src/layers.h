@@ -34,8 +34,8 @@ void nn2_ws_free(nn2_ws *ws);
 void nn2_data_sample(const nn2_dataset *data, size_t s, float *x);
 uint8_t nn2_data_label(const nn2_dataset *data, size_t s);
 /* a[0] rows [r0,r1) <- samples idx[base + r] (or base + r when idx is NULL). */
-void nn2_load_inputs(nn2_ws *ws, const nn2_dataset *data, const uint32_t *idx, size_t base,
-                     int r0, int r1);
+void nn2_load_inputs(const nn2_kernels *k, nn2_ws *ws, const nn2_dataset *data,
+                     const uint32_t *idx, size_t base, int r0, int r1);
 /* Every layer: z = x_l . WT_l + b_l, a = f(z) (softmax per row at the output); keeps zL.
  * With drop, hidden outputs with a rate get inverted dropout. */
 void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
@@ -44,9 +44,14 @@ void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, cons
 void nn2_backward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
                        const uint8_t *labels_of_rows, int r0, int r1);
 /* BP3/BP4 summed over the m samples of the workspace, for the extended rows [k0,k1) of layer l
- * (rows 0..n_in-1 of WT, row n_in = the bias): g (same layout as the arena) <- sums. */
+ * (rows 0..n_in-1 of WT, row n_in = the bias): g (same layout as the arena) <- sums.
+ * With fuse (network2's plain L2 SGD), the weight rows are updated in place instead,
+ * WT <- decay*WT - scale*sum, and only the bias gradient goes to g. */
+typedef struct nn2_fuse {
+    float decay, scale;
+} nn2_fuse;
 void nn2_grad_rows(const nn2_kernels *k, const nn2_net *net, const nn2_ws *ws, int training,
-                   int m, int l, int k0, int k1, float *g_arena);
+                   int m, int l, int k0, int k1, float *g_arena, const nn2_fuse *fuse);
 
 /* costs.c: BP1 for M rows: d = dC/dz_L from the outputs a (M, n) and labels (M). */
 void nn2_cost_delta(const nn2_kernels *k, const nn2_arch *arch, float *d, const float *a,

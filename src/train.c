@@ -59,7 +59,7 @@ static void step_rows(nn2_trainer *tr, const uint32_t *idx, size_t base, int epo
 {
     const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
     const nn2_drop *dp = tr->dropout ? &drop : NULL;
-    nn2_load_inputs(&tr->ws, tr->data, idx, base, r0, r1);
+    nn2_load_inputs(tr->k, &tr->ws, tr->data, idx, base, r0, r1);
     for (int r = r0; r < r1; r++) tr->labels[r] = nn2_data_label(tr->data, idx[base + (size_t)r]);
     nn2_forward_rows(tr->k, tr->net, &tr->ws, dp, r0, r1);
     nn2_backward_rows(tr->k, tr->net, &tr->ws, dp, tr->labels, r0, r1);
@@ -69,16 +69,20 @@ static void step_rows(nn2_trainer *tr, const uint32_t *idx, size_t base, int epo
 static void step_params(nn2_trainer *tr, int mb, int t, int nt, const nn2_optim *o)
 {
     nn2_net *net = tr->net;
+    /* network2's plain L2 step is fused into the gradient kernel's epilogue */
+    const int fused = o && !o->momentum && o->reg == NN2_REG_L2;
+    const nn2_fuse fuse = {o ? o->decay : 0.0f, o ? o->scale : 0.0f};
     for (int l = 0; l < net->n_layers; l++) {
         const int n_in = net->layer[l].n_in, n_out = net->layer[l].n_out;
         int k0, k1;
         nn2_split(n_in + 1, nt, t, &k0, &k1); /* extended rows: WT rows, then the bias row */
         for (int c0 = k0; c0 < k1; c0 += GRAD_CHUNK) {
             const int c1 = k1 - c0 < GRAD_CHUNK ? k1 : c0 + GRAD_CHUNK;
-            nn2_grad_rows(tr->k, net, &tr->ws, tr->dropout, mb, l, c0, c1, tr->grads);
+            nn2_grad_rows(tr->k, net, &tr->ws, tr->dropout, mb, l, c0, c1, tr->grads,
+                          fused ? &fuse : NULL);
             if (!o) continue;
             const int cw = c1 < n_in ? c1 : n_in;
-            if (cw > c0) {
+            if (cw > c0 && !fused) {
                 const size_t off = (size_t)c0 * n_out;
                 nn2_optim_update(o, nn2_layer_WT(net, l) + off, nn2_arena_WT(net, tr->grads, l) + off,
                                  tr->vel ? nn2_arena_WT(net, tr->vel, l) + off : NULL,

@@ -29,7 +29,7 @@ static void test_dropout(void)
     NN2_ASSERT(nn2_ws_create(&ws2, net, R, 1, &err) == NN2_OK);
     const nn2_kernels *k = nn2_kernels_get();
     const nn2_drop drop = {1234, 2, idx, 0};
-    nn2_load_inputs(&ws, &d, idx, 0, 0, R);
+    nn2_load_inputs(k, &ws, &d, idx, 0, 0, R);
     nn2_forward_rows(k, net, &ws, &drop, 0, R);
     /* kept fraction: 20000 Bernoulli(0.7) draws, 5 sigma = 0.016 */
     long kept = 0;
@@ -44,7 +44,7 @@ static void test_dropout(void)
     CHECK(fabs(frac - 0.7) < 5 * sqrt(0.21 / (R * 400)), "kept fraction %.4f", frac);
     CHECK(exact, "kept units scaled by exactly 1/(1-p), dropped ones zero");
     /* the same rows computed in pieces (as threads would) give the same masks */
-    nn2_load_inputs(&ws2, &d, idx, 0, 0, R);
+    nn2_load_inputs(k, &ws2, &d, idx, 0, 0, R);
     nn2_forward_rows(k, net, &ws2, &drop, 0, 17);
     nn2_forward_rows(k, net, &ws2, &drop, 17, 31);
     nn2_forward_rows(k, net, &ws2, &drop, 31, R);
@@ -53,7 +53,7 @@ static void test_dropout(void)
     uint32_t idx2[R];
     for (int i = 0; i < R; i++) idx2[i] = (uint32_t)i;
     const nn2_drop drop2 = {1234, 2, idx2, 0};
-    nn2_load_inputs(&ws2, &d, idx2, 0, 0, R);
+    nn2_load_inputs(k, &ws2, &d, idx2, 0, 0, R);
     nn2_forward_rows(k, net, &ws2, &drop2, 0, R);
     CHECK(memcmp(ws.mask[1], ws2.mask[1] + (size_t)(R - 1) * 400, sizeof(float) * 400) == 0, "mask keyed by sample");
     /* another epoch, other masks */

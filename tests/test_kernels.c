@@ -41,7 +41,7 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
     switch (op) {
     case NN: k->gemm_nn(M, N, K, A, lda, B, ldb, bb, C, ldc); ref->gemm_nn(M, N, K, A, lda, B, ldb, bb, R, ldc); break;
     case NT: k->gemm_nt(M, N, K, A, lda, B, ldb, C, ldc); ref->gemm_nt(M, N, K, A, lda, B, ldb, R, ldc); break;
-    case TN: k->gemm_tn(M, N, K, A, lda, B, ldb, C, ldc); ref->gemm_tn(M, N, K, A, lda, B, ldb, R, ldc); break;
+    case TN: k->gemm_tn(M, N, K, A, lda, B, ldb, C, ldc, 1.0f, 0.0f); ref->gemm_tn(M, N, K, A, lda, B, ldb, R, ldc, 1.0f, 0.0f); break;
     }
     double worst = 0;
     for (int i = 0; i < M; i++)
@@ -68,7 +68,7 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
             switch (op) {
             case NN: k->gemm_nn(m, N, K, A + (size_t)r0 * lda, lda, B, ldb, bb, Cp, ldc); break;
             case NT: k->gemm_nt(m, N, K, A + (size_t)r0 * lda, lda, B, ldb, Cp, ldc); break;
-            case TN: k->gemm_tn(m, N, K, A + r0, lda, B, ldb, Cp, ldc); break;
+            case TN: k->gemm_tn(m, N, K, A + r0, lda, B, ldb, Cp, ldc, 1.0f, 0.0f); break;
             }
         }
         int same = 1;
@@ -108,6 +108,30 @@ int main(int argc, char **argv)
             }
     check_gemm(k, NN, 128, 800, 784, 1); /* B4's first layer */
     check_gemm(k, TN, 784, 800, 128, 0);
+
+    /* gemm_tn's update epilogue: C = beta*C + alpha*sum, the same roundings as sum then
+     * update: bit-identical to the two-pass form of the same ISA */
+    for (int a = 0; a < 8; a++) {
+        const int M = sz[a] > 100 ? 37 : sz[a], N = sz[(a + 5) % 8], K = 10;
+        float *A = rnd((size_t)K * M), *B = rnd((size_t)K * N), *W = rnd((size_t)M * N);
+        float *W2 = malloc(sizeof(float) * M * N), *G = malloc(sizeof(float) * M * N);
+        memcpy(W2, W, sizeof(float) * M * N);
+        k->gemm_tn(M, N, K, A, M, B, N, W, N, -0.05f, 0.9999f);
+        k->gemm_tn(M, N, K, A, M, B, N, G, N, 1.0f, 0.0f);
+        for (int i = 0; i < M * N; i++) W2[i] = 0.9999f * W2[i] - 0.05f * G[i];
+        CHECK(memcmp(W, W2, sizeof(float) * M * N) == 0, "%s gemm_tn update epilogue M=%d N=%d", name, M, N);
+        free(A); free(B); free(W); free(W2); free(G);
+    }
+    /* pixels: p / 255 correctly rounded, every value, ragged lengths */
+    for (int len = 1; len <= 300; len += 37) {
+        uint8_t px[300];
+        float f[300];
+        for (int i = 0; i < len; i++) px[i] = (uint8_t)((i * 73 + len) & 255);
+        k->u8_to_f32(len, px, f);
+        int ok = 1;
+        for (int i = 0; i < len; i++) ok &= f[i] == (float)px[i] / 255.0f;
+        CHECK(ok, "%s u8_to_f32 n=%d", name, len);
+    }
 
     /* colsum: vectorised over columns, adding rows in order: exactly the scalar result */
     for (int a = 0; a < 8; a++) {

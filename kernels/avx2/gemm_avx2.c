@@ -14,32 +14,41 @@ static inline __m256i tail_mask(int cols)
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(cols >= 8 ? 8 : cols), idx);
 }
 
+/* Epilogue: C = sum (+ bias), or with ab (alpha, beta): C = beta*C + alpha*sum. */
+typedef struct { float alpha, beta; int on; } epi;
+
 static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
                                                        const float *A, int a_is, int a_ks,
                                                        const float *B, int ldb, const float *bias,
-                                                       float *C, int ldc, __m256i mlast)
+                                                       float *C, int ldc, __m256i mlast, epi e)
 {
     __m256 acc[MR][NV];
-    for (int i = 0; i < mr; i++)
-        for (int v = 0; v < nv; v++) acc[i][v] = _mm256_setzero_ps();
+    _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++)
+        _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) acc[i][v] = _mm256_setzero_ps();
     for (int k = 0; k < K; k++) {
         const float *b = B + (size_t)k * ldb;
         __m256 bv[NV];
-        for (int v = 0; v < nv; v++)
+        _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
             bv[v] = v == nv - 1 ? _mm256_maskload_ps(b + 8 * v, mlast) : _mm256_loadu_ps(b + 8 * v);
         const float *a = A + (size_t)k * a_ks;
-        for (int i = 0; i < mr; i++) {
+        _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
             const __m256 ai = _mm256_broadcast_ss(a + (size_t)i * a_is);
-            for (int v = 0; v < nv; v++) acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
+            _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
         }
     }
     const __m256i full = _mm256_set1_epi32(-1);
-    for (int v = 0; v < nv; v++) {
+    _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
         const __m256i m = v == nv - 1 ? mlast : full;
         const __m256 bb = bias ? _mm256_maskload_ps(bias + 8 * v, m) : _mm256_setzero_ps();
-        for (int i = 0; i < mr; i++) {
-            const __m256 r = bias ? _mm256_add_ps(acc[i][v], bb) : acc[i][v];
-            _mm256_maskstore_ps(C + (size_t)i * ldc + 8 * v, m, r);
+        _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
+            float *c = C + (size_t)i * ldc + 8 * v;
+            __m256 r = bias ? _mm256_add_ps(acc[i][v], bb) : acc[i][v];
+            if (e.on) {
+                r = _mm256_mul_ps(_mm256_set1_ps(e.alpha), r);
+                if (e.beta != 0.0f)
+                    r = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(e.beta), _mm256_maskload_ps(c, m)), r);
+            }
+            _mm256_maskstore_ps(c, m, r);
         }
     }
 }
@@ -47,24 +56,24 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
 static inline __attribute__((always_inline)) void panel(const int nv, int M, int K, const float *A,
                                                         int a_is, int a_ks, const float *B, int ldb,
                                                         const float *bias, float *C, int ldc,
-                                                        __m256i mlast)
+                                                        __m256i mlast, epi e)
 {
     int i = 0;
     for (; i + 6 <= M; i += 6)
-        tile(6, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        tile(6, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
     if (i + 4 <= M) {
-        tile(4, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        tile(4, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
         i += 4;
     }
     if (i + 2 <= M) {
-        tile(2, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        tile(2, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
         i += 2;
     }
-    if (i < M) tile(1, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+    if (i < M) tile(1, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
 }
 
 static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, const float *B,
-                     int ldb, const float *bias, float *C, int ldc)
+                     int ldb, const float *bias, float *C, int ldc, epi e)
 {
     for (int j = 0; j < N; j += 8 * NV) {
         const int cols = N - j < 8 * NV ? N - j : 8 * NV;
@@ -72,22 +81,33 @@ static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, co
         const __m256i mlast = tail_mask(cols - 8 * (nv - 1));
         const float *bj = bias ? bias + j : NULL;
         if (nv == 2)
-            panel(2, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+            panel(2, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
         else
-            panel(1, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+            panel(1, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
     }
 }
 
 void nn2_k_gemm_nn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                         const float *bias, float *C, int ldc)
 {
-    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc);
+    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0});
 }
 
 void nn2_k_gemm_tn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                        float *C, int ldc)
+                        float *C, int ldc, float alpha, float beta)
 {
-    gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc);
+    gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1});
+}
+
+void nn2_k_u8_to_f32_avx2(int n, const uint8_t *src, float *dst)
+{
+    const __m256 d = _mm256_set1_ps(255.0f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(src + i));
+        _mm256_storeu_ps(dst + i, _mm256_div_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b)), d));
+    }
+    for (; i < n; i++) dst[i] = (float)src[i] / 255.0f;
 }
 
 static inline float hsum256(__m256 v)

@@ -13,31 +13,40 @@ static inline __mmask16 tail_mask(int cols) { return (__mmask16)(cols >= 16 ? 0x
 
 /* C tile (mr x nv vectors, the last one masked by mlast) = sum_k a(i,k) * B[k, :] (+ bias).
  * a(i,k) = A[i*a_is + k*a_ks]: (a_is, a_ks) = (lda, 1) for A.B, (1, lda) for A^T.B. */
+/* Epilogue: C = sum (+ bias), or with ab (alpha, beta): C = beta*C + alpha*sum. */
+typedef struct { float alpha, beta; int on; } epi;
+
 static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
                                                        const float *A, int a_is, int a_ks,
                                                        const float *B, int ldb, const float *bias,
-                                                       float *C, int ldc, __mmask16 mlast)
+                                                       float *C, int ldc, __mmask16 mlast, epi e)
 {
     __m512 acc[MR][NV];
-    for (int i = 0; i < mr; i++)
-        for (int v = 0; v < nv; v++) acc[i][v] = _mm512_setzero_ps();
+    _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++)
+        _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) acc[i][v] = _mm512_setzero_ps();
     for (int k = 0; k < K; k++) {
         const float *b = B + (size_t)k * ldb;
         __m512 bv[NV];
-        for (int v = 0; v < nv; v++)
+        _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
             bv[v] = v == nv - 1 ? _mm512_maskz_loadu_ps(mlast, b + 16 * v) : _mm512_loadu_ps(b + 16 * v);
         const float *a = A + (size_t)k * a_ks;
-        for (int i = 0; i < mr; i++) {
+        _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
             const __m512 ai = _mm512_set1_ps(a[(size_t)i * a_is]);
-            for (int v = 0; v < nv; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+            _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
         }
     }
-    for (int v = 0; v < nv; v++) {
+    _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) {
         const __mmask16 m = v == nv - 1 ? mlast : 0xFFFF;
         const __m512 bb = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * v) : _mm512_setzero_ps();
-        for (int i = 0; i < mr; i++) {
-            const __m512 r = bias ? _mm512_add_ps(acc[i][v], bb) : acc[i][v];
-            _mm512_mask_storeu_ps(C + (size_t)i * ldc + 16 * v, m, r);
+        _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
+            float *c = C + (size_t)i * ldc + 16 * v;
+            __m512 r = bias ? _mm512_add_ps(acc[i][v], bb) : acc[i][v];
+            if (e.on) {
+                r = _mm512_mul_ps(_mm512_set1_ps(e.alpha), r);
+                if (e.beta != 0.0f)
+                    r = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(e.beta), _mm512_maskz_loadu_ps(m, c)), r);
+            }
+            _mm512_mask_storeu_ps(c, m, r);
         }
     }
 }
@@ -46,24 +55,24 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
 static inline __attribute__((always_inline)) void panel(const int nv, int M, int K, const float *A,
                                                         int a_is, int a_ks, const float *B, int ldb,
                                                         const float *bias, float *C, int ldc,
-                                                        __mmask16 mlast)
+                                                        __mmask16 mlast, epi e)
 {
     int i = 0;
     for (; i + 8 <= M; i += 8)
-        tile(8, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        tile(8, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
     if (i + 4 <= M) {
-        tile(4, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        tile(4, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
         i += 4;
     }
     if (i + 2 <= M) {
-        tile(2, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+        tile(2, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
         i += 2;
     }
-    if (i < M) tile(1, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast);
+    if (i < M) tile(1, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
 }
 
 static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, const float *B,
-                     int ldb, const float *bias, float *C, int ldc)
+                     int ldb, const float *bias, float *C, int ldc, epi e)
 {
     for (int j = 0; j < N; j += 16 * NV) {
         const int cols = N - j < 16 * NV ? N - j : 16 * NV;
@@ -71,24 +80,35 @@ static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, co
         const __mmask16 mlast = tail_mask(cols - 16 * (nv - 1));
         const float *bj = bias ? bias + j : NULL;
         if (nv == 3)
-            panel(3, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+            panel(3, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
         else if (nv == 2)
-            panel(2, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+            panel(2, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
         else
-            panel(1, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast);
+            panel(1, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
     }
 }
 
 void nn2_k_gemm_nn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           const float *bias, float *C, int ldc)
 {
-    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc);
+    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0});
 }
 
 void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                          float *C, int ldc)
+                          float *C, int ldc, float alpha, float beta)
 {
-    gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc);
+    gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1});
+}
+
+void nn2_k_u8_to_f32_avx512(int n, const uint8_t *src, float *dst)
+{
+    const __m512 d = _mm512_set1_ps(255.0f);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+        _mm512_storeu_ps(dst + i, _mm512_div_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b)), d));
+    }
+    for (; i < n; i++) dst[i] = (float)src[i] / 255.0f; /* the same correctly rounded quotient */
 }
 
 /* C (M,N) = A (M,K) . B^T with B (N,K): each element a dot product over k, vectorised over k

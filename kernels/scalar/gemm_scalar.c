@@ -32,17 +32,30 @@ void nn2_k_gemm_nt_scalar(int M, int N, int K, const float *A, int lda, const fl
 }
 
 void nn2_k_gemm_tn_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                          float *C, int ldc)
+                          float *C, int ldc, float alpha, float beta)
 {
+    float acc[256];
     for (int i = 0; i < M; i++) {
         float *c = C + (size_t)i * ldc;
-        for (int j = 0; j < N; j++) c[j] = 0.0f;
-        for (int k = 0; k < K; k++) {
-            const float a = A[(size_t)k * lda + i];
-            const float *b = B + (size_t)k * ldb;
-            for (int j = 0; j < N; j++) c[j] += a * b[j];
+        for (int j0 = 0; j0 < N; j0 += 256) { /* columns in chunks: the sums live in acc */
+            const int nj = N - j0 < 256 ? N - j0 : 256;
+            for (int j = 0; j < nj; j++) acc[j] = 0.0f;
+            for (int k = 0; k < K; k++) {
+                const float a = A[(size_t)k * lda + i];
+                const float *b = B + (size_t)k * ldb + j0;
+                for (int j = 0; j < nj; j++) acc[j] += a * b[j];
+            }
+            if (beta == 0.0f)
+                for (int j = 0; j < nj; j++) c[j0 + j] = alpha * acc[j];
+            else
+                for (int j = 0; j < nj; j++) c[j0 + j] = beta * c[j0 + j] + alpha * acc[j];
         }
     }
+}
+
+void nn2_k_u8_to_f32_scalar(int n, const uint8_t *src, float *dst)
+{
+    for (int i = 0; i < n; i++) dst[i] = (float)src[i] / 255.0f;
 }
 
 void nn2_k_colsum_scalar(int M, int N, const float *A, int lda, float *out)
