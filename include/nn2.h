@@ -190,6 +190,8 @@ typedef struct nn2_config {
                        and restore the best weights */
     uint64_t seed; /* shuffling and dropout streams; the weights come from nn2_net_init */
     int threads;   /* 0: OMP_NUM_THREADS, else all cores */
+    int isa;       /* -1: the run-time dispatch's choice; else an nn2_isa (nn2_kernels.h) to
+                      force for this run (benchmarks compare kernel sets in one process) */
     int monitor_eval_cost, monitor_eval_accuracy, monitor_train_cost, monitor_train_accuracy;
     /* Called after every epoch; return non-zero to stop training. */
     int (*on_epoch)(const nn2_epoch_stats *st, void *user);
@@ -199,6 +201,11 @@ typedef struct nn2_config {
 } nn2_config;
 
 void nn2_config_default(nn2_config *c); /* the book's chapter-3 run */
+
+/* The number of threads nn2_train will use: cfg->threads if > 0; else OMP_NUM_THREADS or all
+ * cores, but no more than one per 8 MFLOP of work in a mini-batch step (small networks would
+ * get slower with more). Results do not depend on it. */
+int nn2_train_threads(const nn2_net *net, const nn2_config *cfg, int batch);
 
 /* Mini-batch SGD with L2 as network2.py's SGD; eval may be NULL. */
 nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *train,

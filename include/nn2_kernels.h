@@ -13,7 +13,15 @@
 extern "C" {
 #endif
 
-typedef enum nn2_isa { NN2_ISA_SCALAR, NN2_ISA_AVX2, NN2_ISA_AVX512, NN2_ISA_COUNT } nn2_isa;
+/* NN2_ISA_OPENBLAS: the benchmark baseline, OpenBLAS sgemm for the products (built with
+ * -DNN2_OPENBLAS=ON, chosen only through NN2_ISA=openblas). */
+typedef enum nn2_isa {
+    NN2_ISA_SCALAR,
+    NN2_ISA_AVX2,
+    NN2_ISA_AVX512,
+    NN2_ISA_OPENBLAS,
+    NN2_ISA_COUNT
+} nn2_isa;
 
 /* Element-wise activations; numbered as nn2_act in nn2.h. */
 typedef enum nn2_kact { NN2_KACT_SIGMOID, NN2_KACT_TANH, NN2_KACT_RELU, NN2_KACT_COUNT } nn2_kact;

@@ -7,6 +7,10 @@
 
 #include "kernels_impl.h"
 
+#ifndef NN2_HAVE_OPENBLAS
+#define NN2_HAVE_OPENBLAS 0
+#endif
+
 #define NN2_TABLE(E, X)                                                                         \
     {                                                                                           \
         .isa = E, .name = #X, .gemm_nn = nn2_k_gemm_nn_##X, .gemm_nt = nn2_k_gemm_nt_##X,       \
@@ -31,15 +35,41 @@ static const nn2_kernels tables[NN2_ISA_COUNT] = {
 
 const char *nn2_isa_str(nn2_isa isa)
 {
-    static const char *names[NN2_ISA_COUNT] = {
-        [NN2_ISA_SCALAR] = "scalar", [NN2_ISA_AVX2] = "avx2", [NN2_ISA_AVX512] = "avx512"};
+    static const char *names[NN2_ISA_COUNT] = {[NN2_ISA_SCALAR] = "scalar",
+                                               [NN2_ISA_AVX2] = "avx2",
+                                               [NN2_ISA_AVX512] = "avx512",
+                                               [NN2_ISA_OPENBLAS] = "openblas"};
     return (isa >= 0 && isa < NN2_ISA_COUNT) ? names[isa] : "?";
+}
+
+/* The OpenBLAS table: the best hand-written table with the products swapped, built once. */
+static nn2_kernels openblas_table;
+static pthread_once_t openblas_once = PTHREAD_ONCE_INIT;
+
+static int cpu_has(nn2_isa isa);
+
+static void openblas_setup(void)
+{
+#if NN2_HAVE_OPENBLAS
+    for (int i = NN2_ISA_AVX512; i >= 0; i--)
+        if (cpu_has((nn2_isa)i)) {
+            openblas_table = tables[i];
+            break;
+        }
+    openblas_table.isa = NN2_ISA_OPENBLAS;
+    openblas_table.name = "openblas";
+    openblas_table.gemm_nn = nn2_k_gemm_nn_openblas;
+    openblas_table.gemm_nt = nn2_k_gemm_nt_openblas;
+    openblas_table.gemm_tn = nn2_k_gemm_tn_openblas;
+    nn2_k_openblas_init();
+#endif
 }
 
 static int cpu_has(nn2_isa isa)
 {
     switch (isa) {
     case NN2_ISA_SCALAR: return 1;
+    case NN2_ISA_OPENBLAS: return NN2_HAVE_OPENBLAS;
 #if NN2_HAVE_X86_KERNELS
     case NN2_ISA_AVX2:
         __builtin_cpu_init();
@@ -57,6 +87,10 @@ static int cpu_has(nn2_isa isa)
 const nn2_kernels *nn2_kernels_for(nn2_isa isa)
 {
     if (isa < 0 || isa >= NN2_ISA_COUNT || !cpu_has(isa)) return NULL;
+    if (isa == NN2_ISA_OPENBLAS) {
+        pthread_once(&openblas_once, openblas_setup);
+        return &openblas_table;
+    }
     return &tables[isa];
 }
 
@@ -65,7 +99,7 @@ static const nn2_kernels *chosen;
 static void choose(void)
 {
     nn2_isa best = NN2_ISA_SCALAR;
-    for (int i = NN2_ISA_COUNT - 1; i >= 0; i--)
+    for (int i = NN2_ISA_AVX512; i >= 0; i--) /* OpenBLAS only when asked for */
         if (cpu_has((nn2_isa)i)) {
             best = (nn2_isa)i;
             break;
@@ -76,7 +110,7 @@ static void choose(void)
         for (int i = 0; i < NN2_ISA_COUNT; i++)
             if (strcmp(env, nn2_isa_str((nn2_isa)i)) == 0) found = i;
         if (found < 0)
-            fprintf(stderr, "nn2: NN2_ISA=%s is not one of scalar|avx2|avx512; using %s\n", env,
+            fprintf(stderr, "nn2: NN2_ISA=%s is not one of scalar|avx2|avx512|openblas; using %s\n", env,
                     nn2_isa_str(best));
         else if (!cpu_has((nn2_isa)found))
             fprintf(stderr, "nn2: NN2_ISA=%s: this CPU or build lacks it; using %s\n", env,
@@ -84,7 +118,7 @@ static void choose(void)
         else
             best = (nn2_isa)found;
     }
-    chosen = &tables[best];
+    chosen = nn2_kernels_for(best);
 }
 
 const nn2_kernels *nn2_kernels_get(void)

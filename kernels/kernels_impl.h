@@ -28,4 +28,13 @@ NN2_DECLARE_KERNELS(scalar)
 NN2_DECLARE_KERNELS(avx2)
 NN2_DECLARE_KERNELS(avx512)
 
+/* kernels/openblas/: only the products, and a set-up call */
+void nn2_k_openblas_init(void);
+void nn2_k_gemm_nn_openblas(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                            const float *bias, float *C, int ldc);
+void nn2_k_gemm_nt_openblas(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                            float *C, int ldc);
+void nn2_k_gemm_tn_openblas(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                            float *C, int ldc, float alpha, float beta);
+
 #endif

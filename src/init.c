@@ -28,6 +28,6 @@ void nn2_net_init(nn2_net *net, nn2_init init, uint64_t seed)
         float *WT = nn2_layer_WT(net, l);
         for (int j = 0; j < n_out; j++)
             for (int k = 0; k < n_in; k++)
-                WT[(size_t)k * n_out + j] = (float)(nn2_rng_normal(&r) * scale);
+                WT[(size_t)k * net->layer[l].ldw + j] = (float)(nn2_rng_normal(&r) * scale);
     }
 }

@@ -16,16 +16,16 @@
 #define MODEL_MAX_BYTES ((size_t)4 << 30)
 #define NN2_MODEL_VERSION 1
 
-static cJSON *number_array_2d(const float *src, int rows, int cols, int transposed)
+static cJSON *number_array_2d(const float *src, int rows, int cols, int transposed, int ld)
 {
-    /* transposed: src is (cols, rows) and element [r][c] = src[c*rows + r] */
+    /* transposed: src is (cols, ld) and element [r][c] = src[c*ld + r]; else src (rows, cols) */
     cJSON *outer = cJSON_CreateArray();
     for (int r = 0; outer && r < rows; r++) {
         cJSON *row = cJSON_CreateArray();
         if (!row) goto fail;
         cJSON_AddItemToArray(outer, row);
         for (int c = 0; c < cols; c++) {
-            const float v = transposed ? src[(size_t)c * rows + r] : src[(size_t)r * cols + c];
+            const float v = transposed ? src[(size_t)c * ld + r] : src[(size_t)r * cols + c];
             cJSON *num = cJSON_CreateNumber((double)v);
             if (!num) goto fail;
             cJSON_AddItemToArray(row, num);
@@ -51,8 +51,8 @@ nn2_status nn2_net_save(const nn2_net *net, const char *path, nn2_error *err)
     }
     for (int l = 0; ok && l < net->n_layers; l++) {
         const int n_in = net->layer[l].n_in, n_out = net->layer[l].n_out;
-        cJSON *w = number_array_2d(nn2_layer_WT(net, l), n_out, n_in, 1);
-        cJSON *b = number_array_2d(nn2_layer_b(net, l), n_out, 1, 0);
+        cJSON *w = number_array_2d(nn2_layer_WT(net, l), n_out, n_in, 1, net->layer[l].ldw);
+        cJSON *b = number_array_2d(nn2_layer_b(net, l), n_out, 1, 0, 1);
         ok = w && b;
         if (w) cJSON_AddItemToArray(weights, w);
         if (b) cJSON_AddItemToArray(biases, b);
@@ -94,7 +94,7 @@ static int get_float(const cJSON *item, float *out)
 
 /* Check that arr is an array of `rows` arrays of `cols` finite numbers (for cols == 1 a bare
  * number per row is accepted too); copy into dst when not NULL (transposed: dst (cols, rows)). */
-static nn2_status walk_2d(const cJSON *arr, int rows, int cols, float *dst, int transposed,
+static nn2_status walk_2d(const cJSON *arr, int rows, int cols, float *dst, int transposed, int ld,
                           const char *path, const char *what, int layer, nn2_error *err)
 {
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != rows)
@@ -126,7 +126,7 @@ static nn2_status walk_2d(const cJSON *arr, int rows, int cols, float *dst, int 
                                 c);
             if (dst) {
                 if (transposed)
-                    dst[(size_t)c * rows + r] = v;
+                    dst[(size_t)c * ld + r] = v;
                 else
                     dst[(size_t)r * cols + c] = v;
             }
@@ -257,10 +257,10 @@ static nn2_status parse_model(const cJSON *root, const char *path, nn2_net **out
                         path, L);
     /* Validate every shape and number before allocating anything. */
     for (int l = 0; l < L && st == NN2_OK; l++) {
-        st = walk_2d(cJSON_GetArrayItem(jw, l), sizes[l + 1], sizes[l], NULL, 1, path, "weights",
-                     l, err);
+        st = walk_2d(cJSON_GetArrayItem(jw, l), sizes[l + 1], sizes[l], NULL, 1, 0, path,
+                     "weights", l, err);
         if (st == NN2_OK)
-            st = walk_2d(cJSON_GetArrayItem(jb, l), sizes[l + 1], 1, NULL, 0, path, "biases", l,
+            st = walk_2d(cJSON_GetArrayItem(jb, l), sizes[l + 1], 1, NULL, 0, 0, path, "biases", l,
                          err);
     }
     if (st != NN2_OK) return st;
@@ -269,9 +269,9 @@ static nn2_status parse_model(const cJSON *root, const char *path, nn2_net **out
     if ((st = nn2_net_create_arch(&net, &arch, &aerr)) != NN2_OK)
         return nn2_fail(err, NN2_ERR_FORMAT, "%s: %s", path, aerr.msg);
     for (int l = 0; l < L; l++) {
-        walk_2d(cJSON_GetArrayItem(jw, l), sizes[l + 1], sizes[l], nn2_layer_WT(net, l), 1, path,
-                "weights", l, err);
-        walk_2d(cJSON_GetArrayItem(jb, l), sizes[l + 1], 1, nn2_layer_b(net, l), 0, path,
+        walk_2d(cJSON_GetArrayItem(jw, l), sizes[l + 1], sizes[l], nn2_layer_WT(net, l), 1,
+                net->layer[l].ldw, path, "weights", l, err);
+        walk_2d(cJSON_GetArrayItem(jb, l), sizes[l + 1], 1, nn2_layer_b(net, l), 0, 1, path,
                 "biases", l, err);
     }
     *out = net;

@@ -1,5 +1,5 @@
-/* layers.c: dense layers with sigmoid/tanh/ReLU/softmax, inverted dropout; forward and
- * backward side by side, over row blocks. */
+/* layers.c: dense layers with sigmoid/tanh/ReLU/softmax and inverted dropout; forward and
+ * backward side by side, over blocks of rows (samples) and slices of output units. */
 #include <string.h>
 
 #include "layers.h"
@@ -16,7 +16,8 @@ nn2_status nn2_ws_create(nn2_ws *ws, const nn2_net *net, int rows, int train, nn
     ws->rows = rows;
     const int L = net->n_layers;
     for (int l = 0; l <= L; l++) {
-        const size_t n = (size_t)rows * net->sizes[l];
+        ws->ld[l] = l == 0 || l == L ? net->sizes[l] : nn2_round16(net->sizes[l]);
+        const size_t n = (size_t)rows * ws->ld[l];
         ws->a[l] = nn2_alloc(n, sizeof(float));
         if (!ws->a[l]) goto oom;
         if (l > 0 && !(ws->d[l] = nn2_alloc(n, sizeof(float)))) goto oom;
@@ -68,108 +69,106 @@ void nn2_data_sample(const nn2_dataset *data, size_t s, float *x)
         }
 }
 
-void nn2_load_inputs(const nn2_kernels *k, nn2_ws *ws, const nn2_dataset *data,
-                     const uint32_t *idx, size_t base, int r0, int r1)
+void nn2_load_rows(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *data,
+                   const uint32_t *idx, size_t base, int r0, int r1)
 {
     for (int r = r0; r < r1; r++) {
         const size_t s = idx ? idx[base + (size_t)r] : base + (size_t)r;
-        float *x = ws->a[0] + (size_t)r * data->dim;
         if (data->expand)
-            nn2_data_sample(data, s, x);
+            nn2_data_sample(data, s, x + (size_t)r * ldx);
         else
-            k->u8_to_f32(data->dim, data->images + s * (size_t)data->dim, x);
+            k->u8_to_f32(data->dim, data->images + s * (size_t)data->dim, x + (size_t)r * ldx);
     }
 }
 
-/* Input of weight layer l: the dropped copy of a[l] while training with dropout, else a[l]. */
-static const float *layer_input(const nn2_net *net, const nn2_ws *ws, int training, int l)
+void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base, size_t n)
 {
-    return training && has_dropout(net, l) ? ws->dropped[l] : ws->a[l];
+    const size_t dim = (size_t)data->dim;
+    for (size_t r = 0; r < n; r++) {
+        const size_t s = idx[base + r];
+        const uint8_t *px = data->images + (data->expand ? s / 5 : s) * dim;
+        for (size_t off = 0; off < dim; off += 64) __builtin_prefetch(px + off, 0, 3);
+        __builtin_prefetch(px + dim - 1, 0, 3);
+    }
 }
 
-/* Inverted dropout on hidden layer l: keep each unit with probability 1-p, scale kept ones by
- * 1/(1-p); expected activations are then those of the full network, which is what the notes'
- * "multiply the weights by 1-p after training" achieves at evaluation instead. */
-static void dropout_rows(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, int l, int r0, int r1)
+void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *x, int ldx,
+                       float *out, int ldo, int M, int j0, int j1)
 {
-    const int n = net->sizes[l];
+    const int n_in = net->layer[l].n_in, ldw = net->layer[l].ldw, n = j1 - j0;
+    if (M <= 0 || n <= 0) return;
+    /* z = x . WT + b  (M, j1-j0) */
+    k->gemm_nn(M, n, n_in, x, ldx, nn2_layer_WT(net, l) + j0, ldw, nn2_layer_b(net, l) + j0,
+               out + j0, ldo);
+    const nn2_act act = net->arch.act[l];
+    if (act == NN2_ACT_SOFTMAX) {
+        NN2_ASSERT(j0 == 0 && j1 == net->layer[l].n_out && ldo == n);
+        k->softmax_rows(M, n, out);
+    } else if (ldo == n) {
+        k->act_forward[act](M * n, out);
+    } else {
+        for (int r = 0; r < M; r++) k->act_forward[act](n, out + (size_t)r * ldo + j0);
+    }
+}
+
+/* Inverted dropout: keep each unit with probability 1-p, scale kept ones by 1/(1-p); expected
+ * activations are then those of the full network, which is what the notes' "multiply the
+ * weights by 1-p after training" achieves at evaluation instead. */
+void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, int l, int M,
+                         int j0, int j1)
+{
+    const int ld = ws->ld[l];
     const double p = net->arch.dropout[l - 1];
     const uint64_t threshold = (uint64_t)(p * 16777216.0); /* drop when 24-bit u < p * 2^24 */
     const float keep = (float)(1.0 / (1.0 - p));
-    for (int r = r0; r < r1; r++) {
+    for (int r = 0; r < M; r++) {
         const uint64_t sample = drop->idx[drop->base + (size_t)r];
         const uint64_t key = nn2_hash64(drop->seed ^ nn2_hash64(((uint64_t)drop->epoch << 40) ^
                                                                  ((uint64_t)l << 32) ^ sample));
-        const float *a = ws->a[l] + (size_t)r * n;
-        float *m = ws->mask[l] + (size_t)r * n, *o = ws->dropped[l] + (size_t)r * n;
-        for (int u = 0; u < n; u++) {
+        const float *a = ws->a[l] + (size_t)r * ld;
+        float *m = ws->mask[l] + (size_t)r * ld, *o = ws->dropped[l] + (size_t)r * ld;
+        for (int u = j0; u < j1; u++) {
             m[u] = (nn2_hash64(key + (uint64_t)u) >> 40) < threshold ? 0.0f : keep;
             o[u] = a[u] * m[u];
         }
     }
 }
 
-void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
-                      int r0, int r1)
+void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
+                              int l, const float *dnext, int ldn, int M, int j0, int j1)
+{
+    /* BP2: delta_l = (delta_{l+1} . W_l) * f'(z_l), W_l = WT_l^T; with dropout the dropped
+     * units pass no gradient and kept ones carry the 1/(1-p) scale: * mask. */
+    const int n = j1 - j0, ld = ws->ld[l], ldw = net->layer[l].ldw;
+    if (M <= 0 || n <= 0) return;
+    float *d = ws->d[l] + j0;
+    k->gemm_nt(M, n, net->layer[l].n_out, dnext, ldn, nn2_layer_WT(net, l) + (size_t)j0 * ldw, ldw,
+               d, ld);
+    const nn2_act act = net->arch.act[l - 1];
+    for (int r = 0; r < M; r++) {
+        float *dr = d + (size_t)r * ld;
+        if (training && has_dropout(net, l)) {
+            const float *m = ws->mask[l] + (size_t)r * ld + j0;
+            for (int u = 0; u < n; u++) dr[u] *= m[u];
+        }
+        k->act_backward[act](n, dr, ws->a[l] + (size_t)r * ld + j0);
+    }
+}
+
+void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1)
 {
     const int M = r1 - r0, L = net->n_layers;
-    if (M <= 0) return;
     for (int l = 0; l < L; l++) {
-        const int n_in = net->layer[l].n_in, n_out = net->layer[l].n_out;
-        float *z = ws->a[l + 1] + (size_t)r0 * n_out;
-        /* z = x . WT + b  (rows, n_out) */
-        k->gemm_nn(M, n_out, n_in, layer_input(net, ws, drop != NULL, l) + (size_t)r0 * n_in, n_in,
-                   nn2_layer_WT(net, l), n_out, nn2_layer_b(net, l), z, n_out);
-        const nn2_act act = net->arch.act[l];
-        if (l == L - 1) memcpy(ws->zL + (size_t)r0 * n_out, z, sizeof(float) * M * n_out);
-        if (act == NN2_ACT_SOFTMAX)
-            k->softmax_rows(M, n_out, z);
-        else
-            k->act_forward[act](M * n_out, z);
-        if (drop && has_dropout(net, l + 1)) dropout_rows(net, ws, drop, l + 1, r0, r1);
-    }
-}
-
-void nn2_backward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
-                       const uint8_t *labels_of_rows, int r0, int r1)
-{
-    const int M = r1 - r0, L = net->n_layers, n_L = net->sizes[L];
-    if (M <= 0) return;
-    nn2_cost_delta(k, &net->arch, ws->d[L] + (size_t)r0 * n_L, ws->a[L] + (size_t)r0 * n_L,
-                   labels_of_rows + r0, M, n_L); /* BP1 */
-    /* BP2: delta_l = (delta_{l+1} . W_{l+1}) * f'(z_l), W = WT^T; with dropout the dropped
-     * units pass no gradient and kept ones carry the 1/(1-p) scale: * mask. */
-    for (int l = L - 1; l >= 1; l--) {
-        const int n_in = net->layer[l].n_in, n_out = net->layer[l].n_out;
-        float *dprev = ws->d[l] + (size_t)r0 * n_in;
-        k->gemm_nt(M, n_in, n_out, ws->d[l + 1] + (size_t)r0 * n_out, n_out,
-                   nn2_layer_WT(net, l), n_out, dprev, n_in);
-        if (drop && has_dropout(net, l)) {
-            const float *m = ws->mask[l] + (size_t)r0 * n_in;
-            for (size_t i = 0; i < (size_t)M * n_in; i++) dprev[i] *= m[i];
+        float *out = ws->a[l + 1] + (size_t)r0 * ws->ld[l + 1];
+        nn2_dense_forward(k, net, l, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], out,
+                          ws->ld[l + 1], M, 0, net->layer[l].n_out);
+        if (l == L - 1) { /* keep z for cost values: recompute it, the output layer is small */
+            const int n = net->layer[l].n_out;
+            k->gemm_nn(M, n, net->layer[l].n_in, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l],
+                       nn2_layer_WT(net, l), net->layer[l].ldw, nn2_layer_b(net, l),
+                       ws->zL + (size_t)r0 * n, n);
         }
-        k->act_backward[net->arch.act[l - 1]](M * n_in, dprev, ws->a[l] + (size_t)r0 * n_in);
     }
-}
-
-void nn2_grad_rows(const nn2_kernels *k, const nn2_net *net, const nn2_ws *ws, int training,
-                   int m, int l, int k0, int k1, float *g_arena, const nn2_fuse *fuse)
-{
-    const int n_in = net->layer[l].n_in, n_out = net->layer[l].n_out;
-    const float *delta = ws->d[l + 1]; /* (m, n_out) */
-    const int kw = k1 < n_in ? k1 : n_in;
-    /* BP4: dC/dw_jk = sum over samples of x_k * delta_j, for rows k of WT. */
-    if (kw > k0) {
-        const float *x = layer_input(net, ws, training, l) + k0;
-        if (fuse)
-            k->gemm_tn(kw - k0, n_out, m, x, n_in, delta, n_out,
-                       nn2_layer_WT(net, l) + (size_t)k0 * n_out, n_out, -fuse->scale, fuse->decay);
-        else
-            k->gemm_tn(kw - k0, n_out, m, x, n_in, delta, n_out,
-                       nn2_arena_WT(net, g_arena, l) + (size_t)k0 * n_out, n_out, 1.0f, 0.0f);
-    }
-    /* BP3: dC/db_j = sum over samples of delta_j (the extended row n_in). */
-    if (k1 > n_in) k->colsum(m, n_out, delta, n_out, nn2_arena_b(net, g_arena, l));
 }
 
 int nn2_argmax_row(const nn2_ws *ws, int n_out, int r)

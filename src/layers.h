@@ -9,16 +9,19 @@
 #include "nn2_kernels.h"
 
 typedef struct nn2_ws {
-    int rows;                         /* capacity in samples */
-    float *a[NN2_MAX_LAYERS + 1];     /* a[0] (rows, sizes[0]) inputs; a[l] = f(z_l) (rows, sizes[l]) */
-    float *dropped[NN2_MAX_LAYERS + 1]; /* hidden l with dropout: a[l] * mask[l], the next layer's input */
-    float *mask[NN2_MAX_LAYERS + 1];  /* hidden l with dropout: 0 or 1/(1-p) (rows, sizes[l]) */
-    float *d[NN2_MAX_LAYERS + 1];     /* d[l] (rows, sizes[l]) deltas dC/dz, l >= 1 */
-    float *zL;                        /* (rows, sizes[L]) output weighted inputs, for cost values */
+    int rows;                           /* capacity in samples */
+    int ld[NN2_MAX_LAYERS + 1];         /* row stride of layer l's buffers: sizes[0] for the
+                                           input, sizes[L] for the output, hidden widths rounded
+                                           up to 16 (whole cache lines per 16-unit slice) */
+    float *a[NN2_MAX_LAYERS + 1];       /* a[0] (rows, ld0) inputs; a[l] = f(z_l) (rows, ld[l]) */
+    float *dropped[NN2_MAX_LAYERS + 1]; /* hidden l with dropout: a[l] * mask[l], the next input */
+    float *mask[NN2_MAX_LAYERS + 1];    /* hidden l with dropout: 0 or 1/(1-p) */
+    float *d[NN2_MAX_LAYERS + 1];       /* d[l] (rows, ld[l]) deltas dC/dz, l >= 1 */
+    float *zL;                          /* (rows, sizes[L]) output weighted inputs */
 } nn2_ws;
 
 /* The dropout stream of a training step: masks are a hash of (seed, epoch, sample, layer, unit),
- * so they do not depend on which thread runs which rows. NULL = no dropout (evaluation). */
+ * so they do not depend on which thread runs which rows or units. NULL = no dropout. */
 typedef struct nn2_drop {
     uint64_t seed;
     int epoch;
@@ -33,25 +36,28 @@ void nn2_ws_free(nn2_ws *ws);
 /* Pixel and label of sample s (expansion applied), scaled p/255 into x (dim floats). */
 void nn2_data_sample(const nn2_dataset *data, size_t s, float *x);
 uint8_t nn2_data_label(const nn2_dataset *data, size_t s);
-/* a[0] rows [r0,r1) <- samples idx[base + r] (or base + r when idx is NULL). */
-void nn2_load_inputs(const nn2_kernels *k, nn2_ws *ws, const nn2_dataset *data,
-                     const uint32_t *idx, size_t base, int r0, int r1);
-/* Every layer: z = x_l . WT_l + b_l, a = f(z) (softmax per row at the output); keeps zL.
- * With drop, hidden outputs with a rate get inverted dropout. */
-void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
-                      int r0, int r1);
-/* BP1 then BP2: d[L] from the cost, then d[l] = (d[l+1] . W_l+1) * f'(z_l) (* mask). */
-void nn2_backward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
-                       const uint8_t *labels_of_rows, int r0, int r1);
-/* BP3/BP4 summed over the m samples of the workspace, for the extended rows [k0,k1) of layer l
- * (rows 0..n_in-1 of WT, row n_in = the bias): g (same layout as the arena) <- sums.
- * With fuse (network2's plain L2 SGD), the weight rows are updated in place instead,
- * WT <- decay*WT - scale*sum, and only the bias gradient goes to g. */
-typedef struct nn2_fuse {
-    float decay, scale;
-} nn2_fuse;
-void nn2_grad_rows(const nn2_kernels *k, const nn2_net *net, const nn2_ws *ws, int training,
-                   int m, int l, int k0, int k1, float *g_arena, const nn2_fuse *fuse);
+/* x rows [r0,r1) (stride ldx) <- samples idx[base + r] (or base + r when idx is NULL). */
+void nn2_load_rows(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *data,
+                   const uint32_t *idx, size_t base, int r0, int r1);
+
+/* Ask the cache for the pixels of samples idx[base + r], r in [0, n) (the next mini-batch: they
+ * sit at random places in a 47 MB array and would otherwise cost a memory latency each). */
+void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base, size_t n);
+
+/* Layer l's forward product and activation for rows [0,M) and output columns [j0,j1):
+ * z = x . WT_l[:, j0:j1] + b_l[j0:j1], a = f(z), written to out (stride ldo) at column j0.
+ * Softmax layers need j0 = 0, j1 = n_out. */
+void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *x, int ldx,
+                       float *out, int ldo, int M, int j0, int j1);
+/* Inverted dropout of hidden layer l (1..L-1), rows [0,M), units [j0,j1): mask and dropped. */
+void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, int l, int M,
+                         int j0, int j1);
+/* BP2 for hidden layer l (1..L-1), units [j0,j1): d_l = (dnext . W_l) * mask * f'(z_l), with
+ * dnext (M, n_out of layer l) at stride ldn. */
+void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
+                              int l, const float *dnext, int ldn, int M, int j0, int j1);
+/* Evaluation forward over rows [r0,r1) of ws (no dropout); keeps zL. */
+void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1);
 
 /* costs.c: BP1 for M rows: d = dC/dz_L from the outputs a (M, n) and labels (M). */
 void nn2_cost_delta(const nn2_kernels *k, const nn2_arch *arch, float *d, const float *a,

@@ -32,7 +32,7 @@ double nn2_weights_sq_norm(const nn2_net *net)
     double s = 0.0;
     for (int l = 0; l < net->n_layers; l++) {
         const float *w = nn2_layer_WT(net, l);
-        const size_t n = (size_t)net->layer[l].n_in * net->layer[l].n_out;
+        const size_t n = (size_t)net->layer[l].n_in * net->layer[l].ldw; /* padding is 0 */
         for (size_t i = 0; i < n; i++) s += (double)w[i] * w[i];
     }
     return s;

@@ -101,8 +101,7 @@ nn2_status nn2_net_create_arch(nn2_net **out, const nn2_arch *arch, nn2_error *e
     const int *sizes = arch->sizes, n_sizes = arch->n_sizes;
     size_t total = 0;
     for (int l = 0; l + 1 < n_sizes; l++) {
-        const size_t block = (size_t)(sizes[l] + 1) * (size_t)sizes[l + 1];
-        total += (block + 15) / 16 * 16;
+        total += (size_t)(sizes[l] + 1) * (size_t)nn2_round16(sizes[l + 1]);
         if (total > NN2_MAX_PARAMS)
             return nn2_fail(err, NN2_ERR_ARG,
                             "sizes: more than %zu parameters; refusing to allocate",
@@ -116,9 +115,9 @@ nn2_status nn2_net_create_arch(nn2_net **out, const nn2_arch *arch, nn2_error *e
     net->cost = arch->cost;
     size_t off = 0;
     for (int l = 0; l < net->n_layers; l++) {
-        net->layer[l] = (nn2_layer){.n_in = sizes[l], .n_out = sizes[l + 1], .offset = off};
-        const size_t block = (size_t)(sizes[l] + 1) * (size_t)sizes[l + 1];
-        off += (block + 15) / 16 * 16;
+        const int ldw = nn2_round16(sizes[l + 1]);
+        net->layer[l] = (nn2_layer){.n_in = sizes[l], .n_out = sizes[l + 1], .ldw = ldw, .offset = off};
+        off += (size_t)(sizes[l] + 1) * (size_t)ldw;
     }
     net->n_params = off;
     net->params = nn2_alloc(off, sizeof(float));
@@ -155,7 +154,7 @@ float nn2_net_weight(const nn2_net *net, int l, int j, int k)
 {
     NN2_ASSERT(l >= 0 && l < net->n_layers && j >= 0 && j < net->layer[l].n_out && k >= 0 &&
                k < net->layer[l].n_in);
-    return nn2_layer_WT(net, l)[(size_t)k * net->layer[l].n_out + j];
+    return nn2_layer_WT(net, l)[(size_t)k * net->layer[l].ldw + j];
 }
 
 float nn2_net_bias(const nn2_net *net, int l, int j)
@@ -168,7 +167,7 @@ void nn2_net_set_weight(nn2_net *net, int l, int j, int k, float v)
 {
     NN2_ASSERT(l >= 0 && l < net->n_layers && j >= 0 && j < net->layer[l].n_out && k >= 0 &&
                k < net->layer[l].n_in);
-    nn2_layer_WT(net, l)[(size_t)k * net->layer[l].n_out + j] = v;
+    nn2_layer_WT(net, l)[(size_t)k * net->layer[l].ldw + j] = v;
 }
 
 void nn2_net_set_bias(nn2_net *net, int l, int j, float v)

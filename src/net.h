@@ -1,6 +1,8 @@
 /* net.h: the network: one flat parameter arena, layer views into it. Weights are stored
- * input-major, WT (n_in, n_out), so that the forward product, the weight gradient and the
- * update all run along contiguous rows of n_out; JSON I/O transposes to network2's (n_out, n_in). */
+ * input-major, WT (n_in, ldw) with rows padded to ldw = n_out rounded up to 16 floats (64 bytes),
+ * so that the forward product, the weight gradient and the update all run along contiguous,
+ * cache-line-aligned rows and a thread can own whole 16-column slices; the padding stays 0.
+ * JSON I/O transposes to network2's (n_out, n_in). */
 #ifndef NN2_NET_H
 #define NN2_NET_H
 
@@ -8,8 +10,11 @@
 
 typedef struct nn2_layer {
     int n_in, n_out;
-    size_t offset; /* of WT in the arena (floats); b follows at offset + n_in*n_out */
+    int ldw;       /* row stride of WT and length of b: n_out rounded up to 16 */
+    size_t offset; /* of WT in the arena (floats); b (ldw) follows at offset + n_in*ldw */
 } nn2_layer;
+
+static inline int nn2_round16(int n) { return (n + 15) / 16 * 16; }
 
 struct nn2_net {
     nn2_arch arch;                 /* sizes, activations, dropout, cost */
@@ -23,11 +28,11 @@ struct nn2_net {
 
 static inline float *nn2_layer_WT(const nn2_net *net, int l)
 {
-    return net->params + net->layer[l].offset; /* (n_in, n_out) */
+    return net->params + net->layer[l].offset; /* (n_in, ldw) */
 }
 static inline float *nn2_layer_b(const nn2_net *net, int l)
 {
-    return net->params + net->layer[l].offset + (size_t)net->layer[l].n_in * net->layer[l].n_out;
+    return net->params + net->layer[l].offset + (size_t)net->layer[l].n_in * net->layer[l].ldw;
 }
 /* Same layout in any arena of n_params floats (gradients, velocities). */
 static inline float *nn2_arena_WT(const nn2_net *net, float *arena, int l)
@@ -36,7 +41,7 @@ static inline float *nn2_arena_WT(const nn2_net *net, float *arena, int l)
 }
 static inline float *nn2_arena_b(const nn2_net *net, float *arena, int l)
 {
-    return arena + net->layer[l].offset + (size_t)net->layer[l].n_in * net->layer[l].n_out;
+    return arena + net->layer[l].offset + (size_t)net->layer[l].n_in * net->layer[l].ldw;
 }
 
 /* Largest layer width accepted, and most parameters: refuse absurd sizes before allocating. */

@@ -37,8 +37,8 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
         } else {
             for (int b = s0; b < s1; b += EVAL_BLOCK) {
                 const int rows = s1 - b < EVAL_BLOCK ? s1 - b : EVAL_BLOCK;
-                nn2_load_inputs(k, &ws, data, NULL, (size_t)b, 0, rows);
-                nn2_forward_rows(k, net, &ws, NULL, 0, rows);
+                nn2_load_rows(k, ws.a[0], ws.ld[0], data, NULL, (size_t)b, 0, rows);
+                nn2_forward_rows(k, net, &ws, 0, rows);
                 for (int r = 0; r < rows; r++) {
                     const int label = nn2_data_label(data, (size_t)(b + r));
                     cost[b + r] = nn2_cost_value(&net->arch, &ws, n_out, r, label);

@@ -1,15 +1,17 @@
 /* train.c: epochs, shuffling, mini-batch SGD, monitoring. One OpenMP region per epoch.
  *
- * How a step is parallel and still bit-identical for any thread count:
- *  1. samples: each thread loads, runs forward and back-propagates the deltas (BP1, BP2) of its
- *     share of the mini-batch's rows. Every sample's numbers are independent of which thread
- *     runs it (kernel contract in nn2_kernels.h).
- *  2. barrier; parameters: each thread owns a slice of the rows of every layer's WT (plus the
- *     bias row) and reduces the gradient over all m samples of the mini-batch in sample order
- *     (BP3, BP4), then applies the SGD update to that slice while it is in cache. The sum order
- *     is fixed by the data, never by the thread count, and no gradient buffer per thread has to
- *     be added up afterwards.
- *  3. barrier; the next step may read the new weights. */
+ * How a step is parallel and still bit-identical for any thread count: by neuron ownership.
+ * Every hidden layer's output units are cut into slices of 16 (one cache line of a weight row);
+ * thread t owns the same slices in every step. For its slices it computes z, a = f(z), dropout,
+ * the deltas (BP2) and the weight and bias gradients (BP3, BP4) summed over the mini-batch in
+ * sample order, and applies the update while the gradient is in registers. So each weight is
+ * only ever read and written by one thread (the big matrices never move between cores), and
+ * each number is produced by the same sequence of operations whatever the thread count. The
+ * output layer (10 units) is computed redundantly by every thread, and its weight rows are
+ * updated by the owner of the matching hidden unit. Each thread converts the mini-batch's
+ * pixels itself. Barriers: one after each hidden layer's forward, one before the updates
+ * (plus one per extra hidden layer in the backward pass and at the end of the step when the
+ * network is not [in, hidden, out]). */
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -23,12 +25,13 @@
 #define GRAD_CHUNK 64 /* rows of WT per gradient+update pass: keeps them in L1/L2 */
 
 nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
-                            const nn2_dataset *data, int m_max, nn2_error *err)
+                            const nn2_dataset *data, int m_max, int threads, nn2_error *err)
 {
     memset(tr, 0, sizeof *tr);
     tr->net = net;
     tr->cfg = cfg;
-    tr->k = nn2_kernels_get();
+    tr->k = cfg->isa >= 0 ? nn2_kernels_for((nn2_isa)cfg->isa) : nn2_kernels_get();
+    if (!tr->k) return nn2_fail(err, NN2_ERR_ARG, "isa: kernel set %d is not available here", cfg->isa);
     tr->data = data;
     tr->m_max = m_max;
     for (int l = 0; l + 1 < net->n_layers; l++) tr->dropout |= net->arch.dropout[l] > 0.0;
@@ -36,11 +39,22 @@ nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg
     nn2_status st = nn2_ws_create(&tr->ws, net, m_max, 1, err);
     if (st != NN2_OK) return st;
     tr->grads = nn2_alloc(net->n_params, sizeof(float));
-    tr->labels = nn2_alloc((size_t)m_max, 1);
     if (cfg->momentum != 0.0) tr->vel = nn2_alloc(net->n_params, sizeof(float));
-    if (!tr->grads || !tr->labels || (cfg->momentum != 0.0 && !tr->vel)) {
+    tr->n_priv = threads > 0 ? threads : 1;
+    tr->priv = calloc((size_t)tr->n_priv, sizeof *tr->priv);
+    int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv;
+    const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
+    for (int t = 0; ok && t < tr->n_priv; t++) {
+        nn2_priv *p = &tr->priv[t];
+        p->x = nn2_alloc((size_t)m_max * n0, sizeof(float));
+        p->out = nn2_alloc((size_t)m_max * nL, sizeof(float));
+        p->dout = nn2_alloc((size_t)m_max * nL, sizeof(float));
+        p->labels = nn2_alloc((size_t)m_max, 1);
+        ok = p->x && p->out && p->dout && p->labels;
+    }
+    if (!ok) {
         nn2_trainer_free(tr);
-        return nn2_fail(err, NN2_ERR_NOMEM, "out of memory for gradients");
+        return nn2_fail(err, NN2_ERR_NOMEM, "out of memory for the training buffers");
     }
     return NN2_OK;
 }
@@ -50,62 +64,136 @@ void nn2_trainer_free(nn2_trainer *tr)
     nn2_ws_free(&tr->ws);
     nn2_free(tr->grads);
     nn2_free(tr->vel);
-    nn2_free(tr->labels);
+    for (int t = 0; tr->priv && t < tr->n_priv; t++) {
+        nn2_free(tr->priv[t].x);
+        nn2_free(tr->priv[t].out);
+        nn2_free(tr->priv[t].dout);
+        nn2_free(tr->priv[t].labels);
+    }
+    free(tr->priv);
     memset(tr, 0, sizeof *tr);
 }
 
-/* Phase 1 for this thread's rows: inputs, forward, deltas. */
-static void step_rows(nn2_trainer *tr, const uint32_t *idx, size_t base, int epoch, int r0, int r1)
+/* Thread t's slice [j0,j1) of n units, in whole 16-unit slices. */
+static void slice16(int n, int t, int nt, int *j0, int *j1)
 {
-    const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
-    const nn2_drop *dp = tr->dropout ? &drop : NULL;
-    nn2_load_inputs(tr->k, &tr->ws, tr->data, idx, base, r0, r1);
-    for (int r = r0; r < r1; r++) tr->labels[r] = nn2_data_label(tr->data, idx[base + (size_t)r]);
-    nn2_forward_rows(tr->k, tr->net, &tr->ws, dp, r0, r1);
-    nn2_backward_rows(tr->k, tr->net, &tr->ws, dp, tr->labels, r0, r1);
+    int u0, u1;
+    nn2_split((n + 15) / 16, nt, t, &u0, &u1);
+    *j0 = u0 * 16 < n ? u0 * 16 : n;
+    *j1 = u1 * 16 < n ? u1 * 16 : n;
 }
 
-/* Phase 2 for this thread's slice of parameters: gradient and (if o) update. */
-static void step_params(nn2_trainer *tr, int mb, int t, int nt, const nn2_optim *o)
+/* Input of weight layer l and its stride: the thread's own pixels for l = 0, else the shared
+ * hidden activations (dropped copy while training with dropout). */
+static const float *input_of(const nn2_trainer *tr, const nn2_priv *p, int l, int *ld)
+{
+    if (l == 0) {
+        *ld = tr->net->sizes[0];
+        return p->x;
+    }
+    *ld = tr->ws.ld[l];
+    return tr->ws.dropped[l] ? tr->ws.dropped[l] : tr->ws.a[l];
+}
+
+/* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT, summed over the mb samples:
+ * x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first). Fused into the
+ * update for plain L2 SGD, else written to the gradient arena and applied by nn2_optim_update. */
+static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int fused, int l, int r0, int r1,
+                       int j0, int j1, const float *x, int ldx, const float *delta, int ldd, int mb)
 {
     nn2_net *net = tr->net;
-    /* network2's plain L2 step is fused into the gradient kernel's epilogue */
-    const int fused = o && !o->momentum && o->reg == NN2_REG_L2;
-    const nn2_fuse fuse = {o ? o->decay : 0.0f, o ? o->scale : 0.0f};
-    for (int l = 0; l < net->n_layers; l++) {
-        const int n_in = net->layer[l].n_in, n_out = net->layer[l].n_out;
-        int k0, k1;
-        nn2_split(n_in + 1, nt, t, &k0, &k1); /* extended rows: WT rows, then the bias row */
-        for (int c0 = k0; c0 < k1; c0 += GRAD_CHUNK) {
-            const int c1 = k1 - c0 < GRAD_CHUNK ? k1 : c0 + GRAD_CHUNK;
-            nn2_grad_rows(tr->k, net, &tr->ws, tr->dropout, mb, l, c0, c1, tr->grads,
-                          fused ? &fuse : NULL);
-            if (!o) continue;
-            const int cw = c1 < n_in ? c1 : n_in;
-            if (cw > c0 && !fused) {
-                const size_t off = (size_t)c0 * n_out;
-                nn2_optim_update(o, nn2_layer_WT(net, l) + off, nn2_arena_WT(net, tr->grads, l) + off,
-                                 tr->vel ? nn2_arena_WT(net, tr->vel, l) + off : NULL,
-                                 (size_t)(cw - c0) * n_out, 0);
-            }
-            if (c1 > n_in)
-                nn2_optim_update(o, nn2_layer_b(net, l), nn2_arena_b(net, tr->grads, l),
-                                 tr->vel ? nn2_arena_b(net, tr->vel, l) : NULL, (size_t)n_out, 1);
+    const int ldw = net->layer[l].ldw, n = j1 - j0;
+    float *W = nn2_layer_WT(net, l), *G = nn2_arena_WT(net, tr->grads, l);
+    float *V = tr->vel ? nn2_arena_WT(net, tr->vel, l) : NULL;
+    for (int c0 = r0; c0 < r1; c0 += GRAD_CHUNK) {
+        const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
+        const size_t off = (size_t)c0 * ldw + j0;
+        if (fused) { /* BP4 + network2's update in the kernel's epilogue */
+            tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, W + off, ldw, -o->scale, o->decay);
+            continue;
         }
+        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, G + off, ldw, 1.0f, 0.0f); /* BP4 */
+        if (o)
+            for (int r = c0; r < c1; r++) {
+                const size_t ro = (size_t)r * ldw + j0;
+                nn2_optim_update(o, W + ro, G + ro, V ? V + ro : NULL, (size_t)n, 0);
+            }
     }
 }
 
-/* The whole step, called by every thread of the team. */
-static void step_team(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
-                      const nn2_optim *o)
+/* Bias gradient (BP3) of units [j0,j1) of layer l and its update. */
+static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, int l, int j0, int j1,
+                      const float *delta, int ldd, int mb)
 {
-    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    int r0, r1;
-    nn2_split(mb, nt, t, &r0, &r1);
-    step_rows(tr, idx, base, epoch, r0, r1);
+    nn2_net *net = tr->net;
+    if (j1 <= j0) return;
+    float *gb = nn2_arena_b(net, tr->grads, l) + j0;
+    tr->k->colsum(mb, j1 - j0, delta, ldd, gb);
+    if (o)
+        nn2_optim_update(o, nn2_layer_b(net, l) + j0, gb,
+                         tr->vel ? nn2_arena_b(net, tr->vel, l) + j0 : NULL, (size_t)(j1 - j0), 1);
+}
+
+/* One mini-batch step, run by every thread t of nt (o == NULL: gradients only). */
+static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
+                 const nn2_optim *o, int t, int nt, size_t next)
+{
+    nn2_net *net = tr->net;
+    const nn2_kernels *k = tr->k;
+    nn2_ws *ws = &tr->ws;
+    nn2_priv *p = &tr->priv[t];
+    const int L = net->n_layers, nL = net->sizes[L];
+    const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
+    const int fused = o && !o->momentum && o->reg == NN2_REG_L2;
+    int ldx, j0, j1;
+    const float *x;
+
+    nn2_load_rows(k, p->x, net->sizes[0], tr->data, idx, base, 0, mb);
+    for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(tr->data, idx[base + (size_t)r]);
+    if (next) nn2_prefetch_rows(tr->data, idx, base + (size_t)mb, next);
+    /* forward through the hidden layers: this thread's units */
+    for (int l = 0; l + 1 < L; l++) {
+        slice16(net->sizes[l + 1], t, nt, &j0, &j1);
+        x = input_of(tr, p, l, &ldx);
+        nn2_dense_forward(k, net, l, x, ldx, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
+        if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
 #pragma omp barrier
-    step_params(tr, mb, t, nt, o);
+    }
+    /* the output layer and BP1, redundantly in every thread */
+    x = input_of(tr, p, L - 1, &ldx);
+    nn2_dense_forward(k, net, L - 1, x, ldx, p->out, nL, mb, 0, nL);
+    nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
+    /* BP2 for this thread's hidden units, last hidden layer first */
+    for (int l = L - 1; l >= 1; l--) {
+        if (l < L - 1) {
 #pragma omp barrier
+        }
+        slice16(net->sizes[l], t, nt, &j0, &j1);
+        const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
+        nn2_dense_backward_delta(k, net, ws, 1, l, dn, l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1);
+    }
+#pragma omp barrier
+    /* gradients and updates of the weights this thread owns */
+    for (int l = 0; l + 1 < L; l++) {
+        slice16(net->sizes[l + 1], t, nt, &j0, &j1);
+        if (j1 <= j0) continue;
+        x = input_of(tr, p, l, &ldx);
+        grad_block(tr, o, fused, l, 0, net->layer[l].n_in, j0, j1, x, ldx, ws->d[l + 1] + j0,
+                   ws->ld[l + 1], mb);
+        grad_bias(tr, o, l, j0, j1, ws->d[l + 1] + j0, ws->ld[l + 1], mb);
+    }
+    int r0, r1; /* the output layer's weight rows: those of this thread's last hidden units */
+    if (L >= 2)
+        slice16(net->sizes[L - 1], t, nt, &r0, &r1);
+    else
+        nn2_split(net->sizes[0], nt, t, &r0, &r1);
+    x = input_of(tr, p, L - 1, &ldx);
+    grad_block(tr, o, fused, L - 1, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
+    if (t == 0) grad_bias(tr, o, L - 1, 0, nL, p->dout, nL, mb);
+    if (L != 2) {
+        /* the next step's forward would overwrite what these updates still read */
+#pragma omp barrier
+    }
 }
 
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
@@ -113,14 +201,32 @@ void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, 
 {
     nn2_optim o;
     nn2_optim_setup(&o, tr->cfg, eta, n, mb);
-#pragma omp parallel num_threads(nn2_threads_resolve(threads))
-    step_team(tr, idx, base, mb, epoch, &o);
+    int T = nn2_threads_resolve(threads);
+    if (T > tr->n_priv) T = tr->n_priv;
+#pragma omp parallel num_threads(T)
+    step(tr, idx, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), 0);
 }
 
 void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m)
 {
-    step_rows(tr, idx, 0, 0, 0, m);
-    step_params(tr, m, 0, 1, NULL);
+    step(tr, idx, 0, m, 0, NULL, 0, 1, 0);
+}
+
+/* With threads = 0 (automatic), a thread is only added for every NN2_FLOPS_PER_THREAD of work
+ * in a mini-batch step: a step also costs a few barriers (about 1.5 us each on a 2-core VM), so
+ * small networks would otherwise get slower with more threads. An explicit count is used as is.
+ * The results are the same bits either way. */
+#define NN2_FLOPS_PER_THREAD 8e6
+
+int nn2_train_threads(const nn2_net *net, const nn2_config *cfg, int batch)
+{
+    const int max = nn2_threads_resolve(cfg->threads);
+    if (cfg->threads > 0) return max;
+    double flops = 0; /* forward + weight gradient + back-propagated delta, per sample */
+    for (int l = 0; l < net->n_layers; l++)
+        flops += (l ? 6.0 : 4.0) * net->layer[l].n_in * net->layer[l].n_out;
+    const double want = floor(flops * batch / NN2_FLOPS_PER_THREAD);
+    return want < 1 ? 1 : want > max ? max : (int)want;
 }
 
 void nn2_config_default(nn2_config *c)
@@ -137,6 +243,7 @@ void nn2_config_default(nn2_config *c)
     c->patience = 10;
     c->seed = 1;
     c->threads = 0;
+    c->isa = -1;
     c->monitor_eval_accuracy = 1;
 }
 
@@ -151,13 +258,13 @@ static nn2_status check_finite(const nn2_net *net, int epoch, nn2_error *err)
 {
     for (int l = 0; l < net->n_layers; l++) {
         const float *w = nn2_layer_WT(net, l);
-        const size_t n = (size_t)(net->layer[l].n_in + 1) * net->layer[l].n_out;
+        const size_t n = (size_t)(net->layer[l].n_in + 1) * net->layer[l].ldw;
         for (size_t i = 0; i < n; i++)
             if (!isfinite(w[i]))
                 return nn2_fail(err, NN2_ERR_NUMERIC,
                                 "training diverged: non-finite %s in layer %d after epoch %d "
                                 "(try a smaller --eta)",
-                                i < n - (size_t)net->layer[l].n_out ? "weight" : "bias", l + 1,
+                                i < n - (size_t)net->layer[l].ldw ? "weight" : "bias", l + 1,
                                 epoch);
     }
     return NN2_OK;
@@ -204,10 +311,10 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     if (st != NN2_OK) return st;
     const size_t n = train->count;
     const int m = (size_t)cfg->batch_size < n ? cfg->batch_size : (int)n;
-    const int T = nn2_threads_resolve(cfg->threads);
+    const int T = nn2_train_threads(net, cfg, m);
     const int need_acc = cfg->early_stop > 0 || cfg->schedule == NN2_SCHED_PLATEAU;
     nn2_trainer tr;
-    if ((st = nn2_trainer_init(&tr, net, cfg, train, m, err)) != NN2_OK) return st;
+    if ((st = nn2_trainer_init(&tr, net, cfg, train, m, T, err)) != NN2_OK) return st;
     uint32_t *perm = malloc(sizeof(uint32_t) * n);
     float *best = cfg->early_stop > 0 ? nn2_alloc(net->n_params, sizeof(float)) : NULL;
     if (!perm || (cfg->early_stop > 0 && !best)) {
@@ -232,7 +339,8 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
                 const int mb = n - base < (size_t)m ? (int)(n - base) : m;
                 nn2_optim o;
                 nn2_optim_setup(&o, cfg, eta, n, mb);
-                step_team(&tr, perm, base, mb, epoch, &o);
+                const size_t next = n - base - (size_t)mb < (size_t)m ? n - base - (size_t)mb : (size_t)m;
+                step(&tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
                 if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))
                     cfg->on_progress(epoch, base + (size_t)mb, n, cfg->user);
             }

@@ -5,23 +5,34 @@
 #include "layers.h"
 #include "optim.h"
 
+/* What each thread keeps to itself: it converts the whole mini-batch's inputs, and computes the
+ * (small) output layer redundantly, so neither is shared. */
+typedef struct nn2_priv {
+    float *x;        /* (m, sizes[0]) inputs */
+    float *out;      /* (m, sizes[L]) output activations */
+    float *dout;     /* (m, sizes[L]) output deltas (BP1) */
+    uint8_t *labels; /* (m) */
+} nn2_priv;
+
 /* Everything a training step needs, allocated once before the loop. */
 typedef struct nn2_trainer {
     nn2_net *net;
     const nn2_config *cfg;
     const nn2_kernels *k;
     const nn2_dataset *data;
-    nn2_ws ws;       /* rows = mini-batch size, with dropout buffers */
+    nn2_ws ws;       /* hidden layers' activations, deltas, masks (rows = mini-batch size) */
     float *grads;    /* (n_params) same layout as net->params */
     float *vel;      /* (n_params) velocities, with momentum only */
-    uint8_t *labels; /* (mini-batch) labels of the rows */
+    nn2_priv *priv;  /* (n_priv) one per thread */
+    int n_priv;
     int m_max;
     int dropout;     /* any hidden layer has a dropout rate */
     uint64_t drop_seed;
 } nn2_trainer;
 
+/* threads: the most threads any step will run with. */
 nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
-                            const nn2_dataset *data, int m_max, nn2_error *err);
+                            const nn2_dataset *data, int m_max, int threads, nn2_error *err);
 void nn2_trainer_free(nn2_trainer *tr);
 
 /* One mini-batch step: samples idx[base .. base+mb) of the trainer's data, n = training-set

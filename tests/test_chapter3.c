@@ -4,7 +4,7 @@
  * with the new layer kinds round-trip and unknown ones are refused. */
 #include <math.h>
 
-#include "layers.h"
+#include "train.h"
 #include "test_util.h"
 
 static void test_dropout(void)
@@ -17,53 +17,56 @@ static void test_dropout(void)
     nn2_net *net;
     nn2_error err;
     NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
-    nn2_net_init(net, NN2_INIT_HE, 3);
+    nn2_net_init(net, NN2_INIT_DEFAULT, 3);
     enum { R = 50 };
     static uint8_t px[R * 20], lab[R];
     for (int i = 0; i < R * 20; i++) px[i] = (uint8_t)(i * 11 % 256);
     const nn2_dataset d = {px, lab, R, 20, 10, 4, 5, 0};
-    uint32_t idx[R];
-    for (int i = 0; i < R; i++) idx[i] = (uint32_t)(R - 1 - i);
-    nn2_ws ws, ws2;
-    NN2_ASSERT(nn2_ws_create(&ws, net, R, 1, &err) == NN2_OK);
-    NN2_ASSERT(nn2_ws_create(&ws2, net, R, 1, &err) == NN2_OK);
-    const nn2_kernels *k = nn2_kernels_get();
-    const nn2_drop drop = {1234, 2, idx, 0};
-    nn2_load_inputs(k, &ws, &d, idx, 0, 0, R);
-    nn2_forward_rows(k, net, &ws, &drop, 0, R);
+    uint32_t idx[R], idx2[R];
+    for (int i = 0; i < R; i++) {
+        idx[i] = (uint32_t)(R - 1 - i);
+        idx2[i] = (uint32_t)i;
+    }
+    nn2_config cfg;
+    nn2_config_default(&cfg);
+    cfg.seed = 1234;
+    nn2_trainer tr, tr2;
+    NN2_ASSERT(nn2_trainer_init(&tr, net, &cfg, &d, R, 1, &err) == NN2_OK);
+    NN2_ASSERT(nn2_trainer_init(&tr2, net, &cfg, &d, R, 1, &err) == NN2_OK);
+    nn2_train_grads(&tr, idx, R); /* epoch 0's masks, in training's own code path */
+    const int ld = tr.ws.ld[1];
     /* kept fraction: 20000 Bernoulli(0.7) draws, 5 sigma = 0.016 */
     long kept = 0;
     int exact = 1;
-    for (int i = 0; i < R * 400; i++) {
-        kept += ws.mask[1][i] != 0.0f;
-        if (ws.mask[1][i] != 0.0f) exact &= ws.mask[1][i] == (float)(1.0 / 0.7) && ws.dropped[1][i] == ws.a[1][i] * (float)(1.0 / 0.7);
-        else exact &= ws.dropped[1][i] == 0.0f;
-    }
+    for (int r = 0; r < R; r++)
+        for (int u = 0; u < 400; u++) {
+            const size_t i = (size_t)r * ld + u;
+            kept += tr.ws.mask[1][i] != 0.0f;
+            if (tr.ws.mask[1][i] != 0.0f)
+                exact &= tr.ws.mask[1][i] == (float)(1.0 / 0.7) && tr.ws.dropped[1][i] == tr.ws.a[1][i] * (float)(1.0 / 0.7);
+            else
+                exact &= tr.ws.dropped[1][i] == 0.0f;
+        }
     const double frac = (double)kept / (R * 400);
     printf("dropout 0.3: kept fraction %.4f\n", frac);
     CHECK(fabs(frac - 0.7) < 5 * sqrt(0.21 / (R * 400)), "kept fraction %.4f", frac);
     CHECK(exact, "kept units scaled by exactly 1/(1-p), dropped ones zero");
-    /* the same rows computed in pieces (as threads would) give the same masks */
-    nn2_load_inputs(k, &ws2, &d, idx, 0, 0, R);
-    nn2_forward_rows(k, net, &ws2, &drop, 0, 17);
-    nn2_forward_rows(k, net, &ws2, &drop, 17, 31);
-    nn2_forward_rows(k, net, &ws2, &drop, 31, R);
-    CHECK(memcmp(ws.mask[1], ws2.mask[1], sizeof(float) * R * 400) == 0, "masks depend on the row split");
-    /* masks follow the sample, not its position: row r of a batch ordered differently */
-    uint32_t idx2[R];
-    for (int i = 0; i < R; i++) idx2[i] = (uint32_t)i;
-    const nn2_drop drop2 = {1234, 2, idx2, 0};
-    nn2_load_inputs(k, &ws2, &d, idx2, 0, 0, R);
-    nn2_forward_rows(k, net, &ws2, &drop2, 0, R);
-    CHECK(memcmp(ws.mask[1], ws2.mask[1] + (size_t)(R - 1) * 400, sizeof(float) * 400) == 0, "mask keyed by sample");
-    /* another epoch, other masks */
-    const nn2_drop drop3 = {1234, 3, idx, 0};
-    nn2_forward_rows(k, net, &ws2, &drop3, 0, R);
-    CHECK(memcmp(ws.mask[1], ws2.mask[1], sizeof(float) * R * 400) != 0, "masks change with the epoch");
-    /* evaluation (no drop) uses every unit, unscaled */
-    nn2_forward_rows(k, net, &ws2, NULL, 0, R);
-    nn2_ws_free(&ws);
-    nn2_ws_free(&ws2);
+    /* masks follow the sample, not its position in the mini-batch */
+    nn2_train_grads(&tr2, idx2, R);
+    CHECK(memcmp(tr.ws.mask[1], tr2.ws.mask[1] + (size_t)(R - 1) * ld, sizeof(float) * 400) == 0,
+          "mask keyed by sample");
+    /* units computed in slices by two threads (as nn2_train does) get the same masks */
+    nn2_trainer tr3;
+    NN2_ASSERT(nn2_trainer_init(&tr3, net, &cfg, &d, R, 2, &err) == NN2_OK);
+    float *before = malloc(sizeof(float) * net->n_params);
+    memcpy(before, net->params, sizeof(float) * net->n_params);
+    nn2_train_batch(&tr3, idx, 0, R, R, 0.5, 0, 2);
+    CHECK(memcmp(tr.ws.mask[1], tr3.ws.mask[1], sizeof(float) * R * ld) == 0, "masks depend on threads");
+    memcpy(net->params, before, sizeof(float) * net->n_params);
+    free(before);
+    nn2_trainer_free(&tr);
+    nn2_trainer_free(&tr2);
+    nn2_trainer_free(&tr3);
     nn2_net_free(net);
 }
 

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
             }
         CHECK(max_diff(net, init) == 0.0, "initial weights copied exactly");
         nn2_trainer tr;
-        CHECK(nn2_trainer_init(&tr, net, &cfg, &data, m, &err) == NN2_OK, "%s", err.msg);
+        CHECK(nn2_trainer_init(&tr, net, &cfg, &data, m, 1, &err) == NN2_OK, "%s", err.msg);
         int step = 0;
         const cJSON *st;
         double worst = 0;

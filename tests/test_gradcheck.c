@@ -38,11 +38,11 @@ static double batch_cost(const nn2_net *net, const nn2_dataset *d, const nn2_ws 
             for (int j = 0; j < n_out; j++) {
                 double z = b[j] + (b + j == p ? delta : 0.0);
                 for (int k = 0; k < n_in; k++) {
-                    const float *w = WT + (size_t)k * n_out + j;
+                    const float *w = WT + (size_t)k * net->layer[l].ldw + j;
                     z += ((double)*w + (w == p ? delta : 0.0)) * a[cur][k];
                 }
                 a[1 - cur][j] = f_act(A->act[l], z);
-                if (l + 1 < net->n_layers && ws->mask[l + 1]) a[1 - cur][j] *= ws->mask[l + 1][s * (size_t)n_out + j];
+                if (l + 1 < net->n_layers && ws->mask[l + 1]) a[1 - cur][j] *= ws->mask[l + 1][s * (size_t)ws->ld[l + 1] + j];
             }
             cur = 1 - cur;
             if (A->act[l] == NN2_ACT_SOFTMAX) {
@@ -91,7 +91,7 @@ static void check_net(const int *sizes, int ns, nn2_act hidden, nn2_act out, nn2
     nn2_config cfg;
     nn2_config_default(&cfg);
     nn2_trainer tr;
-    NN2_ASSERT(nn2_trainer_init(&tr, net, &cfg, &d, B, &err) == NN2_OK);
+    NN2_ASSERT(nn2_trainer_init(&tr, net, &cfg, &d, B, 1, &err) == NN2_OK);
     nn2_train_grads(&tr, idx, B);
     double worst = 0;
     int n_checked = 0, kinks = 0;
@@ -99,8 +99,9 @@ static void check_net(const int *sizes, int ns, nn2_act hidden, nn2_act out, nn2
         const int n_in = net->layer[l].n_in, n_out = net->layer[l].n_out;
         for (int k = 0; k <= n_in; k++) /* row n_in: the bias */
             for (int j = 0; j < n_out; j++) {
-                float *p = k < n_in ? nn2_layer_WT(net, l) + (size_t)k * n_out + j : nn2_layer_b(net, l) + j;
-                const float g = k < n_in ? nn2_arena_WT(net, tr.grads, l)[(size_t)k * n_out + j]
+                const int ldw = net->layer[l].ldw;
+                float *p = k < n_in ? nn2_layer_WT(net, l) + (size_t)k * ldw + j : nn2_layer_b(net, l) + j;
+                const float g = k < n_in ? nn2_arena_WT(net, tr.grads, l)[(size_t)k * ldw + j]
                                          : nn2_arena_b(net, tr.grads, l)[j];
                 const double eps = 1e-4;
                 const double fd = (batch_cost(net, &d, &tr.ws, p, eps) - batch_cost(net, &d, &tr.ws, p, -eps)) / (2 * eps);

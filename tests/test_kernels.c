@@ -123,6 +123,15 @@ int main(int argc, char **argv)
         free(A); free(B); free(W); free(W2); free(G);
     }
     /* pixels: p / 255 correctly rounded, every value, ragged lengths */
+    {
+        uint8_t all[256];
+        float f[256];
+        for (int i = 0; i < 256; i++) all[i] = (uint8_t)i;
+        k->u8_to_f32(256, all, f);
+        int ok = 1;
+        for (int i = 0; i < 256; i++) ok &= f[i] == (float)i / 255.0f;
+        CHECK(ok, "%s u8_to_f32 differs from p/255.0f for some pixel value", name);
+    }
     for (int len = 1; len <= 300; len += 37) {
         uint8_t px[300];
         float f[300];

@@ -99,13 +99,16 @@ void nn2_k_gemm_tn_avx2(int M, int N, int K, const float *A, int lda, const floa
     gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1});
 }
 
+/* p/255 by multiplication and one FMA correction (see the AVX-512 version). */
 void nn2_k_u8_to_f32_avx2(int n, const uint8_t *src, float *dst)
 {
-    const __m256 d = _mm256_set1_ps(255.0f);
+    const __m256 d = _mm256_set1_ps(255.0f), r = _mm256_set1_ps(1.0f / 255.0f);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
         const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(src + i));
-        _mm256_storeu_ps(dst + i, _mm256_div_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b)), d));
+        const __m256 p = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b));
+        const __m256 q = _mm256_mul_ps(p, r);
+        _mm256_storeu_ps(dst + i, _mm256_fmadd_ps(_mm256_fnmadd_ps(q, d, p), r, q));
     }
     for (; i < n; i++) dst[i] = (float)src[i] / 255.0f;
 }

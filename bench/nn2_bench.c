@@ -1,0 +1,230 @@
+/* nn2_bench.c: training-speed benchmark of issue 4. For each configuration (B1-B4), kernel set
+ * and thread count: seconds per epoch (training only; median, min, max of --reps epochs after a
+ * warm-up epoch), samples/s, achieved GFLOP/s, and that as a percentage of this machine's
+ * single-precision FMA peak, measured here in the same run with the same thread count.
+ * Before timing, each kernel set's training step is checked against the scalar kernels.
+ *
+ * FLOPs counted per sample: forward 2*n_in*n_out per layer, weight gradient 2*n_in*n_out per
+ * layer, back-propagated delta 2*n_in*n_out per layer but the first (activations, costs and
+ * updates are not counted). */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nn2.h"
+#include "nn2_kernels.h"
+
+double nn2_bench_fma_avx512(long iters);
+double nn2_bench_fma_avx2(long iters);
+
+typedef struct {
+    const char *name, *desc;
+    int sizes[3];
+    nn2_act hidden, out;
+    nn2_cost cost;
+    int batch;
+    double eta;
+} bconf;
+
+static const bconf CONFIGS[] = {
+    {"B1", "[784,30,10] sigmoid+CE, batch 10", {784, 30, 10}, NN2_ACT_SIGMOID, NN2_ACT_SIGMOID, NN2_COST_CROSS_ENTROPY, 10, 0.5},
+    {"B2", "[784,100,10] sigmoid+CE, batch 10", {784, 100, 10}, NN2_ACT_SIGMOID, NN2_ACT_SIGMOID, NN2_COST_CROSS_ENTROPY, 10, 0.5},
+    {"B3", "[784,100,10] sigmoid+CE, batch 100", {784, 100, 10}, NN2_ACT_SIGMOID, NN2_ACT_SIGMOID, NN2_COST_CROSS_ENTROPY, 100, 0.5},
+    {"B4", "[784,800,10] ReLU+softmax+LL, batch 128", {784, 800, 10}, NN2_ACT_RELU, NN2_ACT_SOFTMAX, NN2_COST_LOG_LIKELIHOOD, 128, 0.1},
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Aggregate FMA peak of `threads` threads, GFLOP/s (median of 5 runs of ~0.2 s). */
+static double fma_peak(int threads)
+{
+    const int avx512 = nn2_kernels_for(NN2_ISA_AVX512) != NULL, avx2 = nn2_kernels_for(NN2_ISA_AVX2) != NULL;
+    if (!avx512 && !avx2) return NAN;
+    double runs[5];
+    for (int r = 0; r < 5; r++) {
+        double flops = 0;
+        const double t0 = now_s();
+#pragma omp parallel num_threads(threads) reduction(+ : flops)
+        flops += avx512 ? nn2_bench_fma_avx512(20000000 / 16) : nn2_bench_fma_avx2(20000000 / 8);
+        runs[r] = flops / (now_s() - t0) / 1e9;
+    }
+    for (int i = 0; i < 5; i++)
+        for (int j = i + 1; j < 5; j++)
+            if (runs[j] < runs[i]) {
+                const double t = runs[i];
+                runs[i] = runs[j];
+                runs[j] = t;
+            }
+    return runs[2];
+}
+
+static double flops_per_sample(const int *s)
+{
+    const double l1 = (double)s[0] * s[1], l2 = (double)s[1] * s[2];
+    return 2 * (l1 + l2) + 2 * (l1 + l2) + 2 * l2;
+}
+
+typedef struct {
+    double secs[64];
+    int n;
+} timing;
+
+static int on_epoch(const nn2_epoch_stats *st, void *user)
+{
+    timing *t = user;
+    if (t->n < 64) t->secs[t->n++] = st->seconds;
+    return 0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static nn2_net *make_net(const bconf *c)
+{
+    nn2_arch a;
+    nn2_arch_sigmoid(&a, c->sizes, 3, c->cost);
+    a.act[0] = c->hidden;
+    a.act[1] = c->out;
+    nn2_net *net;
+    nn2_error err;
+    if (nn2_net_create_arch(&net, &a, &err) != NN2_OK) {
+        fprintf(stderr, "nn2-bench: %s\n", err.msg);
+        exit(1);
+    }
+    nn2_net_init(net, c->hidden == NN2_ACT_RELU ? NN2_INIT_HE : NN2_INIT_DEFAULT, 1);
+    return net;
+}
+
+static nn2_config make_cfg(const bconf *c, int threads, int isa, int epochs)
+{
+    nn2_config cfg;
+    nn2_config_default(&cfg);
+    cfg.epochs = epochs;
+    cfg.batch_size = c->batch;
+    cfg.eta = c->eta;
+    cfg.lambda = 5.0;
+    cfg.threads = threads;
+    cfg.isa = isa;
+    cfg.monitor_eval_accuracy = 0;
+    return cfg;
+}
+
+/* Train 200 samples with this kernel set and with scalar: parameters must agree closely. */
+static int verify(const bconf *c, int isa, const nn2_dataset *train)
+{
+    nn2_dataset small = *train;
+    small.count = 200;
+    nn2_net *a = make_net(c), *b = make_net(c);
+    nn2_config ca = make_cfg(c, 1, isa, 1), cb = make_cfg(c, 1, NN2_ISA_SCALAR, 1);
+    nn2_error err;
+    if (nn2_train(a, &ca, &small, NULL, &err) || nn2_train(b, &cb, &small, NULL, &err)) {
+        fprintf(stderr, "nn2-bench: %s\n", err.msg);
+        return 0;
+    }
+    double worst = 0;
+    for (int l = 0; l < 2; l++)
+        for (int j = 0; j < c->sizes[l + 1]; j++)
+            for (int k = 0; k < c->sizes[l]; k++) {
+                const double d = fabs(nn2_net_weight(a, l, j, k) - nn2_net_weight(b, l, j, k));
+                if (d > worst) worst = d;
+            }
+    nn2_net_free(a);
+    nn2_net_free(b);
+    if (worst > 1e-3) fprintf(stderr, "nn2-bench: %s %s differs from scalar by %g\n", c->name, nn2_isa_str((nn2_isa)isa), worst);
+    return worst <= 1e-3;
+}
+
+int main(int argc, char **argv)
+{
+    const char *data = "data/mnist", *csv = NULL, *only = NULL;
+    int reps = 5;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
+        else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
+        else if (!strcmp(argv[i], "--configs") && i + 1 < argc) only = argv[++i];
+        else {
+            fprintf(stderr, "usage: nn2-bench [--data DIR] [--reps N] [--configs B1,B2,...] [--csv FILE]\n");
+            return 2;
+        }
+    }
+    if (reps < 1 || reps > 60) reps = 5;
+    nn2_mnist m;
+    nn2_error err;
+    if (nn2_mnist_load(&m, data, 50000, 10000, &err) != NN2_OK) {
+        fprintf(stderr, "nn2-bench: %s\n", err.msg);
+        return 1;
+    }
+    const int ncores = omp_get_num_procs();
+    const int tcounts[2] = {1, ncores};
+    const int nt = ncores > 1 ? 2 : 1;
+    double peak[2];
+    for (int i = 0; i < nt; i++) peak[i] = fma_peak(tcounts[i]);
+    printf("nn2-bench: %d cores; measured FMA peak %.1f GFLOP/s on 1 thread, %.1f GFLOP/s on %d\n",
+           ncores, peak[0], nt > 1 ? peak[1] : peak[0], tcounts[nt - 1]);
+    int isas[4], n_isa = 0;
+    const nn2_kernels *best = nn2_kernels_get();
+    isas[n_isa++] = best->isa;
+    if (nn2_kernels_for(NN2_ISA_OPENBLAS)) isas[n_isa++] = NN2_ISA_OPENBLAS;
+    FILE *out = csv ? fopen(csv, "w") : NULL;
+    if (out) fprintf(out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,gflops,peak_gflops,pct_peak\n");
+    printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s\n", "cfg", "network", "kernels", "thr",
+           "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak");
+    double med[4][4][2]; /* config, isa, threads */
+    for (int ci = 0; ci < 4; ci++) {
+        const bconf *c = &CONFIGS[ci];
+        if (only && !strstr(only, c->name)) continue;
+        for (int ii = 0; ii < n_isa; ii++) {
+            if (!verify(c, isas[ii], &m.training)) return 1;
+            for (int ti = 0; ti < nt; ti++) {
+                nn2_net *net = make_net(c);
+                timing tm = {.n = 0};
+                nn2_config cfg = make_cfg(c, tcounts[ti], isas[ii], reps + 1);
+                cfg.on_epoch = on_epoch;
+                cfg.user = &tm;
+                if (nn2_train(net, &cfg, &m.training, NULL, &err) != NN2_OK) {
+                    fprintf(stderr, "nn2-bench: %s\n", err.msg);
+                    return 1;
+                }
+                nn2_net_free(net);
+                qsort(tm.secs + 1, (size_t)(tm.n - 1), sizeof(double), cmp_d); /* epoch 0: warm-up */
+                const int n = tm.n - 1;
+                const double md = n % 2 ? tm.secs[1 + n / 2] : 0.5 * (tm.secs[n / 2] + tm.secs[1 + n / 2]);
+                const double sps = 50000.0 / md, gf = sps * flops_per_sample(c->sizes) / 1e9;
+                med[ci][ii][ti] = md;
+                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%%\n", c->name, c->desc,
+                       nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, tm.secs[1], tm.secs[n], sps, gf,
+                       100 * gf / peak[ti]);
+                if (out)
+                    fprintf(out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.3f,%.3f,%.2f\n", c->name,
+                            nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, tm.secs[1], tm.secs[n], sps,
+                            gf, peak[ti], 100 * gf / peak[ti]);
+                fflush(stdout);
+            }
+        }
+    }
+    printf("\nratios (medians of this run):\n");
+    for (int ci = 0; ci < 4; ci++) {
+        if (only && !strstr(only, CONFIGS[ci].name)) continue;
+        if (nt > 1)
+            printf("%s: %s 1 -> %d threads: %.2fx\n", CONFIGS[ci].name, nn2_isa_str((nn2_isa)isas[0]),
+                   tcounts[1], med[ci][0][0] / med[ci][0][1]);
+        for (int ti = 0; ti < nt && n_isa > 1; ti++)
+            printf("%s: nn2 %s vs OpenBLAS backend at %d threads: %.2fx faster\n", CONFIGS[ci].name,
+                   nn2_isa_str((nn2_isa)isas[0]), tcounts[ti], med[ci][1][ti] / med[ci][0][ti]);
+    }
+    if (out) fclose(out);
+    nn2_mnist_free(&m);
+    return 0;
+}
