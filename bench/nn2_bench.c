@@ -147,15 +147,17 @@ static int verify(const bconf *c, int isa, const nn2_dataset *train)
 
 int main(int argc, char **argv)
 {
-    const char *data = "data/mnist", *csv = NULL, *only = NULL;
+    const char *data = "data/mnist", *csv = NULL, *only = NULL, *tlist = NULL;
     int reps = 5;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
         else if (!strcmp(argv[i], "--configs") && i + 1 < argc) only = argv[++i];
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) tlist = argv[++i];
         else {
-            fprintf(stderr, "usage: nn2-bench [--data DIR] [--reps N] [--configs B1,B2,...] [--csv FILE]\n");
+            fprintf(stderr, "usage: nn2-bench [--data DIR] [--reps N] [--configs B1,B2,...] "
+                            "[--threads 1,2,4,...] [--csv FILE]\n");
             return 2;
         }
     }
@@ -167,26 +169,37 @@ int main(int argc, char **argv)
         return 1;
     }
     const int ncores = omp_get_num_procs();
-    const int tcounts[2] = {1, ncores};
-    const int nt = ncores > 1 ? 2 : 1;
-    double peak[2];
-    for (int i = 0; i < nt; i++) peak[i] = fma_peak(tcounts[i]);
-    printf("nn2-bench: %d cores; measured FMA peak %.1f GFLOP/s on 1 thread, %.1f GFLOP/s on %d\n",
-           ncores, peak[0], nt > 1 ? peak[1] : peak[0], tcounts[nt - 1]);
+    int tcounts[16] = {1, ncores}, nt = ncores > 1 ? 2 : 1;
+    if (tlist) {
+        nt = 0;
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", tlist);
+        for (char *tok = strtok(buf, ","); tok && nt < 16; tok = strtok(NULL, ","))
+            if (atoi(tok) > 0) tcounts[nt++] = atoi(tok);
+        if (nt == 0) return 2;
+    }
+    double peak[16];
+    printf("nn2-bench: %d cores; measured FMA peak (GFLOP/s):", ncores);
+    for (int i = 0; i < nt; i++) {
+        peak[i] = fma_peak(tcounts[i]);
+        printf(" %.1f on %d thread%s;", peak[i], tcounts[i], tcounts[i] > 1 ? "s" : "");
+    }
+    printf("\n");
     int isas[4], n_isa = 0;
     const nn2_kernels *best = nn2_kernels_get();
     isas[n_isa++] = best->isa;
     if (nn2_kernels_for(NN2_ISA_OPENBLAS)) isas[n_isa++] = NN2_ISA_OPENBLAS;
     FILE *out = csv ? fopen(csv, "w") : NULL;
-    if (out) fprintf(out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,gflops,peak_gflops,pct_peak\n");
-    printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s\n", "cfg", "network", "kernels", "thr",
-           "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak");
-    double med[4][4][2]; /* config, isa, threads */
+    if (out) fprintf(out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights\n");
+    printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %s\n", "cfg", "network", "kernels", "thr",
+           "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "determinism");
+    double med[4][4][16]; /* config, isa, threads */
     for (int ci = 0; ci < 4; ci++) {
         const bconf *c = &CONFIGS[ci];
         if (only && !strstr(only, c->name)) continue;
         for (int ii = 0; ii < n_isa; ii++) {
             if (!verify(c, isas[ii], &m.training)) return 1;
+            float *ref = NULL; /* final weights at the first thread count */
             for (int ti = 0; ti < nt; ti++) {
                 nn2_net *net = make_net(c);
                 timing tm = {.n = 0};
@@ -197,29 +210,45 @@ int main(int argc, char **argv)
                     fprintf(stderr, "nn2-bench: %s\n", err.msg);
                     return 1;
                 }
+                int same = 1;
+                const size_t np = nn2_net_n_params(net);
+                float *w = malloc(sizeof(float) * np);
+                size_t q = 0;
+                for (int l = 0; l < 2; l++)
+                    for (int j = 0; j < c->sizes[l + 1]; j++) {
+                        for (int kk = 0; kk < c->sizes[l]; kk++) w[q++] = nn2_net_weight(net, l, j, kk);
+                        w[q++] = nn2_net_bias(net, l, j);
+                    }
+                if (!ref) ref = w;
+                else {
+                    same = memcmp(ref, w, sizeof(float) * np) == 0;
+                    free(w);
+                }
                 nn2_net_free(net);
                 qsort(tm.secs + 1, (size_t)(tm.n - 1), sizeof(double), cmp_d); /* epoch 0: warm-up */
                 const int n = tm.n - 1;
                 const double md = n % 2 ? tm.secs[1 + n / 2] : 0.5 * (tm.secs[n / 2] + tm.secs[1 + n / 2]);
                 const double sps = 50000.0 / md, gf = sps * flops_per_sample(c->sizes) / 1e9;
                 med[ci][ii][ti] = md;
-                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%%\n", c->name, c->desc,
-                       nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, tm.secs[1], tm.secs[n], sps, gf,
-                       100 * gf / peak[ti]);
+                const double speedup = med[ci][ii][0] / md, eff = speedup * tcounts[0] / tcounts[ti];
+                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %s\n", c->name,
+                       c->desc, nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, tm.secs[1], tm.secs[n], sps,
+                       gf, 100 * gf / peak[ti], speedup, same ? "same-weights" : "WEIGHTS-DIFFER");
                 if (out)
-                    fprintf(out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.3f,%.3f,%.2f\n", c->name,
+                    fprintf(out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.4f,%.4f,%.3f,%.3f,%.2f,%d\n", c->name,
                             nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, tm.secs[1], tm.secs[n], sps,
-                            gf, peak[ti], 100 * gf / peak[ti]);
+                            speedup, eff, gf, peak[ti], 100 * gf / peak[ti], same);
                 fflush(stdout);
             }
+            free(ref);
         }
     }
     printf("\nratios (medians of this run):\n");
     for (int ci = 0; ci < 4; ci++) {
         if (only && !strstr(only, CONFIGS[ci].name)) continue;
-        if (nt > 1)
-            printf("%s: %s 1 -> %d threads: %.2fx\n", CONFIGS[ci].name, nn2_isa_str((nn2_isa)isas[0]),
-                   tcounts[1], med[ci][0][0] / med[ci][0][1]);
+        for (int ti = 1; ti < nt; ti++)
+            printf("%s: %s %d -> %d threads: %.2fx\n", CONFIGS[ci].name, nn2_isa_str((nn2_isa)isas[0]),
+                   tcounts[0], tcounts[ti], med[ci][0][0] / med[ci][0][ti]);
         for (int ti = 0; ti < nt && n_isa > 1; ti++)
             printf("%s: nn2 %s vs OpenBLAS backend at %d threads: %.2fx faster\n", CONFIGS[ci].name,
                    nn2_isa_str((nn2_isa)isas[0]), tcounts[ti], med[ci][1][ti] / med[ci][0][ti]);
