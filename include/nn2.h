@@ -163,6 +163,7 @@ typedef struct nn2_epoch_stats {
     double next_eta; /* the schedule's eta for the next epoch */
     int best_epoch;  /* epoch of the best evaluation accuracy so far (-1: not measured) */
     int stopped;     /* the schedule or early stopping ends training after this epoch */
+    int threads;     /* threads used for the rest of this epoch */
 } nn2_epoch_stats;
 
 typedef enum nn2_reg { NN2_REG_L2, NN2_REG_L1, NN2_REG_COUNT } nn2_reg;
@@ -202,9 +203,10 @@ typedef struct nn2_config {
 
 void nn2_config_default(nn2_config *c); /* the book's chapter-3 run */
 
-/* The number of threads nn2_train will use: cfg->threads if > 0; else OMP_NUM_THREADS or all
- * cores, but no more than one per 8 MFLOP of work in a mini-batch step (small networks would
- * get slower with more). Results do not depend on it. */
+/* The most threads nn2_train will use: cfg->threads if > 0, else OMP_NUM_THREADS or all cores.
+ * In the automatic case, small networks (under 64 MFLOP per mini-batch step) time a few hundred
+ * steps of the first epoch with all threads and with one, and keep the faster (see
+ * nn2_epoch_stats.threads). Results do not depend on it. */
 int nn2_train_threads(const nn2_net *net, const nn2_config *cfg, int batch);
 
 /* Mini-batch SGD with L2 as network2.py's SGD; eval may be NULL. */

@@ -78,6 +78,7 @@ static int on_epoch(const nn2_epoch_stats *st, void *user)
             sep = "; ";
         }
         printf("%s(%.2f s)", sep[0] == ';' ? " " : "training complete ", st->seconds);
+        if (st->epoch == 0 && r->o->cfg.threads == 0) printf(" [%d thread%s]", st->threads, st->threads > 1 ? "s" : "");
         if (st->next_eta != st->eta) printf(" eta -> %g", st->next_eta);
         if (st->stopped) printf(" stopping (best epoch %d)", st->best_epoch);
         printf("\n");
@@ -196,10 +197,10 @@ static int cmd_train(const cli_opts *o)
         sl += (size_t)snprintf(sizes + sl, sizeof sizes - sl, "%s%d", i ? "," : "", o->sizes[i]);
     if (!o->quiet)
         printf("nn2: sizes [%s], %s, %s init, %d epochs, batch %d, eta %g, lambda %g, "
-               "seed %llu, %d threads, kernels %s, %zu training images\n",
+               "seed %llu, %s%d threads, kernels %s, %zu training images\n",
                sizes, nn2_cost_name(o->cost), nn2_init_name(o->init),
                cfg.epochs, cfg.batch_size, cfg.eta, cfg.lambda, (unsigned long long)cfg.seed,
-               nn2_train_threads(net, &cfg, cfg.batch_size), nn2_isa_name(), train->count);
+               cfg.threads ? "" : "up to ", nn2_train_threads(net, &cfg, cfg.batch_size), nn2_isa_name(), train->count);
     if (!o->quiet && !nn2_arch_is_network2(&arch)) {
         printf("nn2: activations");
         for (int l = 0; l + 2 < o->n_sizes; l++)

@@ -212,21 +212,57 @@ void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m)
     step(tr, idx, 0, m, 0, NULL, 0, 1, 0);
 }
 
-/* With threads = 0 (automatic), a thread is only added for every NN2_FLOPS_PER_THREAD of work
- * in a mini-batch step: a step also costs a few barriers (about 1.5 us each on a 2-core VM), so
- * small networks would otherwise get slower with more threads. An explicit count is used as is.
- * The results are the same bits either way. */
-#define NN2_FLOPS_PER_THREAD 8e6
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Work of one mini-batch step in FLOPs: forward + weight gradient + back-propagated delta. */
+static double step_flops(const nn2_net *net, int batch)
+{
+    double flops = 0;
+    for (int l = 0; l < net->n_layers; l++)
+        flops += (l ? 6.0 : 4.0) * net->layer[l].n_in * net->layer[l].n_out;
+    return flops * batch;
+}
+
+/* With threads = 0 (automatic), steps of less than NN2_PROBE_FLOPS are timed during the first
+ * epoch with every core and with one (NN2_PROBE_STEPS steps each, the many-thread run twice to
+ * discount its warm-up) and the faster is kept: a step also costs barriers and cache-line
+ * transfers between cores (1-2 us each on the 2-core VM this was written on, and it varies), so
+ * small networks would otherwise get slower with more threads. The results are the same bits
+ * either way. An explicit count is used as is. */
+#define NN2_PROBE_FLOPS 64e6
+#define NN2_PROBE_STEPS 150
 
 int nn2_train_threads(const nn2_net *net, const nn2_config *cfg, int batch)
 {
-    const int max = nn2_threads_resolve(cfg->threads);
-    if (cfg->threads > 0) return max;
-    double flops = 0; /* forward + weight gradient + back-propagated delta, per sample */
-    for (int l = 0; l < net->n_layers; l++)
-        flops += (l ? 6.0 : 4.0) * net->layer[l].n_in * net->layer[l].n_out;
-    const double want = floor(flops * batch / NN2_FLOPS_PER_THREAD);
-    return want < 1 ? 1 : want > max ? max : (int)want;
+    (void)net;
+    (void)batch;
+    return nn2_threads_resolve(cfg->threads);
+}
+
+/* Batches [b0, b1) of an epoch with a team of T threads; returns the seconds taken. */
+static double run_batches(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n,
+                          int m, size_t b0, size_t b1, double eta, int epoch, int T)
+{
+    const double t0 = now_s();
+#pragma omp parallel num_threads(T)
+    {
+        for (size_t bi = b0; bi < b1; bi++) {
+            const size_t base = bi * (size_t)m;
+            const int mb = n - base < (size_t)m ? (int)(n - base) : m;
+            nn2_optim o;
+            nn2_optim_setup(&o, cfg, eta, n, mb);
+            const size_t next = n - base - (size_t)mb < (size_t)m ? n - base - (size_t)mb : (size_t)m;
+            step(tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
+            if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))
+                cfg->on_progress(epoch, base + (size_t)mb, n, cfg->user);
+        }
+    }
+    return now_s() - t0;
 }
 
 void nn2_config_default(nn2_config *c)
@@ -245,13 +281,6 @@ void nn2_config_default(nn2_config *c)
     c->threads = 0;
     c->isa = -1;
     c->monitor_eval_accuracy = 1;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static nn2_status check_finite(const nn2_net *net, int epoch, nn2_error *err)
@@ -311,7 +340,8 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     if (st != NN2_OK) return st;
     const size_t n = train->count;
     const int m = (size_t)cfg->batch_size < n ? cfg->batch_size : (int)n;
-    const int T = nn2_train_threads(net, cfg, m);
+    int T = nn2_threads_resolve(cfg->threads);
+    const int probe = cfg->threads == 0 && T > 1 && step_flops(net, m) < NN2_PROBE_FLOPS;
     const int need_acc = cfg->early_stop > 0 || cfg->schedule == NN2_SCHED_PLATEAU;
     nn2_trainer tr;
     if ((st = nn2_trainer_init(&tr, net, cfg, train, m, T, err)) != NN2_OK) return st;
@@ -332,23 +362,21 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     for (int epoch = 0; epoch < cfg->epochs && st == NN2_OK; epoch++) {
         nn2_rng_shuffle(&shuf, perm, n); /* in place, every epoch, like random.shuffle */
         const double eta = sched.eta, t0 = now_s();
-#pragma omp parallel num_threads(T)
-        {
-            for (size_t bi = 0; bi < n_batches; bi++) {
-                const size_t base = bi * (size_t)m;
-                const int mb = n - base < (size_t)m ? (int)(n - base) : m;
-                nn2_optim o;
-                nn2_optim_setup(&o, cfg, eta, n, mb);
-                const size_t next = n - base - (size_t)mb < (size_t)m ? n - base - (size_t)mb : (size_t)m;
-                step(&tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
-                if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))
-                    cfg->on_progress(epoch, base + (size_t)mb, n, cfg->user);
-            }
+        size_t b = 0;
+        if (probe && epoch == 0 && n_batches >= 4 * NN2_PROBE_STEPS) {
+            const double a1 = run_batches(&tr, cfg, perm, n, m, 0, NN2_PROBE_STEPS, eta, epoch, T);
+            const double one = run_batches(&tr, cfg, perm, n, m, NN2_PROBE_STEPS,
+                                           2 * NN2_PROBE_STEPS, eta, epoch, 1);
+            const double a2 = run_batches(&tr, cfg, perm, n, m, 2 * NN2_PROBE_STEPS,
+                                          3 * NN2_PROBE_STEPS, eta, epoch, T);
+            if (one < (a1 < a2 ? a1 : a2)) T = 1;
+            b = 3 * NN2_PROBE_STEPS;
         }
+        run_batches(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, T);
         nn2_epoch_stats es = {.epoch = epoch, .seconds = now_s() - t0, .eta = eta,
                               .eval_cost = NAN, .train_cost = NAN, .eval_correct = -1,
                               .train_correct = -1, .eval_count = eval ? eval->count : 0,
-                              .train_count = n};
+                              .train_count = n, .threads = T};
         if ((st = check_finite(net, epoch, err)) != NN2_OK) break;
         nn2_eval_result r;
         if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) {
