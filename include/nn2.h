@@ -19,6 +19,7 @@ typedef enum nn2_status {
     NN2_ERR_ARG = -3,     /* an argument is out of range */
     NN2_ERR_NOMEM = -4,   /* an allocation failed or a size overflowed */
     NN2_ERR_NUMERIC = -5, /* training produced a non-finite value */
+    NN2_ERR_INTERRUPTED = -6, /* nn2_config.stop was set: training stopped early */
 } nn2_status;
 
 typedef struct nn2_error {
@@ -194,6 +195,18 @@ typedef struct nn2_config {
     int isa;       /* -1: the run-time dispatch's choice; else an nn2_isa (nn2_kernels.h) to
                       force for this run (benchmarks compare kernel sets in one process) */
     int monitor_eval_cost, monitor_eval_accuracy, monitor_train_cost, monitor_train_accuracy;
+    /* Checkpoints (see README): the complete training state is written atomically to
+     * `checkpoint` every `checkpoint_every` epochs (0 = never) and when training is stopped
+     * through `stop`; `resume` continues from such a file (the maths-relevant settings must be
+     * the same, else NN2_ERR_ARG). A run killed at any moment and resumed gives the same bits. */
+    const char *checkpoint;
+    int checkpoint_every;
+    const char *resume;
+    /* Set (e.g. by a signal handler) to stop after the mini-batch in progress; nn2_train then
+     * writes the checkpoint (if any) and returns NN2_ERR_INTERRUPTED. */
+    volatile int *stop;
+    /* With resume: the metrics of the epochs already done, before training continues. */
+    void (*on_resume)(const nn2_epoch_stats *hist, int n, void *user);
     /* Called after every epoch; return non-zero to stop training. */
     int (*on_epoch)(const nn2_epoch_stats *st, void *user);
     /* Called from the training thread every few mini-batches. */

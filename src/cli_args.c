@@ -57,6 +57,10 @@ void cli_usage(FILE *out)
             "  --metrics-json FILE   network2's [evaluation_cost, evaluation_accuracy,\n"
             "                        training_cost, training_accuracy] lists\n"
             "  --model FILE          (eval) the network to score\n"
+            "  --checkpoint FILE     write the complete training state there (atomically)\n"
+            "  --checkpoint-every N  every N epochs (and on SIGINT/SIGTERM)      [1]\n"
+            "  --resume FILE         continue from a checkpoint (same settings; the result is\n"
+            "                        the same bits as an uninterrupted run)\n"
             "  --quiet               no per-epoch lines\n"
             "environment: NN2_ISA=scalar|avx2|avx512 forces a kernel set; OMP_NUM_THREADS.\n"
             "exit status: 0 ok, 1 data or runtime error, 2 usage error, 3 training diverged.\n");
@@ -174,7 +178,7 @@ enum {
     O_FETCH, O_NOFETCH, O_TRAIN_SIZE, O_VALID_SIZE, O_EVAL_SET, O_MEA, O_NO_MEA, O_MEC, O_MTC,
     O_MTA, O_SAVE, O_METRICS, O_METRICS_JSON, O_MODEL, O_QUIET, O_HELP, O_VERSION, O_ACT,
     O_OUTPUT, O_DROPOUT, O_REG, O_MOMENTUM, O_NESTEROV, O_SCHEDULE, O_LR_STEP, O_LR_GAMMA,
-    O_PLATEAU, O_EARLY, O_EXPAND
+    O_PLATEAU, O_EARLY, O_EXPAND, O_CKPT, O_CKPT_EVERY, O_RESUME
 };
 
 static const struct option long_opts[] = {
@@ -218,6 +222,9 @@ static const struct option long_opts[] = {
     {"plateau", required_argument, 0, O_PLATEAU},
     {"early-stop", required_argument, 0, O_EARLY},
     {"expand", no_argument, 0, O_EXPAND},
+    {"checkpoint", required_argument, 0, O_CKPT},
+    {"checkpoint-every", required_argument, 0, O_CKPT_EVERY},
+    {"resume", required_argument, 0, O_RESUME},
     {"help", no_argument, 0, O_HELP},
     {"version", no_argument, 0, O_VERSION},
     {0, 0, 0, 0},
@@ -234,6 +241,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     o->hidden[0] = NN2_ACT_SIGMOID;
     o->n_hidden = 1;
     o->output = -1;
+    o->checkpoint_every = 1;
     nn2_config_default(&o->cfg);
     o->data_dir = CLI_DEFAULT_DATA;
     o->fetch = -1;
@@ -345,6 +353,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         case O_PLATEAU: if (parse_long(flag, a, 1, 1000000, &v)) return 2; o->cfg.patience = (int)v; break;
         case O_EARLY: if (parse_long(flag, a, 1, 1000000, &v)) return 2; o->cfg.early_stop = (int)v; break;
         case O_EXPAND: o->expand = 1; break;
+        case O_CKPT: o->checkpoint = a; break;
+        case O_CKPT_EVERY: if (parse_long(flag, a, 0, 1000000, &v)) return 2; o->checkpoint_every = (int)v; break;
+        case O_RESUME: o->resume = a; break;
         case O_HELP: o->cmd = CMD_HELP; return 0;
         case O_VERSION: o->cmd = CMD_VERSION; return 0;
         case ':': return bad(argv[optind - 1], NULL, "needs a value");

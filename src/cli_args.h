@@ -28,6 +28,8 @@ typedef struct cli_opts {
     size_t train_size, validation_size;
     cli_set eval_set; /* train: the evaluation data; eval: the set to score */
     const char *save_path, *metrics_csv, *metrics_json, *model_path;
+    const char *checkpoint, *resume;
+    int checkpoint_every;
     int quiet;
 } cli_opts;
 

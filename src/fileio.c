@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -48,6 +49,14 @@ nn2_status nn2_write_atomic(const char *path, const void *data, size_t len, nn2_
         close(fd);
         unlink(tmp);
         return nn2_fail(err, NN2_ERR_IO, "%s: cannot sync: %s", path, strerror(e));
+    }
+    /* Test hook: NN2_TEST_SLOW_WRITE_MS holds the complete temporary file back from the rename
+     * for that long, so that tests can kill the process in the middle of a write. */
+    const char *slow = getenv("NN2_TEST_SLOW_WRITE_MS");
+    if (slow && *slow) {
+        const long ms = strtol(slow, NULL, 10);
+        const struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        if (ms > 0) nanosleep(&ts, NULL);
     }
     if (close(fd) != 0 || rename(tmp, path) != 0) {
         const int e = errno;

@@ -1,7 +1,9 @@
 /* main.c: the nn2 command-line tool: nn2_config from the command line, data fetching, per-epoch
  * reporting (progress bar on a terminal), metrics files, and exit codes
  * (0 ok, 1 data or runtime error, 2 usage error, 3 training diverged). */
+#include <glob.h>
 #include <math.h>
+#include <signal.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,38 @@ typedef struct report {
     nn2_status io_status;
     nn2_error io_err;
 } report;
+
+/* SIGINT/SIGTERM: ask nn2_train to stop after the mini-batch in progress. */
+static volatile int stop_flag;
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+    stop_flag = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Temporary files a killed checkpoint write left behind (PATH.tmp.XXXXXX). */
+static void remove_stale_temps(const char *path)
+{
+    char pattern[4200];
+    snprintf(pattern, sizeof pattern, "%s.tmp.??????", path);
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++) unlink(g.gl_pathv[i]);
+        globfree(&g);
+    }
+}
 
 static double now_s(void)
 {
@@ -48,6 +82,17 @@ static void on_progress(int epoch, size_t done, size_t total, void *user)
     fprintf(stderr, "\rEpoch %d [%s] %zu/%zu  %.0f samples/s  ETA %.1f s ", epoch, bar, done,
             total, rate, (double)(total - done) / rate);
     fflush(stderr);
+}
+
+static void on_resume(const nn2_epoch_stats *hist, int n, void *user)
+{
+    report *r = user;
+    nn2_epoch_stats *h = realloc(r->hist, sizeof *h * ((size_t)n + (size_t)r->o->cfg.epochs + 1));
+    if (!h) return;
+    r->hist = h;
+    memcpy(r->hist, hist, sizeof *h * (size_t)n);
+    r->n_hist = n;
+    if (!r->o->quiet) printf("nn2: resumed from %s after %d complete epochs\n", r->o->resume, n);
 }
 
 static int on_epoch(const nn2_epoch_stats *st, void *user)
@@ -180,7 +225,14 @@ static int cmd_train(const cli_opts *o)
     nn2_config cfg = o->cfg;
     cfg.on_epoch = on_epoch;
     cfg.on_progress = on_progress;
+    cfg.on_resume = on_resume;
     cfg.user = &r;
+    cfg.checkpoint = o->checkpoint;
+    cfg.checkpoint_every = o->checkpoint ? o->checkpoint_every : 0;
+    cfg.resume = o->resume;
+    cfg.stop = &stop_flag;
+    if (o->checkpoint) remove_stale_temps(o->checkpoint);
+    install_signals();
     const nn2_dataset *eval = pick_set(&m, o->eval_set);
     const nn2_dataset expanded = nn2_dataset_expanded(&m.training);
     const nn2_dataset *train = o->expand ? &expanded : &m.training;
@@ -219,7 +271,15 @@ static int cmd_train(const cli_opts *o)
         st = r.io_status;
         err = r.io_err;
     }
-    if (st != NN2_OK) {
+    if (st == NN2_ERR_INTERRUPTED) {
+        const int sig = stop_signal ? (int)stop_signal : SIGINT;
+        fprintf(stderr, "nn2: %s: %s\n", sig == SIGTERM ? "SIGTERM" : "SIGINT", err.msg);
+        if (o->checkpoint)
+            fprintf(stderr, "nn2: to continue, run the same command with --resume %s\n", o->checkpoint);
+        else
+            fprintf(stderr, "nn2: no --checkpoint was given, so this run cannot be resumed\n");
+        rc = 128 + sig;
+    } else if (st != NN2_OK) {
         fprintf(stderr, "nn2: %s\n", err.msg);
         rc = st == NN2_ERR_NUMERIC ? 3 : st == NN2_ERR_ARG ? 2 : 1;
     } else {

@@ -13,6 +13,7 @@ const char *nn2_strerror(nn2_status s)
     case NN2_ERR_ARG: return "invalid argument";
     case NN2_ERR_NOMEM: return "out of memory";
     case NN2_ERR_NUMERIC: return "non-finite value";
+    case NN2_ERR_INTERRUPTED: return "interrupted";
     }
     return "unknown error";
 }

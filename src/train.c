@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "checkpoint.h"
 #include "optim.h"
 #include "parallel.h"
 #include "rng.h"
@@ -244,7 +245,9 @@ int nn2_train_threads(const nn2_net *net, const nn2_config *cfg, int batch)
     return nn2_threads_resolve(cfg->threads);
 }
 
-/* Batches [b0, b1) of an epoch with a team of T threads; returns the seconds taken. */
+/* Batches [b0, b1) of an epoch with a team of T threads; returns the seconds taken. When
+ * cfg->stop is raised, thread 0 marks the mini-batch it is starting; every thread sees the mark
+ * after that step's barriers and leaves after it (tr->stop_after). */
 static double run_batches(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n,
                           int m, size_t b0, size_t b1, double eta, int epoch, int T)
 {
@@ -252,6 +255,7 @@ static double run_batches(nn2_trainer *tr, const nn2_config *cfg, const uint32_t
 #pragma omp parallel num_threads(T)
     {
         for (size_t bi = b0; bi < b1; bi++) {
+            if (cfg->stop && omp_get_thread_num() == 0 && *cfg->stop) tr->stop_after = (long)bi;
             const size_t base = bi * (size_t)m;
             const int mb = n - base < (size_t)m ? (int)(n - base) : m;
             nn2_optim o;
@@ -260,6 +264,7 @@ static double run_batches(nn2_trainer *tr, const nn2_config *cfg, const uint32_t
             step(tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
             if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))
                 cfg->on_progress(epoch, base + (size_t)mb, n, cfg->user);
+            if (tr->stop_after == (long)bi) break;
         }
     }
     return now_s() - t0;
@@ -333,22 +338,62 @@ static nn2_status check_config(const nn2_net *net, const nn2_config *c, const nn
     return st;
 }
 
+/* Write the training state: epoch `epoch` in progress with `batch` mini-batches done; rng: the
+ * shuffling generator at the start of that epoch. */
+static nn2_status write_checkpoint(const nn2_config *cfg, const nn2_ckpt *desc, const nn2_net *net,
+                                   const nn2_trainer *tr, const float *best, const nn2_sched_state *sched,
+                                   const nn2_rng *rng, int epoch, size_t batch,
+                                   const nn2_epoch_stats *hist, int n_hist, nn2_error *err)
+{
+    nn2_ckpt c = *desc;
+    c.epoch = epoch;
+    c.batch = batch;
+    memcpy(c.rng, rng->s, sizeof c.rng);
+    c.sched = *sched;
+    c.params = net->params;
+    c.vel = tr->vel;
+    c.best = (float *)best;
+    c.hist = (nn2_epoch_stats *)hist;
+    c.n_hist = n_hist;
+    return nn2_ckpt_save(cfg->checkpoint, &c, err);
+}
+
 nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *train,
                      const nn2_dataset *eval, nn2_error *err)
 {
     nn2_status st = check_config(net, cfg, train, eval, err);
     if (st != NN2_OK) return st;
+    if (cfg->checkpoint_every < 0)
+        return nn2_fail(err, NN2_ERR_ARG, "checkpoint every: %d is negative", cfg->checkpoint_every);
     const size_t n = train->count;
     const int m = (size_t)cfg->batch_size < n ? cfg->batch_size : (int)n;
     int T = nn2_threads_resolve(cfg->threads);
     const int probe = cfg->threads == 0 && T > 1 && step_flops(net, m) < NN2_PROBE_FLOPS;
     const int need_acc = cfg->early_stop > 0 || cfg->schedule == NN2_SCHED_PLATEAU;
+    nn2_ckpt desc = {0}, saved = {0};
+    nn2_ckpt_describe(&desc, net, cfg, train);
+    if (cfg->resume) {
+        if ((st = nn2_ckpt_load(cfg->resume, &saved, err)) != NN2_OK) return st;
+        if ((st = nn2_ckpt_compatible(&saved, &desc, cfg->resume, err)) != NN2_OK) {
+            nn2_ckpt_free(&saved);
+            return st;
+        }
+    }
     nn2_trainer tr;
-    if ((st = nn2_trainer_init(&tr, net, cfg, train, m, T, err)) != NN2_OK) return st;
+    if ((st = nn2_trainer_init(&tr, net, cfg, train, m, T, err)) != NN2_OK) {
+        nn2_ckpt_free(&saved);
+        return st;
+    }
+    tr.stop_after = -1;
     uint32_t *perm = malloc(sizeof(uint32_t) * n);
     float *best = cfg->early_stop > 0 ? nn2_alloc(net->n_params, sizeof(float)) : NULL;
-    if (!perm || (cfg->early_stop > 0 && !best)) {
+    const int hist_cap = saved.n_hist + (cfg->epochs > 0 ? cfg->epochs : 0) + 1;
+    nn2_epoch_stats *hist = calloc((size_t)hist_cap, sizeof *hist);
+    if (!perm || !hist || (cfg->early_stop > 0 && !best)) {
         free(perm);
+        free(hist);
+        nn2_free(best);
+        nn2_ckpt_free(&saved);
         nn2_trainer_free(&tr);
         return nn2_fail(err, NN2_ERR_NOMEM, "out of memory");
     }
@@ -358,21 +403,53 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     const size_t n_batches = (n + (size_t)m - 1) / (size_t)m;
     nn2_sched_state sched;
     nn2_sched_init(&sched, cfg);
+    int n_hist = 0, start_epoch = 0;
+    size_t start_batch = 0;
+    if (cfg->resume) {
+        /* the state as saved; the permutation is replayed from the seed */
+        memcpy(net->params, saved.params, sizeof(float) * net->n_params);
+        if (tr.vel && saved.vel) memcpy(tr.vel, saved.vel, sizeof(float) * net->n_params);
+        if (best && saved.best) memcpy(best, saved.best, sizeof(float) * net->n_params);
+        sched = saved.sched;
+        start_epoch = saved.epoch;
+        start_batch = (size_t)saved.batch;
+        n_hist = saved.n_hist;
+        memcpy(hist, saved.hist, sizeof *hist * (size_t)n_hist);
+        for (int e = 0; e < start_epoch; e++) nn2_rng_shuffle(&shuf, perm, n);
+        if (memcmp(shuf.s, saved.rng, sizeof shuf.s) != 0 || start_batch > n_batches)
+            st = nn2_fail(err, NN2_ERR_FORMAT, "%s: the checkpoint's generator state does not match its "
+                          "seed and epoch", cfg->resume);
+        else if (cfg->on_resume)
+            cfg->on_resume(hist, n_hist, cfg->user);
+    }
+    nn2_ckpt_free(&saved);
 
-    for (int epoch = 0; epoch < cfg->epochs && st == NN2_OK; epoch++) {
+    for (int epoch = start_epoch; epoch < cfg->epochs && st == NN2_OK; epoch++) {
+        const nn2_rng at_start = shuf;
         nn2_rng_shuffle(&shuf, perm, n); /* in place, every epoch, like random.shuffle */
         const double eta = sched.eta, t0 = now_s();
-        size_t b = 0;
-        if (probe && epoch == 0 && n_batches >= 4 * NN2_PROBE_STEPS) {
+        size_t b = epoch == start_epoch ? start_batch : 0;
+        if (probe && b == 0 && epoch == 0 && n_batches >= 4 * NN2_PROBE_STEPS) {
             const double a1 = run_batches(&tr, cfg, perm, n, m, 0, NN2_PROBE_STEPS, eta, epoch, T);
-            const double one = run_batches(&tr, cfg, perm, n, m, NN2_PROBE_STEPS,
-                                           2 * NN2_PROBE_STEPS, eta, epoch, 1);
-            const double a2 = run_batches(&tr, cfg, perm, n, m, 2 * NN2_PROBE_STEPS,
-                                          3 * NN2_PROBE_STEPS, eta, epoch, T);
-            if (one < (a1 < a2 ? a1 : a2)) T = 1;
+            double one = 1e300, a2 = 1e300;
+            if (tr.stop_after < 0)
+                one = run_batches(&tr, cfg, perm, n, m, NN2_PROBE_STEPS, 2 * NN2_PROBE_STEPS, eta, epoch, 1);
+            if (tr.stop_after < 0)
+                a2 = run_batches(&tr, cfg, perm, n, m, 2 * NN2_PROBE_STEPS, 3 * NN2_PROBE_STEPS, eta, epoch, T);
+            if (tr.stop_after < 0 && one < (a1 < a2 ? a1 : a2)) T = 1;
             b = 3 * NN2_PROBE_STEPS;
         }
-        run_batches(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, T);
+        if (tr.stop_after < 0) run_batches(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, T);
+        if (tr.stop_after >= 0) { /* stopped on request inside this epoch */
+            const size_t done = (size_t)tr.stop_after + 1;
+            if (cfg->checkpoint)
+                st = write_checkpoint(cfg, &desc, net, &tr, best, &sched, &at_start, epoch, done, hist, n_hist, err);
+            if (st == NN2_OK)
+                st = nn2_fail(err, NN2_ERR_INTERRUPTED, "stopped at epoch %d after mini-batch %zu of %zu%s%s",
+                              epoch, done, n_batches, cfg->checkpoint ? "; checkpoint written to " : "",
+                              cfg->checkpoint ? cfg->checkpoint : "");
+            break;
+        }
         nn2_epoch_stats es = {.epoch = epoch, .seconds = now_s() - t0, .eta = eta,
                               .eval_cost = NAN, .train_cost = NAN, .eval_correct = -1,
                               .train_correct = -1, .eval_count = eval ? eval->count : 0,
@@ -397,12 +474,26 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         es.stopped = (flags & NN2_SCHED_STOP) != 0;
         es.next_eta = sched.eta;
         es.best_epoch = sched.best_epoch;
+        if (n_hist < hist_cap) hist[n_hist++] = es;
+        const int last = epoch + 1 == cfg->epochs || (flags & NN2_SCHED_STOP);
+        if (cfg->checkpoint && cfg->checkpoint_every > 0 && ((epoch + 1) % cfg->checkpoint_every == 0 || last))
+            if ((st = write_checkpoint(cfg, &desc, net, &tr, best, &sched, &shuf, epoch + 1, 0, hist, n_hist, err)) != NN2_OK)
+                break;
         if (cfg->on_epoch && cfg->on_epoch(&es, cfg->user)) break;
         if (flags & NN2_SCHED_STOP) break;
+        if (cfg->stop && *cfg->stop) { /* raised during evaluation: the epoch is complete */
+            if (cfg->checkpoint)
+                st = write_checkpoint(cfg, &desc, net, &tr, best, &sched, &shuf, epoch + 1, 0, hist, n_hist, err);
+            if (st == NN2_OK)
+                st = nn2_fail(err, NN2_ERR_INTERRUPTED, "stopped after epoch %d%s%s", epoch,
+                              cfg->checkpoint ? "; checkpoint written to " : "", cfg->checkpoint ? cfg->checkpoint : "");
+            break;
+        }
     }
     /* Early stopping hands back the best weights seen, whenever training ends. */
     if (st == NN2_OK && best && sched.best_epoch >= 0)
         memcpy(net->params, best, sizeof(float) * net->n_params);
+    free(hist);
     nn2_free(best);
     free(perm);
     nn2_trainer_free(&tr);

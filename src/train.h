@@ -27,6 +27,7 @@ typedef struct nn2_trainer {
     int n_priv;
     int m_max;
     int dropout;     /* any hidden layer has a dropout rate */
+    volatile long stop_after; /* index of the mini-batch after which every thread stops */
     uint64_t drop_seed;
 } nn2_trainer;
 
