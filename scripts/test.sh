@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Build and run every test on a fresh Debian machine: install dependencies, build with
-# -Werror, fetch MNIST for the real-data tests (they are skipped if it cannot be fetched),
-# then CTest. Extra arguments go to ctest (e.g. -L slow, -LE slow).
+# -Werror, fetch MNIST for the real-data tests (they are skipped if it cannot be fetched), run
+# CTest; then the AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite (the
+# slow real-data tests excepted); then each fuzz target for FUZZ_SECONDS (default 30).
+# Extra arguments go to the first ctest (e.g. -L slow, -LE slow). NN2_QUICK=1 skips the
+# sanitizer and fuzzing stages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 BUILD_DIR=${BUILD_DIR:-build} scripts/build.sh -DNN2_WERROR=ON
 scripts/fetch_mnist.sh data/mnist || echo "test: MNIST could not be fetched; the real-data tests will be skipped"
-cd "${BUILD_DIR:-build}"
-ctest --output-on-failure "$@"
+(cd "${BUILD_DIR:-build}" && ctest --output-on-failure "$@")
+[ "${NN2_QUICK:-0}" = 1 ] && exit 0
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNN2_SANITIZE=ON -DNN2_WERROR=ON >/dev/null
+cmake --build build-asan -j"$(nproc)" >/dev/null
+(cd build-asan && ctest --output-on-failure -LE slow)
+echo "== fuzzing"
+scripts/fuzz.sh "${FUZZ_SECONDS:-30}"

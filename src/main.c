@@ -203,6 +203,7 @@ static const nn2_dataset *pick_set(const nn2_mnist *m, cli_set s)
 
 static int cmd_train(const cli_opts *o)
 {
+    install_signals(); /* before loading: a signal then stops training at its first mini-batch */
     nn2_mnist m;
     int rc = load_data(o, &m);
     if (rc) return rc;
@@ -232,7 +233,6 @@ static int cmd_train(const cli_opts *o)
     cfg.resume = o->resume;
     cfg.stop = &stop_flag;
     if (o->checkpoint) remove_stale_temps(o->checkpoint);
-    install_signals();
     const nn2_dataset *eval = pick_set(&m, o->eval_set);
     const nn2_dataset expanded = nn2_dataset_expanded(&m.training);
     const nn2_dataset *train = o->expand ? &expanded : &m.training;

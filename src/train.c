@@ -288,18 +288,26 @@ void nn2_config_default(nn2_config *c)
     c->monitor_eval_accuracy = 1;
 }
 
-static nn2_status check_finite(const nn2_net *net, int epoch, nn2_error *err)
+static nn2_status check_finite(const nn2_net *net, int epoch, size_t steps, nn2_error *err)
 {
     for (int l = 0; l < net->n_layers; l++) {
         const float *w = nn2_layer_WT(net, l);
-        const size_t n = (size_t)(net->layer[l].n_in + 1) * net->layer[l].ldw;
+        const int ldw = net->layer[l].ldw, n_in = net->layer[l].n_in;
+        const size_t n = (size_t)(n_in + 1) * ldw;
         for (size_t i = 0; i < n; i++)
-            if (!isfinite(w[i]))
+            if (!isfinite(w[i])) {
+                const int k = (int)(i / (size_t)ldw), j = (int)(i % (size_t)ldw);
+                if (k < n_in)
+                    return nn2_fail(err, NN2_ERR_NUMERIC,
+                                    "training diverged in epoch %d (checked after its %zu mini-batch "
+                                    "steps): non-finite weight of layer %d, from input %d to neuron %d "
+                                    "(try a smaller --eta)",
+                                    epoch, steps, l + 1, k, j);
                 return nn2_fail(err, NN2_ERR_NUMERIC,
-                                "training diverged: non-finite %s in layer %d after epoch %d "
-                                "(try a smaller --eta)",
-                                i < n - (size_t)net->layer[l].ldw ? "weight" : "bias", l + 1,
-                                epoch);
+                                "training diverged in epoch %d (checked after its %zu mini-batch steps): "
+                                "non-finite bias of layer %d, neuron %d (try a smaller --eta)",
+                                epoch, steps, l + 1, j);
+            }
     }
     return NN2_OK;
 }
@@ -454,7 +462,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
                               .eval_cost = NAN, .train_cost = NAN, .eval_correct = -1,
                               .train_correct = -1, .eval_count = eval ? eval->count : 0,
                               .train_count = n, .threads = T};
-        if ((st = check_finite(net, epoch, err)) != NN2_OK) break;
+        if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;
         if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) {
             if ((st = nn2_evaluate(net, train, cfg->lambda, T, &r, err)) != NN2_OK) break;

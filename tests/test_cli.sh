@@ -61,6 +61,21 @@ assert d["activations"] == ["relu", "tanh"] and d["output"] == "softmax" and d["
 PY
 expect 0 "accuracy on test data" -- "$nn2" eval --model "$tmp/c3.json" --data "$data/idx"
 
+# divergence: exit 3 naming layer and epoch; the model and checkpoint of an earlier run are
+# left as they were
+"$nn2" train --data "$data/idx" --sizes 16,6,10 --train-size 5 --validation-size 3 --epochs 1 --quiet \
+  --save "$tmp/good.json" --checkpoint "$tmp/good.ck" >/dev/null 2>&1
+cp "$tmp/good.json" "$tmp/good.json.orig"; rm -f "$tmp/good.ck"
+expect 3 "diverged in epoch [0-9].*layer" -- "$nn2" train --data "$data/idx" --sizes 16,6,10 --activation relu \
+  --cost log-likelihood --eta 1e6 --train-size 5 --validation-size 3 --epochs 3 --batch-size 1 \
+  --save "$tmp/good.json" --checkpoint "$tmp/good.ck"
+checks=$((checks+1))
+cmp -s "$tmp/good.json" "$tmp/good.json.orig" || { fails=$((fails+1)); echo "FAIL: model file touched by a diverged run"; }
+# the checkpoint holds the last good epoch: resuming from it reads fine (and diverges again)
+expect 3 "diverged" -- "$nn2" train --data "$data/idx" --sizes 16,6,10 --activation relu \
+  --cost log-likelihood --eta 1e6 --train-size 5 --validation-size 3 --epochs 3 --batch-size 1 \
+  --resume "$tmp/good.ck"
+
 # end to end on the fixtures
 expect 0 "Epoch 1:.*accuracy on evaluation data: [0-9]* / 3" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 \
   --train-size 5 --validation-size 3 --epochs 2 --batch-size 2 --monitor-training-cost \
