@@ -135,15 +135,23 @@ void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, i
 }
 
 void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
-                              int l, const float *dnext, int ldn, int M, int j0, int j1)
+                              int l, const float *dnext, int ldn, int M, int j0, int j1,
+                              float *scratch)
 {
     /* BP2: delta_l = (delta_{l+1} . W_l) * f'(z_l), W_l = WT_l^T; with dropout the dropped
      * units pass no gradient and kept ones carry the 1/(1-p) scale: * mask. */
     const int n = j1 - j0, ld = ws->ld[l], ldw = net->layer[l].ldw;
     if (M <= 0 || n <= 0) return;
     float *d = ws->d[l] + j0;
-    k->gemm_nt(M, n, net->layer[l].n_out, dnext, ldn, nn2_layer_WT(net, l) + (size_t)j0 * ldw, ldw,
-               d, ld);
+    const int n_out = net->layer[l].n_out;
+    const float *W = nn2_layer_WT(net, l) + (size_t)j0 * ldw; /* rows j0..j1 of WT_l */
+    if (n_out <= NN2_SMALL_OUT && scratch) {
+        for (int u = 0; u < n; u++) /* scratch (n_out, n) = W_l[:, j0:j1] */
+            for (int q = 0; q < n_out; q++) scratch[(size_t)q * n + u] = W[(size_t)u * ldw + q];
+        k->gemm_nn(M, n, n_out, dnext, ldn, scratch, n, NULL, d, ld);
+    } else {
+        k->gemm_nt(M, n, n_out, dnext, ldn, W, ldw, d, ld);
+    }
     const nn2_act act = net->arch.act[l - 1];
     for (int r = 0; r < M; r++) {
         float *dr = d + (size_t)r * ld;

@@ -53,9 +53,14 @@ void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const fl
 void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, int l, int M,
                          int j0, int j1);
 /* BP2 for hidden layer l (1..L-1), units [j0,j1): d_l = (dnext . W_l) * mask * f'(z_l), with
- * dnext (M, n_out of layer l) at stride ldn. */
+ * dnext (M, n_out of layer l) at stride ldn. When layer l has at most NN2_SMALL_OUT outputs
+ * (the 10 of a classifier), its weight rows [j0,j1) are first transposed into scratch
+ * (n_out * (j1-j0) floats) so that the product runs as gemm_nn, vectorised over the units,
+ * instead of as short dot products. */
+#define NN2_SMALL_OUT 64
 void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
-                              int l, const float *dnext, int ldn, int M, int j0, int j1);
+                              int l, const float *dnext, int ldn, int M, int j0, int j1,
+                              float *scratch);
 /* Evaluation forward over rows [r0,r1) of ws (no dropout); keeps zL. */
 void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1);
 

@@ -45,13 +45,20 @@ nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg
     tr->priv = calloc((size_t)tr->n_priv, sizeof *tr->priv);
     int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv;
     const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
+    size_t scratch = 1;
+    for (int l = 1; l < net->n_layers; l++)
+        if (net->layer[l].n_out <= NN2_SMALL_OUT) {
+            const size_t s = (size_t)net->layer[l].n_in * net->layer[l].n_out;
+            scratch = s > scratch ? s : scratch;
+        }
     for (int t = 0; ok && t < tr->n_priv; t++) {
         nn2_priv *p = &tr->priv[t];
+        p->scratch = nn2_alloc(scratch, sizeof(float));
         p->x = nn2_alloc((size_t)m_max * n0, sizeof(float));
         p->out = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->dout = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->labels = nn2_alloc((size_t)m_max, 1);
-        ok = p->x && p->out && p->dout && p->labels;
+        ok = p->x && p->out && p->dout && p->labels && p->scratch;
     }
     if (!ok) {
         nn2_trainer_free(tr);
@@ -70,6 +77,7 @@ void nn2_trainer_free(nn2_trainer *tr)
         nn2_free(tr->priv[t].out);
         nn2_free(tr->priv[t].dout);
         nn2_free(tr->priv[t].labels);
+        nn2_free(tr->priv[t].scratch);
     }
     free(tr->priv);
     memset(tr, 0, sizeof *tr);
@@ -171,7 +179,8 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
         }
         slice16(net->sizes[l], t, nt, &j0, &j1);
         const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
-        nn2_dense_backward_delta(k, net, ws, 1, l, dn, l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1);
+        nn2_dense_backward_delta(k, net, ws, 1, l, dn, l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1,
+                                 p->scratch);
     }
 #pragma omp barrier
     /* gradients and updates of the weights this thread owns */

@@ -12,6 +12,7 @@ typedef struct nn2_priv {
     float *out;      /* (m, sizes[L]) output activations */
     float *dout;     /* (m, sizes[L]) output deltas (BP1) */
     uint8_t *labels; /* (m) */
+    float *scratch;  /* transposed small weight slices for BP2 (nn2_dense_backward_delta) */
 } nn2_priv;
 
 /* Everything a training step needs, allocated once before the loop. */

@@ -1,0 +1,214 @@
+/* bench_kernels.c: Google Benchmark (through bench/gbench_shim.h) of nn2's kernels at MNIST
+ * shapes, per ISA, a training step and a one-epoch run. Every kernel benchmark first checks
+ * its result against the scalar kernel (within 1e-4 relative to sum |ab|) and reports an error
+ * instead of a time if it differs. Counters: FLOP/s and bytes/s (operands read and written
+ * once). Run: build-bench/bench/nn2-gbench [--benchmark_filter=REGEX]. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbench_shim.h"
+#include "nn2_kernels.h"
+#include "train.h"
+
+static float *rnd(size_t n, unsigned seed)
+{
+    float *p = nn2_alloc(n ? n : 1, sizeof(float));
+    uint64_t s = 0x9E3779B97F4A7C15ULL * (seed + 1);
+    for (size_t i = 0; i < n; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        p[i] = (float)((double)(s >> 11) * 0x1.0p-53 - 0.5);
+    }
+    return p;
+}
+
+enum { NN, TN, NT };
+typedef struct {
+    nn2_isa isa;
+    int op;
+} gemm_case;
+
+/* Product op at (M, N, K): C = A.B (forward), A^T.B (weight gradient), A.B^T (delta). */
+static void run_gemm(const nn2_kernels *k, int op, int M, int N, int K, const float *A,
+                     const float *B, float *C)
+{
+    switch (op) {
+    case NN: k->gemm_nn(M, N, K, A, K, B, N, NULL, C, N); break;
+    case TN: k->gemm_tn(M, N, K, A, M, B, N, C, N, 1.0f, 0.0f); break;
+    case NT: k->gemm_nt(M, N, K, A, K, B, K, C, N); break;
+    }
+}
+
+static void bm_gemm(nn2_bstate *st, void *arg)
+{
+    const gemm_case *c = arg;
+    const nn2_kernels *k = nn2_kernels_for(c->isa), *ref = nn2_kernels_for(NN2_ISA_SCALAR);
+    const int M = (int)nn2_bench_arg(st, 0), N = (int)nn2_bench_arg(st, 1), K = (int)nn2_bench_arg(st, 2);
+    float *A = rnd((size_t)M * K, 1), *B = rnd((size_t)K * N, 2);
+    float *C = rnd((size_t)M * N, 3), *R = rnd((size_t)M * N, 4);
+    run_gemm(k, c->op, M, N, K, A, B, C);
+    run_gemm(ref, c->op, M, N, K, A, B, R);
+    double worst = 0;
+    for (size_t i = 0; i < (size_t)M * N; i++) worst = fmax(worst, fabs(C[i] - R[i]) / (0.25 * K + 1e-30));
+    if (worst > 1e-4) {
+        nn2_bench_skip(st, "result differs from the scalar kernel");
+    } else {
+        while (nn2_bench_keep_running(st)) run_gemm(k, c->op, M, N, K, A, B, C);
+        nn2_bench_rate(st, "FLOP/s", 2.0 * M * N * K);
+        nn2_bench_rate(st, "bytes/s", 4.0 * ((double)M * K + (double)K * N + 2.0 * M * N));
+    }
+    nn2_free(A);
+    nn2_free(B);
+    nn2_free(C);
+    nn2_free(R);
+}
+
+typedef struct {
+    nn2_isa isa;
+    int what; /* 0 sigmoid, 1 softmax rows of 10 */
+} act_case;
+
+static void bm_act(nn2_bstate *st, void *arg)
+{
+    const act_case *c = arg;
+    const nn2_kernels *k = nn2_kernels_for(c->isa), *ref = nn2_kernels_for(NN2_ISA_SCALAR);
+    const int n = (int)nn2_bench_arg(st, 0);
+    float *x = rnd((size_t)n, 5), *y = nn2_alloc((size_t)n, sizeof(float)), *r = nn2_alloc((size_t)n, sizeof(float));
+    for (int i = 0; i < n; i++) x[i] *= 16.0f;
+    memcpy(y, x, sizeof(float) * n);
+    memcpy(r, x, sizeof(float) * n);
+    if (c->what == 0) {
+        k->act_forward[NN2_KACT_SIGMOID](n, y);
+        ref->act_forward[NN2_KACT_SIGMOID](n, r);
+    } else {
+        k->softmax_rows(n / 10, 10, y);
+        ref->softmax_rows(n / 10, 10, r);
+    }
+    double worst = 0;
+    for (int i = 0; i < n; i++) worst = fmax(worst, fabs(y[i] - r[i]));
+    if (worst > 1e-6) {
+        nn2_bench_skip(st, "result differs from the scalar kernel");
+    } else {
+        while (nn2_bench_keep_running(st)) {
+            memcpy(y, x, sizeof(float) * n);
+            if (c->what == 0)
+                k->act_forward[NN2_KACT_SIGMOID](n, y);
+            else
+                k->softmax_rows(n / 10, 10, y);
+        }
+        nn2_bench_rate(st, "elements/s", n);
+    }
+    nn2_free(x);
+    nn2_free(y);
+    nn2_free(r);
+}
+
+/* One mini-batch step of B2 ([784,100,10], batch 10) or B4 ([784,800,10] ReLU softmax, batch
+ * 128) on synthetic pixels, 1 thread, best ISA. */
+static void bm_step(nn2_bstate *st, void *arg)
+{
+    (void)arg;
+    const int hidden = (int)nn2_bench_arg(st, 0), m = (int)nn2_bench_arg(st, 1);
+    const int sizes[] = {784, hidden, 10};
+    nn2_arch a;
+    nn2_arch_sigmoid(&a, sizes, 3, hidden >= 800 ? NN2_COST_LOG_LIKELIHOOD : NN2_COST_CROSS_ENTROPY);
+    if (hidden >= 800) {
+        a.act[0] = NN2_ACT_RELU;
+        a.act[1] = NN2_ACT_SOFTMAX;
+    }
+    nn2_net *net;
+    nn2_error err;
+    if (nn2_net_create_arch(&net, &a, &err) != NN2_OK) {
+        nn2_bench_skip(st, err.msg);
+        return;
+    }
+    nn2_net_init(net, NN2_INIT_DEFAULT, 1);
+    enum { N = 1024 };
+    uint8_t *px = malloc((size_t)N * 784), lab[N];
+    uint32_t idx[N];
+    for (int i = 0; i < N * 784; i++) px[i] = (uint8_t)(i * 2654435761u >> 24);
+    for (int i = 0; i < N; i++) {
+        lab[i] = (uint8_t)(i % 10);
+        idx[i] = (uint32_t)i;
+    }
+    const nn2_dataset d = {px, lab, N, 784, 10, 28, 28, 0};
+    nn2_config cfg;
+    nn2_config_default(&cfg);
+    nn2_trainer tr;
+    if (nn2_trainer_init(&tr, net, &cfg, &d, m, 1, &err) != NN2_OK) {
+        nn2_bench_skip(st, err.msg);
+    } else {
+        size_t base = 0;
+        while (nn2_bench_keep_running(st)) {
+            nn2_train_batch(&tr, idx, base, m, 50000, 0.5, 0, 1);
+            base = (base + (size_t)m) % (size_t)(N - m);
+        }
+        const double fl = (double)m * (4.0 * 784 * hidden + 6.0 * hidden * 10);
+        nn2_bench_rate(st, "FLOP/s", fl);
+        nn2_bench_rate(st, "samples/s", m);
+        nn2_trainer_free(&tr);
+    }
+    free(px);
+    nn2_net_free(net);
+}
+
+/* One epoch of B1 on real MNIST (data/mnist, or NN2_BENCH_DATA), all threads. */
+static void bm_epoch(nn2_bstate *st, void *arg)
+{
+    (void)arg;
+    const char *dir = getenv("NN2_BENCH_DATA") ? getenv("NN2_BENCH_DATA") : "data/mnist";
+    nn2_mnist m;
+    nn2_error err;
+    if (nn2_mnist_load(&m, dir, 50000, 10000, &err) != NN2_OK) {
+        nn2_bench_skip(st, "MNIST not found (data/mnist or NN2_BENCH_DATA)");
+        return;
+    }
+    const int sizes[] = {784, 30, 10};
+    nn2_net *net;
+    nn2_net_create(&net, sizes, 3, NN2_COST_CROSS_ENTROPY, &err);
+    nn2_net_init(net, NN2_INIT_DEFAULT, 1);
+    nn2_config cfg;
+    nn2_config_default(&cfg);
+    cfg.epochs = 1;
+    cfg.monitor_eval_accuracy = 0;
+    while (nn2_bench_keep_running(st)) nn2_train(net, &cfg, &m.training, NULL, &err);
+    nn2_bench_rate(st, "samples/s", 50000);
+    nn2_net_free(net);
+    nn2_mnist_free(&m);
+}
+
+int main(int argc, char **argv)
+{
+    static gemm_case gc[NN2_ISA_COUNT][3];
+    static act_case ac[NN2_ISA_COUNT][2];
+    /* forward: (batch, n_out, 784); weight gradient: (784, n_out, batch); delta: (batch, n_in, 10) */
+    static const long fwd[] = {10, 30, 784, 10, 100, 784, 100, 100, 784, 128, 800, 784};
+    static const long grad[] = {784, 30, 10, 784, 100, 10, 784, 100, 100, 784, 800, 128};
+    static const long delta[] = {10, 30, 10, 10, 100, 10, 128, 800, 10};
+    static const long acts[] = {1000, 8000};
+    static const long steps[] = {100, 10, 800, 128};
+    char name[96];
+    for (int i = 0; i <= NN2_ISA_AVX512; i++) {
+        if (!nn2_kernels_for((nn2_isa)i)) continue;
+        const char *isa = nn2_isa_str((nn2_isa)i);
+        for (int op = 0; op < 3; op++) gc[i][op] = (gemm_case){(nn2_isa)i, op};
+        snprintf(name, sizeof name, "gemm_nn_forward/%s", isa);
+        nn2_bench_register(name, bm_gemm, &gc[i][NN], fwd, 4, 3);
+        snprintf(name, sizeof name, "gemm_tn_weight_gradient/%s", isa);
+        nn2_bench_register(name, bm_gemm, &gc[i][TN], grad, 4, 3);
+        snprintf(name, sizeof name, "gemm_nt_delta/%s", isa);
+        nn2_bench_register(name, bm_gemm, &gc[i][NT], delta, 3, 3);
+        ac[i][0] = (act_case){(nn2_isa)i, 0};
+        ac[i][1] = (act_case){(nn2_isa)i, 1};
+        snprintf(name, sizeof name, "sigmoid/%s", isa);
+        nn2_bench_register(name, bm_act, &ac[i][0], acts, 2, 1);
+        snprintf(name, sizeof name, "softmax_rows10/%s", isa);
+        nn2_bench_register(name, bm_act, &ac[i][1], acts, 2, 1);
+    }
+    nn2_bench_register("train_step_1thread", bm_step, NULL, steps, 2, 2);
+    nn2_bench_register("epoch_B1", bm_epoch, NULL, NULL, 0, 0);
+    return nn2_bench_main(argc, argv);
+}
