@@ -25,3 +25,5 @@ if grep -q ',avx[^,]*,.*,0$\|,scalar,.*,0$' bench-results/scaling.csv; then
   echo "scaling: FINAL WEIGHTS DIFFER between thread counts"; exit 1
 fi
 echo "scaling: final weights identical at every thread count (nn2's kernels)"
+/usr/bin/python3 scripts/plot_scaling.py bench-results/scaling.csv bench-results/scaling.png \
+  "nn2 thread scaling on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1))"
