@@ -176,6 +176,10 @@ typedef enum nn2_schedule {
     NN2_SCHED_COUNT
 } nn2_schedule;
 
+/* Thread placement: compact (thread i on core i, NUMA nodes filled in order), spread (threads
+ * dealt round-robin over NUMA nodes), none. OMP_PLACES / OMP_PROC_BIND, when set, take over. */
+typedef enum nn2_bind { NN2_BIND_NONE, NN2_BIND_COMPACT, NN2_BIND_SPREAD, NN2_BIND_COUNT } nn2_bind;
+
 typedef struct nn2_config {
     int epochs;
     int batch_size;
@@ -192,6 +196,7 @@ typedef struct nn2_config {
                        and restore the best weights */
     uint64_t seed; /* shuffling and dropout streams; the weights come from nn2_net_init */
     int threads;   /* 0: OMP_NUM_THREADS, else all cores */
+    nn2_bind bind; /* thread placement (default compact; nothing is bound when oversubscribed) */
     int isa;       /* -1: the run-time dispatch's choice; else an nn2_isa (nn2_kernels.h) to
                       force for this run (benchmarks compare kernel sets in one process) */
     int monitor_eval_cost, monitor_eval_accuracy, monitor_train_cost, monitor_train_accuracy;

@@ -13,7 +13,8 @@ void cli_usage(FILE *out)
     fprintf(out,
             "usage: nn2 train [options]      train (default: the book's chapter-3 run on MNIST)\n"
             "       nn2 eval --model FILE    accuracy and cost of a saved network\n"
-            "       nn2 info                 kernels (ISA) and threads in use\n"
+            "       nn2 info [--threads N] [--bind P]  kernels, topology and placement plan\n"
+            "                                (HWLOC_SYNTHETIC=\"...\" plans for a synthetic topology)\n"
             "       nn2 --help | --version\n"
             "\n"
             "network and training:\n"
@@ -41,6 +42,7 @@ void cli_usage(FILE *out)
             "  --expand              train on the book's expanded set (5x, one-pixel shifts)\n"
             "  --seed N              seed of initialization and shuffling [1]\n"
             "  --threads N           OpenMP threads; 0 = OMP_NUM_THREADS or all cores [0]\n"
+            "  --bind NAME           thread placement: compact | spread | none  [compact]\n"
             "data:\n"
             "  --data DIR            directory of the IDX files          [" CLI_DEFAULT_DATA "]\n"
             "  --fetch / --no-fetch  download MNIST into DIR if absent   [only for the default DIR]\n"
@@ -178,7 +180,7 @@ enum {
     O_FETCH, O_NOFETCH, O_TRAIN_SIZE, O_VALID_SIZE, O_EVAL_SET, O_MEA, O_NO_MEA, O_MEC, O_MTC,
     O_MTA, O_SAVE, O_METRICS, O_METRICS_JSON, O_MODEL, O_QUIET, O_HELP, O_VERSION, O_ACT,
     O_OUTPUT, O_DROPOUT, O_REG, O_MOMENTUM, O_NESTEROV, O_SCHEDULE, O_LR_STEP, O_LR_GAMMA,
-    O_PLATEAU, O_EARLY, O_EXPAND, O_CKPT, O_CKPT_EVERY, O_RESUME
+    O_PLATEAU, O_EARLY, O_EXPAND, O_CKPT, O_CKPT_EVERY, O_RESUME, O_BIND
 };
 
 static const struct option long_opts[] = {
@@ -225,6 +227,7 @@ static const struct option long_opts[] = {
     {"checkpoint", required_argument, 0, O_CKPT},
     {"checkpoint-every", required_argument, 0, O_CKPT_EVERY},
     {"resume", required_argument, 0, O_RESUME},
+    {"bind", required_argument, 0, O_BIND},
     {"help", no_argument, 0, O_HELP},
     {"version", no_argument, 0, O_VERSION},
     {0, 0, 0, 0},
@@ -356,6 +359,12 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         case O_CKPT: o->checkpoint = a; break;
         case O_CKPT_EVERY: if (parse_long(flag, a, 0, 1000000, &v)) return 2; o->checkpoint_every = (int)v; break;
         case O_RESUME: o->resume = a; break;
+        case O_BIND:
+            if (!strcmp(a, "compact")) o->cfg.bind = NN2_BIND_COMPACT;
+            else if (!strcmp(a, "spread")) o->cfg.bind = NN2_BIND_SPREAD;
+            else if (!strcmp(a, "none")) o->cfg.bind = NN2_BIND_NONE;
+            else return bad(flag, a, "expected compact, spread or none");
+            break;
         case O_HELP: o->cmd = CMD_HELP; return 0;
         case O_VERSION: o->cmd = CMD_VERSION; return 0;
         case ':': return bad(argv[optind - 1], NULL, "needs a value");

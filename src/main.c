@@ -16,6 +16,7 @@
 #include "cli_args.h"
 #include "nn2.h"
 #include "nn2_kernels.h"
+#include "placement.h"
 
 typedef struct report {
     const cli_opts *o;
@@ -339,7 +340,7 @@ static int cmd_eval(const cli_opts *o)
     return rc;
 }
 
-static int cmd_info(void)
+static int cmd_info(const cli_opts *o)
 {
     const nn2_kernels *k = nn2_kernels_get();
     printf("nn2 %s\n", NN2_VERSION);
@@ -349,6 +350,17 @@ static int cmd_info(void)
     printf("; NN2_ISA overrides)\n");
     printf("threads: %d (OMP_NUM_THREADS or all cores; --threads overrides)\n",
            omp_get_max_threads());
+    const char *syn = getenv("HWLOC_SYNTHETIC");
+    nn2_plan plan;
+    nn2_error err;
+    const int T = o->cfg.threads > 0 ? o->cfg.threads : omp_get_max_threads();
+    if (nn2_plan_make(&plan, T, o->cfg.bind, syn && *syn ? syn : NULL, &err) != NN2_OK) {
+        fprintf(stderr, "nn2: %s\n", err.msg);
+        return 2;
+    }
+    if (syn && *syn) printf("synthetic topology (HWLOC_SYNTHETIC): %s\n", syn);
+    nn2_plan_print(&plan, stdout);
+    nn2_plan_free(&plan);
     return 0;
 }
 
@@ -362,7 +374,7 @@ int main(int argc, char **argv)
     case CMD_VERSION:
         printf("nn2 %s (kernels: %s)\n", NN2_VERSION, nn2_isa_name());
         return 0;
-    case CMD_INFO: return cmd_info();
+    case CMD_INFO: return cmd_info(&o);
     case CMD_TRAIN: return cmd_train(&o);
     case CMD_EVAL: return cmd_eval(&o);
     case CMD_NONE: break;

@@ -19,6 +19,7 @@
 
 #include "checkpoint.h"
 #include "optim.h"
+#include "placement.h"
 #include "parallel.h"
 #include "rng.h"
 #include "train.h"
@@ -27,6 +28,13 @@
 
 nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
                             const nn2_dataset *data, int m_max, int threads, nn2_error *err)
+{
+    return nn2_trainer_init_placed(tr, net, cfg, data, m_max, threads, NULL, err);
+}
+
+nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
+                                   const nn2_dataset *data, int m_max, int threads,
+                                   const nn2_plan *plan, nn2_error *err)
 {
     memset(tr, 0, sizeof *tr);
     tr->net = net;
@@ -51,18 +59,33 @@ nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg
             const size_t s = (size_t)net->layer[l].n_in * net->layer[l].n_out;
             scratch = s > scratch ? s : scratch;
         }
-    for (int t = 0; ok && t < tr->n_priv; t++) {
+    /* each thread allocates and zeroes its own buffers: first touch puts them on its node */
+    int failed = !ok;
+#pragma omp parallel num_threads(tr->n_priv) reduction(| : failed)
+    for (int t = omp_get_thread_num(); ok && t < tr->n_priv; t += omp_get_num_threads()) {
         nn2_priv *p = &tr->priv[t];
+        if (plan) nn2_plan_bind_self(plan, t);
         p->scratch = nn2_alloc(scratch, sizeof(float));
         p->x = nn2_alloc((size_t)m_max * n0, sizeof(float));
         p->out = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->dout = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->labels = nn2_alloc((size_t)m_max, 1);
-        ok = p->x && p->out && p->dout && p->labels && p->scratch;
+        failed |= !(p->x && p->out && p->dout && p->labels && p->scratch);
     }
+    ok = !failed;
     if (!ok) {
         nn2_trainer_free(tr);
         return nn2_fail(err, NN2_ERR_NOMEM, "out of memory for the training buffers");
+    }
+    if (plan) { /* shared buffers: interleaved over the NUMA nodes when there are several */
+        nn2_plan_interleave(plan, net->params, sizeof(float) * net->n_params);
+        nn2_plan_interleave(plan, tr->grads, sizeof(float) * net->n_params);
+        if (tr->vel) nn2_plan_interleave(plan, tr->vel, sizeof(float) * net->n_params);
+        for (int l = 1; l < net->n_layers; l++) {
+            const size_t bytes = sizeof(float) * (size_t)m_max * tr->ws.ld[l];
+            nn2_plan_interleave(plan, tr->ws.a[l], bytes);
+            nn2_plan_interleave(plan, tr->ws.d[l], bytes);
+        }
     }
     return NN2_OK;
 }
@@ -294,6 +317,7 @@ void nn2_config_default(nn2_config *c)
     c->seed = 1;
     c->threads = 0;
     c->isa = -1;
+    c->bind = NN2_BIND_COMPACT;
     c->monitor_eval_accuracy = 1;
 }
 
@@ -396,8 +420,16 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
             return st;
         }
     }
+    nn2_plan plan;
+    if ((st = nn2_plan_make(&plan, T, cfg->bind, NULL, err)) != NN2_OK) {
+        nn2_ckpt_free(&saved);
+        return st;
+    }
+    if (train->count > 0 && !train->expand)
+        nn2_plan_interleave(&plan, (void *)train->images, train->count * (size_t)train->dim);
     nn2_trainer tr;
-    if ((st = nn2_trainer_init(&tr, net, cfg, train, m, T, err)) != NN2_OK) {
+    if ((st = nn2_trainer_init_placed(&tr, net, cfg, train, m, T, &plan, err)) != NN2_OK) {
+        nn2_plan_free(&plan);
         nn2_ckpt_free(&saved);
         return st;
     }
@@ -412,6 +444,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         nn2_free(best);
         nn2_ckpt_free(&saved);
         nn2_trainer_free(&tr);
+        nn2_plan_free(&plan);
         return nn2_fail(err, NN2_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
@@ -514,6 +547,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     nn2_free(best);
     free(perm);
     nn2_trainer_free(&tr);
+    nn2_plan_free(&plan);
     return st;
 }
 

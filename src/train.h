@@ -37,6 +37,13 @@ nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg
                             const nn2_dataset *data, int m_max, int threads, nn2_error *err);
 void nn2_trainer_free(nn2_trainer *tr);
 
+typedef struct nn2_plan nn2_plan;
+/* The same, with each thread's buffers allocated by (and bound to) its place in plan, and the
+ * shared ones interleaved over the plan's NUMA nodes. */
+nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
+                                   const nn2_dataset *data, int m_max, int threads,
+                                   const nn2_plan *plan, nn2_error *err);
+
 /* One mini-batch step: samples idx[base .. base+mb) of the trainer's data, n = training-set
  * size, eta = this epoch's learning rate. Runs its own parallel region with `threads`. */
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
