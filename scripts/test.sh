@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build and run every test on a fresh Debian machine: install dependencies, build with
 # -Werror, fetch MNIST for the real-data tests (they are skipped if it cannot be fetched), run
-# CTest; then the AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite (the
-# slow real-data tests excepted); then each fuzz target for FUZZ_SECONDS (default 30).
+# CTest; then the AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite; then
+# each fuzz target for FUZZ_SECONDS (default 30).
 # Extra arguments go to the first ctest (e.g. -L slow, -LE slow). NN2_QUICK=1 skips the
 # sanitizer and fuzzing stages.
 set -euo pipefail
@@ -17,7 +17,7 @@ n_main=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNN2_SANITIZE=ON -DNN2_WERROR=ON >/dev/null
 cmake --build build-asan -j"$(nproc)" >/dev/null
-(cd build-asan && ctest --output-on-failure -LE slow) | tee "$log"
+(cd build-asan && ctest --output-on-failure) | tee "$log"
 n_asan=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
 echo "== fuzzing"
 scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
