@@ -18,6 +18,16 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+#if NN2_WITH_ZLIB
+/* zlib's message, without the "path: " it puts in front. */
+static const char *gz_msg(gzFile f, const char *path, int *zerr)
+{
+    const char *msg = gzerror(f, zerr);
+    const size_t n = strlen(path);
+    return strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+}
+#endif
+
 /* Read a whole (possibly gzip-compressed) file into a growing buffer: memory follows the bytes
  * really present, never a header's claim. */
 static nn2_status read_all(const char *path, uint8_t **out, size_t *len, nn2_error *err)
@@ -52,13 +62,13 @@ static nn2_status read_all(const char *path, uint8_t **out, size_t *len, nn2_err
         int got = gzread(f, buf + n, (unsigned)want);
         if (got < 0) {
             int zerr;
-            const char *msg = gzerror(f, &zerr);
+            const char *msg = gz_msg(f, path, &zerr);
             st = nn2_fail(err, NN2_ERR_FORMAT, "%s: corrupt gzip data: %s", path, msg);
             break;
         }
         if (got == 0) {
             int zerr = Z_OK;
-            const char *msg = gzerror(f, &zerr);
+            const char *msg = gz_msg(f, path, &zerr);
             if (zerr != Z_OK) /* e.g. a gzip stream cut short: zlib ends it without -1 */
                 st = nn2_fail(err, NN2_ERR_FORMAT, "%s: corrupt gzip data: %s", path, msg);
         }
