@@ -225,7 +225,7 @@ void nn2_config_default(nn2_config *c); /* the book's chapter-3 run */
  * In the automatic case, small networks (under 64 MFLOP per mini-batch step) time a few hundred
  * steps of the first epoch with all threads and with one, and keep the faster (see
  * nn2_epoch_stats.threads). Results do not depend on it. */
-int nn2_train_threads(const nn2_net *net, const nn2_config *cfg, int batch);
+int nn2_train_threads(const nn2_config *cfg);
 
 /* Mini-batch SGD with L2 as network2.py's SGD; eval may be NULL. */
 nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *train,

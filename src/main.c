@@ -253,7 +253,7 @@ static int cmd_train(const cli_opts *o)
                "seed %llu, %s%d threads, kernels %s, %zu training images\n",
                sizes, nn2_cost_name(o->cost), nn2_init_name(o->init),
                cfg.epochs, cfg.batch_size, cfg.eta, cfg.lambda, (unsigned long long)cfg.seed,
-               cfg.threads ? "" : "up to ", nn2_train_threads(net, &cfg, cfg.batch_size), nn2_isa_name(), train->count);
+               cfg.threads ? "" : "up to ", nn2_train_threads(&cfg), nn2_isa_name(), train->count);
     if (!o->quiet && !nn2_arch_is_network2(&arch)) {
         printf("nn2: activations");
         for (int l = 0; l + 2 < o->n_sizes; l++)

@@ -270,12 +270,7 @@ static double step_flops(const nn2_net *net, int batch)
 #define NN2_PROBE_FLOPS 64e6
 #define NN2_PROBE_STEPS 150
 
-int nn2_train_threads(const nn2_net *net, const nn2_config *cfg, int batch)
-{
-    (void)net;
-    (void)batch;
-    return nn2_threads_resolve(cfg->threads);
-}
+int nn2_train_threads(const nn2_config *cfg) { return nn2_threads_resolve(cfg->threads); }
 
 /* Batches [b0, b1) of an epoch with a team of T threads; returns the seconds taken. When
  * cfg->stop is raised, thread 0 marks the mini-batch it is starting; every thread sees the mark
@@ -408,7 +403,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         return nn2_fail(err, NN2_ERR_ARG, "checkpoint every: %d is negative", cfg->checkpoint_every);
     const size_t n = train->count;
     const int m = (size_t)cfg->batch_size < n ? cfg->batch_size : (int)n;
-    int T = nn2_threads_resolve(cfg->threads);
+    int T = nn2_train_threads(cfg);
     const int probe = cfg->threads == 0 && T > 1 && step_flops(net, m) < NN2_PROBE_FLOPS;
     const int need_acc = cfg->early_stop > 0 || cfg->schedule == NN2_SCHED_PLATEAU;
     nn2_ckpt desc = {0}, saved = {0};
