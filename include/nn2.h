@@ -180,6 +180,10 @@ typedef enum nn2_schedule {
  * dealt round-robin over NUMA nodes), none. OMP_PLACES / OMP_PROC_BIND, when set, take over. */
 typedef enum nn2_bind { NN2_BIND_NONE, NN2_BIND_COMPACT, NN2_BIND_SPREAD, NN2_BIND_COUNT } nn2_bind;
 
+/* The processes (MPI ranks) of a run that trains one network together; see README, "MPI".
+ * NULL everywhere means one process. */
+typedef struct nn2_dist nn2_dist;
+
 typedef struct nn2_config {
     int epochs;
     int batch_size;
@@ -217,6 +221,11 @@ typedef struct nn2_config {
     /* Called from the training thread every few mini-batches. */
     void (*on_progress)(int epoch, size_t done, size_t total, void *user);
     void *user;
+    /* Ranks training together (nn2_dist_init), or NULL. Every rank calls nn2_train with the
+     * same network, settings and data; all end with the same weights. Only rank 0 writes the
+     * checkpoint; the callbacks run on every rank. A stop request is honoured at the end of
+     * an epoch when there are several ranks. */
+    nn2_dist *dist;
 } nn2_config;
 
 void nn2_config_default(nn2_config *c); /* the book's chapter-3 run */
@@ -263,6 +272,17 @@ int nn2_sched_after_epoch(nn2_sched_state *s, const nn2_config *c, int epoch, lo
 nn2_status nn2_metrics_save_csv(const nn2_epoch_stats *h, int n, const char *path, nn2_error *err);
 nn2_status nn2_metrics_save_json(const nn2_epoch_stats *h, int n, const char *path,
                                  nn2_error *err);
+
+/* Start MPI when nn2 was built with it (-DNN2_MPI=ON): one rank per process of the mpirun
+ * job, or one alone. Built without MPI: one rank, or NN2_ERR_ARG when the environment shows
+ * that a launcher started several processes (they would each train alone). */
+nn2_status nn2_dist_init(int *argc, char ***argv, nn2_dist **out, nn2_error *err);
+void nn2_dist_finalize(nn2_dist *d);
+int nn2_dist_rank(const nn2_dist *d); /* 0 for NULL */
+int nn2_dist_size(const nn2_dist *d); /* 1 for NULL */
+int nn2_dist_with_mpi(void);          /* built with MPI */
+/* Training-step traffic so far on this rank: bytes received, steps, collectives. */
+void nn2_dist_traffic(const nn2_dist *d, uint64_t *bytes, uint64_t *steps, uint64_t *calls);
 
 /* Name of the kernel set in use ("scalar", "avx2", "avx512"). */
 const char *nn2_isa_name(void);

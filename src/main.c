@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli_args.h"
+#include "dist.h"
 #include "nn2.h"
 #include "nn2_kernels.h"
 #include "placement.h"
@@ -179,14 +180,21 @@ static int fetch_mnist(const char *dir)
     return 0;
 }
 
-static int load_data(const cli_opts *o, nn2_mnist *m)
+/* With several ranks, rank 0 fetches, every rank reads the files (a shared filesystem), and
+ * rank 0 reports the first rank's error. */
+static int load_data(const cli_opts *o, nn2_mnist *m, nn2_dist *dist)
 {
     const int want_fetch = o->fetch == 1 || (o->fetch == -1 && !strcmp(o->data_dir, CLI_DEFAULT_DATA));
-    if (!have_mnist(o->data_dir) && want_fetch && fetch_mnist(o->data_dir)) return 1;
+    const int rank = nn2_dist_rank(dist);
+    int failed = rank == 0 && !have_mnist(o->data_dir) && want_fetch && fetch_mnist(o->data_dir);
+    if (nn2_dist_any(dist, failed)) return 1;
     nn2_error err;
     nn2_status st = nn2_mnist_load(m, o->data_dir, o->train_size, o->validation_size, &err);
+    const nn2_status own = st;
+    st = nn2_dist_agree(dist, st, &err);
     if (st != NN2_OK) {
-        fprintf(stderr, "nn2: %s\n", err.msg);
+        if (own == NN2_OK) nn2_mnist_free(m);
+        if (rank == 0) fprintf(stderr, "nn2: %s\n", err.msg);
         return st == NN2_ERR_ARG ? 2 : 1;
     }
     return 0;
@@ -202,11 +210,18 @@ static const nn2_dataset *pick_set(const nn2_mnist *m, cli_set s)
     return NULL;
 }
 
-static int cmd_train(const cli_opts *o)
+static int cmd_train(const cli_opts *opts, nn2_dist *dist)
 {
+    const int rank = nn2_dist_rank(dist), ranks = nn2_dist_size(dist);
+    cli_opts quiet_opts = *opts; /* ranks other than 0 print and write nothing */
+    if (rank != 0) {
+        quiet_opts.quiet = 1;
+        quiet_opts.metrics_csv = quiet_opts.metrics_json = quiet_opts.save_path = NULL;
+    }
+    const cli_opts *o = &quiet_opts;
     install_signals(); /* before loading: a signal then stops training at its first mini-batch */
     nn2_mnist m;
-    int rc = load_data(o, &m);
+    int rc = load_data(o, &m, dist);
     if (rc) return rc;
     nn2_error err;
     nn2_net *net = NULL;
@@ -233,7 +248,8 @@ static int cmd_train(const cli_opts *o)
     cfg.checkpoint_every = o->checkpoint ? o->checkpoint_every : 0;
     cfg.resume = o->resume;
     cfg.stop = &stop_flag;
-    if (o->checkpoint) remove_stale_temps(o->checkpoint);
+    cfg.dist = dist;
+    if (o->checkpoint && rank == 0) remove_stale_temps(o->checkpoint);
     const nn2_dataset *eval = pick_set(&m, o->eval_set);
     const nn2_dataset expanded = nn2_dataset_expanded(&m.training);
     const nn2_dataset *train = o->expand ? &expanded : &m.training;
@@ -254,6 +270,8 @@ static int cmd_train(const cli_opts *o)
                sizes, nn2_cost_name(o->cost), nn2_init_name(o->init),
                cfg.epochs, cfg.batch_size, cfg.eta, cfg.lambda, (unsigned long long)cfg.seed,
                cfg.threads ? "" : "up to ", nn2_train_threads(&cfg), nn2_isa_name(), train->count);
+    if (!o->quiet && ranks > 1)
+        printf("nn2: MPI: %d ranks, each computing its share of every hidden layer's units\n", ranks);
     if (!o->quiet && !nn2_arch_is_network2(&arch)) {
         printf("nn2: activations");
         for (int l = 0; l + 2 < o->n_sizes; l++)
@@ -272,7 +290,9 @@ static int cmd_train(const cli_opts *o)
         st = r.io_status;
         err = r.io_err;
     }
-    if (st == NN2_ERR_INTERRUPTED) {
+    if (st != NN2_OK && rank != 0) { /* rank 0 says it */
+        rc = st == NN2_ERR_INTERRUPTED ? 128 + SIGTERM : st == NN2_ERR_NUMERIC ? 3 : st == NN2_ERR_ARG ? 2 : 1;
+    } else if (st == NN2_ERR_INTERRUPTED) {
         const int sig = stop_signal ? (int)stop_signal : SIGINT;
         fprintf(stderr, "nn2: %s: %s\n", sig == SIGTERM ? "SIGTERM" : "SIGINT", err.msg);
         if (o->checkpoint)
@@ -285,6 +305,12 @@ static int cmd_train(const cli_opts *o)
         rc = st == NN2_ERR_NUMERIC ? 3 : st == NN2_ERR_ARG ? 2 : 1;
     } else {
         if (!o->quiet) printf("nn2: trained in %.2f s\n", now_s() - t0);
+        uint64_t bytes, steps, calls;
+        nn2_dist_traffic(dist, &bytes, &steps, &calls);
+        if (!o->quiet && steps > 0)
+            printf("nn2: MPI: %.1f KiB received per step by rank 0 in %.1f collectives (%llu steps)\n",
+                   (double)bytes / 1024.0 / (double)steps, (double)calls / (double)steps,
+                   (unsigned long long)steps);
         if (!o->quiet && cfg.early_stop > 0 && r.n_hist > 0)
             printf("nn2: kept the weights of epoch %d (best evaluation accuracy)\n", r.hist[r.n_hist - 1].best_epoch);
         if (o->save_path) {
@@ -315,7 +341,7 @@ static int cmd_eval(const cli_opts *o)
     nn2_mnist m;
     cli_opts lo = *o;
     if (o->eval_set == SET_TEST) lo.train_size = lo.validation_size = 0; /* split irrelevant */
-    int rc = load_data(&lo, &m);
+    int rc = load_data(&lo, &m, NULL);
     if (rc) {
         nn2_net_free(net);
         return rc;
@@ -375,7 +401,17 @@ int main(int argc, char **argv)
         printf("nn2 %s (kernels: %s)\n", NN2_VERSION, nn2_isa_name());
         return 0;
     case CMD_INFO: return cmd_info(&o);
-    case CMD_TRAIN: return cmd_train(&o);
+    case CMD_TRAIN: {
+        nn2_dist *dist;
+        nn2_error err;
+        if (nn2_dist_init(&argc, &argv, &dist, &err) != NN2_OK) {
+            fprintf(stderr, "nn2: %s\n", err.msg);
+            return 2;
+        }
+        const int trc = cmd_train(&o, dist);
+        nn2_dist_finalize(dist);
+        return trc;
+    }
     case CMD_EVAL: return cmd_eval(&o);
     case CMD_NONE: break;
     }

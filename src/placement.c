@@ -46,6 +46,14 @@ nn2_status nn2_plan_make(nn2_plan *plan, int threads, nn2_bind policy, const cha
         hwloc_topology_destroy(topo);
         return nn2_fail(err, NN2_ERR_IO, "hwloc: cannot load the topology");
     }
+    if (!synthetic) { /* bound by a launcher or taskset: plan inside that set only */
+        hwloc_bitmap_t set = hwloc_bitmap_alloc();
+        if (set && hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0 && !hwloc_bitmap_iszero(set) &&
+            !hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(topo), set) &&
+            hwloc_topology_restrict(topo, set, 0) == 0)
+            plan->restricted = 1;
+        hwloc_bitmap_free(set);
+    }
     plan->have_hwloc = 1;
     plan->topology = topo;
     plan->n_packages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
@@ -137,15 +145,16 @@ void nn2_plan_print(const nn2_plan *plan, FILE *out)
         fprintf(out, "topology: unknown (built without hwloc); threads are not bound\n");
         return;
     }
-    fprintf(out, "topology: %d package%s, %d NUMA node%s, %d cores, %d PUs\n", plan->n_packages,
+    fprintf(out, "topology: %d package%s, %d NUMA node%s, %d cores, %d PUs%s\n", plan->n_packages,
             plan->n_packages == 1 ? "" : "s", plan->n_numa, plan->n_numa == 1 ? "" : "s", plan->n_cores,
-            plan->n_pus);
+            plan->n_pus, plan->restricted ? " (those this process is bound to)" : "");
     if (plan->omp_binds)
         fprintf(out, "placement: OMP_PLACES/OMP_PROC_BIND set: the OpenMP runtime binds the %d threads\n",
                 plan->n_threads);
     else if (plan->policy == NN2_BIND_NONE)
         fprintf(out, "placement: %d threads, not bound (%s)\n", plan->n_threads,
-                plan->n_threads > plan->n_pus ? "more threads than PUs" : "--bind none");
+                plan->shared_node ? "other ranks on this node: mpirun places the ranks"
+                : plan->n_threads > plan->n_pus ? "more threads than PUs" : "--bind none");
     else {
         fprintf(out, "placement: %d threads, --bind %s\n", plan->n_threads, bind_name(plan->policy));
         for (int t = 0; t < plan->n_threads; t++)

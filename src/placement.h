@@ -20,6 +20,8 @@ typedef struct nn2_plan {
     int n_packages, n_numa, n_cores, n_pus;
     int omp_binds; /* OMP_PLACES or OMP_PROC_BIND is set: the OpenMP runtime binds */
     int have_hwloc;
+    int restricted;  /* the process was bound (mpirun, taskset): the plan uses only that set */
+    int shared_node; /* other ranks of an MPI job run on this node: threads are left unbound */
     void *topology; /* hwloc_topology_t, owned (NULL without hwloc) */
     nn2_place place[NN2_PLAN_MAX];
 } nn2_plan;

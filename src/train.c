@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "checkpoint.h"
+#include "dist.h"
 #include "optim.h"
 #include "placement.h"
 #include "parallel.h"
@@ -43,6 +44,9 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     if (!tr->k) return nn2_fail(err, NN2_ERR_ARG, "isa: kernel set %d is not available here", cfg->isa);
     tr->data = data;
     tr->m_max = m_max;
+    tr->dist = cfg->dist;
+    tr->rank = nn2_dist_rank(cfg->dist);
+    tr->ranks = nn2_dist_size(cfg->dist);
     for (int l = 0; l + 1 < net->n_layers; l++) tr->dropout |= net->arch.dropout[l] > 0.0;
     tr->drop_seed = nn2_hash64(cfg->seed ^ 0x64726f706f7574ULL);
     nn2_status st = nn2_ws_create(&tr->ws, net, m_max, 1, err);
@@ -115,6 +119,24 @@ static void slice16(int n, int t, int nt, int *j0, int *j1)
     *j1 = u1 * 16 < n ? u1 * 16 : n;
 }
 
+/* Units [j0,j1) of a hidden layer of n that thread t of nt owns: its rank's run of 16-unit
+ * slices (nn2_dist_units), split among the rank's threads in whole slices. One rank: slice16. */
+static void own16(const nn2_trainer *tr, int n, int t, int nt, int *j0, int *j1)
+{
+    int r0, r1, u0, u1;
+    nn2_dist_units(n, tr->rank, tr->ranks, &r0, &r1);
+    nn2_split((r1 - r0 + 15) / 16, nt, t, &u0, &u1);
+    *j0 = r0 + u0 * 16 < r1 ? r0 + u0 * 16 : r1;
+    *j1 = r0 + u1 * 16 < r1 ? r0 + u1 * 16 : r1;
+}
+
+/* With several ranks: after a barrier, thread 0 swaps this rank's columns of buf (mb, ld) for
+ * the other ranks' (n units); the caller's next barrier publishes them to its threads. */
+static void exchange(nn2_trainer *tr, float *buf, int mb, int ld, int n, int t)
+{
+    if (t == 0) nn2_dist_gather_cols(tr->dist, buf, mb, ld, n, 1);
+}
+
 /* Input of weight layer l and its stride: the thread's own pixels for l = 0, else the shared
  * hidden activations (dropped copy while training with dropout). */
 static const float *input_of(const nn2_trainer *tr, const nn2_priv *p, int l, int *ld)
@@ -185,11 +207,16 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     if (next) nn2_prefetch_rows(tr->data, idx, base + (size_t)mb, next);
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
-        slice16(net->sizes[l + 1], t, nt, &j0, &j1);
+        own16(tr, net->sizes[l + 1], t, nt, &j0, &j1);
         x = input_of(tr, p, l, &ldx);
         nn2_dense_forward(k, net, l, x, ldx, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
         if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
 #pragma omp barrier
+        if (tr->ranks > 1) { /* the next layer's input, every unit of it */
+            exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
+                     net->sizes[l + 1], t);
+#pragma omp barrier
+        }
     }
     /* the output layer and BP1, redundantly in every thread */
     x = input_of(tr, p, L - 1, &ldx);
@@ -199,8 +226,12 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     for (int l = L - 1; l >= 1; l--) {
         if (l < L - 1) {
 #pragma omp barrier
+            if (tr->ranks > 1) { /* all of the next layer's deltas */
+                exchange(tr, ws->d[l + 1], mb, ws->ld[l + 1], net->sizes[l + 1], t);
+#pragma omp barrier
+            }
         }
-        slice16(net->sizes[l], t, nt, &j0, &j1);
+        own16(tr, net->sizes[l], t, nt, &j0, &j1);
         const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
         nn2_dense_backward_delta(k, net, ws, 1, l, dn, l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1,
                                  p->scratch);
@@ -208,14 +239,16 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
 #pragma omp barrier
     /* gradients and updates of the weights this thread owns */
     for (int l = 0; l + 1 < L; l++) {
-        slice16(net->sizes[l + 1], t, nt, &j0, &j1);
+        own16(tr, net->sizes[l + 1], t, nt, &j0, &j1);
         if (j1 <= j0) continue;
         x = input_of(tr, p, l, &ldx);
         grad_block(tr, o, fused, l, 0, net->layer[l].n_in, j0, j1, x, ldx, ws->d[l + 1] + j0,
                    ws->ld[l + 1], mb);
         grad_bias(tr, o, l, j0, j1, ws->d[l + 1] + j0, ws->ld[l + 1], mb);
     }
-    int r0, r1; /* the output layer's weight rows: those of this thread's last hidden units */
+    /* the output layer's weight rows: with one rank, those of this thread's last hidden units;
+     * with several, every rank updates all of them (split among its threads) */
+    int r0, r1;
     if (L >= 2)
         slice16(net->sizes[L - 1], t, nt, &r0, &r1);
     else
@@ -223,10 +256,19 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     x = input_of(tr, p, L - 1, &ldx);
     grad_block(tr, o, fused, L - 1, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
     if (t == 0) grad_bias(tr, o, L - 1, 0, nL, p->dout, nL, mb);
-    if (L != 2) {
-        /* the next step's forward would overwrite what these updates still read */
+    if (L != 2 || tr->ranks > 1) {
+        /* the next step's forward (or exchange) would overwrite what these updates still read */
 #pragma omp barrier
     }
+    if (tr->ranks > 1 && L > 2) {
+        /* BP2 reads whole rows of the hidden-to-hidden weights: every rank needs all of them */
+        if (t == 0)
+            for (int l = 1; l + 1 < L; l++)
+                nn2_dist_gather_cols(tr->dist, nn2_layer_WT(net, l), net->layer[l].n_in,
+                                     net->layer[l].ldw, net->layer[l].n_out, 1);
+#pragma omp barrier
+    }
+    if (tr->ranks > 1 && t == 0) tr->dist->steps++;
 }
 
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
@@ -282,7 +324,9 @@ static double run_batches(nn2_trainer *tr, const nn2_config *cfg, const uint32_t
 #pragma omp parallel num_threads(T)
     {
         for (size_t bi = b0; bi < b1; bi++) {
-            if (cfg->stop && omp_get_thread_num() == 0 && *cfg->stop) tr->stop_after = (long)bi;
+            /* several ranks: the stop is agreed on at the end of the epoch instead */
+            if (cfg->stop && tr->ranks == 1 && omp_get_thread_num() == 0 && *cfg->stop)
+                tr->stop_after = (long)bi;
             const size_t base = bi * (size_t)m;
             const int mb = n - base < (size_t)m ? (int)(n - base) : m;
             nn2_optim o;
@@ -376,10 +420,11 @@ static nn2_status check_config(const nn2_net *net, const nn2_config *c, const nn
 
 /* Write the training state: epoch `epoch` in progress with `batch` mini-batches done; rng: the
  * shuffling generator at the start of that epoch. */
-static nn2_status write_checkpoint(const nn2_config *cfg, const nn2_ckpt *desc, const nn2_net *net,
-                                   const nn2_trainer *tr, const float *best, const nn2_sched_state *sched,
-                                   const nn2_rng *rng, int epoch, size_t batch,
-                                   const nn2_epoch_stats *hist, int n_hist, nn2_error *err)
+static nn2_status write_checkpoint_file(const nn2_config *cfg, const nn2_ckpt *desc, const nn2_net *net,
+                                        const nn2_trainer *tr, const float *best,
+                                        const nn2_sched_state *sched, const nn2_rng *rng, int epoch,
+                                        size_t batch, const nn2_epoch_stats *hist, int n_hist,
+                                        nn2_error *err)
 {
     nn2_ckpt c = *desc;
     c.epoch = epoch;
@@ -394,11 +439,53 @@ static nn2_status write_checkpoint(const nn2_config *cfg, const nn2_ckpt *desc, 
     return nn2_ckpt_save(cfg->checkpoint, &c, err);
 }
 
+/* The same from every rank: the velocities are gathered (the parameters are whole at the end of
+ * an epoch), rank 0 writes, and all ranks learn whether it could. */
+static nn2_status write_checkpoint(const nn2_config *cfg, const nn2_ckpt *desc, const nn2_net *net,
+                                   const nn2_trainer *tr, const float *best, const nn2_sched_state *sched,
+                                   const nn2_rng *rng, int epoch, size_t batch,
+                                   const nn2_epoch_stats *hist, int n_hist, nn2_error *err)
+{
+    if (tr->ranks == 1)
+        return write_checkpoint_file(cfg, desc, net, tr, best, sched, rng, epoch, batch, hist, n_hist, err);
+    if (tr->vel) nn2_dist_sync_arena(tr->dist, net, tr->vel);
+    nn2_status st = NN2_OK;
+    if (tr->rank == 0)
+        st = write_checkpoint_file(cfg, desc, net, tr, best, sched, rng, epoch, batch, hist, n_hist, err);
+    return nn2_dist_agree(tr->dist, st, err);
+}
+
+/* A fingerprint of a dataset (pixels, labels, shape) for checking that every rank has the same. */
+static uint64_t data_fingerprint(const nn2_dataset *d)
+{
+    uint64_t h = nn2_hash64((uint64_t)d->count * 1000003u + (uint64_t)d->dim * 31u + (uint64_t)d->expand);
+    const size_t n = d->count * (size_t)d->dim;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, d->images + i, 8);
+        h = nn2_hash64(h ^ w);
+    }
+    for (; i < n; i++) h = nn2_hash64(h ^ d->images[i]);
+    for (i = 0; i < d->count; i++) h = nn2_hash64(h ^ d->labels[i]);
+    return h;
+}
+
 nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *train,
                      const nn2_dataset *eval, nn2_error *err)
 {
-    nn2_status st = check_config(net, cfg, train, eval, err);
+    nn2_dist *dist = cfg->dist;
+    nn2_status st = nn2_dist_agree(dist, check_config(net, cfg, train, eval, err), err);
     if (st != NN2_OK) return st;
+    if (nn2_dist_size(dist) > 1) { /* every rank read the files itself: the same files? */
+        const int same = nn2_dist_same(dist, data_fingerprint(train)) &&
+                         nn2_dist_same(dist, eval ? data_fingerprint(eval) : 0) &&
+                         nn2_dist_same(dist, nn2_hash64(cfg->seed) ^ (uint64_t)cfg->batch_size ^
+                                                 ((uint64_t)cfg->epochs << 32));
+        if (!same)
+            return nn2_fail(err, NN2_ERR_ARG, "the ranks do not have the same data or settings "
+                            "(each rank reads the data files itself: they must be the same files)");
+    }
     if (cfg->checkpoint_every < 0)
         return nn2_fail(err, NN2_ERR_ARG, "checkpoint every: %d is negative", cfg->checkpoint_every);
     const size_t n = train->count;
@@ -408,22 +495,31 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     const int need_acc = cfg->early_stop > 0 || cfg->schedule == NN2_SCHED_PLATEAU;
     nn2_ckpt desc = {0}, saved = {0};
     nn2_ckpt_describe(&desc, net, cfg, train);
-    if (cfg->resume) {
-        if ((st = nn2_ckpt_load(cfg->resume, &saved, err)) != NN2_OK) return st;
-        if ((st = nn2_ckpt_compatible(&saved, &desc, cfg->resume, err)) != NN2_OK) {
+    if (cfg->resume) { /* every rank reads the checkpoint */
+        st = nn2_ckpt_load(cfg->resume, &saved, err);
+        if (st == NN2_OK) st = nn2_ckpt_compatible(&saved, &desc, cfg->resume, err);
+        if ((st = nn2_dist_agree(dist, st, err)) != NN2_OK) {
             nn2_ckpt_free(&saved);
             return st;
         }
     }
     nn2_plan plan;
-    if ((st = nn2_plan_make(&plan, T, cfg->bind, NULL, err)) != NN2_OK) {
+    if ((st = nn2_dist_agree(dist, nn2_plan_make(&plan, T, cfg->bind, NULL, err), err)) != NN2_OK) {
         nn2_ckpt_free(&saved);
         return st;
+    }
+    if (dist && dist->local_size > 1 && plan.policy != NN2_BIND_NONE) {
+        /* ranks sharing a node would stack their threads on the same first cores: leave the
+         * placement of ranks to mpirun (--map-by, --bind-to) and the threads to the OS */
+        plan.policy = NN2_BIND_NONE;
+        plan.shared_node = 1;
     }
     if (train->count > 0 && !train->expand)
         nn2_plan_interleave(&plan, (void *)train->images, train->count * (size_t)train->dim);
     nn2_trainer tr;
-    if ((st = nn2_trainer_init_placed(&tr, net, cfg, train, m, T, &plan, err)) != NN2_OK) {
+    if ((st = nn2_dist_agree(dist, nn2_trainer_init_placed(&tr, net, cfg, train, m, T, &plan, err),
+                             err)) != NN2_OK) {
+        if (tr.net) nn2_trainer_free(&tr);
         nn2_plan_free(&plan);
         nn2_ckpt_free(&saved);
         return st;
@@ -433,7 +529,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     float *best = cfg->early_stop > 0 ? nn2_alloc(net->n_params, sizeof(float)) : NULL;
     const int hist_cap = saved.n_hist + (cfg->epochs > 0 ? cfg->epochs : 0) + 1;
     nn2_epoch_stats *hist = calloc((size_t)hist_cap, sizeof *hist);
-    if (!perm || !hist || (cfg->early_stop > 0 && !best)) {
+    if (nn2_dist_any(dist, !perm || !hist || (cfg->early_stop > 0 && !best))) {
         free(perm);
         free(hist);
         nn2_free(best);
@@ -485,7 +581,8 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
             b = 3 * NN2_PROBE_STEPS;
         }
         if (tr.stop_after < 0) run_batches(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, T);
-        if (tr.stop_after >= 0) { /* stopped on request inside this epoch */
+        if (tr.ranks > 1) nn2_dist_sync_arena(dist, net, net->params); /* whole on every rank */
+        if (tr.stop_after >= 0) { /* stopped on request inside this epoch (one rank only) */
             const size_t done = (size_t)tr.stop_after + 1;
             if (cfg->checkpoint)
                 st = write_checkpoint(cfg, &desc, net, &tr, best, &sched, &at_start, epoch, done, hist, n_hist, err);
@@ -501,14 +598,16 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
                               .train_count = n, .threads = T};
         if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;
-        if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) {
-            if ((st = nn2_evaluate(net, train, cfg->lambda, T, &r, err)) != NN2_OK) break;
+        if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) { /* on every rank */
+            if ((st = nn2_dist_agree(dist, nn2_evaluate(net, train, cfg->lambda, T, &r, err), err)) != NN2_OK)
+                break;
             if (cfg->monitor_train_cost) es.train_cost = r.cost;
             if (cfg->monitor_train_accuracy) es.train_correct = r.correct;
         }
         long acc = -1;
         if (eval && (cfg->monitor_eval_cost || cfg->monitor_eval_accuracy || need_acc)) {
-            if ((st = nn2_evaluate(net, eval, cfg->lambda, T, &r, err)) != NN2_OK) break;
+            if ((st = nn2_dist_agree(dist, nn2_evaluate(net, eval, cfg->lambda, T, &r, err), err)) != NN2_OK)
+                break;
             if (cfg->monitor_eval_cost) es.eval_cost = r.cost;
             if (cfg->monitor_eval_accuracy) es.eval_correct = r.correct;
             acc = r.correct;
@@ -524,9 +623,9 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         if (cfg->checkpoint && cfg->checkpoint_every > 0 && ((epoch + 1) % cfg->checkpoint_every == 0 || last))
             if ((st = write_checkpoint(cfg, &desc, net, &tr, best, &sched, &shuf, epoch + 1, 0, hist, n_hist, err)) != NN2_OK)
                 break;
-        if (cfg->on_epoch && cfg->on_epoch(&es, cfg->user)) break;
+        if (nn2_dist_any(dist, cfg->on_epoch && cfg->on_epoch(&es, cfg->user))) break;
         if (flags & NN2_SCHED_STOP) break;
-        if (cfg->stop && *cfg->stop) { /* raised during evaluation: the epoch is complete */
+        if (nn2_dist_any(dist, cfg->stop && *cfg->stop)) { /* the epoch is complete */
             if (cfg->checkpoint)
                 st = write_checkpoint(cfg, &desc, net, &tr, best, &sched, &shuf, epoch + 1, 0, hist, n_hist, err);
             if (st == NN2_OK)

@@ -28,6 +28,8 @@ typedef struct nn2_trainer {
     int n_priv;
     int m_max;
     int dropout;     /* any hidden layer has a dropout rate */
+    nn2_dist *dist;  /* ranks training together (NULL: one process) */
+    int rank, ranks;
     volatile long stop_after; /* index of the mini-batch after which every thread stops */
     uint64_t drop_seed;
 } nn2_trainer;
