@@ -2,7 +2,8 @@
 # Build and run every test on a fresh Debian machine: install dependencies, build with
 # -Werror, fetch MNIST for the real-data tests (they are skipped if it cannot be fetched), run
 # CTest; then the AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite; then
-# each fuzz target for FUZZ_SECONDS (default 30).
+# each fuzz target for FUZZ_SECONDS (default 30); then the MPI build (-DNN2_MPI=ON) and its
+# mpirun tests against the build without MPI.
 # Extra arguments go to the first ctest (e.g. -L slow, -LE slow). NN2_QUICK=1 skips the
 # sanitizer and fuzzing stages.
 set -euo pipefail
@@ -21,5 +22,11 @@ cmake --build build-asan -j"$(nproc)" >/dev/null
 n_asan=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
 echo "== fuzzing"
 scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
-echo "ci: ${n_main:-0} tests, ${n_asan:-0} tests under ASan+UBSan, 3 fuzz targets"
-echo "ci: $(( ${n_main:-0} + ${n_asan:-0} + 3 )) passed, 0 failed"
+echo "== MPI build"
+plain=$(cd "${BUILD_DIR:-build}" && pwd)/nn2
+cmake -S . -B build-mpi -DNN2_MPI=ON -DNN2_WERROR=ON -DNN2_PLAIN_NN2="$plain" >/dev/null
+cmake --build build-mpi -j"$(nproc)" --target nn2 >/dev/null
+(cd build-mpi && ctest --output-on-failure -L mpi) | tee "$log"
+n_mpi=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+echo "ci: ${n_main:-0} tests, ${n_asan:-0} tests under ASan+UBSan, 3 fuzz targets, ${n_mpi:-0} MPI test"
+echo "ci: $(( ${n_main:-0} + ${n_asan:-0} + 3 + ${n_mpi:-0} )) passed, 0 failed"
