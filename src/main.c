@@ -210,6 +210,21 @@ static const nn2_dataset *pick_set(const nn2_mnist *m, cli_set s)
     return NULL;
 }
 
+/* More threads than the PUs this process is bound to (mpirun binds a rank to one core when
+ * there are at most two): say so, since they would take turns on one core. */
+static void warn_if_cramped(const nn2_config *cfg, int rank)
+{
+    nn2_plan plan;
+    nn2_error err;
+    const int T = nn2_train_threads(cfg);
+    if (nn2_plan_make(&plan, T, NN2_BIND_COMPACT, NULL, &err) != NN2_OK) return;
+    if (plan.restricted && T > plan.n_pus)
+        fprintf(stderr, "nn2: rank %d: %d threads but this process is bound to %d PU%s (by mpirun or "
+                "taskset); with mpirun add --bind-to none, or --map-by slot:PE=%d\n", rank, T, plan.n_pus,
+                plan.n_pus == 1 ? "" : "s", T);
+    nn2_plan_free(&plan);
+}
+
 static int cmd_train(const cli_opts *opts, nn2_dist *dist)
 {
     const int rank = nn2_dist_rank(dist), ranks = nn2_dist_size(dist);
@@ -283,6 +298,7 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
                cfg.momentum, cfg.nesterov ? " (Nesterov)" : "",
                cfg.schedule == NN2_SCHED_STEP ? "step" : cfg.schedule == NN2_SCHED_PLATEAU ? "plateau" : "constant",
                cfg.early_stop);
+    warn_if_cramped(&cfg, rank);
     const double t0 = now_s();
     r.epoch_t0 = t0;
     st = nn2_train(net, &cfg, train, eval, &err);
@@ -308,8 +324,8 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
         uint64_t bytes, steps, calls;
         nn2_dist_traffic(dist, &bytes, &steps, &calls);
         if (!o->quiet && steps > 0)
-            printf("nn2: MPI: %.1f KiB received per step by rank 0 in %.1f collectives (%llu steps)\n",
-                   (double)bytes / 1024.0 / (double)steps, (double)calls / (double)steps,
+            printf("nn2: MPI: %.0f bytes received per step by rank 0 in %.1f collectives (%llu steps)\n",
+                   (double)bytes / (double)steps, (double)calls / (double)steps,
                    (unsigned long long)steps);
         if (!o->quiet && cfg.early_stop > 0 && r.n_hist > 0)
             printf("nn2: kept the weights of epoch %d (best evaluation accuracy)\n", r.hist[r.n_hist - 1].best_epoch);

@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""mpi_model.py [bench-results/mpi.csv]: how B2-B4 would scale across nodes, from the measured
+one-rank step time and a latency-bandwidth model of the links (printed as Markdown).
+
+nn2's scheme (neuron ownership): per step each rank computes its whole 16-unit slices of the
+hidden layer (the largest share is ceil(S/R) of S slices) plus the redundant output layer, then
+one allgather of the (batch x hidden) activation block; ring allgather time
+(R-1) alpha + bytes (R-1)/R / beta. Compared with textbook data parallelism: each rank computes
+1/R of the samples, then a ring allreduce of every parameter, 2 (R-1) alpha + 2 P 4 (R-1)/R / beta
+(which, summed in the library's order, would not even be bit-reproducible).
+Links: 10 Gb/s Ethernet with TCP (alpha 25 us), 100 Gb/s InfiniBand/RoCE (alpha 2 us): typical
+figures, not measured here. Step times come from the 1 rank x 1 thread runs of bench_mpi.sh."""
+import csv
+import math
+import sys
+
+CONFIGS = {  # name: (hidden units, batch, parameters, steps per epoch of 50,000 images)
+    "B2": (100, 10, 784 * 100 + 100 + 100 * 10 + 10, 5000),
+    "B3": (100, 100, 784 * 100 + 100 + 100 * 10 + 10, 500),
+    "B4": (800, 128, 784 * 800 + 800 + 800 * 10 + 10, math.ceil(50000 / 128)),
+}
+LINKS = {"10 Gb/s": (25e-6, 10e9 / 8), "100 Gb/s": (2e-6, 100e9 / 8)}
+RANKS = (2, 4, 8, 16)
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else "bench-results/mpi.csv"
+    t1 = {}
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            if row["mode"] == "1x1" and row["config"] in CONFIGS:
+                t1[row["config"]] = float(row["median_s_per_epoch"]) / CONFIGS[row["config"]][3]
+    print("| config | step (1 rank) | link | bytes/step/rank at R=2 | "
+          + " | ".join(f"R={r}: nn2 / allreduce" for r in RANKS) + " |")
+    print("|---|---|---|---|" + "---|" * len(RANKS))
+    for name, (h, mb, params, _) in CONFIGS.items():
+        if name not in t1:
+            continue
+        t = t1[name]
+        out_share = (10 * h) / (784 * h + 10 * h)  # output layer: redundant on every rank
+        slices = math.ceil(h / 16)
+        for link, (alpha, beta) in LINKS.items():
+            cells = []
+            for r in RANKS:
+                share = min(math.ceil(slices / r) * 16, h) / h
+                ours = t * (1 - out_share) * share + t * out_share + (r - 1) * alpha + mb * h * 4 * (r - 1) / r / beta
+                theirs = t / r + 2 * (r - 1) * alpha + 2 * params * 4 * (r - 1) / r / beta
+                cells.append(f"{t / ours:.2f}x / {t / theirs:.2f}x")
+            print(f"| {name} | {t * 1e6:.0f} us | {link} | {mb * h * 4 // 2} B vs {params * 4} B | "
+                  + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
