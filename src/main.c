@@ -29,7 +29,9 @@ typedef struct report {
     nn2_error io_err;
 } report;
 
-/* SIGINT/SIGTERM: ask nn2_train to stop after the mini-batch in progress. */
+/* SIGINT/SIGTERM: ask nn2_train to stop after the mini-batch in progress (at the end of the epoch
+ * with several ranks). SIGUSR1 too: mpirun passes it on to the ranks, while it ends them on
+ * SIGINT/SIGTERM. */
 static volatile int stop_flag;
 static volatile sig_atomic_t stop_signal;
 
@@ -47,6 +49,7 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* Temporary files a killed checkpoint write left behind (PATH.tmp.XXXXXX). */
@@ -307,10 +310,11 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
         err = r.io_err;
     }
     if (st != NN2_OK && rank != 0) { /* rank 0 says it */
-        rc = st == NN2_ERR_INTERRUPTED ? 128 + SIGTERM : st == NN2_ERR_NUMERIC ? 3 : st == NN2_ERR_ARG ? 2 : 1;
+        rc = st == NN2_ERR_INTERRUPTED ? 128 + (stop_signal ? (int)stop_signal : SIGUSR1) : st == NN2_ERR_NUMERIC ? 3 : st == NN2_ERR_ARG ? 2 : 1;
     } else if (st == NN2_ERR_INTERRUPTED) {
         const int sig = stop_signal ? (int)stop_signal : SIGINT;
-        fprintf(stderr, "nn2: %s: %s\n", sig == SIGTERM ? "SIGTERM" : "SIGINT", err.msg);
+        fprintf(stderr, "nn2: %s: %s\n", sig == SIGTERM ? "SIGTERM" : sig == SIGUSR1 ? "SIGUSR1" : "SIGINT",
+                err.msg);
         if (o->checkpoint)
             fprintf(stderr, "nn2: to continue, run the same command with --resume %s\n", o->checkpoint);
         else

@@ -6,6 +6,8 @@
 #    network and for ReLU + softmax + dropout + Nesterov momentum + L1;
 #  - a rank killed with SIGKILL ends the job with an error and no model; the checkpoint written
 #    before resumes with 3 ranks to the model of an uninterrupted single-process run;
+#  - SIGUSR1 to mpirun stops every rank at the end of the epoch with a checkpoint, which resumes
+#    alone to the same model;
 #  - errors: missing data (one message, naming the file), ranks given different data, the
 #    non-MPI build started by mpirun.
 set -u
@@ -73,7 +75,24 @@ else
   same "killed at 2 ranks, resumed at 3" "$tmp/full.json" "$tmp/resumed.json"
 fi
 
-# 3. errors
+# 3. SIGUSR1 (which mpirun passes on): every rank stops at the end of the epoch, rank 0 writes
+# the checkpoint, exit 128+10; resuming with 1 rank gives the uninterrupted model
+rm -f "$tmp/ck"
+NN2_TEST_SLOW_WRITE_MS=400 "${mpirun[@]}" -np 2 "$nn2" train "${common[@]}" "${run[@]}" \
+  --checkpoint "$tmp/ck" --save "$tmp/stopped.json" >"$tmp/usr1.log" 2>&1 &
+job=$!
+for _ in $(seq 600); do [ -f "$tmp/ck" ] && break; sleep 0.05; done
+kill -USR1 $job
+wait $job; rc=$?
+checks=$((checks+1))
+if [ $rc != 138 ] || ! grep -q "SIGUSR1: stopped after epoch" "$tmp/usr1.log" || [ -f "$tmp/stopped.json" ]; then
+  fail "SIGUSR1: exit $rc (want 138), model written: $([ -f "$tmp/stopped.json" ] && echo yes || echo no)"
+  cat "$tmp/usr1.log"
+fi
+"$nn2" train "${common[@]}" "${run[@]}" --resume "$tmp/ck" --save "$tmp/resumed1.json" || fail "resume after SIGUSR1"
+same "stopped by SIGUSR1 at 2 ranks, resumed alone" "$tmp/full.json" "$tmp/resumed1.json"
+
+# 4. errors
 expect() { # expect CODE PATTERN COUNT -- command...
   local code=$1 pat=$2 count=$3; shift 4
   checks=$((checks+1))
