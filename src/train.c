@@ -459,7 +459,8 @@ static nn2_status write_checkpoint(const nn2_config *cfg, const nn2_ckpt *desc, 
 static uint64_t data_fingerprint(const nn2_dataset *d)
 {
     uint64_t h = nn2_hash64((uint64_t)d->count * 1000003u + (uint64_t)d->dim * 31u + (uint64_t)d->expand);
-    const size_t n = d->count * (size_t)d->dim;
+    const size_t stored = d->expand ? d->count / 5 : d->count; /* expanded: 5 samples per image */
+    const size_t n = stored * (size_t)d->dim;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
@@ -467,7 +468,7 @@ static uint64_t data_fingerprint(const nn2_dataset *d)
         h = nn2_hash64(h ^ w);
     }
     for (; i < n; i++) h = nn2_hash64(h ^ d->images[i]);
-    for (i = 0; i < d->count; i++) h = nn2_hash64(h ^ d->labels[i]);
+    for (i = 0; i < stored; i++) h = nn2_hash64(h ^ d->labels[i]);
     return h;
 }
 

@@ -3,7 +3,7 @@
 # MNIST subsets (skipped, 77, without MNIST or mpirun).
 #  - the saved model is byte-identical for 1, 2, 3 and 4 ranks (with 1 or 2 threads each), to
 #    the same binary run alone, and to the build without MPI (NN2_PLAIN), for a deep sigmoid
-#    network and for ReLU + softmax + dropout + Nesterov momentum + L1;
+#    network, for ReLU + softmax + dropout + Nesterov momentum + L1, and on the expanded set;
 #  - a rank killed with SIGKILL ends the job with an error and no model; the checkpoint written
 #    before resumes with 3 ranks to the model of an uninterrupted single-process run;
 #  - SIGUSR1 to mpirun stops every rank at the end of the epoch with a checkpoint, which resumes
@@ -31,7 +31,8 @@ same() { # same NAME REF FILE
 cfgA=(--sizes 784,40,30,10 --epochs 2 --train-size 1500)
 cfgB=(--sizes 784,70,33,10 --activation relu --cost log-likelihood --dropout 0.3 --momentum 0.9
       --nesterov --eta 0.05 --reg l1 --lambda 0.5 --epochs 2 --train-size 1200 --monitor-training-cost)
-for name in A B; do
+cfgC=(--sizes 784,24,10 --expand --epochs 1 --train-size 600 --batch-size 7)
+for name in A B C; do
   declare -n cfg=cfg$name
   "$nn2" train "${common[@]}" "${cfg[@]}" --threads 2 --save "$tmp/$name.alone.json" || fail "$name: alone"
   if [ -n "$plain" ]; then
