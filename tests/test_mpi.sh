@@ -51,13 +51,16 @@ done
 run=(--sizes 784,60,10 --epochs 6 --train-size 4000 --threads 1 --seed 5 --momentum 0.5 --eta 0.2)
 "$nn2" train "${common[@]}" "${run[@]}" --save "$tmp/full.json" || fail "uninterrupted run"
 # each checkpoint write is held back 400 ms, so the run lasts long enough to be killed
-NN2_TEST_SLOW_WRITE_MS=400 "${mpirun[@]}" -np 2 "$nn2" train "${common[@]}" "${run[@]}" \
+NN2_TEST_TAG=$tmp NN2_TEST_SLOW_WRITE_MS=400 "${mpirun[@]}" -np 2 "$nn2" train "${common[@]}" "${run[@]}" \
   --checkpoint "$tmp/ck" --save "$tmp/killed.json" >"$tmp/kill.log" 2>&1 &
 job=$!
 for _ in $(seq 600); do [ -f "$tmp/ck" ] && break; sleep 0.05; done
-victim=""
-for pid in $(pgrep -P $job); do
-  if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then victim=$pid; fi
+victim="" # rank 1 of this job: the process whose environment has both (no pgrep needed)
+for env in /proc/[0-9]*/environ; do
+  vars=$(tr '\0' '\n' <"$env" 2>/dev/null) || continue
+  if grep -qx "OMPI_COMM_WORLD_RANK=1" <<<"$vars" && grep -qx "NN2_TEST_TAG=$tmp" <<<"$vars"; then
+    victim=${env#/proc/}; victim=${victim%/environ}
+  fi
 done
 checks=$((checks+1))
 if [ -z "$victim" ] || [ ! -f "$tmp/ck" ]; then
