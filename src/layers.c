@@ -92,14 +92,14 @@ void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base
     }
 }
 
-void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *x, int ldx,
-                       float *out, int ldo, int M, int j0, int j1)
+void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt,
+                       const float *x, int ldx, float *out, int ldo, int M, int j0, int j1)
 {
     const int n_in = net->layer[l].n_in, ldw = net->layer[l].ldw, n = j1 - j0;
     if (M <= 0 || n <= 0) return;
+    if (!wt) wt = nn2_layer_WT(net, l);
     /* z = x . WT + b  (M, j1-j0) */
-    k->gemm_nn(M, n, n_in, x, ldx, nn2_layer_WT(net, l) + j0, ldw, nn2_layer_b(net, l) + j0,
-               out + j0, ldo);
+    k->gemm_nn(M, n, n_in, x, ldx, wt + j0, ldw, wt + (size_t)n_in * ldw + j0, out + j0, ldo);
     const nn2_act act = net->arch.act[l];
     if (act == NN2_ACT_SOFTMAX) {
         NN2_ASSERT(j0 == 0 && j1 == net->layer[l].n_out && ldo == n);
@@ -135,8 +135,8 @@ void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, i
 }
 
 void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
-                              int l, const float *dnext, int ldn, int M, int j0, int j1,
-                              float *scratch)
+                              int l, const float *wt, const float *dnext, int ldn, int M, int j0,
+                              int j1, float *scratch)
 {
     /* BP2: delta_l = (delta_{l+1} . W_l) * f'(z_l), W_l = WT_l^T; with dropout the dropped
      * units pass no gradient and kept ones carry the 1/(1-p) scale: * mask. */
@@ -144,7 +144,7 @@ void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *
     if (M <= 0 || n <= 0) return;
     float *d = ws->d[l] + j0;
     const int n_out = net->layer[l].n_out;
-    const float *W = nn2_layer_WT(net, l) + (size_t)j0 * ldw; /* rows j0..j1 of WT_l */
+    const float *W = (wt ? wt : nn2_layer_WT(net, l)) + (size_t)j0 * ldw; /* rows j0..j1 of WT_l */
     if (n_out <= NN2_SMALL_OUT && scratch) {
         for (int u = 0; u < n; u++) /* scratch (n_out, n) = W_l[:, j0:j1] */
             for (int q = 0; q < n_out; q++) scratch[(size_t)q * n + u] = W[(size_t)u * ldw + q];
@@ -168,7 +168,7 @@ void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int 
     const int M = r1 - r0, L = net->n_layers;
     for (int l = 0; l < L; l++) {
         float *out = ws->a[l + 1] + (size_t)r0 * ws->ld[l + 1];
-        nn2_dense_forward(k, net, l, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], out,
+        nn2_dense_forward(k, net, l, NULL, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], out,
                           ws->ld[l + 1], M, 0, net->layer[l].n_out);
         if (l == L - 1) { /* keep z for cost values: recompute it, the output layer is small */
             const int n = net->layer[l].n_out;

@@ -54,8 +54,16 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->grads = nn2_alloc(net->n_params, sizeof(float));
     if (cfg->momentum != 0.0) tr->vel = nn2_alloc(net->n_params, sizeof(float));
     tr->n_priv = threads > 0 ? threads : 1;
-    tr->priv = calloc((size_t)tr->n_priv, sizeof *tr->priv);
+    tr->priv = nn2_alloc((size_t)tr->n_priv, sizeof *tr->priv); /* 64-byte aligned, zeroed */
     int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv;
+    tr->lean = net->n_layers == 2;
+    const size_t out_block = (size_t)(net->layer[net->n_layers - 1].n_in + 1) * net->layer[net->n_layers - 1].ldw;
+    if (tr->lean) {
+        const size_t hidden = (size_t)m_max * tr->ws.ld[1];
+        tr->a_alt = nn2_alloc(hidden, sizeof(float));
+        if (tr->ws.dropped[1]) tr->dropped_alt = nn2_alloc(hidden, sizeof(float));
+        ok = ok && tr->a_alt && (!tr->ws.dropped[1] || tr->dropped_alt);
+    }
     const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
     size_t scratch = 1;
     for (int l = 1; l < net->n_layers; l++)
@@ -75,6 +83,12 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         p->dout = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->labels = nn2_alloc((size_t)m_max, 1);
         failed |= !(p->x && p->out && p->dout && p->labels && p->scratch);
+        if (tr->lean && t > 0) {
+            p->wout = nn2_alloc(out_block, sizeof(float));
+            p->gout = nn2_alloc(out_block, sizeof(float));
+            if (tr->vel) p->vout = nn2_alloc(out_block, sizeof(float));
+            failed |= !(p->wout && p->gout && (!tr->vel || p->vout));
+        }
     }
     ok = !failed;
     if (!ok) {
@@ -90,6 +104,9 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
             nn2_plan_interleave(plan, tr->ws.a[l], bytes);
             nn2_plan_interleave(plan, tr->ws.d[l], bytes);
         }
+        if (tr->a_alt) nn2_plan_interleave(plan, tr->a_alt, sizeof(float) * (size_t)m_max * tr->ws.ld[1]);
+        if (tr->dropped_alt)
+            nn2_plan_interleave(plan, tr->dropped_alt, sizeof(float) * (size_t)m_max * tr->ws.ld[1]);
     }
     return NN2_OK;
 }
@@ -99,14 +116,19 @@ void nn2_trainer_free(nn2_trainer *tr)
     nn2_ws_free(&tr->ws);
     nn2_free(tr->grads);
     nn2_free(tr->vel);
+    nn2_free(tr->a_alt);
+    nn2_free(tr->dropped_alt);
     for (int t = 0; tr->priv && t < tr->n_priv; t++) {
         nn2_free(tr->priv[t].x);
         nn2_free(tr->priv[t].out);
         nn2_free(tr->priv[t].dout);
         nn2_free(tr->priv[t].labels);
         nn2_free(tr->priv[t].scratch);
+        nn2_free(tr->priv[t].wout);
+        nn2_free(tr->priv[t].gout);
+        nn2_free(tr->priv[t].vout);
     }
-    free(tr->priv);
+    nn2_free(tr->priv);
     memset(tr, 0, sizeof *tr);
 }
 
@@ -139,66 +161,102 @@ static void exchange(nn2_trainer *tr, float *buf, int mb, int ld, int n, int t)
 
 /* Input of weight layer l and its stride: the thread's own pixels for l = 0, else the shared
  * hidden activations (dropped copy while training with dropout). */
-static const float *input_of(const nn2_trainer *tr, const nn2_priv *p, int l, int *ld)
+static const float *input_of(const nn2_ws *ws, const nn2_priv *p, int l, int *ld)
 {
     if (l == 0) {
-        *ld = tr->net->sizes[0];
+        *ld = ws->ld[0];
         return p->x;
     }
-    *ld = tr->ws.ld[l];
-    return tr->ws.dropped[l] ? tr->ws.dropped[l] : tr->ws.a[l];
+    *ld = ws->ld[l];
+    return ws->dropped[l] ? ws->dropped[l] : ws->a[l];
 }
 
-/* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT, summed over the mb samples:
- * x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first). Fused into the
- * update for plain L2 SGD, else written to the gradient arena and applied by nn2_optim_update. */
-static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int fused, int l, int r0, int r1,
-                       int j0, int j1, const float *x, int ldx, const float *delta, int ldd, int mb)
+/* Where a thread finds layer l's parameters (W: WT then b), gradient G and velocity V. */
+typedef struct blk {
+    float *W, *G, *V;
+} blk;
+
+static blk layer_blk(const nn2_trainer *tr, const nn2_priv *p, int l)
 {
-    nn2_net *net = tr->net;
-    const int ldw = net->layer[l].ldw, n = j1 - j0;
-    float *W = nn2_layer_WT(net, l), *G = nn2_arena_WT(net, tr->grads, l);
-    float *V = tr->vel ? nn2_arena_WT(net, tr->vel, l) : NULL;
+    const nn2_net *net = tr->net;
+    if (p && p->wout && l == net->n_layers - 1) return (blk){p->wout, p->gout, p->vout};
+    return (blk){nn2_layer_WT(net, l), nn2_arena_WT(net, tr->grads, l),
+                 tr->vel ? nn2_arena_WT(net, tr->vel, l) : NULL};
+}
+
+/* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
+ * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first). Fused
+ * into the update for plain L2 SGD, else written to b.G and applied by nn2_optim_update. */
+static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int fused, blk b, int l, int r0,
+                       int r1, int j0, int j1, const float *x, int ldx, const float *delta, int ldd,
+                       int mb)
+{
+    const int ldw = tr->net->layer[l].ldw, n = j1 - j0;
     for (int c0 = r0; c0 < r1; c0 += GRAD_CHUNK) {
         const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
         const size_t off = (size_t)c0 * ldw + j0;
         if (fused) { /* BP4 + network2's update in the kernel's epilogue */
-            tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, W + off, ldw, -o->scale, o->decay);
+            tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, -o->scale, o->decay);
             continue;
         }
-        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, G + off, ldw, 1.0f, 0.0f); /* BP4 */
+        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f); /* BP4 */
         if (o)
             for (int r = c0; r < c1; r++) {
                 const size_t ro = (size_t)r * ldw + j0;
-                nn2_optim_update(o, W + ro, G + ro, V ? V + ro : NULL, (size_t)n, 0);
+                nn2_optim_update(o, b.W + ro, b.G + ro, b.V ? b.V + ro : NULL, (size_t)n, 0);
             }
     }
 }
 
-/* Bias gradient (BP3) of units [j0,j1) of layer l and its update. */
-static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, int l, int j0, int j1,
+/* Bias gradient (BP3) of units [j0,j1) of layer l (in block b) and its update. */
+static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, blk b, int l, int j0, int j1,
                       const float *delta, int ldd, int mb)
 {
-    nn2_net *net = tr->net;
     if (j1 <= j0) return;
-    float *gb = nn2_arena_b(net, tr->grads, l) + j0;
-    tr->k->colsum(mb, j1 - j0, delta, ldd, gb);
-    if (o)
-        nn2_optim_update(o, nn2_layer_b(net, l) + j0, gb,
-                         tr->vel ? nn2_arena_b(net, tr->vel, l) + j0 : NULL, (size_t)(j1 - j0), 1);
+    const size_t boff = (size_t)tr->net->layer[l].n_in * tr->net->layer[l].ldw + (size_t)j0;
+    tr->k->colsum(mb, j1 - j0, delta, ldd, b.G + boff);
+    if (o) nn2_optim_update(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, (size_t)(j1 - j0), 1);
 }
 
-/* One mini-batch step, run by every thread t of nt (o == NULL: gradients only). */
+/* Start of a parallel region (every thread): the hidden buffers restart at the first of the
+ * two, and with one hidden layer, threads other than 0 copy the output layer's parameters
+ * (and velocities) from the arenas that thread 0 keeps up to date. */
+static void region_begin(nn2_trainer *tr, int t)
+{
+    nn2_priv *p = &tr->priv[t];
+    p->parity = 0;
+    if (!p->wout) return;
+    const nn2_net *net = tr->net;
+    const int l = net->n_layers - 1;
+    const size_t n = (size_t)(net->layer[l].n_in + 1) * net->layer[l].ldw;
+    memcpy(p->wout, nn2_layer_WT(net, l), sizeof(float) * n);
+    if (p->vout) memcpy(p->vout, nn2_arena_WT(net, tr->vel, l), sizeof(float) * n);
+}
+
+/* One mini-batch step, run by every thread t of nt (o == NULL: gradients only).
+ *
+ * [in, hidden, out] networks (tr->lean) take one barrier per step: every thread keeps its own
+ * copy of the output layer and applies the whole output-layer update to it (the same
+ * operations on the same numbers, so the copies stay equal, and equal to the one-thread
+ * result), so no thread ever reads weights another one writes; and the hidden activations
+ * alternate between two buffers, so the next step's forward does not overwrite what a slower
+ * thread may still read. Deeper networks keep the arena's output layer, rows updated by the
+ * owners of the matching hidden units, with a barrier before the updates and one at the end. */
 static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                  const nn2_optim *o, int t, int nt, size_t next)
 {
     nn2_net *net = tr->net;
     const nn2_kernels *k = tr->k;
-    nn2_ws *ws = &tr->ws;
     nn2_priv *p = &tr->priv[t];
+    nn2_ws wsl = tr->ws, *ws = &wsl;
+    if (tr->lean && (p->parity++ & 1u)) {
+        wsl.a[1] = tr->a_alt;
+        if (wsl.dropped[1]) wsl.dropped[1] = tr->dropped_alt;
+    }
     const int L = net->n_layers, nL = net->sizes[L];
     const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
     const int fused = o && !o->momentum && o->reg == NN2_REG_L2;
+    const blk out = layer_blk(tr, p, L - 1);
     int ldx, j0, j1;
     const float *x;
 
@@ -208,8 +266,8 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
         own16(tr, net->sizes[l + 1], t, nt, &j0, &j1);
-        x = input_of(tr, p, l, &ldx);
-        nn2_dense_forward(k, net, l, x, ldx, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
+        x = input_of(ws, p, l, &ldx);
+        nn2_dense_forward(k, net, l, NULL, x, ldx, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
         if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
 #pragma omp barrier
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
@@ -219,8 +277,8 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
         }
     }
     /* the output layer and BP1, redundantly in every thread */
-    x = input_of(tr, p, L - 1, &ldx);
-    nn2_dense_forward(k, net, L - 1, x, ldx, p->out, nL, mb, 0, nL);
+    x = input_of(ws, p, L - 1, &ldx);
+    nn2_dense_forward(k, net, L - 1, out.W, x, ldx, p->out, nL, mb, 0, nL);
     nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
@@ -233,40 +291,41 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
         }
         own16(tr, net->sizes[l], t, nt, &j0, &j1);
         const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
-        nn2_dense_backward_delta(k, net, ws, 1, l, dn, l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1,
-                                 p->scratch);
+        nn2_dense_backward_delta(k, net, ws, 1, l, l == L - 1 ? out.W : NULL, dn,
+                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch);
     }
+    if (!tr->lean) {
 #pragma omp barrier
+    }
     /* gradients and updates of the weights this thread owns */
     for (int l = 0; l + 1 < L; l++) {
         own16(tr, net->sizes[l + 1], t, nt, &j0, &j1);
         if (j1 <= j0) continue;
-        x = input_of(tr, p, l, &ldx);
-        grad_block(tr, o, fused, l, 0, net->layer[l].n_in, j0, j1, x, ldx, ws->d[l + 1] + j0,
+        x = input_of(ws, p, l, &ldx);
+        const blk b = layer_blk(tr, p, l);
+        grad_block(tr, o, fused, b, l, 0, net->layer[l].n_in, j0, j1, x, ldx, ws->d[l + 1] + j0,
                    ws->ld[l + 1], mb);
-        grad_bias(tr, o, l, j0, j1, ws->d[l + 1] + j0, ws->ld[l + 1], mb);
+        grad_bias(tr, o, b, l, j0, j1, ws->d[l + 1] + j0, ws->ld[l + 1], mb);
     }
-    /* the output layer's weight rows: with one rank, those of this thread's last hidden units;
-     * with several, every rank updates all of them (split among its threads) */
-    int r0, r1;
-    if (L >= 2)
-        slice16(net->sizes[L - 1], t, nt, &r0, &r1);
-    else
-        nn2_split(net->sizes[0], nt, t, &r0, &r1);
-    x = input_of(tr, p, L - 1, &ldx);
-    grad_block(tr, o, fused, L - 1, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
-    if (t == 0) grad_bias(tr, o, L - 1, 0, nL, p->dout, nL, mb);
-    if (L != 2 || tr->ranks > 1) {
+    /* the output layer's weight rows: lean, all of them, into this thread's copy; else those of
+     * this thread's last hidden units with one rank, and a share of all of them (every rank
+     * updates all) with several */
+    int r0 = 0, r1 = net->sizes[L - 1];
+    if (!tr->lean) slice16(net->sizes[L - 1], t, nt, &r0, &r1);
+    x = input_of(ws, p, L - 1, &ldx);
+    grad_block(tr, o, fused, out, L - 1, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
+    if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
+    if (!tr->lean) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
 #pragma omp barrier
-    }
-    if (tr->ranks > 1 && L > 2) {
-        /* BP2 reads whole rows of the hidden-to-hidden weights: every rank needs all of them */
-        if (t == 0)
-            for (int l = 1; l + 1 < L; l++)
-                nn2_dist_gather_cols(tr->dist, nn2_layer_WT(net, l), net->layer[l].n_in,
-                                     net->layer[l].ldw, net->layer[l].n_out, 1);
+        if (tr->ranks > 1) {
+            /* BP2 reads whole rows of the hidden-to-hidden weights: every rank needs all of them */
+            if (t == 0)
+                for (int l = 1; l + 1 < L; l++)
+                    nn2_dist_gather_cols(tr->dist, nn2_layer_WT(net, l), net->layer[l].n_in,
+                                         net->layer[l].ldw, net->layer[l].n_out, 1);
 #pragma omp barrier
+        }
     }
     if (tr->ranks > 1 && t == 0) tr->dist->steps++;
 }
@@ -279,11 +338,15 @@ void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, 
     int T = nn2_threads_resolve(threads);
     if (T > tr->n_priv) T = tr->n_priv;
 #pragma omp parallel num_threads(T)
-    step(tr, idx, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), 0);
+    {
+        region_begin(tr, omp_get_thread_num());
+        step(tr, idx, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), 0);
+    }
 }
 
 void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m)
 {
+    region_begin(tr, 0);
     step(tr, idx, 0, m, 0, NULL, 0, 1, 0);
 }
 
@@ -323,6 +386,7 @@ static double run_batches(nn2_trainer *tr, const nn2_config *cfg, const uint32_t
     const double t0 = now_s();
 #pragma omp parallel num_threads(T)
     {
+        region_begin(tr, omp_get_thread_num());
         for (size_t bi = b0; bi < b1; bi++) {
             /* several ranks: the stop is agreed on at the end of the epoch instead */
             if (cfg->stop && tr->ranks == 1 && omp_get_thread_num() == 0 && *cfg->stop)

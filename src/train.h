@@ -8,11 +8,15 @@
 /* What each thread keeps to itself: it converts the whole mini-batch's inputs, and computes the
  * (small) output layer redundantly, so neither is shared. */
 typedef struct nn2_priv {
-    float *x;        /* (m, sizes[0]) inputs */
+    _Alignas(64) float *x; /* (m, sizes[0]) inputs; each thread's record on its own cache lines */
     float *out;      /* (m, sizes[L]) output activations */
     float *dout;     /* (m, sizes[L]) output deltas (BP1) */
     uint8_t *labels; /* (m) */
     float *scratch;  /* transposed small weight slices for BP2 (nn2_dense_backward_delta) */
+    /* [in, hidden, out] networks, threads other than 0: this thread's copy of the output
+     * layer's block (WT then b), its gradient and velocity (thread 0 uses the arenas) */
+    float *wout, *gout, *vout;
+    unsigned parity; /* steps run in this parallel region: which hidden buffer is this step's */
 } nn2_priv;
 
 /* Everything a training step needs, allocated once before the loop. */
@@ -28,6 +32,8 @@ typedef struct nn2_trainer {
     int n_priv;
     int m_max;
     int dropout;     /* any hidden layer has a dropout rate */
+    int lean;        /* [in, hidden, out]: one barrier per step (see train.c) */
+    float *a_alt, *dropped_alt; /* lean: second buffers of the hidden layer, used every other step */
     nn2_dist *dist;  /* ranks training together (NULL: one process) */
     int rank, ranks;
     volatile long stop_after; /* index of the mini-batch after which every thread stops */
