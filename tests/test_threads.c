@@ -1,12 +1,16 @@
 /* test_threads.c: the determinism promise: same seed => bit-identical parameters and saved
  * model bytes for 1, 2, 3 and 4 threads (oversubscribing is fine), including mini-batches
  * smaller than the thread count and a smaller last mini-batch; for network2's sigmoid nets and
- * for dropout + momentum configurations; and evaluation results independent of threads. */
+ * for dropout + momentum configurations, with one hidden layer (the one-barrier step with
+ * per-thread output layers) and with two; a thread count that changes from step to step (as
+ * the automatic mode's first-epoch timing does); and evaluation results independent of
+ * threads. */
 #include <unistd.h>
 
 #include "fileio.h"
 #include "net.h"
 #include "test_util.h"
+#include "train.h"
 
 enum { N = 203, DIM = 49 };
 
@@ -20,18 +24,27 @@ typedef struct {
     nn2_reg reg;
 } config;
 
-static nn2_net *train_with(const config *cf, int threads, int batch, const nn2_dataset *d)
+static nn2_net *make_net(const config *cf, int depth)
 {
-    const int sizes[] = {DIM, 23, 17, 10};
+    const int sizes3[] = {DIM, 23, 10}, sizes4[] = {DIM, 23, 17, 10};
     nn2_arch a;
-    nn2_arch_sigmoid(&a, sizes, 4, cf->cost);
-    a.act[0] = a.act[1] = cf->hidden;
-    a.act[2] = cf->out;
-    a.dropout[0] = a.dropout[1] = cf->dropout;
+    nn2_arch_sigmoid(&a, depth == 3 ? sizes3 : sizes4, depth, cf->cost);
+    for (int l = 0; l + 2 < depth; l++) {
+        a.act[l] = cf->hidden;
+        a.dropout[l] = cf->dropout;
+    }
+    a.act[depth - 2] = cf->out;
     nn2_net *net;
     nn2_error err;
     NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
     nn2_net_init(net, NN2_INIT_DEFAULT, 42);
+    return net;
+}
+
+static nn2_net *train_with(const config *cf, int depth, int threads, int batch, const nn2_dataset *d)
+{
+    nn2_net *net = make_net(cf, depth);
+    nn2_error err;
     nn2_config c;
     nn2_config_default(&c);
     c.epochs = 3;
@@ -44,6 +57,33 @@ static nn2_net *train_with(const config *cf, int threads, int batch, const nn2_d
     c.reg = cf->reg;
     c.monitor_eval_accuracy = 0;
     CHECK(nn2_train(net, &c, d, NULL, &err) == NN2_OK, "%s", err.msg);
+    return net;
+}
+
+/* Two epochs of mini-batches of 5 through nn2_train_batch, step s on threads[s % n_threads]. */
+static nn2_net *train_steps(const config *cf, int depth, const int *threads, int n_threads,
+                            const nn2_dataset *d)
+{
+    nn2_net *net = make_net(cf, depth);
+    nn2_config c;
+    nn2_config_default(&c);
+    c.momentum = cf->momentum;
+    c.nesterov = cf->nesterov;
+    c.reg = cf->reg;
+    c.seed = 7;
+    nn2_trainer tr;
+    nn2_error err;
+    NN2_ASSERT(nn2_trainer_init(&tr, net, &c, d, 5, 4, &err) == NN2_OK);
+    static uint32_t idx[N];
+    int s = 0;
+    for (int e = 0; e < 2; e++) {
+        for (int i = 0; i < N; i++) idx[i] = (uint32_t)((i * 37 + e * 11) % N);
+        for (size_t b = 0; b < N; b += 5, s++) {
+            const int mb = N - b < 5 ? (int)(N - b) : 5;
+            nn2_train_batch(&tr, idx, b, mb, N, 0.1, e, threads[s % n_threads]);
+        }
+    }
+    nn2_trainer_free(&tr);
     return net;
 }
 
@@ -60,17 +100,19 @@ int main(void)
         {"tanh dropout nesterov L1", NN2_ACT_TANH, NN2_ACT_SIGMOID, NN2_COST_CROSS_ENTROPY, 0.3f, 0.8, 1, NN2_REG_L1},
     };
     const int batches[] = {1, 3, 10, 64};
+    for (int depth = 3; depth <= 4; depth++)
     for (int c = 0; c < 4; c++)
         for (int bi = 0; bi < 4; bi++) {
-            nn2_net *ref = train_with(&configs[c], 1, batches[bi], &d);
+            nn2_net *ref = train_with(&configs[c], depth, 1, batches[bi], &d);
             char p1[64], pt[64];
             snprintf(p1, sizeof p1, "/tmp/nn2-threads-%d-1.json", (int)getpid());
             nn2_error err;
             NN2_ASSERT(nn2_net_save(ref, p1, &err) == NN2_OK);
             for (int t = 2; t <= 4; t++) {
-                nn2_net *net = train_with(&configs[c], t, batches[bi], &d);
+                nn2_net *net = train_with(&configs[c], depth, t, batches[bi], &d);
                 CHECK(memcmp(net->params, ref->params, sizeof(float) * ref->n_params) == 0,
-                      "%s batch %d: %d threads differ from 1", configs[c].name, batches[bi], t);
+                      "%s, %d layers, batch %d: %d threads differ from 1", configs[c].name, depth,
+                      batches[bi], t);
                 snprintf(pt, sizeof pt, "/tmp/nn2-threads-%d-%d.json", (int)getpid(), t);
                 NN2_ASSERT(nn2_net_save(net, pt, &err) == NN2_OK);
                 char *a, *b;
@@ -89,6 +131,18 @@ int main(void)
             }
             remove(p1);
             nn2_net_free(ref);
+        }
+    /* the thread count changing between steps: per-thread copies and buffers must follow */
+    static const int one[] = {1}, mixed[] = {2, 1, 3, 3, 1, 4, 2, 2, 1};
+    for (int depth = 3; depth <= 4; depth++)
+        for (int c = 0; c < 4; c++) {
+            nn2_net *a = train_steps(&configs[c], depth, one, 1, &d);
+            nn2_net *b = train_steps(&configs[c], depth, mixed, 9, &d);
+            CHECK(memcmp(a->params, b->params, sizeof(float) * a->n_params) == 0,
+                  "%s, %d layers: a thread count changing between steps changes the result",
+                  configs[c].name, depth);
+            nn2_net_free(a);
+            nn2_net_free(b);
         }
     return test_end("threads");
 }
