@@ -1,361 +1,15 @@
-/* train.c: epochs, shuffling, mini-batch SGD, monitoring. One OpenMP region per epoch.
- *
- * How a step is parallel and still bit-identical for any thread count: by neuron ownership.
- * Every hidden layer's output units are cut into slices of 16 (one cache line of a weight row);
- * thread t owns the same slices in every step. For its slices it computes z, a = f(z), dropout,
- * the deltas (BP2) and the weight and bias gradients (BP3, BP4) summed over the mini-batch in
- * sample order, and applies the update while the gradient is in registers. So each weight is
- * only ever read and written by one thread (the big matrices never move between cores), and
- * each number is produced by the same sequence of operations whatever the thread count. The
- * output layer (10 units) is computed redundantly by every thread, and its weight rows are
- * updated by the owner of the matching hidden unit. Each thread converts the mini-batch's
- * pixels itself. Barriers: one after each hidden layer's forward, one before the updates
- * (plus one per extra hidden layer in the backward pass and at the end of the step when the
- * network is not [in, hidden, out]). */
+/* train.c: nn2_train: epochs, shuffling, the automatic thread count, learning-rate schedules
+ * and early stopping, monitoring, divergence checks, checkpoints, and the agreement between
+ * MPI ranks at the end of each epoch. The mini-batch steps themselves are in trainer.c. */
 #include <math.h>
-#include <omp.h>
 #include <string.h>
-#include <time.h>
 
 #include "checkpoint.h"
 #include "dist.h"
-#include "optim.h"
 #include "placement.h"
 #include "parallel.h"
 #include "rng.h"
 #include "train.h"
-
-#define GRAD_CHUNK 64 /* rows of WT per gradient+update pass: keeps them in L1/L2 */
-
-nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
-                            const nn2_dataset *data, int m_max, int threads, nn2_error *err)
-{
-    return nn2_trainer_init_placed(tr, net, cfg, data, m_max, threads, NULL, err);
-}
-
-nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
-                                   const nn2_dataset *data, int m_max, int threads,
-                                   const nn2_plan *plan, nn2_error *err)
-{
-    memset(tr, 0, sizeof *tr);
-    tr->net = net;
-    tr->cfg = cfg;
-    tr->k = cfg->isa >= 0 ? nn2_kernels_for((nn2_isa)cfg->isa) : nn2_kernels_get();
-    if (!tr->k) return nn2_fail(err, NN2_ERR_ARG, "isa: kernel set %d is not available here", cfg->isa);
-    tr->data = data;
-    tr->m_max = m_max;
-    tr->dist = cfg->dist;
-    tr->rank = nn2_dist_rank(cfg->dist);
-    tr->ranks = nn2_dist_size(cfg->dist);
-    for (int l = 0; l + 1 < net->n_layers; l++) tr->dropout |= net->arch.dropout[l] > 0.0;
-    tr->drop_seed = nn2_hash64(cfg->seed ^ 0x64726f706f7574ULL);
-    nn2_status st = nn2_ws_create(&tr->ws, net, m_max, 1, err);
-    if (st != NN2_OK) return st;
-    tr->grads = nn2_alloc(net->n_params, sizeof(float));
-    if (cfg->momentum != 0.0) tr->vel = nn2_alloc(net->n_params, sizeof(float));
-    tr->n_priv = threads > 0 ? threads : 1;
-    tr->priv = nn2_alloc((size_t)tr->n_priv, sizeof *tr->priv); /* 64-byte aligned, zeroed */
-    int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv;
-    tr->lean = net->n_layers == 2;
-    const size_t out_block = (size_t)(net->layer[net->n_layers - 1].n_in + 1) * net->layer[net->n_layers - 1].ldw;
-    if (tr->lean) {
-        const size_t hidden = (size_t)m_max * tr->ws.ld[1];
-        tr->a_alt = nn2_alloc(hidden, sizeof(float));
-        if (tr->ws.dropped[1]) tr->dropped_alt = nn2_alloc(hidden, sizeof(float));
-        ok = ok && tr->a_alt && (!tr->ws.dropped[1] || tr->dropped_alt);
-    }
-    const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
-    size_t scratch = 1;
-    for (int l = 1; l < net->n_layers; l++)
-        if (net->layer[l].n_out <= NN2_SMALL_OUT) {
-            const size_t s = (size_t)net->layer[l].n_in * net->layer[l].n_out;
-            scratch = s > scratch ? s : scratch;
-        }
-    /* each thread allocates and zeroes its own buffers: first touch puts them on its node */
-    int failed = !ok;
-#pragma omp parallel num_threads(tr->n_priv) reduction(| : failed)
-    for (int t = omp_get_thread_num(); ok && t < tr->n_priv; t += omp_get_num_threads()) {
-        nn2_priv *p = &tr->priv[t];
-        if (plan) nn2_plan_bind_self(plan, t);
-        p->scratch = nn2_alloc(scratch, sizeof(float));
-        p->x = nn2_alloc((size_t)m_max * n0, sizeof(float));
-        p->out = nn2_alloc((size_t)m_max * nL, sizeof(float));
-        p->dout = nn2_alloc((size_t)m_max * nL, sizeof(float));
-        p->labels = nn2_alloc((size_t)m_max, 1);
-        failed |= !(p->x && p->out && p->dout && p->labels && p->scratch);
-        if (tr->lean && t > 0) {
-            p->wout = nn2_alloc(out_block, sizeof(float));
-            p->gout = nn2_alloc(out_block, sizeof(float));
-            if (tr->vel) p->vout = nn2_alloc(out_block, sizeof(float));
-            failed |= !(p->wout && p->gout && (!tr->vel || p->vout));
-        }
-    }
-    ok = !failed;
-    if (!ok) {
-        nn2_trainer_free(tr);
-        return nn2_fail(err, NN2_ERR_NOMEM, "out of memory for the training buffers");
-    }
-    if (plan) { /* shared buffers: interleaved over the NUMA nodes when there are several */
-        nn2_plan_interleave(plan, net->params, sizeof(float) * net->n_params);
-        nn2_plan_interleave(plan, tr->grads, sizeof(float) * net->n_params);
-        if (tr->vel) nn2_plan_interleave(plan, tr->vel, sizeof(float) * net->n_params);
-        for (int l = 1; l < net->n_layers; l++) {
-            const size_t bytes = sizeof(float) * (size_t)m_max * tr->ws.ld[l];
-            nn2_plan_interleave(plan, tr->ws.a[l], bytes);
-            nn2_plan_interleave(plan, tr->ws.d[l], bytes);
-        }
-        if (tr->a_alt) nn2_plan_interleave(plan, tr->a_alt, sizeof(float) * (size_t)m_max * tr->ws.ld[1]);
-        if (tr->dropped_alt)
-            nn2_plan_interleave(plan, tr->dropped_alt, sizeof(float) * (size_t)m_max * tr->ws.ld[1]);
-    }
-    return NN2_OK;
-}
-
-void nn2_trainer_free(nn2_trainer *tr)
-{
-    nn2_ws_free(&tr->ws);
-    nn2_free(tr->grads);
-    nn2_free(tr->vel);
-    nn2_free(tr->a_alt);
-    nn2_free(tr->dropped_alt);
-    for (int t = 0; tr->priv && t < tr->n_priv; t++) {
-        nn2_free(tr->priv[t].x);
-        nn2_free(tr->priv[t].out);
-        nn2_free(tr->priv[t].dout);
-        nn2_free(tr->priv[t].labels);
-        nn2_free(tr->priv[t].scratch);
-        nn2_free(tr->priv[t].wout);
-        nn2_free(tr->priv[t].gout);
-        nn2_free(tr->priv[t].vout);
-    }
-    nn2_free(tr->priv);
-    memset(tr, 0, sizeof *tr);
-}
-
-/* Thread t's slice [j0,j1) of n units, in whole 16-unit slices. */
-static void slice16(int n, int t, int nt, int *j0, int *j1)
-{
-    int u0, u1;
-    nn2_split((n + 15) / 16, nt, t, &u0, &u1);
-    *j0 = u0 * 16 < n ? u0 * 16 : n;
-    *j1 = u1 * 16 < n ? u1 * 16 : n;
-}
-
-/* Units [j0,j1) of a hidden layer of n that thread t of nt owns: its rank's run of 16-unit
- * slices (nn2_dist_units), split among the rank's threads in whole slices. One rank: slice16. */
-static void own16(const nn2_trainer *tr, int n, int t, int nt, int *j0, int *j1)
-{
-    int r0, r1, u0, u1;
-    nn2_dist_units(n, tr->rank, tr->ranks, &r0, &r1);
-    nn2_split((r1 - r0 + 15) / 16, nt, t, &u0, &u1);
-    *j0 = r0 + u0 * 16 < r1 ? r0 + u0 * 16 : r1;
-    *j1 = r0 + u1 * 16 < r1 ? r0 + u1 * 16 : r1;
-}
-
-/* With several ranks: after a barrier, thread 0 swaps this rank's columns of buf (mb, ld) for
- * the other ranks' (n units); the caller's next barrier publishes them to its threads. */
-static void exchange(nn2_trainer *tr, float *buf, int mb, int ld, int n, int t)
-{
-    if (t == 0) nn2_dist_gather_cols(tr->dist, buf, mb, ld, n, 1);
-}
-
-/* Input of weight layer l and its stride: the thread's own pixels for l = 0, else the shared
- * hidden activations (dropped copy while training with dropout). */
-static const float *input_of(const nn2_ws *ws, const nn2_priv *p, int l, int *ld)
-{
-    if (l == 0) {
-        *ld = ws->ld[0];
-        return p->x;
-    }
-    *ld = ws->ld[l];
-    return ws->dropped[l] ? ws->dropped[l] : ws->a[l];
-}
-
-/* Where a thread finds layer l's parameters (W: WT then b), gradient G and velocity V. */
-typedef struct blk {
-    float *W, *G, *V;
-} blk;
-
-static blk layer_blk(const nn2_trainer *tr, const nn2_priv *p, int l)
-{
-    const nn2_net *net = tr->net;
-    if (p && p->wout && l == net->n_layers - 1) return (blk){p->wout, p->gout, p->vout};
-    return (blk){nn2_layer_WT(net, l), nn2_arena_WT(net, tr->grads, l),
-                 tr->vel ? nn2_arena_WT(net, tr->vel, l) : NULL};
-}
-
-/* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
- * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first). Fused
- * into the update for plain L2 SGD, else written to b.G and applied by nn2_optim_update. */
-static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int fused, blk b, int l, int r0,
-                       int r1, int j0, int j1, const float *x, int ldx, const float *delta, int ldd,
-                       int mb)
-{
-    const int ldw = tr->net->layer[l].ldw, n = j1 - j0;
-    for (int c0 = r0; c0 < r1; c0 += GRAD_CHUNK) {
-        const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
-        const size_t off = (size_t)c0 * ldw + j0;
-        if (fused) { /* BP4 + network2's update in the kernel's epilogue */
-            tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, -o->scale, o->decay);
-            continue;
-        }
-        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f); /* BP4 */
-        if (o)
-            for (int r = c0; r < c1; r++) {
-                const size_t ro = (size_t)r * ldw + j0;
-                nn2_optim_update(o, b.W + ro, b.G + ro, b.V ? b.V + ro : NULL, (size_t)n, 0);
-            }
-    }
-}
-
-/* Bias gradient (BP3) of units [j0,j1) of layer l (in block b) and its update. */
-static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, blk b, int l, int j0, int j1,
-                      const float *delta, int ldd, int mb)
-{
-    if (j1 <= j0) return;
-    const size_t boff = (size_t)tr->net->layer[l].n_in * tr->net->layer[l].ldw + (size_t)j0;
-    tr->k->colsum(mb, j1 - j0, delta, ldd, b.G + boff);
-    if (o) nn2_optim_update(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, (size_t)(j1 - j0), 1);
-}
-
-/* Start of a parallel region (every thread): the hidden buffers restart at the first of the
- * two, and with one hidden layer, threads other than 0 copy the output layer's parameters
- * (and velocities) from the arenas that thread 0 keeps up to date. */
-static void region_begin(nn2_trainer *tr, int t)
-{
-    nn2_priv *p = &tr->priv[t];
-    p->parity = 0;
-    if (!p->wout) return;
-    const nn2_net *net = tr->net;
-    const int l = net->n_layers - 1;
-    const size_t n = (size_t)(net->layer[l].n_in + 1) * net->layer[l].ldw;
-    memcpy(p->wout, nn2_layer_WT(net, l), sizeof(float) * n);
-    if (p->vout) memcpy(p->vout, nn2_arena_WT(net, tr->vel, l), sizeof(float) * n);
-}
-
-/* One mini-batch step, run by every thread t of nt (o == NULL: gradients only).
- *
- * [in, hidden, out] networks (tr->lean) take one barrier per step: every thread keeps its own
- * copy of the output layer and applies the whole output-layer update to it (the same
- * operations on the same numbers, so the copies stay equal, and equal to the one-thread
- * result), so no thread ever reads weights another one writes; and the hidden activations
- * alternate between two buffers, so the next step's forward does not overwrite what a slower
- * thread may still read. Deeper networks keep the arena's output layer, rows updated by the
- * owners of the matching hidden units, with a barrier before the updates and one at the end. */
-static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
-                 const nn2_optim *o, int t, int nt, size_t next)
-{
-    nn2_net *net = tr->net;
-    const nn2_kernels *k = tr->k;
-    nn2_priv *p = &tr->priv[t];
-    nn2_ws wsl = tr->ws, *ws = &wsl;
-    if (tr->lean && (p->parity++ & 1u)) {
-        wsl.a[1] = tr->a_alt;
-        if (wsl.dropped[1]) wsl.dropped[1] = tr->dropped_alt;
-    }
-    const int L = net->n_layers, nL = net->sizes[L];
-    const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
-    const int fused = o && !o->momentum && o->reg == NN2_REG_L2;
-    const blk out = layer_blk(tr, p, L - 1);
-    int ldx, j0, j1;
-    const float *x;
-
-    nn2_load_rows(k, p->x, net->sizes[0], tr->data, idx, base, 0, mb);
-    for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(tr->data, idx[base + (size_t)r]);
-    if (next) nn2_prefetch_rows(tr->data, idx, base + (size_t)mb, next);
-    /* forward through the hidden layers: this thread's units */
-    for (int l = 0; l + 1 < L; l++) {
-        own16(tr, net->sizes[l + 1], t, nt, &j0, &j1);
-        x = input_of(ws, p, l, &ldx);
-        nn2_dense_forward(k, net, l, NULL, x, ldx, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
-        if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
-#pragma omp barrier
-        if (tr->ranks > 1) { /* the next layer's input, every unit of it */
-            exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
-                     net->sizes[l + 1], t);
-#pragma omp barrier
-        }
-    }
-    /* the output layer and BP1, redundantly in every thread */
-    x = input_of(ws, p, L - 1, &ldx);
-    nn2_dense_forward(k, net, L - 1, out.W, x, ldx, p->out, nL, mb, 0, nL);
-    nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
-    /* BP2 for this thread's hidden units, last hidden layer first */
-    for (int l = L - 1; l >= 1; l--) {
-        if (l < L - 1) {
-#pragma omp barrier
-            if (tr->ranks > 1) { /* all of the next layer's deltas */
-                exchange(tr, ws->d[l + 1], mb, ws->ld[l + 1], net->sizes[l + 1], t);
-#pragma omp barrier
-            }
-        }
-        own16(tr, net->sizes[l], t, nt, &j0, &j1);
-        const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
-        nn2_dense_backward_delta(k, net, ws, 1, l, l == L - 1 ? out.W : NULL, dn,
-                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch);
-    }
-    if (!tr->lean) {
-#pragma omp barrier
-    }
-    /* gradients and updates of the weights this thread owns */
-    for (int l = 0; l + 1 < L; l++) {
-        own16(tr, net->sizes[l + 1], t, nt, &j0, &j1);
-        if (j1 <= j0) continue;
-        x = input_of(ws, p, l, &ldx);
-        const blk b = layer_blk(tr, p, l);
-        grad_block(tr, o, fused, b, l, 0, net->layer[l].n_in, j0, j1, x, ldx, ws->d[l + 1] + j0,
-                   ws->ld[l + 1], mb);
-        grad_bias(tr, o, b, l, j0, j1, ws->d[l + 1] + j0, ws->ld[l + 1], mb);
-    }
-    /* the output layer's weight rows: lean, all of them, into this thread's copy; else those of
-     * this thread's last hidden units with one rank, and a share of all of them (every rank
-     * updates all) with several */
-    int r0 = 0, r1 = net->sizes[L - 1];
-    if (!tr->lean) slice16(net->sizes[L - 1], t, nt, &r0, &r1);
-    x = input_of(ws, p, L - 1, &ldx);
-    grad_block(tr, o, fused, out, L - 1, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
-    if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
-    if (!tr->lean) {
-        /* the next step's forward (or exchange) would overwrite what these updates still read */
-#pragma omp barrier
-        if (tr->ranks > 1) {
-            /* BP2 reads whole rows of the hidden-to-hidden weights: every rank needs all of them */
-            if (t == 0)
-                for (int l = 1; l + 1 < L; l++)
-                    nn2_dist_gather_cols(tr->dist, nn2_layer_WT(net, l), net->layer[l].n_in,
-                                         net->layer[l].ldw, net->layer[l].n_out, 1);
-#pragma omp barrier
-        }
-    }
-    if (tr->ranks > 1 && t == 0) tr->dist->steps++;
-}
-
-void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
-                     double eta, int epoch, int threads)
-{
-    nn2_optim o;
-    nn2_optim_setup(&o, tr->cfg, eta, n, mb);
-    int T = nn2_threads_resolve(threads);
-    if (T > tr->n_priv) T = tr->n_priv;
-#pragma omp parallel num_threads(T)
-    {
-        region_begin(tr, omp_get_thread_num());
-        step(tr, idx, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), 0);
-    }
-}
-
-void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m)
-{
-    region_begin(tr, 0);
-    step(tr, idx, 0, m, 0, NULL, 0, 1, 0);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Work of one mini-batch step in FLOPs: forward + weight gradient + back-propagated delta. */
 static double step_flops(const nn2_net *net, int batch)
@@ -376,34 +30,6 @@ static double step_flops(const nn2_net *net, int batch)
 #define NN2_PROBE_STEPS 150
 
 int nn2_train_threads(const nn2_config *cfg) { return nn2_threads_resolve(cfg->threads); }
-
-/* Batches [b0, b1) of an epoch with a team of T threads; returns the seconds taken. When
- * cfg->stop is raised, thread 0 marks the mini-batch it is starting; every thread sees the mark
- * after that step's barriers and leaves after it (tr->stop_after). */
-static double run_batches(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n,
-                          int m, size_t b0, size_t b1, double eta, int epoch, int T)
-{
-    const double t0 = now_s();
-#pragma omp parallel num_threads(T)
-    {
-        region_begin(tr, omp_get_thread_num());
-        for (size_t bi = b0; bi < b1; bi++) {
-            /* several ranks: the stop is agreed on at the end of the epoch instead */
-            if (cfg->stop && tr->ranks == 1 && omp_get_thread_num() == 0 && *cfg->stop)
-                tr->stop_after = (long)bi;
-            const size_t base = bi * (size_t)m;
-            const int mb = n - base < (size_t)m ? (int)(n - base) : m;
-            nn2_optim o;
-            nn2_optim_setup(&o, cfg, eta, n, mb);
-            const size_t next = n - base - (size_t)mb < (size_t)m ? n - base - (size_t)mb : (size_t)m;
-            step(tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
-            if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))
-                cfg->on_progress(epoch, base + (size_t)mb, n, cfg->user);
-            if (tr->stop_after == (long)bi) break;
-        }
-    }
-    return now_s() - t0;
-}
 
 void nn2_config_default(nn2_config *c)
 {
@@ -633,19 +259,19 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     for (int epoch = start_epoch; epoch < cfg->epochs && st == NN2_OK; epoch++) {
         const nn2_rng at_start = shuf;
         nn2_rng_shuffle(&shuf, perm, n); /* in place, every epoch, like random.shuffle */
-        const double eta = sched.eta, t0 = now_s();
+        const double eta = sched.eta, t0 = nn2_now_s();
         size_t b = epoch == start_epoch ? start_batch : 0;
         if (probe && b == 0 && epoch == 0 && n_batches >= 4 * NN2_PROBE_STEPS) {
-            const double a1 = run_batches(&tr, cfg, perm, n, m, 0, NN2_PROBE_STEPS, eta, epoch, T);
+            const double a1 = nn2_train_run(&tr, cfg, perm, n, m, 0, NN2_PROBE_STEPS, eta, epoch, T);
             double one = 1e300, a2 = 1e300;
             if (tr.stop_after < 0)
-                one = run_batches(&tr, cfg, perm, n, m, NN2_PROBE_STEPS, 2 * NN2_PROBE_STEPS, eta, epoch, 1);
+                one = nn2_train_run(&tr, cfg, perm, n, m, NN2_PROBE_STEPS, 2 * NN2_PROBE_STEPS, eta, epoch, 1);
             if (tr.stop_after < 0)
-                a2 = run_batches(&tr, cfg, perm, n, m, 2 * NN2_PROBE_STEPS, 3 * NN2_PROBE_STEPS, eta, epoch, T);
+                a2 = nn2_train_run(&tr, cfg, perm, n, m, 2 * NN2_PROBE_STEPS, 3 * NN2_PROBE_STEPS, eta, epoch, T);
             if (tr.stop_after < 0 && one < (a1 < a2 ? a1 : a2)) T = 1;
             b = 3 * NN2_PROBE_STEPS;
         }
-        if (tr.stop_after < 0) run_batches(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, T);
+        if (tr.stop_after < 0) nn2_train_run(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, T);
         if (tr.ranks > 1) nn2_dist_sync_arena(dist, net, net->params); /* whole on every rank */
         if (tr.stop_after >= 0) { /* stopped on request inside this epoch (one rank only) */
             const size_t done = (size_t)tr.stop_after + 1;
@@ -657,7 +283,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
                               cfg->checkpoint ? cfg->checkpoint : "");
             break;
         }
-        nn2_epoch_stats es = {.epoch = epoch, .seconds = now_s() - t0, .eta = eta,
+        nn2_epoch_stats es = {.epoch = epoch, .seconds = nn2_now_s() - t0, .eta = eta,
                               .eval_cost = NAN, .train_cost = NAN, .eval_correct = -1,
                               .train_correct = -1, .eval_count = eval ? eval->count : 0,
                               .train_count = n, .threads = T};

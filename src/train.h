@@ -56,6 +56,14 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
  * size, eta = this epoch's learning rate. Runs its own parallel region with `threads`. */
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
                      double eta, int epoch, int threads);
+/* Mini-batches [b0, b1) of an epoch (samples perm[b*m ..], n in all) with a team of T threads,
+ * in one parallel region; returns the seconds taken. Honours cfg->stop after the mini-batch in
+ * progress (one rank: tr->stop_after is the last one run) and calls cfg->on_progress. */
+double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n, int m,
+                     size_t b0, size_t b1, double eta, int epoch, int T);
+/* Monotonic clock, seconds. */
+double nn2_now_s(void);
+
 /* Sum over samples idx[0..m) of the per-sample gradient of the cost into tr->grads, without
  * updating (single thread, dropout of epoch 0 applied if the network has it). */
 void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m);

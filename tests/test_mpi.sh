@@ -57,7 +57,7 @@ job=$!
 for _ in $(seq 600); do [ -f "$tmp/ck" ] && break; sleep 0.05; done
 victim="" # rank 1 of this job: the process whose environment has both (no pgrep needed)
 for env in /proc/[0-9]*/environ; do
-  vars=$(tr '\0' '\n' <"$env" 2>/dev/null) || continue
+  vars=$( { tr '\0' '\n' <"$env"; } 2>/dev/null ) || continue
   if grep -qx "OMPI_COMM_WORLD_RANK=1" <<<"$vars" && grep -qx "NN2_TEST_TAG=$tmp" <<<"$vars"; then
     victim=${env#/proc/}; victim=${victim%/environ}
   fi
