@@ -139,6 +139,33 @@ void nn2_plan_interleave(const nn2_plan *plan, void *p, size_t bytes)
 #endif
 }
 
+void *nn2_plan_node_copy(const nn2_plan *plan, int node, const void *src, size_t bytes)
+{
+#if NN2_WITH_HWLOC
+    if (!plan->topology || plan->n_numa < 2 || plan->policy == NN2_BIND_NONE || !src || bytes == 0)
+        return NULL;
+    hwloc_topology_t topo = (hwloc_topology_t)plan->topology;
+    hwloc_obj_t numa = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, (unsigned)node);
+    if (!numa) return NULL;
+    /* bound before the first touch: the pages come from that node whoever copies */
+    void *p = hwloc_alloc_membind(topo, bytes, numa->nodeset, HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_BYNODESET);
+    if (p) memcpy(p, src, bytes);
+    return p;
+#else
+    (void)plan, (void)node, (void)src, (void)bytes;
+    return NULL;
+#endif
+}
+
+void nn2_plan_free_copy(const nn2_plan *plan, void *p, size_t bytes)
+{
+#if NN2_WITH_HWLOC
+    if (p) hwloc_free((hwloc_topology_t)plan->topology, p, bytes);
+#else
+    (void)plan, (void)p, (void)bytes;
+#endif
+}
+
 void nn2_plan_print(const nn2_plan *plan, FILE *out)
 {
     if (!plan->have_hwloc) {
@@ -161,9 +188,13 @@ void nn2_plan_print(const nn2_plan *plan, FILE *out)
             fprintf(out, "  thread %2d -> PU %2d (core %2d) -> NUMA node %d\n", t, plan->place[t].pu,
                     plan->place[t].core, plan->place[t].numa);
     }
-    fprintf(out, "buffers: each thread's inputs, output layer and scratch: allocated and first\n"
-                 "  touched by that thread, so on its NUMA node; its weight slices are touched\n"
-                 "  only by it (neuron ownership) but share pages with other threads' slices;\n"
-                 "  weights, gradients, hidden activations and the uint8 images: %s\n",
-            plan->n_numa > 1 ? "interleaved over all NUMA nodes (hwloc membind)" : "one NUMA node, no placement needed");
+    const int copies = plan->n_numa > 1 && plan->policy != NN2_BIND_NONE;
+    fprintf(out, "buffers: each thread's inputs, output-layer copy and scratch: allocated and\n"
+                 "  first touched by that thread, so on its NUMA node; its weight slices are\n"
+                 "  touched only by it (neuron ownership) but share pages with other threads'\n"
+                 "  slices; weights, gradients, hidden activations: %s;\n"
+                 "  the uint8 training images: %s\n",
+            plan->n_numa > 1 ? "interleaved over all NUMA nodes (hwloc membind)" : "one NUMA node, no placement needed",
+            copies ? "one copy per NUMA node that has threads, each thread reading its node's"
+                   : plan->n_numa > 1 ? "interleaved (threads not bound)" : "one copy");
 }

@@ -40,5 +40,9 @@ void nn2_plan_print(const nn2_plan *plan, FILE *out);
 void nn2_plan_bind_self(const nn2_plan *plan, int t);
 /* Spread [p, p+bytes) over the NUMA nodes of the plan (interleave), when there are several. */
 void nn2_plan_interleave(const nn2_plan *plan, void *p, size_t bytes);
+/* A copy of [src, src+bytes) in memory bound to the plan's NUMA node `node` (logical index), or
+ * NULL (one node, threads not bound, no hwloc, no memory); release with nn2_plan_free_copy. */
+void *nn2_plan_node_copy(const nn2_plan *plan, int node, const void *src, size_t bytes);
+void nn2_plan_free_copy(const nn2_plan *plan, void *p, size_t bytes);
 
 #endif

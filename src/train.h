@@ -17,6 +17,7 @@ typedef struct nn2_priv {
      * layer's block (WT then b), its gradient and velocity (thread 0 uses the arenas) */
     float *wout, *gout, *vout;
     unsigned parity; /* steps run in this parallel region: which hidden buffer is this step's */
+    nn2_dataset data; /* the training data as this thread reads it: its NUMA node's copy */
 } nn2_priv;
 
 /* Everything a training step needs, allocated once before the loop. */
@@ -34,6 +35,9 @@ typedef struct nn2_trainer {
     int dropout;     /* any hidden layer has a dropout rate */
     int lean;        /* [in, hidden, out]: one barrier per step (see train.c) */
     float *a_alt, *dropped_alt; /* lean: second buffers of the hidden layer, used every other step */
+    const struct nn2_plan *plan; /* the placement the buffers were made for (NULL: none) */
+    void **node_images;          /* (plan->n_numa) per-node copies of the images, or NULL */
+    size_t image_bytes;
     nn2_dist *dist;  /* ranks training together (NULL: one process) */
     int rank, ranks;
     volatile long stop_after; /* index of the mini-batch after which every thread stops */

@@ -39,6 +39,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->k = cfg->isa >= 0 ? nn2_kernels_for((nn2_isa)cfg->isa) : nn2_kernels_get();
     if (!tr->k) return nn2_fail(err, NN2_ERR_ARG, "isa: kernel set %d is not available here", cfg->isa);
     tr->data = data;
+    tr->plan = plan;
     tr->m_max = m_max;
     tr->dist = cfg->dist;
     tr->rank = nn2_dist_rank(cfg->dist);
@@ -67,12 +68,26 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
             const size_t s = (size_t)net->layer[l].n_in * net->layer[l].n_out;
             scratch = s > scratch ? s : scratch;
         }
+    /* several NUMA nodes with bound threads: the images are read at random rows, so each node
+     * that has threads gets its own copy (47 MB for MNIST) rather than mostly remote reads */
+    if (ok && plan && plan->n_numa > 1 && plan->policy != NN2_BIND_NONE && data->count > 0) {
+        tr->image_bytes = (data->expand ? data->count / 5 : data->count) * (size_t)data->dim;
+        tr->node_images = calloc((size_t)plan->n_numa, sizeof(void *));
+        for (int t = 0; tr->node_images && t < tr->n_priv && t < plan->n_threads; t++) {
+            const int node = plan->place[t].numa;
+            if (node >= 0 && node < plan->n_numa && !tr->node_images[node])
+                tr->node_images[node] = nn2_plan_node_copy(plan, node, data->images, tr->image_bytes);
+        }
+    }
     /* each thread allocates and zeroes its own buffers: first touch puts them on its node */
     int failed = !ok;
 #pragma omp parallel num_threads(tr->n_priv) reduction(| : failed)
     for (int t = omp_get_thread_num(); ok && t < tr->n_priv; t += omp_get_num_threads()) {
         nn2_priv *p = &tr->priv[t];
         if (plan) nn2_plan_bind_self(plan, t);
+        p->data = *data;
+        const int node = plan && t < plan->n_threads ? plan->place[t].numa : -1;
+        if (tr->node_images && node >= 0 && tr->node_images[node]) p->data.images = tr->node_images[node];
         p->scratch = nn2_alloc(scratch, sizeof(float));
         p->x = nn2_alloc((size_t)m_max * n0, sizeof(float));
         p->out = nn2_alloc((size_t)m_max * nL, sizeof(float));
@@ -114,6 +129,9 @@ void nn2_trainer_free(nn2_trainer *tr)
     nn2_free(tr->vel);
     nn2_free(tr->a_alt);
     nn2_free(tr->dropped_alt);
+    for (int q = 0; tr->node_images && q < tr->plan->n_numa; q++)
+        nn2_plan_free_copy(tr->plan, tr->node_images[q], tr->image_bytes);
+    free(tr->node_images);
     for (int t = 0; tr->priv && t < tr->n_priv; t++) {
         nn2_free(tr->priv[t].x);
         nn2_free(tr->priv[t].out);
@@ -256,9 +274,9 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     int ldx, j0, j1;
     const float *x;
 
-    nn2_load_rows(k, p->x, net->sizes[0], tr->data, idx, base, 0, mb);
-    for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(tr->data, idx[base + (size_t)r]);
-    if (next) nn2_prefetch_rows(tr->data, idx, base + (size_t)mb, next);
+    nn2_load_rows(k, p->x, net->sizes[0], &p->data, idx, base, 0, mb);
+    for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
+    if (next) nn2_prefetch_rows(&p->data, idx, base + (size_t)mb, next);
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
         own16(tr, net->sizes[l + 1], t, nt, &j0, &j1);

@@ -56,6 +56,22 @@ static int numa_check(void)
         nn2_free(buf);
     }
     CHECK(bad == 0, "pages not on the planned node");
+    /* the per-node copies of the training images: every page on its node, same bytes */
+    const size_t bytes = (size_t)4 << 20;
+    unsigned char *src = malloc(bytes);
+    for (size_t i = 0; src && i < bytes; i++) src[i] = (unsigned char)(i * 131u >> 3);
+    for (int q = 0; src && q < p.n_numa; q++) {
+        unsigned char *c = nn2_plan_node_copy(&p, q, src, bytes);
+        CHECK(c != NULL, "no copy for node %d", q);
+        if (!c) continue;
+        void *pages[4] = {c, c + (1 << 20), c + (2 << 20), c + (3 << 20)};
+        int status[4] = {-1, -1, -1, -1};
+        CHECK(syscall(SYS_move_pages, 0, 4UL, pages, NULL, status, 0) == 0, "move_pages");
+        for (int i = 0; i < 4; i++) CHECK(status[i] == q, "copy for node %d has a page on node %d", q, status[i]);
+        CHECK(memcmp(c, src, bytes) == 0, "copy for node %d differs", q);
+        nn2_plan_free_copy(&p, c, bytes);
+    }
+    free(src);
     nn2_plan_free(&p);
     return test_end("placement numa");
 }
