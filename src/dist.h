@@ -30,7 +30,8 @@ struct nn2_dist {
     uint64_t step_calls; /* collectives in those steps */
 };
 
-/* Rank `rank` of `size`: its units [*j0, *j1) of a layer of n, in whole 16-unit slices. */
+/* Rank `rank` of `size`: its units [*j0, *j1) of a layer of n, cut at multiples of 16 and
+ * balanced in units (nn2_split16). */
 void nn2_dist_units(int n, int rank, int size, int *j0, int *j1);
 
 /* buf is (rows, ld) row-major; every rank holds the current values of its own columns

@@ -5,10 +5,7 @@
 
 void nn2_dist_units(int n, int rank, int size, int *j0, int *j1)
 {
-    int u0, u1;
-    nn2_split((n + 15) / 16, size, rank, &u0, &u1);
-    *j0 = u0 * 16 < n ? u0 * 16 : n;
-    *j1 = u1 * 16 < n ? u1 * 16 : n;
+    nn2_split16(n, size, rank, j0, j1);
 }
 
 void nn2_dist_sync_arena(nn2_dist *d, const nn2_net *net, float *arena)

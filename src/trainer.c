@@ -146,24 +146,16 @@ void nn2_trainer_free(nn2_trainer *tr)
     memset(tr, 0, sizeof *tr);
 }
 
-/* Thread t's slice [j0,j1) of n units, in whole 16-unit slices. */
-static void slice16(int n, int t, int nt, int *j0, int *j1)
-{
-    int u0, u1;
-    nn2_split((n + 15) / 16, nt, t, &u0, &u1);
-    *j0 = u0 * 16 < n ? u0 * 16 : n;
-    *j1 = u1 * 16 < n ? u1 * 16 : n;
-}
-
-/* Units [j0,j1) of a hidden layer of n that thread t of nt owns: its rank's run of 16-unit
- * slices (nn2_dist_units), split among the rank's threads in whole slices. One rank: slice16. */
+/* Units [j0,j1) of a hidden layer of n that thread t of nt owns: its rank's units
+ * (nn2_dist_units), split among the rank's threads at multiples of 16 (nn2_split16). With one
+ * rank: nn2_split16(n, nt, t). */
 static void own16(const nn2_trainer *tr, int n, int t, int nt, int *j0, int *j1)
 {
     int r0, r1, u0, u1;
     nn2_dist_units(n, tr->rank, tr->ranks, &r0, &r1);
-    nn2_split((r1 - r0 + 15) / 16, nt, t, &u0, &u1);
-    *j0 = r0 + u0 * 16 < r1 ? r0 + u0 * 16 : r1;
-    *j1 = r0 + u1 * 16 < r1 ? r0 + u1 * 16 : r1;
+    nn2_split16(r1 - r0, nt, t, &u0, &u1);
+    *j0 = r0 + u0;
+    *j1 = r0 + u1;
 }
 
 /* With several ranks: after a barrier, thread 0 swaps this rank's columns of buf (mb, ld) for
@@ -325,7 +317,7 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
      * this thread's last hidden units with one rank, and a share of all of them (every rank
      * updates all) with several */
     int r0 = 0, r1 = net->sizes[L - 1];
-    if (!tr->lean) slice16(net->sizes[L - 1], t, nt, &r0, &r1);
+    if (!tr->lean) nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
     x = input_of(ws, p, L - 1, &ldx);
     grad_block(tr, o, fused, out, L - 1, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
     if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);

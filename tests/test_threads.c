@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "net.h"
 #include "test_util.h"
+#include "parallel.h"
 #include "train.h"
 
 enum { N = 203, DIM = 49 };
@@ -132,6 +133,27 @@ int main(void)
             remove(p1);
             nn2_net_free(ref);
         }
+    /* unit ownership: contiguous, cut at multiples of 16, covering every unit once, and within
+     * 8 units of an even split at each cut */
+    int split_bad = 0;
+    for (int n = 1; n <= 300; n++)
+        for (int parts = 1; parts <= 8; parts++) {
+            int prev = 0;
+            for (int t = 0; t < parts; t++) {
+                int b, e;
+                nn2_split16(n, parts, t, &b, &e);
+                const double even = (double)n * (t + 1) / parts;
+                split_bad += b != prev || e < b || (e % 16 != 0 && e != n) ||
+                             (t + 1 < parts && (e - even > 8.0 || even - e > 8.0));
+                prev = e;
+            }
+            split_bad += prev != n;
+        }
+    CHECK(split_bad == 0, "nn2_split16: %d bad splits", split_bad);
+    int u0, u1;
+    nn2_split16(100, 2, 0, &u0, &u1);
+    CHECK(u0 == 0 && u1 == 48, "100 units on 2 threads: [%d, %d), want [0, 48)", u0, u1);
+
     /* the thread count changing between steps: per-thread copies and buffers must follow */
     static const int one[] = {1}, mixed[] = {2, 1, 3, 3, 1, 4, 2, 2, 1};
     for (int depth = 3; depth <= 4; depth++)
