@@ -2,8 +2,9 @@
 """mpi_model.py [bench-results/mpi.csv]: how B2-B4 would scale across nodes, from the measured
 one-rank step time and a latency-bandwidth model of the links (printed as Markdown).
 
-nn2's scheme (neuron ownership): per step each rank computes its whole 16-unit slices of the
-hidden layer (the largest share is ceil(S/R) of S slices) plus the redundant output layer, then
+nn2's scheme (neuron ownership): per step each rank computes its units of the hidden layer (cut
+at multiples of 16 as nn2_split16 does; the largest share counts) plus the redundant output
+layer, then
 one allgather of the (batch x hidden) activation block; ring allgather time
 (R-1) alpha + bytes (R-1)/R / beta. Compared with textbook data parallelism: each rank computes
 1/R of the samples, then a ring allreduce of every parameter, 2 (R-1) alpha + 2 P 4 (R-1)/R / beta
@@ -23,6 +24,13 @@ LINKS = {"10 Gb/s": (25e-6, 10e9 / 8), "100 Gb/s": (2e-6, 100e9 / 8)}
 RANKS = (2, 4, 8, 16)
 
 
+def cut16(n, parts, t):
+    """nn2_cut16 (src/parallel.h): the multiple of 16 nearest t*n/parts, at most n."""
+    if t >= parts:
+        return n
+    return min((n * t + 8 * parts) // (16 * parts) * 16, n)
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "bench-results/mpi.csv"
     t1 = {}
@@ -38,11 +46,10 @@ def main():
             continue
         t = t1[name]
         out_share = (10 * h) / (784 * h + 10 * h)  # output layer: redundant on every rank
-        slices = math.ceil(h / 16)
         for link, (alpha, beta) in LINKS.items():
             cells = []
             for r in RANKS:
-                share = min(math.ceil(slices / r) * 16, h) / h
+                share = max(cut16(h, r, t + 1) - cut16(h, r, t) for t in range(r)) / h
                 ours = t * (1 - out_share) * share + t * out_share + (r - 1) * alpha + mb * h * 4 * (r - 1) / r / beta
                 theirs = t / r + 2 * (r - 1) * alpha + 2 * params * 4 * (r - 1) / r / beta
                 cells.append(f"{t / ours:.2f}x / {t / theirs:.2f}x")
