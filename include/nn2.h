@@ -280,7 +280,6 @@ nn2_status nn2_dist_init(int *argc, char ***argv, nn2_dist **out, nn2_error *err
 void nn2_dist_finalize(nn2_dist *d);
 int nn2_dist_rank(const nn2_dist *d); /* 0 for NULL */
 int nn2_dist_size(const nn2_dist *d); /* 1 for NULL */
-int nn2_dist_with_mpi(void);          /* built with MPI */
 /* Training-step traffic so far on this rank: bytes received, steps, collectives. */
 void nn2_dist_traffic(const nn2_dist *d, uint64_t *bytes, uint64_t *steps, uint64_t *calls);
 

@@ -1,8 +1,8 @@
 /* dist.h: the processes (MPI ranks) of one training run, and the few collectives nn2 needs.
  *
  * nn2 spreads a run over processes the way it spreads it over threads: by neuron ownership.
- * Rank r owns a contiguous run of the 16-unit slices of every hidden layer (nn2_dist_units);
- * its threads split that run further. Each rank reads the whole mini-batch, computes its units'
+ * Rank r owns a contiguous run of units of every hidden layer, cut at multiples of 16
+ * (nn2_dist_units); its threads split that run further. Each rank reads the whole mini-batch, computes its units'
  * activations, and after every hidden layer the ranks exchange their activation columns
  * (nn2_dist_gather_cols, an MPI_Allgatherv); the output layer is computed and updated on every
  * rank. Every weight is still produced by one sequence of operations, whatever the number of

@@ -51,7 +51,6 @@ void nn2_dist_finalize(nn2_dist *d)
     if (mpi) MPI_Finalize();
 }
 
-int nn2_dist_with_mpi(void) { return 1; }
 
 /* Out-of-memory here cannot be reported to the other ranks without a collective they are not
  * in, so it ends the job the way MPI ends it on a failed rank. */
@@ -129,8 +128,8 @@ int nn2_dist_any(nn2_dist *d, int flag)
 int nn2_dist_same(nn2_dist *d, uint64_t v)
 {
     if (!d || d->size < 2) return 1;
-    uint64_t lo = 0, hi = 0;
-    MPI_Allreduce(&v, &lo, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
-    MPI_Allreduce(&v, &hi, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-    return lo == hi;
+    const uint64_t in[2] = {v, ~v}; /* min of v and of ~v: the smallest and the largest v */
+    uint64_t out[2] = {0, 0};
+    MPI_Allreduce(in, out, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+    return out[0] == ~out[1];
 }

@@ -12,9 +12,10 @@ static int launcher_size(const char **var)
                                        "MPI_LOCALNRANKS", "SLURM_NTASKS"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         const char *v = getenv(vars[i]);
-        if (v && atoi(v) > 1) {
+        const int n = v ? atoi(v) : 0;
+        if (n > 1) {
             *var = vars[i];
-            return atoi(v);
+            return n;
         }
     }
     return 1;
@@ -38,7 +39,6 @@ nn2_status nn2_dist_init(int *argc, char ***argv, nn2_dist **out, nn2_error *err
 }
 
 void nn2_dist_finalize(nn2_dist *d) { free(d); }
-int nn2_dist_with_mpi(void) { return 0; }
 
 void nn2_dist_gather_cols(nn2_dist *d, float *buf, int rows, int ld, int n, int in_step)
 {

@@ -309,19 +309,19 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
         st = r.io_status;
         err = r.io_err;
     }
-    if (st != NN2_OK && rank != 0) { /* rank 0 says it */
-        rc = st == NN2_ERR_INTERRUPTED ? 128 + (stop_signal ? (int)stop_signal : SIGUSR1) : st == NN2_ERR_NUMERIC ? 3 : st == NN2_ERR_ARG ? 2 : 1;
-    } else if (st == NN2_ERR_INTERRUPTED) {
+    if (st == NN2_ERR_INTERRUPTED) {
         const int sig = stop_signal ? (int)stop_signal : SIGINT;
-        fprintf(stderr, "nn2: %s: %s\n", sig == SIGTERM ? "SIGTERM" : sig == SIGUSR1 ? "SIGUSR1" : "SIGINT",
-                err.msg);
-        if (o->checkpoint)
-            fprintf(stderr, "nn2: to continue, run the same command with --resume %s\n", o->checkpoint);
-        else
-            fprintf(stderr, "nn2: no --checkpoint was given, so this run cannot be resumed\n");
         rc = 128 + sig;
+        if (rank == 0) { /* every rank agreed on the stop; rank 0 says it */
+            fprintf(stderr, "nn2: %s: %s\n", sig == SIGTERM ? "SIGTERM" : sig == SIGUSR1 ? "SIGUSR1" : "SIGINT",
+                    err.msg);
+            if (o->checkpoint)
+                fprintf(stderr, "nn2: to continue, run the same command with --resume %s\n", o->checkpoint);
+            else
+                fprintf(stderr, "nn2: no --checkpoint was given, so this run cannot be resumed\n");
+        }
     } else if (st != NN2_OK) {
-        fprintf(stderr, "nn2: %s\n", err.msg);
+        if (rank == 0) fprintf(stderr, "nn2: %s\n", err.msg); /* the agreed error */
         rc = st == NN2_ERR_NUMERIC ? 3 : st == NN2_ERR_ARG ? 2 : 1;
     } else {
         if (!o->quiet) printf("nn2: trained in %.2f s\n", now_s() - t0);

@@ -169,11 +169,9 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     nn2_status st = nn2_dist_agree(dist, check_config(net, cfg, train, eval, err), err);
     if (st != NN2_OK) return st;
     if (nn2_dist_size(dist) > 1) { /* every rank read the files itself: the same files? */
-        const int same = nn2_dist_same(dist, data_fingerprint(train)) &&
-                         nn2_dist_same(dist, eval ? data_fingerprint(eval) : 0) &&
-                         nn2_dist_same(dist, nn2_hash64(cfg->seed) ^ (uint64_t)cfg->batch_size ^
-                                                 ((uint64_t)cfg->epochs << 32));
-        if (!same)
+        uint64_t h = nn2_hash64(data_fingerprint(train) ^ (eval ? data_fingerprint(eval) : 0));
+        h = nn2_hash64(h ^ nn2_hash64(cfg->seed) ^ (uint64_t)cfg->batch_size ^ ((uint64_t)cfg->epochs << 32));
+        if (!nn2_dist_same(dist, h))
             return nn2_fail(err, NN2_ERR_ARG, "the ranks do not have the same data or settings "
                             "(each rank reads the data files itself: they must be the same files)");
     }

@@ -25,7 +25,6 @@ typedef struct nn2_trainer {
     nn2_net *net;
     const nn2_config *cfg;
     const nn2_kernels *k;
-    const nn2_dataset *data;
     nn2_ws ws;       /* hidden layers' activations, deltas, masks (rows = mini-batch size) */
     float *grads;    /* (n_params) same layout as net->params */
     float *vel;      /* (n_params) velocities, with momentum only */

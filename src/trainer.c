@@ -38,7 +38,6 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->cfg = cfg;
     tr->k = cfg->isa >= 0 ? nn2_kernels_for((nn2_isa)cfg->isa) : nn2_kernels_get();
     if (!tr->k) return nn2_fail(err, NN2_ERR_ARG, "isa: kernel set %d is not available here", cfg->isa);
-    tr->data = data;
     tr->plan = plan;
     tr->m_max = m_max;
     tr->dist = cfg->dist;
