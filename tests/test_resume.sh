@@ -12,7 +12,7 @@ nn2=$1; data=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fails=0; checks=0
 fail() { fails=$((fails+1)); echo "FAIL: $*"; }
-ARGS=(--data "$data" --no-fetch --sizes 784,100,10 --train-size 20000 --epochs 8 --momentum 0.5 --eta 0.1
+ARGS=(--data "$data" --no-fetch --sizes 784,100,10 --train-size 20000 --epochs 12 --momentum 0.5 --eta 0.1
       --dropout 0.2 --activation relu --quiet)
 
 "$nn2" train "${ARGS[@]}" --save "$tmp/ref.json" || fail "reference run"
@@ -37,9 +37,12 @@ while [ $rounds -lt 7 ]; do
     wait $pid 2>/dev/null
     continue
   fi
-  "$nn2" train "${ARGS[@]}" --checkpoint "$tmp/ck" "${resume[@]}" --save "$tmp/out.json" &
+  # each checkpoint write (one per epoch) is held back 250 ms and the kill comes within 0.45 s,
+  # so a round finishes at most two epochs of the 12 however fast training is: the run is
+  # still going when it is killed
+  NN2_TEST_SLOW_WRITE_MS=250 "$nn2" train "${ARGS[@]}" --checkpoint "$tmp/ck" "${resume[@]}" --save "$tmp/out.json" &
   pid=$!
-  sleep "$(( RANDOM % 2 )).$(( RANDOM % 10 ))$(( RANDOM % 10 ))"
+  sleep "$(printf '0.%02d' $(( 5 + RANDOM % 40 )))"
   if kill -9 $pid 2>/dev/null; then kills=$((kills+1)); fi
   wait $pid 2>/dev/null
 done
@@ -52,7 +55,7 @@ cmp -s "$tmp/ref.json" "$tmp/out.json" && echo "killed and resumed: model byte-i
 # SIGINT and SIGTERM
 for sig in INT TERM; do
   rm -f "$tmp/ck2"
-  "$nn2" train "${ARGS[@]}" --checkpoint "$tmp/ck2" --save "$tmp/s.json" 2>"$tmp/err" &
+  NN2_TEST_SLOW_WRITE_MS=250 "$nn2" train "${ARGS[@]}" --checkpoint "$tmp/ck2" --save "$tmp/s.json" 2>"$tmp/err" &
   pid=$!; sleep 0.6; kill -$sig $pid; wait $pid; rc=$?
   want=$([ $sig = INT ] && echo 130 || echo 143)
   checks=$((checks+1))
