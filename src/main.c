@@ -127,7 +127,7 @@ static int on_epoch(const nn2_epoch_stats *st, void *user)
                    st->eval_count);
             sep = "; ";
         }
-        printf("%s(%.2f s)", sep[0] == ';' ? " " : "training complete ", st->seconds);
+        printf("%s(%.2f s)", sep[0] == ';' ? " " : " training complete ", st->seconds);
         if (st->epoch == 0 && r->o->cfg.threads == 0) printf(" [%d thread%s]", st->threads, st->threads > 1 ? "s" : "");
         if (st->next_eta != st->eta) printf(" eta -> %g", st->next_eta);
         if (st->stopped) printf(" stopping (best epoch %d)", st->best_epoch);
