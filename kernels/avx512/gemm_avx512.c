@@ -51,28 +51,57 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
     }
 }
 
-/* Rows in tiles of 8, then 4, 2, 1; a column panel of nv vectors. */
-static inline __attribute__((always_inline)) void panel(const int nv, int M, int K, const float *A,
-                                                        int a_is, int a_ks, const float *B, int ldb,
-                                                        const float *bias, float *C, int ldc,
-                                                        __mmask16 mlast, epi e)
+/* One tile of mr rows (1..8, dispatched to a constant so its accumulators stay in registers). */
+static inline __attribute__((always_inline)) void tile_rows(const int nv, int mr, int K, const float *A,
+                                                            int a_is, int a_ks, const float *B, int ldb,
+                                                            const float *bias, float *C, int ldc,
+                                                            __mmask16 mlast, epi e)
 {
-    int i = 0;
-    for (; i + 8 <= M; i += 8)
-        tile(8, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
-    if (i + 4 <= M) {
-        tile(4, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
-        i += 4;
+    switch (mr) {
+#define NN2_TILE_CASE(r) \
+    case r: tile(r, nv, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e); break;
+        NN2_TILE_CASE(1) NN2_TILE_CASE(2) NN2_TILE_CASE(3) NN2_TILE_CASE(4)
+        NN2_TILE_CASE(5) NN2_TILE_CASE(6) NN2_TILE_CASE(7) NN2_TILE_CASE(8)
+#undef NN2_TILE_CASE
+    default: break;
     }
-    if (i + 2 <= M) {
-        tile(2, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
-        i += 2;
-    }
-    if (i < M) tile(1, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
 }
 
-static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, const float *B,
-                     int ldb, const float *bias, float *C, int ldc, epi e)
+/* A column panel of nv vectors, rows in tiles of 8, then 4, 2, 1; or, with halves set, a
+ * remainder of 9 to 15 rows in two nearly equal tiles (10 = 5 + 5, not 8 + 2: a 2-row tile has
+ * too few independent FMA chains to hide the FMA latency, and mini-batches of 10 are the book's
+ * default). Only the forward product uses halves: the gradient's rows come in multiples of 8,
+ * and its short (K = mini-batch) tiles run faster without the extra code. */
+static inline __attribute__((always_inline)) void panel(const int nv, const int halves, int M, int K,
+                                                        const float *A, int a_is, int a_ks,
+                                                        const float *B, int ldb, const float *bias,
+                                                        float *C, int ldc, __mmask16 mlast, epi e)
+{
+    int i = 0;
+    if (!halves) {
+        for (; i + 8 <= M; i += 8)
+            tile(8, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+        for (int r = 4; r >= 1; r /= 2)
+            if (i + r <= M) {
+                tile_rows(nv, r, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+                i += r;
+            }
+        return;
+    }
+    for (; M - i >= 16 || M - i == 8; i += 8)
+        tile(8, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+    const int r = M - i, first = r > 8 ? (r + 1) / 2 : r;
+    if (first > 0)
+        tile_rows(nv, first, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+    i += first;
+    if (i < M)
+        tile_rows(nv, M - i, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+}
+
+static inline __attribute__((always_inline)) void gemm_any(const int halves, int M, int N, int K,
+                                                           const float *A, int a_is, int a_ks,
+                                                           const float *B, int ldb, const float *bias,
+                                                           float *C, int ldc, epi e)
 {
     for (int j = 0; j < N; j += 16 * NV) {
         const int cols = N - j < 16 * NV ? N - j : 16 * NV;
@@ -80,24 +109,24 @@ static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, co
         const __mmask16 mlast = tail_mask(cols - 16 * (nv - 1));
         const float *bj = bias ? bias + j : NULL;
         if (nv == 3)
-            panel(3, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
+            panel(3, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
         else if (nv == 2)
-            panel(2, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
+            panel(2, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
         else
-            panel(1, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
+            panel(1, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
     }
 }
 
 void nn2_k_gemm_nn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           const float *bias, float *C, int ldc)
 {
-    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0});
+    gemm_any(1, M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0});
 }
 
 void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           float *C, int ldc, float alpha, float beta)
 {
-    gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1});
+    gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1});
 }
 
 /* p/255 without a division: q = p*(1/255), then one Newton correction q + (p - 255q)/255 with
