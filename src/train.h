@@ -16,6 +16,11 @@ typedef struct nn2_priv {
     /* [in, hidden, out] networks, threads other than 0: this thread's copy of the output
      * layer's block (WT then b), its gradient and velocity (thread 0 uses the arenas) */
     float *wout, *gout, *vout;
+    /* lean with a tail (see trainer.c), (m, ld) like the hidden buffers: ha the tail's
+     * activations, hin the output layer's input (the shared main columns copied, then the
+     * tail), hmask the tail's dropout mask, hd its deltas; only the tail columns of ha, hmask
+     * and hd are used. hin == ha without dropout. */
+    float *ha, *hin, *hmask, *hd;
     unsigned parity; /* steps run in this parallel region: which hidden buffer is this step's */
     nn2_dataset data; /* the training data as this thread reads it: its NUMA node's copy */
 } nn2_priv;
@@ -34,6 +39,11 @@ typedef struct nn2_trainer {
     int dropout;     /* any hidden layer has a dropout rate */
     int lean;        /* [in, hidden, out]: one barrier per step (see train.c) */
     float *a_alt, *dropped_alt; /* lean: second buffers of the hidden layer, used every other step */
+    int tail;        /* lean, 6q+1 hidden slices: the last slice is computed in two halves of
+                        the inputs (see trainer.c) */
+    int nm;          /* tail: its first unit (the units before it are whole slices) */
+    int kh;          /* the inputs' split point: half 0 is [0, kh), half 1 [kh, n_in) */
+    float *part;     /* (2 parities x 2 halves, m, 16) the halves' partial sums */
     const struct nn2_plan *plan; /* the placement the buffers were made for (NULL: none) */
     void **node_images;          /* (plan->n_numa) per-node copies of the images, or NULL */
     size_t image_bytes;

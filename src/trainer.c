@@ -9,7 +9,18 @@
  * written by one thread (the big matrices never move between cores), and each number is
  * produced by the same sequence of operations whatever the thread count. The output layer
  * (10 units) is computed redundantly by every thread; each thread converts the mini-batch's
- * pixels itself. Barriers: see step(). */
+ * pixels itself. Barriers: see step().
+ *
+ * Whole slices cannot always be shared evenly: B2's 100 units are 7 slices (the last one of 4
+ * units, which costs as much as a full one), 3 + 4 on 2 threads. So in [in, hidden, out]
+ * networks whose hidden layer has 6q+1 slices (1-16 units, 97-112, 193-208, ...) the last slice
+ * (the tail) is always computed in two halves over the inputs: its weighted inputs as
+ * (x[:, 0:kh] . WT[0:kh] + b) + x[:, kh:] . WT[kh:], its weight gradient as the rows [0, kh)
+ * and [kh, n_in) of WT, each half by one thread, with the same operations whoever runs it
+ * (100 units on 2 threads: 3 slices and a half each; on 3, 2 + 2.5 + 2.5 instead of 2 + 2 + 3).
+ * With 6q+1 slices the tail is a one-vector panel of the kernels (of 3 vectors) anyway, so the
+ * halves cost one thread nothing; for other counts they would (measured: B1's [784, 30, 10],
+ * 2 slices, 1.3x slower on one thread), and 2 or 3 threads are balanced or gain nothing. */
 #include <omp.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +71,13 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         if (tr->ws.dropped[1]) tr->dropped_alt = nn2_alloc(hidden, sizeof(float));
         ok = ok && tr->a_alt && (!tr->ws.dropped[1] || tr->dropped_alt);
     }
+    if (tr->lean && ((net->sizes[1] + 15) / 16) % 6 == 1 && net->sizes[0] >= 2) {
+        tr->tail = 1;
+        tr->nm = (net->sizes[1] - 1) / 16 * 16;
+        tr->kh = net->sizes[0] / 2;
+        tr->part = nn2_alloc((size_t)4 * m_max * 16, sizeof(float));
+        ok = ok && tr->part;
+    }
     const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
     size_t scratch = 1;
     for (int l = 1; l < net->n_layers; l++)
@@ -99,6 +117,16 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
             if (tr->vel) p->vout = nn2_alloc(out_block, sizeof(float));
             failed |= !(p->wout && p->gout && (!tr->vel || p->vout));
         }
+        if (tr->tail) {
+            const size_t hidden = (size_t)m_max * tr->ws.ld[1];
+            p->ha = p->hin = nn2_alloc(hidden, sizeof(float));
+            p->hd = nn2_alloc(hidden, sizeof(float));
+            if (tr->ws.dropped[1]) {
+                p->hin = nn2_alloc(hidden, sizeof(float));
+                p->hmask = nn2_alloc(hidden, sizeof(float));
+            }
+            failed |= !(p->ha && p->hd && p->hin && (!tr->ws.dropped[1] || p->hmask));
+        }
     }
     ok = !failed;
     if (!ok) {
@@ -117,6 +145,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         if (tr->a_alt) nn2_plan_interleave(plan, tr->a_alt, sizeof(float) * (size_t)m_max * tr->ws.ld[1]);
         if (tr->dropped_alt)
             nn2_plan_interleave(plan, tr->dropped_alt, sizeof(float) * (size_t)m_max * tr->ws.ld[1]);
+        if (tr->part) nn2_plan_interleave(plan, tr->part, sizeof(float) * 4 * (size_t)m_max * 16);
     }
     return NN2_OK;
 }
@@ -128,6 +157,7 @@ void nn2_trainer_free(nn2_trainer *tr)
     nn2_free(tr->vel);
     nn2_free(tr->a_alt);
     nn2_free(tr->dropped_alt);
+    nn2_free(tr->part);
     for (int q = 0; tr->node_images && q < tr->plan->n_numa; q++)
         nn2_plan_free_copy(tr->plan, tr->node_images[q], tr->image_bytes);
     free(tr->node_images);
@@ -140,6 +170,10 @@ void nn2_trainer_free(nn2_trainer *tr)
         nn2_free(tr->priv[t].wout);
         nn2_free(tr->priv[t].gout);
         nn2_free(tr->priv[t].vout);
+        if (tr->priv[t].hin != tr->priv[t].ha) nn2_free(tr->priv[t].hin);
+        nn2_free(tr->priv[t].ha);
+        nn2_free(tr->priv[t].hmask);
+        nn2_free(tr->priv[t].hd);
     }
     nn2_free(tr->priv);
     memset(tr, 0, sizeof *tr);
@@ -155,6 +189,71 @@ static void own16(const nn2_trainer *tr, int n, int t, int nt, int *j0, int *j1)
     nn2_split16(r1 - r0, nt, t, &u0, &u1);
     *j0 = r0 + u0;
     *j1 = r0 + u1;
+}
+
+/* Hidden layer l's work of thread t: units [*j0,*j1) (own16), and with a tail, which of its
+ * halves, [*h0,*h1) of {0, 1}. Then the slices split are the whole ones, and the rank that
+ * holds the tail gives each half to the thread with the least work so far (the later thread on
+ * ties): 100 units on 2 threads, 48 + a half and 48 + 4 units + a half. */
+static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1)
+{
+    const int n = tr->net->sizes[l + 1];
+    *h0 = *h1 = 0;
+    if (!tr->tail) {
+        own16(tr, n, t, nt, j0, j1);
+        return;
+    }
+    int r0, r1, u0, u1;
+    nn2_dist_units(n, tr->rank, tr->ranks, &r0, &r1);
+    const int nm = tr->nm, m1 = r1 < nm ? r1 : nm; /* this rank's other slices: [r0, m1) */
+    nn2_split16(m1 - r0, nt, t, &u0, &u1);
+    *j0 = r0 + u0;
+    *j1 = r0 + u1;
+    if (r1 != n || r0 >= r1) return; /* the tail is another rank's */
+    int owner[2] = {-1, -1};
+    for (int h = 0; h < 2; h++) /* work in half slices: a whole slice is 2, the tail's halves 1 */
+        for (int u = 0, best = -1; u < nt; u++) {
+            nn2_split16(m1 - r0, nt, u, &u0, &u1);
+            const int work = 2 * ((u1 - u0) / 16) + (owner[0] == u);
+            if (best < 0 || work <= best) {
+                best = work;
+                owner[h] = u;
+            }
+        }
+    *h0 = owner[0] == t ? 0 : 1;
+    *h1 = owner[1] == t ? 2 : 1;
+}
+
+/* The tail's partial sums of half h (at parity par): (mb, 16), stride 16. */
+static float *part_of(const nn2_trainer *tr, unsigned par, int h)
+{
+    return tr->part + ((size_t)(par & 1u) * 2 + (size_t)h) * (size_t)tr->m_max * 16;
+}
+
+/* Half h of the tail's weighted inputs: x[:, k0:k1] . WT[k0:k1, nm:n], + b[nm:n] in half 0. */
+static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, unsigned par, int h, int mb)
+{
+    const nn2_net *net = tr->net;
+    const int n_in = net->layer[0].n_in, ldw = net->layer[0].ldw, n = net->sizes[1], nm = tr->nm;
+    const int k0 = h ? tr->kh : 0, k1 = h ? n_in : tr->kh;
+    const float *wt = nn2_layer_WT(net, 0);
+    tr->k->gemm_nn(mb, n - nm, k1 - k0, x + k0, ldx, wt + (size_t)k0 * ldw + nm, ldw,
+                   h ? NULL : wt + (size_t)n_in * ldw + nm, part_of(tr, par, h), 16);
+}
+
+/* The tail's activations a = f(half 0 + half 1) into columns [nm, n) of view v, then its
+ * dropout (v's mask and dropped). */
+static void tail_finish(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, unsigned par, int mb)
+{
+    const nn2_net *net = tr->net;
+    const int n = net->sizes[1], nm = tr->nm, ld = v->ld[1];
+    const float *p0 = part_of(tr, par, 0), *p1 = part_of(tr, par, 1);
+    for (int r = 0; r < mb; r++) {
+        float *a = v->a[1] + (size_t)r * ld + nm;
+        for (int u = 0; u < n - nm; u++) a[u] = p0[(size_t)r * 16 + u] + p1[(size_t)r * 16 + u];
+        tr->k->act_forward[net->arch.act[0]](n - nm, a);
+    }
+    if (v->dropped[1]) nn2_dropout_forward(net, v, drop, 1, mb, nm, n);
 }
 
 /* With several ranks: after a barrier, thread 0 swaps this rank's columns of buf (mb, ld) for
@@ -254,7 +353,8 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     const nn2_kernels *k = tr->k;
     nn2_priv *p = &tr->priv[t];
     nn2_ws wsl = tr->ws, *ws = &wsl;
-    if (tr->lean && (p->parity++ & 1u)) {
+    const unsigned par = p->parity++;
+    if (tr->lean && (par & 1u)) {
         wsl.a[1] = tr->a_alt;
         if (wsl.dropped[1]) wsl.dropped[1] = tr->dropped_alt;
     }
@@ -262,7 +362,7 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
     const int fused = o && !o->momentum && o->reg == NN2_REG_L2;
     const blk out = layer_blk(tr, p, L - 1);
-    int ldx, j0, j1;
+    int ldx, j0, j1, h0, h1;
     const float *x;
 
     nn2_load_rows(k, p->x, net->sizes[0], &p->data, idx, base, 0, mb);
@@ -270,19 +370,42 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     if (next) nn2_prefetch_rows(&p->data, idx, base + (size_t)mb, next);
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
-        own16(tr, net->sizes[l + 1], t, nt, &j0, &j1);
+        share(tr, l, t, nt, &j0, &j1, &h0, &h1);
         x = input_of(ws, p, l, &ldx);
         nn2_dense_forward(k, net, l, NULL, x, ldx, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
         if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
+        for (int h = h0; h < h1; h++) tail_forward(tr, x, ldx, par, h, mb);
 #pragma omp barrier
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
+            int r0, r1;
+            nn2_dist_units(net->sizes[1], tr->rank, tr->ranks, &r0, &r1);
+            if (tr->tail && t == 0 && r1 == net->sizes[1] && r0 < r1) tail_finish(tr, ws, &drop, par, mb);
             exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
                      net->sizes[l + 1], t);
 #pragma omp barrier
         }
     }
+    /* hv: the hidden layer as the output layer sees it. With a tail, one thread alone (or
+     * thread 0 of the rank that holds it, before the exchange) finishes it in the shared
+     * buffers; else every thread copies the shared columns and finishes the tail for itself. */
+    nn2_ws hv = *ws;
+    if (tr->tail) {
+        hv.d[1] = p->hd; /* the tail's deltas, computed by the threads that own a half */
+        if (tr->ranks == 1 && nt == 1) {
+            tail_finish(tr, &hv, &drop, par, mb);
+        } else if (tr->ranks == 1) {
+            const int nm = tr->nm, ld = ws->ld[1];
+            const float *in = ws->dropped[1] ? ws->dropped[1] : ws->a[1];
+            for (int r = 0; r < mb; r++)
+                memcpy(p->hin + (size_t)r * ld, in + (size_t)r * ld, sizeof(float) * (size_t)nm);
+            hv.a[1] = p->ha;
+            hv.mask[1] = p->hmask;
+            hv.dropped[1] = ws->dropped[1] ? p->hin : NULL;
+            tail_finish(tr, &hv, &drop, par, mb);
+        }
+    }
     /* the output layer and BP1, redundantly in every thread */
-    x = input_of(ws, p, L - 1, &ldx);
+    x = input_of(&hv, p, L - 1, &ldx);
     nn2_dense_forward(k, net, L - 1, out.W, x, ldx, p->out, nL, mb, 0, nL);
     nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
     /* BP2 for this thread's hidden units, last hidden layer first */
@@ -294,30 +417,39 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
 #pragma omp barrier
             }
         }
-        own16(tr, net->sizes[l], t, nt, &j0, &j1);
+        share(tr, l - 1, t, nt, &j0, &j1, &h0, &h1);
         const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
         nn2_dense_backward_delta(k, net, ws, 1, l, l == L - 1 ? out.W : NULL, dn,
                                  l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch);
+        if (h1 > h0) /* lean: the tail's deltas, for this thread's halves of its gradient */
+            nn2_dense_backward_delta(k, net, &hv, 1, l, out.W, dn, nL, mb, tr->nm,
+                                     net->sizes[l], p->scratch);
     }
     if (!tr->lean) {
 #pragma omp barrier
     }
     /* gradients and updates of the weights this thread owns */
     for (int l = 0; l + 1 < L; l++) {
-        own16(tr, net->sizes[l + 1], t, nt, &j0, &j1);
-        if (j1 <= j0) continue;
+        share(tr, l, t, nt, &j0, &j1, &h0, &h1);
         x = input_of(ws, p, l, &ldx);
         const blk b = layer_blk(tr, p, l);
-        grad_block(tr, o, fused, b, l, 0, net->layer[l].n_in, j0, j1, x, ldx, ws->d[l + 1] + j0,
-                   ws->ld[l + 1], mb);
-        grad_bias(tr, o, b, l, j0, j1, ws->d[l + 1] + j0, ws->ld[l + 1], mb);
+        if (j1 > j0) {
+            grad_block(tr, o, fused, b, l, 0, net->layer[l].n_in, j0, j1, x, ldx,
+                       ws->d[l + 1] + j0, ws->ld[l + 1], mb);
+            grad_bias(tr, o, b, l, j0, j1, ws->d[l + 1] + j0, ws->ld[l + 1], mb);
+        }
+        for (int h = h0, nm = tr->nm; h < h1; h++) { /* lean: tail rows of a half */
+            grad_block(tr, o, fused, b, 0, h ? tr->kh : 0, h ? net->layer[0].n_in : tr->kh, nm,
+                       net->sizes[1], x, ldx, p->hd + nm, ws->ld[1], mb);
+            if (h == 0) grad_bias(tr, o, b, 0, nm, net->sizes[1], p->hd + nm, ws->ld[1], mb);
+        }
     }
     /* the output layer's weight rows: lean, all of them, into this thread's copy; else those of
      * this thread's last hidden units with one rank, and a share of all of them (every rank
      * updates all) with several */
     int r0 = 0, r1 = net->sizes[L - 1];
     if (!tr->lean) nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
-    x = input_of(ws, p, L - 1, &ldx);
+    x = input_of(&hv, p, L - 1, &ldx);
     grad_block(tr, o, fused, out, L - 1, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
     if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
     if (!tr->lean) {

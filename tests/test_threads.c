@@ -2,7 +2,8 @@
  * model bytes for 1, 2, 3 and 4 threads (oversubscribing is fine), including mini-batches
  * smaller than the thread count and a smaller last mini-batch; for network2's sigmoid nets and
  * for dropout + momentum configurations, with one hidden layer (the one-barrier step with
- * per-thread output layers) and with two; a thread count that changes from step to step (as
+ * per-thread output layers; 100 and 9 hidden units: the last 16-unit slice computed in two
+ * halves by two threads) and with two; a thread count that changes from step to step (as
  * the automatic mode's first-epoch timing does); and evaluation results independent of
  * threads. */
 #include <unistd.h>
@@ -25,11 +26,17 @@ typedef struct {
     nn2_reg reg;
 } config;
 
-static nn2_net *make_net(const config *cf, int depth)
+/* The networks: [DIM, 23, 10], [DIM, 100, 10] and [DIM, 9, 10] (7 and 1 slices of 16: the last
+ * one computed in two halves), [DIM, 23, 17, 10]. */
+enum { N_SHAPES = 4 };
+static const int shapes[N_SHAPES][4] = {{DIM, 23, 10}, {DIM, 100, 10}, {DIM, 9, 10}, {DIM, 23, 17, 10}};
+static const int shape_len[N_SHAPES] = {3, 3, 3, 4};
+
+static nn2_net *make_net(const config *cf, int shape)
 {
-    const int sizes3[] = {DIM, 23, 10}, sizes4[] = {DIM, 23, 17, 10};
+    const int depth = shape_len[shape];
     nn2_arch a;
-    nn2_arch_sigmoid(&a, depth == 3 ? sizes3 : sizes4, depth, cf->cost);
+    nn2_arch_sigmoid(&a, shapes[shape], depth, cf->cost);
     for (int l = 0; l + 2 < depth; l++) {
         a.act[l] = cf->hidden;
         a.dropout[l] = cf->dropout;
@@ -42,9 +49,9 @@ static nn2_net *make_net(const config *cf, int depth)
     return net;
 }
 
-static nn2_net *train_with(const config *cf, int depth, int threads, int batch, const nn2_dataset *d)
+static nn2_net *train_with(const config *cf, int shape, int threads, int batch, const nn2_dataset *d)
 {
-    nn2_net *net = make_net(cf, depth);
+    nn2_net *net = make_net(cf, shape);
     nn2_error err;
     nn2_config c;
     nn2_config_default(&c);
@@ -62,10 +69,10 @@ static nn2_net *train_with(const config *cf, int depth, int threads, int batch, 
 }
 
 /* Two epochs of mini-batches of 5 through nn2_train_batch, step s on threads[s % n_threads]. */
-static nn2_net *train_steps(const config *cf, int depth, const int *threads, int n_threads,
+static nn2_net *train_steps(const config *cf, int shape, const int *threads, int n_threads,
                             const nn2_dataset *d)
 {
-    nn2_net *net = make_net(cf, depth);
+    nn2_net *net = make_net(cf, shape);
     nn2_config c;
     nn2_config_default(&c);
     c.momentum = cf->momentum;
@@ -101,19 +108,19 @@ int main(void)
         {"tanh dropout nesterov L1", NN2_ACT_TANH, NN2_ACT_SIGMOID, NN2_COST_CROSS_ENTROPY, 0.3f, 0.8, 1, NN2_REG_L1},
     };
     const int batches[] = {1, 3, 10, 64};
-    for (int depth = 3; depth <= 4; depth++)
+    for (int sh = 0; sh < N_SHAPES; sh++)
     for (int c = 0; c < 4; c++)
         for (int bi = 0; bi < 4; bi++) {
-            nn2_net *ref = train_with(&configs[c], depth, 1, batches[bi], &d);
+            nn2_net *ref = train_with(&configs[c], sh, 1, batches[bi], &d);
             char p1[64], pt[64];
             snprintf(p1, sizeof p1, "/tmp/nn2-threads-%d-1.json", (int)getpid());
             nn2_error err;
             NN2_ASSERT(nn2_net_save(ref, p1, &err) == NN2_OK);
             for (int t = 2; t <= 4; t++) {
-                nn2_net *net = train_with(&configs[c], depth, t, batches[bi], &d);
+                nn2_net *net = train_with(&configs[c], sh, t, batches[bi], &d);
                 CHECK(memcmp(net->params, ref->params, sizeof(float) * ref->n_params) == 0,
-                      "%s, %d layers, batch %d: %d threads differ from 1", configs[c].name, depth,
-                      batches[bi], t);
+                      "%s, hidden %d, %d layers, batch %d: %d threads differ from 1",
+                      configs[c].name, shapes[sh][1], shape_len[sh], batches[bi], t);
                 snprintf(pt, sizeof pt, "/tmp/nn2-threads-%d-%d.json", (int)getpid(), t);
                 NN2_ASSERT(nn2_net_save(net, pt, &err) == NN2_OK);
                 char *a, *b;
@@ -156,13 +163,13 @@ int main(void)
 
     /* the thread count changing between steps: per-thread copies and buffers must follow */
     static const int one[] = {1}, mixed[] = {2, 1, 3, 3, 1, 4, 2, 2, 1};
-    for (int depth = 3; depth <= 4; depth++)
+    for (int sh = 0; sh < N_SHAPES; sh++)
         for (int c = 0; c < 4; c++) {
-            nn2_net *a = train_steps(&configs[c], depth, one, 1, &d);
-            nn2_net *b = train_steps(&configs[c], depth, mixed, 9, &d);
+            nn2_net *a = train_steps(&configs[c], sh, one, 1, &d);
+            nn2_net *b = train_steps(&configs[c], sh, mixed, 9, &d);
             CHECK(memcmp(a->params, b->params, sizeof(float) * a->n_params) == 0,
-                  "%s, %d layers: a thread count changing between steps changes the result",
-                  configs[c].name, depth);
+                  "%s, hidden %d, %d layers: a thread count changing between steps changes the result",
+                  configs[c].name, shapes[sh][1], shape_len[sh]);
             nn2_net_free(a);
             nn2_net_free(b);
         }
