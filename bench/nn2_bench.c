@@ -6,7 +6,10 @@
  *
  * FLOPs counted per sample: forward 2*n_in*n_out per layer, weight gradient 2*n_in*n_out per
  * layer, back-propagated delta 2*n_in*n_out per layer but the first (activations, costs and
- * updates are not counted). */
+ * updates are not counted). With AVX-512, a roofline follows: per step, the time those FLOPs
+ * need at the measured peak (with the lanes a layer's width leaves idle, and the output layer
+ * computed on every thread), the weight traffic through L2 and the pixels from memory at the
+ * bandwidths measured here, plus one measured barrier: the best this machine allows. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -16,6 +19,9 @@
 
 #include "nn2.h"
 #include "nn2_kernels.h"
+#ifdef NN2_BENCH_ROOFLINE
+#include "roofline.h"
+#endif
 
 double nn2_bench_fma_avx512(long iters);
 double nn2_bench_fma_avx2(long iters);
@@ -145,6 +151,53 @@ static int verify(const bconf *c, int isa, const nn2_dataset *train)
     return worst <= 1e-3;
 }
 
+#ifdef NN2_BENCH_ROOFLINE
+/* Per configuration and thread count: the step's bound from this run's measurements against
+ * the measured step (med: seconds per epoch of the best kernels), both as % of the FMA peak. */
+static void roofline(const char *only, const int *tcounts, int nt, const double *peak,
+                     double med[4][4][16])
+{
+    static const double target[4] = {55, 70, 75, 80}; /* issue 4's % of peak, all cores */
+    double bar[16], l2[16], mem[16];
+    printf("\nroofline, measured in this run:\n");
+    for (int ti = 0; ti < nt; ti++) {
+        bar[ti] = nn2_roof_barrier_us(tcounts[ti]);
+        l2[ti] = nn2_roof_l2_gbs(tcounts[ti]);
+        mem[ti] = nn2_roof_mem_gbs(tcounts[ti]);
+        printf("  %d thread%s: barrier %.2f us, L2 read+write %.0f GB/s, memory read %.1f GB/s\n",
+               tcounts[ti], tcounts[ti] > 1 ? "s" : " ", bar[ti], l2[ti], mem[ti]);
+    }
+    printf("per step (us): flop = FLOPs at the peak with idle lanes; l2 = weight bytes (read in the\n"
+           "forward pass, read and written by the update) / L2 bandwidth; mem = pixels / memory\n"
+           "bandwidth; bound = max of the three + barrier; %%peak = FLOPs at full peak / time\n");
+    printf("%-3s %3s %8s %8s %7s %7s %7s %7s %8s %9s %9s %9s %7s\n", "cfg", "thr", "MFLOP", "KB",
+           "flop", "l2", "mem", "sync", "bound", "measured", "bound%pk", "meas%pk", "target");
+    for (int ci = 0; ci < 4; ci++) {
+        const bconf *c = &CONFIGS[ci];
+        if (only && !strstr(only, c->name)) continue;
+        const int *s = c->sizes, mb = c->batch;
+        const double f1 = 4.0 * s[0] * s[1] * mb, f2 = 6.0 * s[1] * s[2] * mb; /* per step */
+        const double u1 = s[1] / (16.0 * ((s[1] + 15) / 16)), u2 = s[2] / (16.0 * ((s[2] + 15) / 16));
+        for (int ti = 0; ti < nt; ti++) {
+            const int T = tcounts[ti];
+            const double p1 = peak[ti] / T * 1e3; /* one thread's peak, FLOP/us */
+            const double t_full = (f1 + f2) / (peak[ti] * 1e3);
+            const double t_flop = f1 / (u1 * p1 * T) + f2 / (u2 * p1);
+            const double wb = 12.0 * ((double)s[0] * s[1] + s[1]) + 12.0 * T * ((double)s[1] * s[2] + s[2]);
+            const double t_l2 = wb / (l2[ti] * 1e3), t_mem = (double)T * mb * s[0] / (mem[ti] * 1e3);
+            double b = t_flop > t_l2 ? t_flop : t_l2;
+            b = (b > t_mem ? b : t_mem) + bar[ti];
+            const double meas = med[ci][0][ti] / (50000.0 / mb) * 1e6;
+            char tg[16] = "-";
+            if (ti == nt - 1) snprintf(tg, sizeof tg, "%.0f%%", target[ci]);
+            printf("%-3s %3d %8.2f %8.0f %7.2f %7.2f %7.2f %7.2f %8.2f %9.2f %8.1f%% %8.1f%% %7s\n",
+                   c->name, T, (f1 + f2) / 1e6, wb / 1024, t_flop, t_l2, t_mem, bar[ti], b, meas,
+                   100 * t_full / b, 100 * t_full / meas, tg);
+        }
+    }
+}
+#endif
+
 int main(int argc, char **argv)
 {
     const char *data = "data/mnist", *csv = NULL, *only = NULL, *tlist = NULL;
@@ -253,6 +306,9 @@ int main(int argc, char **argv)
             printf("%s: nn2 %s vs OpenBLAS backend at %d threads: %.2fx faster\n", CONFIGS[ci].name,
                    nn2_isa_str((nn2_isa)isas[0]), tcounts[ti], med[ci][1][ti] / med[ci][0][ti]);
     }
+#ifdef NN2_BENCH_ROOFLINE
+    if (nn2_kernels_for(NN2_ISA_AVX512)) roofline(only, tcounts, nt, peak, med);
+#endif
     if (out) fclose(out);
     nn2_mnist_free(&m);
     return 0;

@@ -1,0 +1,89 @@
+/* roofline.c: what bounds a training step, measured on this machine in the benchmark's run: the
+ * cost of an OpenMP barrier, each core's bandwidth for a weight update streamed through its L2
+ * (read and write), and the memory bandwidth (read), all at a given thread count. nn2-bench
+ * sets them against each configuration's FLOPs and bytes per step (see nn2_bench.c). */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "roofline.h"
+
+float nn2_bench_stream_avx512(float *buf, long n, int write);
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double median5(double *v)
+{
+    for (int i = 0; i < 5; i++)
+        for (int j = i + 1; j < 5; j++)
+            if (v[j] < v[i]) {
+                const double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+            }
+    return v[2];
+}
+
+double nn2_roof_barrier_us(int threads)
+{
+    if (threads < 2) return 0.0;
+    enum { N = 100000 };
+    double runs[5];
+    for (int r = 0; r < 5; r++) {
+        double t0 = 0, t1 = 0;
+#pragma omp parallel num_threads(threads)
+        {
+            for (int i = 0; i < 1000; i++) {
+#pragma omp barrier
+            }
+#pragma omp master
+            t0 = now();
+            for (int i = 0; i < N; i++) {
+#pragma omp barrier
+            }
+#pragma omp master
+            t1 = now();
+        }
+        runs[r] = (t1 - t0) / N * 1e6;
+    }
+    return median5(runs);
+}
+
+/* Aggregate GB/s of `threads` threads, each streaming its own buffer of n floats reps times. */
+static double stream_gbs(int threads, long n, int reps, int write)
+{
+    double runs[5];
+    volatile float sink = 0;
+    for (int r = 0; r < 5; r++) {
+        double t0 = 0, t1 = 0;
+#pragma omp parallel num_threads(threads)
+        {
+            float *buf = aligned_alloc(64, sizeof(float) * (size_t)n);
+            if (buf) {
+                for (long i = 0; i < n; i++) buf[i] = 1.0f;
+                sink += nn2_bench_stream_avx512(buf, n, write); /* warm */
+            }
+#pragma omp barrier
+#pragma omp master
+            t0 = now();
+            for (int k = 0; buf && k < reps; k++) sink += nn2_bench_stream_avx512(buf, n, write);
+#pragma omp barrier
+#pragma omp master
+            t1 = now();
+            free(buf);
+        }
+        runs[r] = (double)threads * reps * n * sizeof(float) * (write ? 2 : 1) / (t1 - t0) / 1e9;
+    }
+    (void)sink;
+    return median5(runs);
+}
+
+double nn2_roof_l2_gbs(int threads) { return stream_gbs(threads, 256 * 1024 / 4, 2000, 1); }
+
+double nn2_roof_mem_gbs(int threads) { return stream_gbs(threads, 256L * 1024 * 1024 / 4, 2, 0); }

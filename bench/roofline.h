@@ -1,0 +1,12 @@
+/* roofline.h: machine measurements for nn2-bench's roofline (x86 with AVX-512 only). */
+#ifndef NN2_BENCH_ROOFLINE_H
+#define NN2_BENCH_ROOFLINE_H
+
+/* One `omp barrier` of `threads` threads, microseconds (median of 5 loops of 100,000). */
+double nn2_roof_barrier_us(int threads);
+/* Aggregate GB/s of a read-and-write pass over 256 KB per thread (L2-resident: a weight update). */
+double nn2_roof_l2_gbs(int threads);
+/* Aggregate GB/s of reading 256 MB per thread (memory). */
+double nn2_roof_mem_gbs(int threads);
+
+#endif
