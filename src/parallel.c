@@ -2,10 +2,42 @@
  * region lives in train.c). Work is split by samples; per-sample results land in per-sample
  * slots, so any thread count gives the same numbers. */
 #include <omp.h>
+#include <sched.h>
+#include <stdatomic.h>
 
 #include "parallel.h"
 
 #define EVAL_BLOCK 256
+
+void nn2_bar_reset(nn2_bar *b, int team)
+{
+    b->spins = team > omp_get_num_procs() ? 16 : 4000;
+    atomic_store_explicit(&b->count, 0, memory_order_relaxed);
+    atomic_store_explicit(&b->sense, 0, memory_order_relaxed);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+void nn2_bar_wait(nn2_bar *b, int n, int *local_sense)
+{
+    if (n <= 1) return;
+    const int s = !*local_sense;
+    *local_sense = s;
+    if (atomic_fetch_add_explicit(&b->count, 1, memory_order_acq_rel) == n - 1) {
+        atomic_store_explicit(&b->count, 0, memory_order_relaxed);
+        atomic_store_explicit(&b->sense, s, memory_order_release);
+        return;
+    }
+    for (unsigned spins = 0; atomic_load_explicit(&b->sense, memory_order_acquire) != s; spins++) {
+        if (spins < b->spins) cpu_relax();
+        else sched_yield();
+    }
+}
 
 int nn2_threads_resolve(int requested)
 {

@@ -26,6 +26,23 @@ static inline void nn2_split16(int n, int parts, int t, int *b, int *e)
     *b = nn2_cut16(n, parts, t);
     *e = nn2_cut16(n, parts, t + 1);
 }
+/* A barrier for the threads of a training team: libgomp's `omp barrier` makes a futex system
+ * call on every episode (about 1 us here, even for a team of one), more than some whole training
+ * steps' compute. This one is a counter and a sense flag on their own cache lines: arrivals
+ * count in (acquire-release), the last resets the count and flips the sense (release), the
+ * others spin on it (acquire) with a pause, then yield; a team with more threads than
+ * processors yields almost at once (a spinning thread would hold the core its peer needs).
+ * Reset it (nn2_bar_reset, with the team size) before the parallel region, and start each
+ * thread's sense at 0. */
+typedef struct nn2_bar {
+    _Alignas(64) _Atomic int count;
+    _Alignas(64) _Atomic int sense;
+    unsigned spins; /* pauses before yielding */
+} nn2_bar;
+void nn2_bar_reset(nn2_bar *b, int team);
+/* Wait until all n threads have arrived (n <= 1: returns at once). */
+void nn2_bar_wait(nn2_bar *b, int n, int *local_sense);
+
 /* Forward pass over every sample of data with T threads: per-sample cost (network2's cost.fn)
  * into cost[i] and correctness (argmax == label) into correct[i]. Results do not depend on T. */
 nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,

@@ -4,6 +4,7 @@
 
 #include "layers.h"
 #include "optim.h"
+#include "parallel.h"
 
 /* What each thread keeps to itself: it converts the whole mini-batch's inputs, and computes the
  * (small) output layer redundantly, so neither is shared. */
@@ -21,6 +22,7 @@ typedef struct nn2_priv {
      * tail), hmask the tail's dropout mask, hd its deltas; only the tail columns of ha, hmask
      * and hd are used. hin == ha without dropout. */
     float *ha, *hin, *hmask, *hd;
+    int sense;       /* this thread's side of the team barrier (nn2_bar_wait) */
     unsigned parity; /* steps run in this parallel region: which hidden buffer is this step's */
     nn2_dataset data; /* the training data as this thread reads it: its NUMA node's copy */
 } nn2_priv;
@@ -49,6 +51,7 @@ typedef struct nn2_trainer {
     size_t image_bytes;
     nn2_dist *dist;  /* ranks training together (NULL: one process) */
     int rank, ranks;
+    nn2_bar bar;     /* the team's barrier */
     volatile long stop_after; /* index of the mini-batch after which every thread stops */
     uint64_t drop_seed;
 } nn2_trainer;

@@ -329,6 +329,7 @@ static void region_begin(nn2_trainer *tr, int t)
 {
     nn2_priv *p = &tr->priv[t];
     p->parity = 0;
+    p->sense = 0;
     if (!p->wout) return;
     const nn2_net *net = tr->net;
     const int l = net->n_layers - 1;
@@ -375,14 +376,14 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
         nn2_dense_forward(k, net, l, NULL, x, ldx, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
         if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
         for (int h = h0; h < h1; h++) tail_forward(tr, x, ldx, par, h, mb);
-#pragma omp barrier
+        nn2_bar_wait(&tr->bar, nt, &p->sense);
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
             int r0, r1;
             nn2_dist_units(net->sizes[1], tr->rank, tr->ranks, &r0, &r1);
             if (tr->tail && t == 0 && r1 == net->sizes[1] && r0 < r1) tail_finish(tr, ws, &drop, par, mb);
             exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
                      net->sizes[l + 1], t);
-#pragma omp barrier
+            nn2_bar_wait(&tr->bar, nt, &p->sense);
         }
     }
     /* hv: the hidden layer as the output layer sees it. With a tail, one thread alone (or
@@ -411,10 +412,10 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
         if (l < L - 1) {
-#pragma omp barrier
+            nn2_bar_wait(&tr->bar, nt, &p->sense);
             if (tr->ranks > 1) { /* all of the next layer's deltas */
                 exchange(tr, ws->d[l + 1], mb, ws->ld[l + 1], net->sizes[l + 1], t);
-#pragma omp barrier
+                nn2_bar_wait(&tr->bar, nt, &p->sense);
             }
         }
         share(tr, l - 1, t, nt, &j0, &j1, &h0, &h1);
@@ -425,9 +426,7 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
             nn2_dense_backward_delta(k, net, &hv, 1, l, out.W, dn, nL, mb, tr->nm,
                                      net->sizes[l], p->scratch);
     }
-    if (!tr->lean) {
-#pragma omp barrier
-    }
+    if (!tr->lean) nn2_bar_wait(&tr->bar, nt, &p->sense);
     /* gradients and updates of the weights this thread owns */
     for (int l = 0; l + 1 < L; l++) {
         share(tr, l, t, nt, &j0, &j1, &h0, &h1);
@@ -454,14 +453,14 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
     if (!tr->lean) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
-#pragma omp barrier
+        nn2_bar_wait(&tr->bar, nt, &p->sense);
         if (tr->ranks > 1) {
             /* BP2 reads whole rows of the hidden-to-hidden weights: every rank needs all of them */
             if (t == 0)
                 for (int l = 1; l + 1 < L; l++)
                     nn2_dist_gather_cols(tr->dist, nn2_layer_WT(net, l), net->layer[l].n_in,
                                          net->layer[l].ldw, net->layer[l].n_out, 1);
-#pragma omp barrier
+            nn2_bar_wait(&tr->bar, nt, &p->sense);
         }
     }
     if (tr->ranks > 1 && t == 0) tr->dist->steps++;
@@ -474,6 +473,7 @@ void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, 
     nn2_optim_setup(&o, tr->cfg, eta, n, mb);
     int T = nn2_threads_resolve(threads);
     if (T > tr->n_priv) T = tr->n_priv;
+    nn2_bar_reset(&tr->bar, T);
 #pragma omp parallel num_threads(T)
     {
         region_begin(tr, omp_get_thread_num());
@@ -501,6 +501,7 @@ double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *per
                      size_t b0, size_t b1, double eta, int epoch, int T)
 {
     const double t0 = nn2_now_s();
+    nn2_bar_reset(&tr->bar, T);
 #pragma omp parallel num_threads(T)
     {
         region_begin(tr, omp_get_thread_num());
