@@ -158,14 +158,16 @@ static void roofline(const char *only, const int *tcounts, int nt, const double 
                      double med[4][4][16])
 {
     static const double target[4] = {55, 70, 75, 80}; /* issue 4's % of peak, all cores */
-    double bar[16], l2[16], mem[16];
+    double bar[16], gomp[16], l2[16], mem[16];
     printf("\nroofline, measured in this run:\n");
     for (int ti = 0; ti < nt; ti++) {
-        bar[ti] = nn2_roof_barrier_us(tcounts[ti]);
+        bar[ti] = tcounts[ti] > 1 ? nn2_roof_barrier_us(tcounts[ti], 0) : 0.0;
+        gomp[ti] = nn2_roof_barrier_us(tcounts[ti], 1);
         l2[ti] = nn2_roof_l2_gbs(tcounts[ti]);
         mem[ti] = nn2_roof_mem_gbs(tcounts[ti]);
-        printf("  %d thread%s: barrier %.2f us, L2 read+write %.0f GB/s, memory read %.1f GB/s\n",
-               tcounts[ti], tcounts[ti] > 1 ? "s" : " ", bar[ti], l2[ti], mem[ti]);
+        printf("  %d thread%s: nn2 barrier %.2f us (omp barrier %.2f us), L2 read+write %.0f GB/s, "
+               "memory read %.1f GB/s\n", tcounts[ti], tcounts[ti] > 1 ? "s" : " ", bar[ti], gomp[ti],
+               l2[ti], mem[ti]);
     }
     printf("per step (us): flop = FLOPs at the peak with idle lanes; l2 = weight bytes (read in the\n"
            "forward pass, read and written by the update) / L2 bandwidth; mem = pixels / memory\n"

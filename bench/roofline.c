@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "parallel.h"
 #include "roofline.h"
 
 float nn2_bench_stream_avx512(float *buf, long n, int write);
@@ -30,28 +31,32 @@ static double median5(double *v)
     return v[2];
 }
 
-double nn2_roof_barrier_us(int threads)
+double nn2_roof_barrier_us(int threads, int gomp)
 {
-    if (threads < 2) return 0.0;
     enum { N = 100000 };
+    nn2_bar bar;
+    if (!nn2_bar_init(&bar, threads)) return NAN;
     double runs[5];
     for (int r = 0; r < 5; r++) {
         double t0 = 0, t1 = 0;
+        nn2_bar_reset(&bar, threads);
 #pragma omp parallel num_threads(threads)
         {
-            for (int i = 0; i < 1000; i++) {
+            unsigned episode = 0;
+            const int nt = omp_get_num_threads();
+            for (int i = 0; i < 1000 + N; i++) {
+                if (i == 1000 && omp_get_thread_num() == 0) t0 = now();
+                if (gomp) {
 #pragma omp barrier
+                } else {
+                    nn2_bar_wait(&bar, omp_get_thread_num(), nt, &episode);
+                }
             }
-#pragma omp master
-            t0 = now();
-            for (int i = 0; i < N; i++) {
-#pragma omp barrier
-            }
-#pragma omp master
-            t1 = now();
+            if (omp_get_thread_num() == 0) t1 = now();
         }
         runs[r] = (t1 - t0) / N * 1e6;
     }
+    nn2_bar_free(&bar);
     return median5(runs);
 }
 

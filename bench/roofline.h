@@ -2,8 +2,9 @@
 #ifndef NN2_BENCH_ROOFLINE_H
 #define NN2_BENCH_ROOFLINE_H
 
-/* One `omp barrier` of `threads` threads, microseconds (median of 5 loops of 100,000). */
-double nn2_roof_barrier_us(int threads);
+/* One barrier of `threads` threads, microseconds (median of 5 loops of 100,000): nn2's team
+ * barrier (nn2_bar_wait), or with gomp set, OpenMP's `omp barrier`. */
+double nn2_roof_barrier_us(int threads, int gomp);
 /* Aggregate GB/s of a read-and-write pass over 256 KB per thread (L2-resident: a weight update). */
 double nn2_roof_l2_gbs(int threads);
 /* Aggregate GB/s of reading 256 MB per thread (memory). */

@@ -9,11 +9,27 @@
 
 #define EVAL_BLOCK 256
 
+#define FLAG(b, t, r) (b)->flag[((size_t)(t) * NN2_BAR_ROUNDS + (size_t)(r)) * 16]
+
+int nn2_bar_init(nn2_bar *b, int n_max)
+{
+    b->n_max = n_max > 0 ? n_max : 1;
+    b->flag = nn2_alloc((size_t)b->n_max * NN2_BAR_ROUNDS * 16, sizeof(unsigned));
+    b->spins = 4000;
+    return b->flag != NULL;
+}
+
+void nn2_bar_free(nn2_bar *b)
+{
+    nn2_free((void *)b->flag);
+    b->flag = NULL;
+}
+
 void nn2_bar_reset(nn2_bar *b, int team)
 {
     b->spins = team > omp_get_num_procs() ? 16 : 4000;
-    atomic_store_explicit(&b->count, 0, memory_order_relaxed);
-    atomic_store_explicit(&b->sense, 0, memory_order_relaxed);
+    for (int t = 0; t < b->n_max; t++)
+        for (int r = 0; r < NN2_BAR_ROUNDS; r++) atomic_store_explicit(&FLAG(b, t, r), 0u, memory_order_relaxed);
 }
 
 static inline void cpu_relax(void)
@@ -23,19 +39,17 @@ static inline void cpu_relax(void)
 #endif
 }
 
-void nn2_bar_wait(nn2_bar *b, int n, int *local_sense)
+void nn2_bar_wait(nn2_bar *b, int t, int n, unsigned *episode)
 {
     if (n <= 1) return;
-    const int s = !*local_sense;
-    *local_sense = s;
-    if (atomic_fetch_add_explicit(&b->count, 1, memory_order_acq_rel) == n - 1) {
-        atomic_store_explicit(&b->count, 0, memory_order_relaxed);
-        atomic_store_explicit(&b->sense, s, memory_order_release);
-        return;
-    }
-    for (unsigned spins = 0; atomic_load_explicit(&b->sense, memory_order_acquire) != s; spins++) {
-        if (spins < b->spins) cpu_relax();
-        else sched_yield();
+    const unsigned e = ++*episode;
+    for (int r = 0, d = 1; d < n; r++, d *= 2) {
+        atomic_store_explicit(&FLAG(b, (t + d) % n, r), e, memory_order_release);
+        /* the flag may already hold e + 1: its writer can be one episode ahead, never two */
+        for (unsigned spins = 0; (int)(atomic_load_explicit(&FLAG(b, t, r), memory_order_acquire) - e) < 0; spins++) {
+            if (spins < b->spins) cpu_relax();
+            else sched_yield();
+        }
     }
 }
 

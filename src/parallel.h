@@ -26,22 +26,26 @@ static inline void nn2_split16(int n, int parts, int t, int *b, int *e)
     *b = nn2_cut16(n, parts, t);
     *e = nn2_cut16(n, parts, t + 1);
 }
-/* A barrier for the threads of a training team: libgomp's `omp barrier` makes a futex system
+/* A barrier for the threads of a training team. libgomp's `omp barrier` makes a futex system
  * call on every episode (about 1 us here, even for a team of one), more than some whole training
- * steps' compute. This one is a counter and a sense flag on their own cache lines: arrivals
- * count in (acquire-release), the last resets the count and flips the sense (release), the
- * others spin on it (acquire) with a pause, then yield; a team with more threads than
- * processors yields almost at once (a spinning thread would hold the core its peer needs).
- * Reset it (nn2_bar_reset, with the team size) before the parallel region, and start each
- * thread's sense at 0. */
+ * steps' compute. This one is a dissemination barrier: in round r, thread t raises a flag of
+ * thread t + 2^r (mod n) to the episode number (release) and waits for its own flag of round r
+ * to reach it (acquire), ceil(log2 n) rounds; each flag on its own cache line, so a round costs
+ * one cache-line hand-over between two cores. Waiting spins with a pause, then yields; a team
+ * with more threads than processors yields almost at once. nn2_bar_reset (with the team size)
+ * before each parallel region, and each thread's episode starts at 0. */
+#define NN2_BAR_ROUNDS 16 /* up to 65536 threads */
 typedef struct nn2_bar {
-    _Alignas(64) _Atomic int count;
-    _Alignas(64) _Atomic int sense;
+    _Atomic unsigned *flag; /* (n_max * NN2_BAR_ROUNDS) flags, 16 unsigned (64 bytes) apart */
+    int n_max;
     unsigned spins; /* pauses before yielding */
 } nn2_bar;
+/* For teams of up to n_max threads; returns 0 when out of memory. */
+int nn2_bar_init(nn2_bar *b, int n_max);
+void nn2_bar_free(nn2_bar *b);
 void nn2_bar_reset(nn2_bar *b, int team);
-/* Wait until all n threads have arrived (n <= 1: returns at once). */
-void nn2_bar_wait(nn2_bar *b, int n, int *local_sense);
+/* Thread t of n waits until all n have arrived (n <= 1: returns at once). */
+void nn2_bar_wait(nn2_bar *b, int t, int n, unsigned *episode);
 
 /* Forward pass over every sample of data with T threads: per-sample cost (network2's cost.fn)
  * into cost[i] and correctness (argmax == label) into correct[i]. Results do not depend on T. */

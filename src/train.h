@@ -22,7 +22,7 @@ typedef struct nn2_priv {
      * tail), hmask the tail's dropout mask, hd its deltas; only the tail columns of ha, hmask
      * and hd are used. hin == ha without dropout. */
     float *ha, *hin, *hmask, *hd;
-    int sense;       /* this thread's side of the team barrier (nn2_bar_wait) */
+    unsigned episode; /* team barriers this thread has passed in this region (nn2_bar_wait) */
     unsigned parity; /* steps run in this parallel region: which hidden buffer is this step's */
     nn2_dataset data; /* the training data as this thread reads it: its NUMA node's copy */
 } nn2_priv;

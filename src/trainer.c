@@ -62,7 +62,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     if (cfg->momentum != 0.0) tr->vel = nn2_alloc(net->n_params, sizeof(float));
     tr->n_priv = threads > 0 ? threads : 1;
     tr->priv = nn2_alloc((size_t)tr->n_priv, sizeof *tr->priv); /* 64-byte aligned, zeroed */
-    int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv;
+    int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv && nn2_bar_init(&tr->bar, tr->n_priv);
     tr->lean = net->n_layers == 2;
     const size_t out_block = (size_t)(net->layer[net->n_layers - 1].n_in + 1) * net->layer[net->n_layers - 1].ldw;
     if (tr->lean) {
@@ -176,6 +176,7 @@ void nn2_trainer_free(nn2_trainer *tr)
         nn2_free(tr->priv[t].hd);
     }
     nn2_free(tr->priv);
+    nn2_bar_free(&tr->bar);
     memset(tr, 0, sizeof *tr);
 }
 
@@ -329,7 +330,7 @@ static void region_begin(nn2_trainer *tr, int t)
 {
     nn2_priv *p = &tr->priv[t];
     p->parity = 0;
-    p->sense = 0;
+    p->episode = 0;
     if (!p->wout) return;
     const nn2_net *net = tr->net;
     const int l = net->n_layers - 1;
@@ -376,14 +377,14 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
         nn2_dense_forward(k, net, l, NULL, x, ldx, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
         if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
         for (int h = h0; h < h1; h++) tail_forward(tr, x, ldx, par, h, mb);
-        nn2_bar_wait(&tr->bar, nt, &p->sense);
+        nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
             int r0, r1;
             nn2_dist_units(net->sizes[1], tr->rank, tr->ranks, &r0, &r1);
             if (tr->tail && t == 0 && r1 == net->sizes[1] && r0 < r1) tail_finish(tr, ws, &drop, par, mb);
             exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
                      net->sizes[l + 1], t);
-            nn2_bar_wait(&tr->bar, nt, &p->sense);
+            nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         }
     }
     /* hv: the hidden layer as the output layer sees it. With a tail, one thread alone (or
@@ -412,10 +413,10 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
         if (l < L - 1) {
-            nn2_bar_wait(&tr->bar, nt, &p->sense);
+            nn2_bar_wait(&tr->bar, t, nt, &p->episode);
             if (tr->ranks > 1) { /* all of the next layer's deltas */
                 exchange(tr, ws->d[l + 1], mb, ws->ld[l + 1], net->sizes[l + 1], t);
-                nn2_bar_wait(&tr->bar, nt, &p->sense);
+                nn2_bar_wait(&tr->bar, t, nt, &p->episode);
             }
         }
         share(tr, l - 1, t, nt, &j0, &j1, &h0, &h1);
@@ -426,7 +427,7 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
             nn2_dense_backward_delta(k, net, &hv, 1, l, out.W, dn, nL, mb, tr->nm,
                                      net->sizes[l], p->scratch);
     }
-    if (!tr->lean) nn2_bar_wait(&tr->bar, nt, &p->sense);
+    if (!tr->lean) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
     /* gradients and updates of the weights this thread owns */
     for (int l = 0; l + 1 < L; l++) {
         share(tr, l, t, nt, &j0, &j1, &h0, &h1);
@@ -453,14 +454,14 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
     if (!tr->lean) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
-        nn2_bar_wait(&tr->bar, nt, &p->sense);
+        nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         if (tr->ranks > 1) {
             /* BP2 reads whole rows of the hidden-to-hidden weights: every rank needs all of them */
             if (t == 0)
                 for (int l = 1; l + 1 < L; l++)
                     nn2_dist_gather_cols(tr->dist, nn2_layer_WT(net, l), net->layer[l].n_in,
                                          net->layer[l].ldw, net->layer[l].n_out, 1);
-            nn2_bar_wait(&tr->bar, nt, &p->sense);
+            nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         }
     }
     if (tr->ranks > 1 && t == 0) tr->dist->steps++;
