@@ -154,12 +154,14 @@ static int verify(const bconf *c, int isa, const nn2_dataset *train)
 #ifdef NN2_BENCH_ROOFLINE
 /* Per configuration and thread count: the step's bound from this run's measurements against
  * the measured step (med: seconds per epoch of the best kernels), both as % of the FMA peak. */
-static void roofline(const char *only, const int *tcounts, int nt, const double *peak,
+static void roofline(const char *only, int ncores, const int *tcounts, int nt, const double *peak,
                      double med[4][4][16])
 {
     static const double target[4] = {55, 70, 75, 80}; /* issue 4's % of peak, all cores */
     double bar[16], gomp[16], l2[16], mem[16];
     printf("\nroofline, measured in this run:\n");
+    if (ncores > 1) /* (not omp_get_num_procs(): training left this thread bound to one core) */
+        printf("  cache-line hand-over between two threads: %.0f ns\n", nn2_roof_handoff_ns());
     for (int ti = 0; ti < nt; ti++) {
         bar[ti] = tcounts[ti] > 1 ? nn2_roof_barrier_us(tcounts[ti], 0) : 0.0;
         gomp[ti] = nn2_roof_barrier_us(tcounts[ti], 1);
@@ -309,7 +311,7 @@ int main(int argc, char **argv)
                    nn2_isa_str((nn2_isa)isas[0]), tcounts[ti], med[ci][1][ti] / med[ci][0][ti]);
     }
 #ifdef NN2_BENCH_ROOFLINE
-    if (nn2_kernels_for(NN2_ISA_AVX512)) roofline(only, tcounts, nt, peak, med);
+    if (nn2_kernels_for(NN2_ISA_AVX512)) roofline(only, ncores, tcounts, nt, peak, med);
 #endif
     if (out) fclose(out);
     nn2_mnist_free(&m);

@@ -4,6 +4,7 @@
  * sets them against each configuration's FLOPs and bytes per step (see nn2_bench.c). */
 #include <math.h>
 #include <omp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -57,6 +58,34 @@ double nn2_roof_barrier_us(int threads, int gomp)
         runs[r] = (t1 - t0) / N * 1e6;
     }
     nn2_bar_free(&bar);
+    return median5(runs);
+}
+
+double nn2_roof_handoff_ns(void)
+{
+    enum { N = 200000 };
+    static _Alignas(64) _Atomic int flag;
+    double runs[5];
+    for (int r = 0; r < 5; r++) {
+        double t0 = 0, t1 = 0;
+        atomic_store(&flag, 0);
+#pragma omp parallel num_threads(2)
+        {
+            const int t = omp_get_thread_num();
+            if (omp_get_num_threads() == 2) {
+#pragma omp barrier
+                if (t == 0) t0 = now();
+                for (int i = 0; i < N; i++) { /* thread 0 turns 2i into 2i+1, thread 1 2i+1 into 2i+2 */
+                    const int want = 2 * i + t;
+                    while (atomic_load_explicit(&flag, memory_order_acquire) != want) {
+                    }
+                    atomic_store_explicit(&flag, want + 1, memory_order_release);
+                }
+                if (t == 0) t1 = now();
+            }
+        }
+        runs[r] = (t1 - t0) / (2.0 * N) * 1e9;
+    }
     return median5(runs);
 }
 

@@ -5,6 +5,9 @@
 /* One barrier of `threads` threads, microseconds (median of 5 loops of 100,000): nn2's team
  * barrier (nn2_bar_wait), or with gomp set, OpenMP's `omp barrier`. */
 double nn2_roof_barrier_us(int threads, int gomp);
+/* One-way hand-over of a cache line between two threads (ping-pong), nanoseconds (median of
+ * 5 runs of 200,000 round trips): this VM's cross-core latency, which changes over time. */
+double nn2_roof_handoff_ns(void);
 /* Aggregate GB/s of a read-and-write pass over 256 KB per thread (L2-resident: a weight update). */
 double nn2_roof_l2_gbs(int threads);
 /* Aggregate GB/s of reading 256 MB per thread (memory). */
