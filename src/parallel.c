@@ -11,8 +11,22 @@
 
 #define FLAG(b, t, r) (b)->flag[((size_t)(t) * NN2_BAR_ROUNDS + (size_t)(r)) * 16]
 
+/* Processors this process may use, as first seen (before nn2 binds its threads, which narrows
+ * what omp_get_num_procs() reports for the bound thread). */
+static int processors(void)
+{
+    static _Atomic int seen;
+    int n = atomic_load_explicit(&seen, memory_order_relaxed);
+    if (n == 0) {
+        n = omp_get_num_procs();
+        atomic_store_explicit(&seen, n, memory_order_relaxed);
+    }
+    return n;
+}
+
 int nn2_bar_init(nn2_bar *b, int n_max)
 {
+    (void)processors();
     b->n_max = n_max > 0 ? n_max : 1;
     b->flag = nn2_alloc((size_t)b->n_max * NN2_BAR_ROUNDS * 16, sizeof(unsigned));
     b->spins = 4000;
@@ -27,7 +41,7 @@ void nn2_bar_free(nn2_bar *b)
 
 void nn2_bar_reset(nn2_bar *b, int team)
 {
-    b->spins = team > omp_get_num_procs() ? 16 : 4000;
+    b->spins = team > processors() ? 16 : 4000;
     for (int t = 0; t < b->n_max; t++)
         for (int r = 0; r < NN2_BAR_ROUNDS; r++) atomic_store_explicit(&FLAG(b, t, r), 0u, memory_order_relaxed);
 }
