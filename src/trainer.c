@@ -206,7 +206,7 @@ static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1,
     }
     int r0, r1, u0, u1;
     nn2_dist_units(n, tr->rank, tr->ranks, &r0, &r1);
-    const int nm = tr->nm, m1 = r1 < nm ? r1 : nm; /* this rank's other slices: [r0, m1) */
+    const int nm = tr->nm, m1 = r1 < nm ? r1 : nm > r0 ? nm : r0; /* other slices: [r0, m1) */
     nn2_split16(m1 - r0, nt, t, &u0, &u1);
     *j0 = r0 + u0;
     *j1 = r0 + u1;

@@ -51,17 +51,21 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
     }
 }
 
-/* One tile of mr rows (1..8, dispatched to a constant so its accumulators stay in registers). */
-static inline __attribute__((always_inline)) void tile_rows(const int nv, int mr, int K, const float *A,
-                                                            int a_is, int a_ks, const float *B, int ldb,
-                                                            const float *bias, float *C, int ldc,
-                                                            __mmask16 mlast, epi e)
+/* A tile of mr rows (1..8) and nv vectors (1..3) known only at run time: a panel's remainder
+ * rows. Dispatched to constants so the accumulators stay in registers, and not inlined, so
+ * each of the 24 shapes is compiled once rather than into every panel. */
+static __attribute__((noinline)) void tile_rows(int nv, int mr, int K, const float *A, int a_is,
+                                                int a_ks, const float *B, int ldb, const float *bias,
+                                                float *C, int ldc, __mmask16 mlast, epi e)
 {
-    switch (mr) {
-#define NN2_TILE_CASE(r) \
-    case r: tile(r, nv, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e); break;
-        NN2_TILE_CASE(1) NN2_TILE_CASE(2) NN2_TILE_CASE(3) NN2_TILE_CASE(4)
-        NN2_TILE_CASE(5) NN2_TILE_CASE(6) NN2_TILE_CASE(7) NN2_TILE_CASE(8)
+    switch ((nv - 1) * 8 + (mr - 1)) {
+#define NN2_TILE_CASE(v, r) \
+    case (v - 1) * 8 + (r - 1): tile(r, v, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e); break;
+#define NN2_TILE_ROWS(v) \
+    NN2_TILE_CASE(v, 1) NN2_TILE_CASE(v, 2) NN2_TILE_CASE(v, 3) NN2_TILE_CASE(v, 4) \
+    NN2_TILE_CASE(v, 5) NN2_TILE_CASE(v, 6) NN2_TILE_CASE(v, 7) NN2_TILE_CASE(v, 8)
+        NN2_TILE_ROWS(1) NN2_TILE_ROWS(2) NN2_TILE_ROWS(3)
+#undef NN2_TILE_ROWS
 #undef NN2_TILE_CASE
     default: break;
     }
