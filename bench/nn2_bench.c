@@ -49,6 +49,12 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static int cmp_d(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* Aggregate FMA peak of `threads` threads, GFLOP/s (median of 5 runs of ~0.2 s). */
 static double fma_peak(int threads)
 {
@@ -62,13 +68,7 @@ static double fma_peak(int threads)
         flops += avx512 ? nn2_bench_fma_avx512(20000000 / 16) : nn2_bench_fma_avx2(20000000 / 8);
         runs[r] = flops / (now_s() - t0) / 1e9;
     }
-    for (int i = 0; i < 5; i++)
-        for (int j = i + 1; j < 5; j++)
-            if (runs[j] < runs[i]) {
-                const double t = runs[i];
-                runs[i] = runs[j];
-                runs[j] = t;
-            }
+    qsort(runs, 5, sizeof runs[0], cmp_d);
     return runs[2];
 }
 
@@ -88,12 +88,6 @@ static int on_epoch(const nn2_epoch_stats *st, void *user)
     timing *t = user;
     if (t->n < 64) t->secs[t->n++] = st->seconds;
     return 0;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 static nn2_net *make_net(const bconf *c)

@@ -192,6 +192,14 @@ static void own16(const nn2_trainer *tr, int n, int t, int nt, int *j0, int *j1)
     *j1 = r0 + u1;
 }
 
+/* This rank holds the tail (with one rank, whenever there is one). */
+static int holds_tail(const nn2_trainer *tr)
+{
+    int r0, r1;
+    nn2_dist_units(tr->net->sizes[1], tr->rank, tr->ranks, &r0, &r1);
+    return tr->tail && r1 == tr->net->sizes[1] && r0 < r1;
+}
+
 /* Hidden layer l's work of thread t: units [*j0,*j1) (own16), and with a tail, which of its
  * halves, [*h0,*h1) of {0, 1}. Then the slices split are the whole ones, and the rank that
  * holds the tail gives each half to the thread with the least work so far (the later thread on
@@ -210,7 +218,7 @@ static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1,
     nn2_split16(m1 - r0, nt, t, &u0, &u1);
     *j0 = r0 + u0;
     *j1 = r0 + u1;
-    if (r1 != n || r0 >= r1) return; /* the tail is another rank's */
+    if (!holds_tail(tr)) return;
     int owner[2] = {-1, -1};
     for (int h = 0; h < 2; h++) /* work in half slices: a whole slice is 2, the tail's halves 1 */
         for (int u = 0, best = -1; u < nt; u++) {
@@ -366,22 +374,22 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     const blk out = layer_blk(tr, p, L - 1);
     int ldx, j0, j1, h0, h1;
     const float *x;
+    struct { int j0, j1, h0, h1; } own[NN2_MAX_LAYERS]; /* this thread's work in hidden layer l */
+    for (int l = 0; l + 1 < L; l++) share(tr, l, t, nt, &own[l].j0, &own[l].j1, &own[l].h0, &own[l].h1);
 
     nn2_load_rows(k, p->x, net->sizes[0], &p->data, idx, base, 0, mb);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
     if (next) nn2_prefetch_rows(&p->data, idx, base + (size_t)mb, next);
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
-        share(tr, l, t, nt, &j0, &j1, &h0, &h1);
+        j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
         x = input_of(ws, p, l, &ldx);
         nn2_dense_forward(k, net, l, NULL, x, ldx, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
         if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
         for (int h = h0; h < h1; h++) tail_forward(tr, x, ldx, par, h, mb);
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
-            int r0, r1;
-            nn2_dist_units(net->sizes[1], tr->rank, tr->ranks, &r0, &r1);
-            if (tr->tail && t == 0 && r1 == net->sizes[1] && r0 < r1) tail_finish(tr, ws, &drop, par, mb);
+            if (t == 0 && holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
             exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
                      net->sizes[l + 1], t);
             nn2_bar_wait(&tr->bar, t, nt, &p->episode);
@@ -419,7 +427,7 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
                 nn2_bar_wait(&tr->bar, t, nt, &p->episode);
             }
         }
-        share(tr, l - 1, t, nt, &j0, &j1, &h0, &h1);
+        j0 = own[l - 1].j0, j1 = own[l - 1].j1, h0 = own[l - 1].h0, h1 = own[l - 1].h1;
         const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
         nn2_dense_backward_delta(k, net, ws, 1, l, l == L - 1 ? out.W : NULL, dn,
                                  l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch);
@@ -430,7 +438,7 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     if (!tr->lean) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
     /* gradients and updates of the weights this thread owns */
     for (int l = 0; l + 1 < L; l++) {
-        share(tr, l, t, nt, &j0, &j1, &h0, &h1);
+        j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
         x = input_of(ws, p, l, &ldx);
         const blk b = layer_blk(tr, p, l);
         if (j1 > j0) {
