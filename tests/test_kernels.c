@@ -26,7 +26,7 @@ static float *rnd(size_t n)
 enum { NN, NT, TN };
 
 /* Run op on (M,N,K); check against scalar with |c - ref| <= 1e-5 * sum |a b| + 1e-30, and that
- * splitting rows [0,M) into pieces gives bit-identical results. */
+ * splitting rows [0,M) into pieces (and for gemm_nt, columns) gives bit-identical results. */
 static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int use_bias)
 {
     const int lda = op == TN ? M + 3 : K + 1, ldb = op == NT ? K + 2 : N + 5, ldc = N + 1;
@@ -74,6 +74,12 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
         int same = 1;
         for (int i = 0; i < M; i++) same &= memcmp(S + (size_t)i * ldc, C + (size_t)i * ldc, sizeof(float) * N) == 0;
         CHECK(same, "%s op %d M=%d N=%d K=%d: split at row %d changes bits", k->name, op, M, N, K, r);
+    }
+    if (op == NT) { /* the blocking must not change an element either: one column per call */
+        for (int j = 0; j < N; j++) k->gemm_nt(M, 1, K, A, lda, B + (size_t)j * ldb, ldb, S + j, ldc);
+        int same = 1;
+        for (int i = 0; i < M; i++) same &= memcmp(S + (size_t)i * ldc, C + (size_t)i * ldc, sizeof(float) * N) == 0;
+        CHECK(same, "%s gemm_nt M=%d N=%d K=%d: one column per call changes bits", k->name, M, N, K);
     }
     free(A); free(B); free(bias); free(C); free(R); free(S);
 }

@@ -121,22 +121,65 @@ static inline float hsum256(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-void nn2_k_gemm_nt_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                        float *C, int ldc)
+/* C (M,N) = A (M,K) . B^T with B (N,K): dot products over k in 8-lane partial sums (the last
+ * chunk, full or not, masked), then hsum256; blocked up to 2 rows x 4 columns (8 chains), which
+ * never changes an element's operations. */
+static inline __attribute__((always_inline)) void nt_tile(const int mr, const int nr, int K,
+                                                          const float *A, int lda, const float *B,
+                                                          int ldb, float *C, int ldc)
 {
     const __m256i mt = tail_mask(K % 8 ? K % 8 : 8);
     const int kfull = K % 8 ? K - K % 8 : K - 8;
-    for (int i = 0; i < M; i++) {
-        const float *a = A + (size_t)i * lda;
-        for (int j = 0; j < N; j++) {
-            const float *b = B + (size_t)j * ldb;
-            __m256 acc = _mm256_setzero_ps();
-            int k = 0;
-            for (; k < kfull; k += 8)
-                acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), acc);
-            if (K > 0)
-                acc = _mm256_fmadd_ps(_mm256_maskload_ps(a + k, mt), _mm256_maskload_ps(b + k, mt), acc);
-            C[(size_t)i * ldc + j] = hsum256(acc);
+    __m256 acc[2][4];
+    _Pragma("GCC unroll 4") for (int i = 0; i < mr; i++)
+        _Pragma("GCC unroll 4") for (int j = 0; j < nr; j++) acc[i][j] = _mm256_setzero_ps();
+#define NN2_NT_CHUNK(LOAD)                                                                         \
+    do {                                                                                           \
+        __m256 a[2];                                                                               \
+        _Pragma("GCC unroll 2") for (int i = 0; i < mr; i++) a[i] = LOAD(A + (size_t)i * lda + k); \
+        _Pragma("GCC unroll 4") for (int j = 0; j < nr; j++) {                                     \
+            const __m256 b = LOAD(B + (size_t)j * ldb + k);                                        \
+            _Pragma("GCC unroll 2") for (int i = 0; i < mr; i++)                                   \
+                acc[i][j] = _mm256_fmadd_ps(a[i], b, acc[i][j]);                                   \
+        }                                                                                          \
+    } while (0)
+#define NN2_LOAD_MT(p) _mm256_maskload_ps(p, mt)
+    int k = 0;
+    for (; k < kfull; k += 8) NN2_NT_CHUNK(_mm256_loadu_ps);
+    if (K > 0) NN2_NT_CHUNK(NN2_LOAD_MT);
+#undef NN2_LOAD_MT
+#undef NN2_NT_CHUNK
+    _Pragma("GCC unroll 2") for (int i = 0; i < mr; i++)
+        _Pragma("GCC unroll 4") for (int j = 0; j < nr; j++) C[(size_t)i * ldc + j] = hsum256(acc[i][j]);
+}
+
+/* A block of mr (1..2) x nr (1..4) known only at run time: the edges. */
+static __attribute__((noinline)) void nt_tile_any(int mr, int nr, int K, const float *A, int lda,
+                                                  const float *B, int ldb, float *C, int ldc)
+{
+    switch ((mr - 1) * 4 + (nr - 1)) {
+#define NN2_NT_CASE(r, c) \
+    case (r - 1) * 4 + (c - 1): nt_tile(r, c, K, A, lda, B, ldb, C, ldc); break;
+        NN2_NT_CASE(1, 1) NN2_NT_CASE(1, 2) NN2_NT_CASE(1, 3) NN2_NT_CASE(1, 4)
+        NN2_NT_CASE(2, 1) NN2_NT_CASE(2, 2) NN2_NT_CASE(2, 3) NN2_NT_CASE(2, 4)
+#undef NN2_NT_CASE
+    default: break;
+    }
+}
+
+void nn2_k_gemm_nt_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                        float *C, int ldc)
+{
+    for (int i = 0; i < M; i += 2) {
+        const int mr = M - i < 2 ? M - i : 2;
+        for (int j = 0; j < N; j += 4) {
+            const int nr = N - j < 4 ? N - j : 4;
+            const float *a = A + (size_t)i * lda, *b = B + (size_t)j * ldb;
+            float *c = C + (size_t)i * ldc + j;
+            if (mr == 2 && nr == 4)
+                nt_tile(2, 4, K, a, lda, b, ldb, c, ldc);
+            else
+                nt_tile_any(mr, nr, K, a, lda, b, ldb, c, ldc);
         }
     }
 }

@@ -150,23 +150,66 @@ void nn2_k_u8_to_f32_avx512(int n, const uint8_t *src, float *dst)
 }
 
 /* C (M,N) = A (M,K) . B^T with B (N,K): each element a dot product over k, vectorised over k
- * in 16-lane partial sums (masked tail), then one fixed reduction tree. */
+ * in 16-lane partial sums (the last chunk, full or not, masked), then _mm512_reduce_add_ps.
+ * Register-blocked up to 4 rows x 4 columns (16 independent chains hide the FMA latency that
+ * one chain per element exposes); the blocking never changes an element's operations. */
+static inline __attribute__((always_inline)) void nt_tile(const int mr, const int nr, int K,
+                                                          const float *A, int lda, const float *B,
+                                                          int ldb, float *C, int ldc)
+{
+    const __mmask16 mt = tail_mask(K % 16 ? K % 16 : 16);
+    const int kfull = K % 16 ? K - K % 16 : K - 16;
+    __m512 acc[4][4];
+    _Pragma("GCC unroll 4") for (int i = 0; i < mr; i++)
+        _Pragma("GCC unroll 4") for (int j = 0; j < nr; j++) acc[i][j] = _mm512_setzero_ps();
+#define NN2_NT_CHUNK(LOAD)                                                                         \
+    do {                                                                                           \
+        __m512 a[4];                                                                               \
+        _Pragma("GCC unroll 4") for (int i = 0; i < mr; i++) a[i] = LOAD(A + (size_t)i * lda + k); \
+        _Pragma("GCC unroll 4") for (int j = 0; j < nr; j++) {                                     \
+            const __m512 b = LOAD(B + (size_t)j * ldb + k);                                        \
+            _Pragma("GCC unroll 4") for (int i = 0; i < mr; i++)                                   \
+                acc[i][j] = _mm512_fmadd_ps(a[i], b, acc[i][j]);                                   \
+        }                                                                                          \
+    } while (0)
+#define NN2_LOAD_MT(p) _mm512_maskz_loadu_ps(mt, p)
+    int k = 0;
+    for (; k < kfull; k += 16) NN2_NT_CHUNK(_mm512_loadu_ps);
+    if (K > 0) NN2_NT_CHUNK(NN2_LOAD_MT);
+#undef NN2_LOAD_MT
+#undef NN2_NT_CHUNK
+    _Pragma("GCC unroll 4") for (int i = 0; i < mr; i++)
+        _Pragma("GCC unroll 4") for (int j = 0; j < nr; j++) C[(size_t)i * ldc + j] = _mm512_reduce_add_ps(acc[i][j]);
+}
+
+/* A block of mr x nr (1..4 each) known only at run time: the edges. */
+static __attribute__((noinline)) void nt_tile_any(int mr, int nr, int K, const float *A, int lda,
+                                                  const float *B, int ldb, float *C, int ldc)
+{
+    switch ((mr - 1) * 4 + (nr - 1)) {
+#define NN2_NT_CASE(r, c) \
+    case (r - 1) * 4 + (c - 1): nt_tile(r, c, K, A, lda, B, ldb, C, ldc); break;
+#define NN2_NT_ROW(r) NN2_NT_CASE(r, 1) NN2_NT_CASE(r, 2) NN2_NT_CASE(r, 3) NN2_NT_CASE(r, 4)
+        NN2_NT_ROW(1) NN2_NT_ROW(2) NN2_NT_ROW(3) NN2_NT_ROW(4)
+#undef NN2_NT_ROW
+#undef NN2_NT_CASE
+    default: break;
+    }
+}
+
 void nn2_k_gemm_nt_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           float *C, int ldc)
 {
-    const __mmask16 mt = tail_mask(K % 16 ? K % 16 : 16);
-    const int kfull = K % 16 ? K - K % 16 : K - 16; /* the last chunk, full or not, is masked */
-    for (int i = 0; i < M; i++) {
-        const float *a = A + (size_t)i * lda;
-        for (int j = 0; j < N; j++) {
-            const float *b = B + (size_t)j * ldb;
-            __m512 acc = _mm512_setzero_ps();
-            int k = 0;
-            for (; k < kfull; k += 16)
-                acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), acc);
-            if (K > 0)
-                acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mt, a + k), _mm512_maskz_loadu_ps(mt, b + k), acc);
-            C[(size_t)i * ldc + j] = _mm512_reduce_add_ps(acc);
+    for (int i = 0; i < M; i += 4) {
+        const int mr = M - i < 4 ? M - i : 4;
+        for (int j = 0; j < N; j += 4) {
+            const int nr = N - j < 4 ? N - j : 4;
+            const float *a = A + (size_t)i * lda, *b = B + (size_t)j * ldb;
+            float *c = C + (size_t)i * ldc + j;
+            if (mr == 4 && nr == 4)
+                nt_tile(4, 4, K, a, lda, b, ldb, c, ldc);
+            else
+                nt_tile_any(mr, nr, K, a, lda, b, ldb, c, ldc);
         }
     }
 }
