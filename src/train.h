@@ -46,6 +46,8 @@ typedef struct nn2_trainer {
     int nm;          /* tail: its first unit (the units before it are whole slices) */
     int kh;          /* the inputs' split point: half 0 is [0, kh), half 1 [kh, n_in) */
     float *part;     /* (2 parities x 2 halves, m, 16) the halves' partial sums */
+    float *tw, *tg, *tv; /* tail: its weights, gradients, velocities transposed (tail units, ldt) */
+    int ldt;             /* the inputs rounded up to 16 */
     const struct nn2_plan *plan; /* the placement the buffers were made for (NULL: none) */
     void **node_images;          /* (plan->n_numa) per-node copies of the images, or NULL */
     size_t image_bytes;

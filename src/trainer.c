@@ -20,7 +20,14 @@
  * (100 units on 2 threads: 3 slices and a half each; on 3, 2 + 2.5 + 2.5 instead of 2 + 2 + 3).
  * With 6q+1 slices the tail is a one-vector panel of the kernels (of 3 vectors) anyway, so the
  * halves cost one thread nothing; for other counts they would (measured: B1's [784, 30, 10],
- * 2 slices, 1.3x slower on one thread), and 2 or 3 threads are balanced or gain nothing. */
+ * 2 slices, 1.3x slower on one thread), and 2 or 3 threads are balanced or gain nothing.
+ *
+ * The tail is also computed transposed: vectorised over its units, B2's 4 tail units would
+ * fill 4 of a vector's 16 lanes, so during a parallel region its weights live in a transposed
+ * copy tw (tail units x inputs), the forward is dot products over the inputs (gemm_nt) and the
+ * weight gradient and update run along the inputs (gemm_tn with full vectors): 3-4x less work
+ * for the tail. The copy is loaded from the arena before each region and written back after
+ * it (tail_load, tail_store), so outside the training loop the arena is the only copy. */
 #include <omp.h>
 #include <string.h>
 #include <time.h>
@@ -74,9 +81,14 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     if (tr->lean && ((net->sizes[1] + 15) / 16) % 6 == 1 && net->sizes[0] >= 2) {
         tr->tail = 1;
         tr->nm = (net->sizes[1] - 1) / 16 * 16;
-        tr->kh = net->sizes[0] / 2;
+        const int n_in = net->sizes[0], tn = net->sizes[1] - tr->nm;
+        tr->kh = n_in >= 32 ? (n_in / 2 + 8) / 16 * 16 : n_in / 2; /* halves start on a cache line */
+        tr->ldt = nn2_round16(n_in);
         tr->part = nn2_alloc((size_t)4 * m_max * 16, sizeof(float));
-        ok = ok && tr->part;
+        tr->tw = nn2_alloc((size_t)tn * tr->ldt, sizeof(float));
+        tr->tg = nn2_alloc((size_t)tn * tr->ldt, sizeof(float));
+        if (tr->vel) tr->tv = nn2_alloc((size_t)tn * tr->ldt, sizeof(float));
+        ok = ok && tr->part && tr->tw && tr->tg && (!tr->vel || tr->tv);
     }
     const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
     size_t scratch = 1;
@@ -158,6 +170,9 @@ void nn2_trainer_free(nn2_trainer *tr)
     nn2_free(tr->a_alt);
     nn2_free(tr->dropped_alt);
     nn2_free(tr->part);
+    nn2_free(tr->tw);
+    nn2_free(tr->tg);
+    nn2_free(tr->tv);
     for (int q = 0; tr->node_images && q < tr->plan->n_numa; q++)
         nn2_plan_free_copy(tr->plan, tr->node_images[q], tr->image_bytes);
     free(tr->node_images);
@@ -239,15 +254,62 @@ static float *part_of(const nn2_trainer *tr, unsigned par, int h)
     return tr->part + ((size_t)(par & 1u) * 2 + (size_t)h) * (size_t)tr->m_max * 16;
 }
 
-/* Half h of the tail's weighted inputs: x[:, k0:k1] . WT[k0:k1, nm:n], + b[nm:n] in half 0. */
+/* Half h of the tail's weighted inputs: x[:, k0:k1] . tw[:, k0:k1]^T, + b[nm:n] in half 0. */
 static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, unsigned par, int h, int mb)
 {
     const nn2_net *net = tr->net;
-    const int n_in = net->layer[0].n_in, ldw = net->layer[0].ldw, n = net->sizes[1], nm = tr->nm;
+    const int n_in = net->layer[0].n_in, ldw = net->layer[0].ldw, tn = net->sizes[1] - tr->nm;
     const int k0 = h ? tr->kh : 0, k1 = h ? n_in : tr->kh;
-    const float *wt = nn2_layer_WT(net, 0);
-    tr->k->gemm_nn(mb, n - nm, k1 - k0, x + k0, ldx, wt + (size_t)k0 * ldw + nm, ldw,
-                   h ? NULL : wt + (size_t)n_in * ldw + nm, part_of(tr, par, h), 16);
+    float *part = part_of(tr, par, h);
+    tr->k->gemm_nt(mb, tn, k1 - k0, x + k0, ldx, tr->tw + k0, tr->ldt, part, 16);
+    if (h) return;
+    const float *b = nn2_layer_WT(net, 0) + (size_t)n_in * ldw + tr->nm;
+    for (int r = 0; r < mb; r++)
+        for (int u = 0; u < tn; u++) part[(size_t)r * 16 + u] += b[u];
+}
+
+/* Gradient of half h of the tail's weights (inputs [k0, k1), all tail units), from the tail's
+ * deltas hd (mb, ld) and the inputs x: along the inputs, on the transposed copy; fused into the
+ * update for plain L2 SGD as in grad_block (the same operations per weight). */
+static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int fused, int h, const float *x,
+                      int ldx, const float *hd, int ld, int mb)
+{
+    const int n_in = tr->net->layer[0].n_in, tn = tr->net->sizes[1] - tr->nm, ldt = tr->ldt;
+    const int k0 = h ? tr->kh : 0, n = (h ? n_in : tr->kh) - k0;
+    const float *d = hd + tr->nm;
+    if (fused) {
+        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, tr->tw + k0, ldt, -o->scale, o->decay);
+        return;
+    }
+    tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, tr->tg + k0, ldt, 1.0f, 0.0f); /* BP4 */
+    for (int u = 0; o && u < tn; u++) {
+        const size_t ro = (size_t)u * ldt + (size_t)k0;
+        nn2_optim_update(o, tr->tw + ro, tr->tg + ro, tr->tv ? tr->tv + ro : NULL, (size_t)n, 0);
+    }
+}
+
+/* The tail's weights (and velocities) into the transposed copies before a parallel region
+ * (store = 0), or the copies (and gradients) back into the arenas after it (store = 1). Only
+ * the rank that holds the tail has it. */
+static void tail_sync(nn2_trainer *tr, int store)
+{
+    if (!holds_tail(tr)) return;
+    const nn2_net *net = tr->net;
+    const int n_in = net->layer[0].n_in, ldw = net->layer[0].ldw, tn = net->sizes[1] - tr->nm;
+    float *arena[3] = {nn2_layer_WT(net, 0), nn2_arena_WT(net, tr->grads, 0),
+                       tr->vel ? nn2_arena_WT(net, tr->vel, 0) : NULL};
+    float *copy[3] = {tr->tw, tr->tg, tr->tv};
+    for (int q = 0; q < 3; q++) {
+        if (!arena[q] || (q == 1 && !store)) continue;
+        for (int r = 0; r < n_in; r++)
+            for (int u = 0; u < tn; u++) {
+                float *a = arena[q] + (size_t)r * ldw + tr->nm + u, *c = copy[q] + (size_t)u * tr->ldt + r;
+                if (store)
+                    *a = *c;
+                else
+                    *c = *a;
+            }
+    }
 }
 
 /* The tail's activations a = f(half 0 + half 1) into columns [nm, n) of view v, then its
@@ -446,10 +508,9 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
                        ws->d[l + 1] + j0, ws->ld[l + 1], mb);
             grad_bias(tr, o, b, l, j0, j1, ws->d[l + 1] + j0, ws->ld[l + 1], mb);
         }
-        for (int h = h0, nm = tr->nm; h < h1; h++) { /* lean: tail rows of a half */
-            grad_block(tr, o, fused, b, 0, h ? tr->kh : 0, h ? net->layer[0].n_in : tr->kh, nm,
-                       net->sizes[1], x, ldx, p->hd + nm, ws->ld[1], mb);
-            if (h == 0) grad_bias(tr, o, b, 0, nm, net->sizes[1], p->hd + nm, ws->ld[1], mb);
+        for (int h = h0; h < h1; h++) { /* lean: the tail's inputs of a half */
+            tail_grad(tr, o, fused, h, x, ldx, p->hd, ws->ld[1], mb);
+            if (h == 0) grad_bias(tr, o, b, 0, tr->nm, net->sizes[1], p->hd + tr->nm, ws->ld[1], mb);
         }
     }
     /* the output layer's weight rows: lean, all of them, into this thread's copy; else those of
@@ -483,17 +544,21 @@ void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, 
     int T = nn2_threads_resolve(threads);
     if (T > tr->n_priv) T = tr->n_priv;
     nn2_bar_reset(&tr->bar, T);
+    tail_sync(tr, 0);
 #pragma omp parallel num_threads(T)
     {
         region_begin(tr, omp_get_thread_num());
         step(tr, idx, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), 0);
     }
+    tail_sync(tr, 1);
 }
 
 void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m)
 {
+    tail_sync(tr, 0);
     region_begin(tr, 0);
     step(tr, idx, 0, m, 0, NULL, 0, 1, 0);
+    tail_sync(tr, 1);
 }
 
 double nn2_now_s(void)
@@ -511,6 +576,7 @@ double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *per
 {
     const double t0 = nn2_now_s();
     nn2_bar_reset(&tr->bar, T);
+    tail_sync(tr, 0);
 #pragma omp parallel num_threads(T)
     {
         region_begin(tr, omp_get_thread_num());
@@ -529,5 +595,6 @@ double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *per
             if (tr->stop_after == (long)bi) break;
         }
     }
+    tail_sync(tr, 1);
     return nn2_now_s() - t0;
 }
