@@ -19,8 +19,14 @@ static const char *bind_name(nn2_bind b)
 void nn2_plan_free(nn2_plan *plan)
 {
 #if NN2_WITH_HWLOC
+    if (plan->caller) {
+        if (plan->topology && plan->policy != NN2_BIND_NONE)
+            hwloc_set_cpubind((hwloc_topology_t)plan->topology, (hwloc_bitmap_t)plan->caller, HWLOC_CPUBIND_THREAD);
+        hwloc_bitmap_free((hwloc_bitmap_t)plan->caller);
+    }
     if (plan->topology) hwloc_topology_destroy((hwloc_topology_t)plan->topology);
 #endif
+    plan->caller = NULL;
     plan->topology = NULL;
 }
 
@@ -47,6 +53,11 @@ nn2_status nn2_plan_make(nn2_plan *plan, int threads, nn2_bind policy, const cha
         return nn2_fail(err, NN2_ERR_IO, "hwloc: cannot load the topology");
     }
     if (!synthetic) { /* bound by a launcher or taskset: plan inside that set only */
+        hwloc_bitmap_t self = hwloc_bitmap_alloc();
+        if (self && hwloc_get_cpubind(topo, self, HWLOC_CPUBIND_THREAD) == 0)
+            plan->caller = self;
+        else
+            hwloc_bitmap_free(self);
         hwloc_bitmap_t set = hwloc_bitmap_alloc();
         if (set && hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0 && !hwloc_bitmap_iszero(set) &&
             !hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(topo), set) &&

@@ -23,9 +23,13 @@ typedef struct nn2_plan {
     int restricted;  /* the process was bound (mpirun, taskset): the plan uses only that set */
     int shared_node; /* other ranks of an MPI job run on this node: threads are left unbound */
     void *topology; /* hwloc_topology_t, owned (NULL without hwloc) */
+    void *caller;   /* hwloc_bitmap_t: the binding of the thread that made the plan, or NULL */
     nn2_place place[NN2_PLAN_MAX];
 } nn2_plan;
 
+/* Frees the plan and gives the thread that made it (call from that thread) the binding it had
+ * then: nn2_train binds its calling thread to the first core, and without this the caller, and
+ * the OpenMP threads it starts later (they inherit its binding), stayed on that one core. */
 void nn2_plan_free(nn2_plan *plan);
 
 /* The plan for `threads` threads under `policy` on this machine, or on the synthetic topology

@@ -1,11 +1,13 @@
 /* test_placement.c [numa]: the placement plan on hwloc's synthetic topology of 2 packages x
  * 1 NUMA node x 4 cores x 2 PUs, for 1, 4, 8 and 16 threads under compact, spread and none,
  * against the expected thread -> PU / core / node tables; oversubscription and OMP_PLACES
- * disable nn2's binding; on this machine training gives the same bits bound or not.
+ * disable nn2's binding; on this machine training gives the same bits bound or not, and hands
+ * the calling thread its CPU set back.
  * "numa": on a machine with several NUMA nodes, checks with move_pages(2) that a thread's
  * first-touched buffer lies on its planned node (exit 77 on one node). */
 #define _GNU_SOURCE /* syscall(2) */
 #include <omp.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -124,6 +126,8 @@ int main(int argc, char **argv)
     const nn2_dataset d = {px, lab, N, DIM, 10, 5, 5, 0};
     const int sizes[] = {DIM, 40, 10};
     float *w[3];
+    cpu_set_t before, after; /* training binds this thread; it must get its own binding back */
+    NN2_ASSERT(sched_getaffinity(0, sizeof before, &before) == 0);
     for (int b = 0; b < 3; b++) {
         nn2_net *net;
         NN2_ASSERT(nn2_net_create(&net, sizes, 3, NN2_COST_CROSS_ENTROPY, &err) == NN2_OK);
@@ -135,6 +139,9 @@ int main(int argc, char **argv)
         c.bind = (nn2_bind)b;
         c.monitor_eval_accuracy = 0;
         CHECK(nn2_train(net, &c, &d, NULL, &err) == NN2_OK, "%s", err.msg);
+        NN2_ASSERT(sched_getaffinity(0, sizeof after, &after) == 0);
+        CHECK(CPU_EQUAL(&before, &after), "bind %d: the caller's CPU set after training is %d CPUs, was %d",
+              b, CPU_COUNT(&after), CPU_COUNT(&before));
         w[b] = malloc(sizeof(float) * net->n_params);
         memcpy(w[b], net->params, sizeof(float) * net->n_params);
         if (b == 2) {
