@@ -3,13 +3,40 @@
  * (read and write), and the memory bandwidth (read), all at a given thread count. nn2-bench
  * sets them against each configuration's FLOPs and bytes per step (see nn2_bench.c). */
 #include <math.h>
+#include <sched.h>
 #include <omp.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "parallel.h"
+#include "placement.h"
 #include "roofline.h"
+
+/* Each measurement's team is placed as training places it (compact: thread t on core t), not
+ * left where earlier runs bound the threads: after a 1-thread run the master was bound to one
+ * core, a new team inherited that, and the hand-over ping-pong then ran both threads on one
+ * core (hours instead of a second). The plan restores the master's binding when freed. */
+typedef struct {
+    nn2_plan plan;
+    int ok;
+} team_place;
+
+static void place_make(team_place *tp, int threads)
+{
+    nn2_error err;
+    tp->ok = nn2_plan_make(&tp->plan, threads, NN2_BIND_COMPACT, NULL, &err) == NN2_OK;
+}
+
+static void place_self(const team_place *tp)
+{
+    if (tp->ok) nn2_plan_bind_self(&tp->plan, omp_get_thread_num());
+}
+
+static void place_free(team_place *tp)
+{
+    if (tp->ok) nn2_plan_free(&tp->plan);
+}
 
 float nn2_bench_stream_avx512(float *buf, long n, int write);
 
@@ -38,11 +65,14 @@ double nn2_roof_barrier_us(int threads, int gomp)
     nn2_bar bar;
     if (!nn2_bar_init(&bar, threads)) return NAN;
     double runs[5];
+    team_place tp;
+    place_make(&tp, threads);
     for (int r = 0; r < 5; r++) {
         double t0 = 0, t1 = 0;
         nn2_bar_reset(&bar, threads);
 #pragma omp parallel num_threads(threads)
         {
+            place_self(&tp);
             unsigned episode = 0;
             const int nt = omp_get_num_threads();
             for (int i = 0; i < 1000 + N; i++) {
@@ -57,6 +87,7 @@ double nn2_roof_barrier_us(int threads, int gomp)
         }
         runs[r] = (t1 - t0) / N * 1e6;
     }
+    place_free(&tp);
     nn2_bar_free(&bar);
     return median5(runs);
 }
@@ -66,19 +97,23 @@ double nn2_roof_handoff_ns(void)
     enum { N = 200000 };
     static _Alignas(64) _Atomic int flag;
     double runs[5];
+    team_place tp;
+    place_make(&tp, 2);
     for (int r = 0; r < 5; r++) {
         double t0 = 0, t1 = 0;
         atomic_store(&flag, 0);
 #pragma omp parallel num_threads(2)
         {
+            place_self(&tp);
             const int t = omp_get_thread_num();
             if (omp_get_num_threads() == 2) {
 #pragma omp barrier
                 if (t == 0) t0 = now();
                 for (int i = 0; i < N; i++) { /* thread 0 turns 2i into 2i+1, thread 1 2i+1 into 2i+2 */
                     const int want = 2 * i + t;
-                    while (atomic_load_explicit(&flag, memory_order_acquire) != want) {
-                    }
+                    /* (yielding now and then: one core, or two threads on one, still finish) */
+                    for (unsigned spin = 1; atomic_load_explicit(&flag, memory_order_acquire) != want; spin++)
+                        if (spin % 65536 == 0) sched_yield();
                     atomic_store_explicit(&flag, want + 1, memory_order_release);
                 }
                 if (t == 0) t1 = now();
@@ -86,6 +121,7 @@ double nn2_roof_handoff_ns(void)
         }
         runs[r] = (t1 - t0) / (2.0 * N) * 1e9;
     }
+    place_free(&tp);
     return median5(runs);
 }
 
@@ -94,10 +130,13 @@ static double stream_gbs(int threads, long n, int reps, int write)
 {
     double runs[5];
     volatile float sink = 0;
+    team_place tp;
+    place_make(&tp, threads);
     for (int r = 0; r < 5; r++) {
         double t0 = 0, t1 = 0;
 #pragma omp parallel num_threads(threads)
         {
+            place_self(&tp);
             float *buf = aligned_alloc(64, sizeof(float) * (size_t)n);
             if (buf) {
                 for (long i = 0; i < n; i++) buf[i] = 1.0f;
@@ -115,6 +154,7 @@ static double stream_gbs(int threads, long n, int reps, int write)
         runs[r] = (double)threads * reps * n * sizeof(float) * (write ? 2 : 1) / (t1 - t0) / 1e9;
     }
     (void)sink;
+    place_free(&tp);
     return median5(runs);
 }
 
