@@ -27,7 +27,7 @@
  * copy tw (tail units x inputs), the forward is dot products over the inputs (gemm_nt) and the
  * weight gradient and update run along the inputs (gemm_tn with full vectors): 3-4x less work
  * for the tail. The copy is loaded from the arena before each region and written back after
- * it (tail_load, tail_store), so outside the training loop the arena is the only copy. */
+ * it (tail_sync), so outside the training loop the arena is the only copy. */
 #include <omp.h>
 #include <string.h>
 #include <time.h>
