@@ -11,8 +11,8 @@
 
 #define FLAG(b, t, r) (b)->flag[((size_t)(t) * NN2_BAR_ROUNDS + (size_t)(r)) * 16]
 
-/* Processors this process may use, as first seen (before nn2 binds its threads, which narrows
- * what omp_get_num_procs() reports for the bound thread). */
+/* Processors this process may use, as first seen: while nn2 trains, its threads are bound, and
+ * omp_get_num_procs() then reports one for the bound master that calls nn2_bar_reset. */
 static int processors(void)
 {
     static _Atomic int seen;
