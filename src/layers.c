@@ -92,14 +92,17 @@ void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base
     }
 }
 
-void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt,
+void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt, int ldw,
                        const float *x, int ldx, float *out, int ldo, int M, int j0, int j1)
 {
-    const int n_in = net->layer[l].n_in, ldw = net->layer[l].ldw, n = j1 - j0;
+    const int n_in = net->layer[l].n_in, n = j1 - j0;
     if (M <= 0 || n <= 0) return;
-    if (!wt) wt = nn2_layer_WT(net, l);
+    if (!wt) {
+        ldw = net->layer[l].ldw;
+        wt = nn2_layer_WT(net, l) + j0;
+    }
     /* z = x . WT + b  (M, j1-j0) */
-    k->gemm_nn(M, n, n_in, x, ldx, wt + j0, ldw, wt + (size_t)n_in * ldw + j0, out + j0, ldo);
+    k->gemm_nn(M, n, n_in, x, ldx, wt, ldw, wt + (size_t)n_in * ldw, out + j0, ldo);
     const nn2_act act = net->arch.act[l];
     if (act == NN2_ACT_SOFTMAX) {
         NN2_ASSERT(j0 == 0 && j1 == net->layer[l].n_out && ldo == n);
@@ -168,7 +171,7 @@ void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int 
     const int M = r1 - r0, L = net->n_layers;
     for (int l = 0; l < L; l++) {
         float *out = ws->a[l + 1] + (size_t)r0 * ws->ld[l + 1];
-        nn2_dense_forward(k, net, l, NULL, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], out,
+        nn2_dense_forward(k, net, l, NULL, 0, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], out,
                           ws->ld[l + 1], M, 0, net->layer[l].n_out);
         if (l == L - 1) { /* keep z for cost values: recompute it, the output layer is small */
             const int n = net->layer[l].n_out;

@@ -46,9 +46,9 @@ void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base
 
 /* Layer l's forward product and activation for rows [0,M) and output columns [j0,j1):
  * z = x . WT_l[:, j0:j1] + b_l[j0:j1], a = f(z), written to out (stride ldo) at column j0.
- * Softmax layers need j0 = 0, j1 = n_out. wt: a copy of the layer's block (WT, then b, laid
- * out as in the arena) to use instead of the network's, or NULL. */
-void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt,
+ * Softmax layers need j0 = 0, j1 = n_out. wt: the weights to use instead of the network's
+ * (NULL: the network's), n_in rows then the bias row at stride ldw, wt[0] being unit j0's. */
+void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt, int ldw,
                        const float *x, int ldx, float *out, int ldo, int M, int j0, int j1);
 /* Inverted dropout of hidden layer l (1..L-1), rows [0,M), units [j0,j1): mask and dropped. */
 void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, int l, int M,

@@ -21,7 +21,14 @@ typedef struct nn2_priv {
      * activations, hin the output layer's input (the shared main columns copied, then the
      * tail), hmask the tail's dropout mask, hd its deltas; only the tail columns of ha, hmask
      * and hd are used. hin == ha without dropout. */
-    float *ha, *hin, *hmask, *hd;
+    float *ha, *hin, *hmask;
+    float *hd;       /* lean: this thread's hidden deltas (m, ld), at its units' columns */
+    /* regions of 2 or more threads: this thread's units [u0, u0 + n) of the first layer, their
+     * weights then bias row (n_in + 1, ld0), gradients (scratch) and velocities; cap0 floats
+     * each (see own0_sync in trainer.c) */
+    float *w0, *g0, *v0;
+    size_t cap0;
+    int u0, ld0;
     unsigned episode; /* team barriers this thread has passed in this region (nn2_bar_wait) */
     unsigned parity; /* steps run in this parallel region: which hidden buffer is this step's */
     nn2_dataset data; /* the training data as this thread reads it: its NUMA node's copy */
@@ -48,6 +55,8 @@ typedef struct nn2_trainer {
     float *part;     /* (2 parities x 2 halves, m, 16) the halves' partial sums */
     float *tw, *tg, *tv; /* tail: its weights, gradients, velocities transposed (tail units, ldt) */
     int ldt;             /* the inputs rounded up to 16 */
+    int own0;            /* this parallel region keeps the first layer in the threads' w0 */
+    int team;            /* this parallel region's thread count */
     const struct nn2_plan *plan; /* the placement the buffers were made for (NULL: none) */
     void **node_images;          /* (plan->n_numa) per-node copies of the images, or NULL */
     size_t image_bytes;
