@@ -34,5 +34,10 @@ static inline int nn2_mul_size(size_t a, size_t b, size_t *out)
 /* 64-byte aligned, zeroed; NULL on failure or overflow of n*elem. */
 void *nn2_alloc(size_t n, size_t elem);
 void nn2_free(void *p);
+/* The same for a buffer one thread streams through on every step: page-aligned, with a page
+ * of padding on either side, so that the hardware prefetchers running past its ends fetch
+ * nothing another thread writes. Freed with nn2_free_guarded. */
+void *nn2_alloc_guarded(size_t n, size_t elem);
+void nn2_free_guarded(void *p);
 
 #endif

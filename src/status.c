@@ -41,3 +41,21 @@ void *nn2_alloc(size_t n, size_t elem)
 }
 
 void nn2_free(void *p) { free(p); }
+
+#define GUARD 4096
+
+void *nn2_alloc_guarded(size_t n, size_t elem)
+{
+    size_t bytes;
+    if (!nn2_mul_size(n, elem, &bytes) || bytes > SIZE_MAX - 3 * GUARD) return NULL;
+    bytes = (bytes + GUARD - 1) / GUARD * GUARD + 2 * GUARD;
+    char *p = aligned_alloc(GUARD, bytes);
+    if (!p) return NULL;
+    memset(p, 0, bytes);
+    return p + GUARD;
+}
+
+void nn2_free_guarded(void *p)
+{
+    if (p) free((char *)p - GUARD);
+}

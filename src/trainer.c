@@ -140,7 +140,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         const int node = plan && t < plan->n_threads ? plan->place[t].numa : -1;
         if (tr->node_images && node >= 0 && tr->node_images[node]) p->data.images = tr->node_images[node];
         p->scratch = nn2_alloc(scratch, sizeof(float));
-        p->x = nn2_alloc((size_t)m_max * n0, sizeof(float));
+        p->x = nn2_alloc_guarded((size_t)m_max * n0, sizeof(float));
         p->out = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->dout = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->labels = nn2_alloc((size_t)m_max, 1);
@@ -165,9 +165,9 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
             failed |= !(p->ha && p->hin && (!tr->ws.dropped[1] || p->hmask));
         }
         if ((p->cap0 = own0_cap(tr, t)) > 0) {
-            p->w0 = nn2_alloc(p->cap0, sizeof(float));
-            p->g0 = nn2_alloc(p->cap0, sizeof(float));
-            if (tr->vel) p->v0 = nn2_alloc(p->cap0, sizeof(float));
+            p->w0 = nn2_alloc_guarded(p->cap0, sizeof(float));
+            p->g0 = nn2_alloc_guarded(p->cap0, sizeof(float));
+            if (tr->vel) p->v0 = nn2_alloc_guarded(p->cap0, sizeof(float));
             failed |= !(p->w0 && p->g0 && (!tr->vel || p->v0));
         }
     }
@@ -208,7 +208,7 @@ void nn2_trainer_free(nn2_trainer *tr)
         nn2_plan_free_copy(tr->plan, tr->node_images[q], tr->image_bytes);
     free(tr->node_images);
     for (int t = 0; tr->priv && t < tr->n_priv; t++) {
-        nn2_free(tr->priv[t].x);
+        nn2_free_guarded(tr->priv[t].x);
         nn2_free(tr->priv[t].out);
         nn2_free(tr->priv[t].dout);
         nn2_free(tr->priv[t].labels);
@@ -220,9 +220,9 @@ void nn2_trainer_free(nn2_trainer *tr)
         nn2_free(tr->priv[t].ha);
         nn2_free(tr->priv[t].hmask);
         nn2_free(tr->priv[t].hd);
-        nn2_free(tr->priv[t].w0);
-        nn2_free(tr->priv[t].g0);
-        nn2_free(tr->priv[t].v0);
+        nn2_free_guarded(tr->priv[t].w0);
+        nn2_free_guarded(tr->priv[t].g0);
+        nn2_free_guarded(tr->priv[t].v0);
     }
     nn2_free(tr->priv);
     nn2_bar_free(&tr->bar);
