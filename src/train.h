@@ -23,6 +23,8 @@ typedef struct nn2_priv {
      * and hd are used. hin == ha without dropout. */
     float *ha, *hin, *hmask;
     float *hd;       /* lean: this thread's hidden deltas (m, ld), at its units' columns */
+    float *gp;       /* lean: the output layer's partial sums it computes itself, (3, m, ldp):
+                        the two groups of hidden units, then the tail (see out_forward) */
     /* regions of 2 or more threads: this thread's units [u0, u0 + n) of the first layer, their
      * weights then bias row (n_in + 1, ld0), gradients (scratch) and velocities; cap0 floats
      * each (see own0_sync in trainer.c) */
@@ -56,6 +58,11 @@ typedef struct nn2_trainer {
     float *tw, *tg, *tv; /* tail: its weights, gradients, velocities transposed (tail units, ldt) */
     int ldt;             /* the inputs rounded up to 16 */
     int own0;            /* this parallel region keeps the first layer in the threads' w0 */
+    int ga, gm;          /* lean: the output layer's groups of hidden units [0, ga) and [ga, gm);
+                            the tail (if any) is [gm, n) */
+    int ldp;             /* the outputs rounded up to 16 */
+    float *gpart[2];     /* lean: each group's partial sums (2 parities, m, ldp), written by the
+                            group's owner on 2 threads */
     int team;            /* this parallel region's thread count */
     const struct nn2_plan *plan; /* the placement the buffers were made for (NULL: none) */
     void **node_images;          /* (plan->n_numa) per-node copies of the images, or NULL */

@@ -8,8 +8,9 @@
  * applies the update while the gradient is in registers. So each weight is only ever read and
  * written by one thread (the big matrices never move between cores), and each number is
  * produced by the same sequence of operations whatever the thread count. The output layer
- * (10 units) is computed redundantly by every thread; each thread converts the mini-batch's
- * pixels itself. Barriers: see step().
+ * (10 units) is computed redundantly by every thread, except that with one hidden layer on 2
+ * threads each thread owns the output weights of its hidden units (out_forward); each thread
+ * converts the mini-batch's pixels itself. Barriers: see step().
  *
  * Whole slices cannot always be shared evenly: B2's 100 units are 7 slices (the last one of 4
  * units, which costs as much as a full one), 3 + 4 on 2 threads. So in [in, hidden, out]
@@ -112,6 +113,16 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         if (tr->vel) tr->tv = nn2_alloc((size_t)tn * tr->ldt, sizeof(float));
         ok = ok && tr->part && tr->tw && tr->tg && (!tr->vel || tr->tv);
     }
+    if (tr->lean) { /* the output layer's groups of hidden units (out_forward) */
+        tr->gm = tr->tail ? tr->nm : net->sizes[1];
+        int g0;
+        nn2_split16(tr->gm, 2, 0, &g0, &tr->ga);
+        tr->ldp = nn2_round16(net->sizes[2]);
+        for (int g = 0; g < 2; g++) {
+            tr->gpart[g] = nn2_alloc_guarded((size_t)2 * m_max * tr->ldp, sizeof(float));
+            ok = ok && tr->gpart[g];
+        }
+    }
     const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
     size_t scratch = 1;
     for (int l = 1; l < net->n_layers; l++)
@@ -151,18 +162,16 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
             if (tr->vel) p->vout = nn2_alloc(out_block, sizeof(float));
             failed |= !(p->wout && p->gout && (!tr->vel || p->vout));
         }
-        if (tr->lean) {
-            p->hd = nn2_alloc((size_t)m_max * tr->ws.ld[1], sizeof(float));
-            failed |= !p->hd;
-        }
-        if (tr->tail) {
+        if (tr->lean) { /* written on every step by this thread alone: guarded */
             const size_t hidden = (size_t)m_max * tr->ws.ld[1];
-            p->ha = p->hin = nn2_alloc(hidden, sizeof(float));
+            p->hd = nn2_alloc_guarded(hidden, sizeof(float));
+            p->gp = nn2_alloc_guarded((size_t)3 * m_max * tr->ldp, sizeof(float));
+            p->ha = p->hin = nn2_alloc_guarded(hidden, sizeof(float));
             if (tr->ws.dropped[1]) {
-                p->hin = nn2_alloc(hidden, sizeof(float));
-                p->hmask = nn2_alloc(hidden, sizeof(float));
+                p->hin = nn2_alloc_guarded(hidden, sizeof(float));
+                p->hmask = nn2_alloc_guarded(hidden, sizeof(float));
             }
-            failed |= !(p->ha && p->hin && (!tr->ws.dropped[1] || p->hmask));
+            failed |= !(p->hd && p->gp && p->ha && p->hin && (!tr->ws.dropped[1] || p->hmask));
         }
         if ((p->cap0 = own0_cap(tr, t)) > 0) {
             p->w0 = nn2_alloc_guarded(p->cap0, sizeof(float));
@@ -201,6 +210,8 @@ void nn2_trainer_free(nn2_trainer *tr)
     nn2_free(tr->a_alt);
     nn2_free(tr->dropped_alt);
     nn2_free(tr->part);
+    nn2_free_guarded(tr->gpart[0]);
+    nn2_free_guarded(tr->gpart[1]);
     nn2_free(tr->tw);
     nn2_free(tr->tg);
     nn2_free(tr->tv);
@@ -216,10 +227,11 @@ void nn2_trainer_free(nn2_trainer *tr)
         nn2_free(tr->priv[t].wout);
         nn2_free(tr->priv[t].gout);
         nn2_free(tr->priv[t].vout);
-        if (tr->priv[t].hin != tr->priv[t].ha) nn2_free(tr->priv[t].hin);
-        nn2_free(tr->priv[t].ha);
-        nn2_free(tr->priv[t].hmask);
-        nn2_free(tr->priv[t].hd);
+        if (tr->priv[t].hin != tr->priv[t].ha) nn2_free_guarded(tr->priv[t].hin);
+        nn2_free_guarded(tr->priv[t].ha);
+        nn2_free_guarded(tr->priv[t].hmask);
+        nn2_free_guarded(tr->priv[t].hd);
+        nn2_free_guarded(tr->priv[t].gp);
         nn2_free_guarded(tr->priv[t].w0);
         nn2_free_guarded(tr->priv[t].g0);
         nn2_free_guarded(tr->priv[t].v0);
@@ -436,6 +448,67 @@ static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, blk b, int l, i
     if (o) nn2_optim_update(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, (size_t)(j1 - j0), 1);
 }
 
+/* [in, hidden, out] networks on 2 threads of one rank: each thread owns one group of hidden
+ * units and the output layer's rows of that group (out_forward). */
+static int rows_owned(const nn2_trainer *tr, int nt)
+{
+    return tr->lean && tr->ranks == 1 && nt == 2;
+}
+
+/* Partial output sums of group g (0, 1; 2: the tail) at parity par: with rows_owned, groups 0
+ * and 1 in their owners' shared buffers (shared = 1), else in the thread's own. */
+static float *group_part(const nn2_trainer *tr, const nn2_priv *p, int g, unsigned par, int shared)
+{
+    const size_t m = (size_t)tr->m_max * (size_t)tr->ldp;
+    return shared ? tr->gpart[g] + (size_t)(par & 1u) * m : p->gp + (size_t)g * m;
+}
+
+/* P (mb, nL) at stride ldp = x[:, u0:u1] . W2[u0:u1], the output layer's weights W2 at stride
+ * ldw (no bias). */
+static void out_partial(const nn2_trainer *tr, const float *W2, int ldw, const float *x, int ldx,
+                        int u0, int u1, float *P, int mb)
+{
+    if (u1 > u0)
+        tr->k->gemm_nn(mb, tr->net->sizes[2], u1 - u0, x + u0, ldx, W2 + (size_t)u0 * ldw, ldw,
+                       NULL, P, tr->ldp);
+}
+
+/* Lean networks' output layer into p->out (mb, nL): z = ((P0 + P1) + Pt) + b, P0 and P1 the
+ * partial sums over the hidden groups [0, ga) and [ga, gm), Pt over the tail [gm, n) (empty ones
+ * left out), then the output activation. The same operations for any thread count; with
+ * rows_owned (shared = 1) the groups' sums were computed by their owners before the barrier
+ * from their own units and weight rows, so the hidden activations need not cross cores; else
+ * the thread computes all three from x, the whole hidden layer at stride ldx. */
+static void out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out, const float *x,
+                        int ldx, unsigned par, int shared, int mb)
+{
+    const nn2_net *net = tr->net;
+    const int nL = net->sizes[2], n = net->sizes[1], ldp = tr->ldp;
+    const int lo[3] = {0, tr->ga, tr->gm}, hi[3] = {tr->ga, tr->gm, n};
+    const float *P[3];
+    int np = 0;
+    for (int g = 0; g < 3; g++) {
+        if (hi[g] <= lo[g]) continue;
+        float *q = group_part(tr, p, g, par, shared && g < 2);
+        if (!(shared && g < 2)) out_partial(tr, out->W, out->ld, x, ldx, lo[g], hi[g], q, mb);
+        P[np++] = q;
+    }
+    const float *b = out->W + (size_t)n * out->ld;
+    for (int r = 0; r < mb; r++) {
+        float *z = p->out + (size_t)r * nL;
+        for (int o = 0; o < nL; o++) {
+            float sum = P[0][(size_t)r * ldp + o];
+            for (int i = 1; i < np; i++) sum += P[i][(size_t)r * ldp + o];
+            z[o] = sum + b[o];
+        }
+    }
+    const nn2_act act = net->arch.act[1];
+    if (act == NN2_ACT_SOFTMAX)
+        tr->k->softmax_rows(mb, nL, p->out);
+    else
+        tr->k->act_forward[act](mb * nL, p->out);
+}
+
 /* Thread t's units of the first layer, its weights, bias and velocities, between the arena and
  * its own block w0 (v0): loaded at the start of a parallel region of 2 or more threads
  * (store = 0), stored back at its end (store = 1). In the arena, a thread's units of a weight
@@ -484,10 +557,21 @@ static void region_begin(nn2_trainer *tr, int t)
     if (p->vout) memcpy(p->vout, nn2_arena_WT(net, tr->vel, l), sizeof(float) * n);
 }
 
-/* End of a parallel region (every thread): its first-layer units back into the arena. */
+/* End of a parallel region (every thread): its first-layer units back into the arena, and
+ * with rows_owned, thread 1 its rows of the output layer (thread 0's copy is the arena). */
 static void region_end(nn2_trainer *tr, int t)
 {
     if (tr->own0) own0_sync(tr, t, 1);
+    const nn2_priv *p = &tr->priv[t];
+    if (t == 0 || !p->wout || !rows_owned(tr, tr->team)) return;
+    const nn2_net *net = tr->net;
+    const size_t ldw = (size_t)net->layer[1].ldw;
+    int j0, j1, h0, h1;
+    share(tr, 0, t, tr->team, &j0, &j1, &h0, &h1);
+    if (j1 <= j0) return;
+    const size_t off = (size_t)j0 * ldw, count = (size_t)(j1 - j0) * ldw;
+    memcpy(nn2_layer_WT(net, 1) + off, p->wout + off, sizeof(float) * count);
+    if (p->vout) memcpy(nn2_arena_WT(net, tr->vel, 1) + off, p->vout + off, sizeof(float) * count);
 }
 
 /* Before a parallel region of T threads (the calling thread): the barrier, the tail's
@@ -514,8 +598,14 @@ static void region_close(nn2_trainer *tr)
  * operations on the same numbers, so the copies stay equal, and equal to the one-thread
  * result), so no thread ever reads weights another one writes; and the hidden activations
  * alternate between two buffers, so the next step's forward does not overwrite what a slower
- * thread may still read. Deeper networks keep the arena's output layer, rows updated by the
- * owners of the matching hidden units, with a barrier before the updates and one at the end. */
+ * thread may still read. On 2 threads of one rank (rows_owned) the hidden units are cut into
+ * two groups, one per thread, and only the groups' partial output sums cross the barrier (in
+ * buffers that alternate the same way): each thread updates its group's rows of the output
+ * layer (and the tail's and the biases, as every thread does) and keeps its hidden
+ * activations, masks and deltas in buffers of its own. The output layer's sums have the same
+ * group structure for every thread count (out_forward). Deeper networks keep the arena's
+ * output layer, rows updated by the owners of the matching hidden units, with a barrier before
+ * the updates and one at the end. */
 static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                  const nn2_optim *o, int t, int nt, size_t next)
 {
@@ -525,7 +615,12 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     nn2_ws wsl = tr->ws, *ws = &wsl;
     if (tr->lean) wsl.d[1] = p->hd; /* deltas stay with the thread that computes them */
     const unsigned par = p->parity++;
-    if (tr->lean && (par & 1u)) {
+    const int rown = rows_owned(tr, nt);
+    if (rown) { /* nobody else reads this thread's hidden units */
+        wsl.a[1] = p->ha;
+        wsl.mask[1] = p->hmask;
+        if (wsl.dropped[1]) wsl.dropped[1] = p->hin;
+    } else if (tr->lean && (par & 1u)) {
         wsl.a[1] = tr->a_alt;
         if (wsl.dropped[1]) wsl.dropped[1] = tr->dropped_alt;
     }
@@ -551,6 +646,11 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
                               mb, j0, j1);
         if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
         for (int h = h0; h < h1; h++) tail_forward(tr, x, ldx, par, h, mb);
+        if (rown) { /* this thread's group of the output layer's sums */
+            int ldm;
+            const float *xm = input_of(ws, p, 1, &ldm);
+            out_partial(tr, out.W, out.ld, xm, ldm, j0, j1, group_part(tr, p, t, par, 1), mb);
+        }
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
             if (t == 0 && holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
@@ -564,7 +664,7 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
      * buffers; else every thread copies the shared columns and finishes the tail for itself. */
     nn2_ws hv = *ws;
     if (tr->tail) {
-        if (tr->ranks == 1 && nt == 1) {
+        if (tr->ranks == 1 && (nt == 1 || rown)) { /* ws: the whole hidden layer is this thread's */
             tail_finish(tr, &hv, &drop, par, mb);
         } else if (tr->ranks == 1) {
             const int nm = tr->nm, ld = ws->ld[1];
@@ -579,7 +679,10 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     }
     /* the output layer and BP1, redundantly in every thread */
     x = input_of(&hv, p, L - 1, &ldx);
-    nn2_dense_forward(k, net, L - 1, out.W, out.ld, x, ldx, p->out, nL, mb, 0, nL);
+    if (tr->lean)
+        out_forward(tr, p, &out, x, ldx, par, rown, mb);
+    else
+        nn2_dense_forward(k, net, L - 1, out.W, out.ld, x, ldx, p->out, nL, mb, 0, nL);
     nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
@@ -616,12 +719,16 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
                           ws->ld[1], mb);
         }
     }
-    /* the output layer's weight rows: lean, all of them, into this thread's copy; else those of
-     * this thread's last hidden units with one rank, and a share of all of them (every rank
-     * updates all) with several */
+    /* the output layer's weight rows: lean, all of them into this thread's copy, or with
+     * rows_owned its group's and the tail's; else those of this thread's last hidden units with
+     * one rank, and a share of all of them (every rank updates all) with several */
     int r0 = 0, r1 = net->sizes[L - 1];
     if (!tr->lean) nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
     x = input_of(&hv, p, L - 1, &ldx);
+    if (rown) {
+        grad_block(tr, o, fused, out, own[0].j0, own[0].j1, 0, nL, x, ldx, p->dout, nL, mb);
+        r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
+    }
     grad_block(tr, o, fused, out, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
     if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
     if (!tr->lean) {
