@@ -54,9 +54,11 @@ typedef struct nn2_trainer {
                         the inputs (see trainer.c) */
     int nm;          /* tail: its first unit (the units before it are whole slices) */
     int kh;          /* the inputs' split point: half 0 is [0, kh), half 1 [kh, n_in) */
-    float *part;     /* (2 parities x 2 halves, m, 16) the halves' partial sums */
-    float *tw, *tg, *tv; /* tail: its weights, gradients, velocities transposed (tail units, ldt) */
-    int ldt;             /* the inputs rounded up to 16 */
+    float *part[2];  /* half h's partial sums (2 parities, m, 16), written by its thread */
+    /* tail: half h's weights, gradients, velocities transposed, (tail units, ldh[h]) over its
+     * inputs, then in half 0 the tail's biases; each half on pages of its own (trainer.c) */
+    float *tw[2], *tg[2], *tv[2];
+    int ldh[2];
     int own0;            /* this parallel region keeps the first layer in the threads' w0 */
     int ga, gm;          /* lean: the output layer's groups of hidden units [0, ga) and [ga, gm);
                             the tail (if any) is [gm, n) */

@@ -28,7 +28,9 @@
  * copy tw (tail units x inputs), the forward is dot products over the inputs (gemm_nt) and the
  * weight gradient and update run along the inputs (gemm_tn with full vectors): 3-4x less work
  * for the tail. The copy is loaded from the arena before each region and written back after
- * it (tail_sync), so outside the training loop the arena is the only copy.
+ * it (tail_sync), so outside the training loop the arena is the only copy. Each half (and the
+ * tail's biases, with half 0) is a separate allocation, as are the halves' partial sums: the
+ * thread that owns a half is the only one that writes it.
  *
  * Owning whole cache lines is not enough: the L2's adjacent-line prefetcher works on aligned
  * pairs of lines, and in the arena a thread's units of a weight row often share a pair with
@@ -106,12 +108,15 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         tr->nm = (net->sizes[1] - 1) / 16 * 16;
         const int n_in = net->sizes[0], tn = net->sizes[1] - tr->nm;
         tr->kh = n_in >= 32 ? (n_in / 2 + 8) / 16 * 16 : n_in / 2; /* halves start on a cache line */
-        tr->ldt = nn2_round16(n_in);
-        tr->part = nn2_alloc((size_t)4 * m_max * 16, sizeof(float));
-        tr->tw = nn2_alloc((size_t)tn * tr->ldt, sizeof(float));
-        tr->tg = nn2_alloc((size_t)tn * tr->ldt, sizeof(float));
-        if (tr->vel) tr->tv = nn2_alloc((size_t)tn * tr->ldt, sizeof(float));
-        ok = ok && tr->part && tr->tw && tr->tg && (!tr->vel || tr->tv);
+        for (int h = 0; h < 2; h++) { /* each half is written by one thread: guarded */
+            tr->ldh[h] = nn2_round16(h ? n_in - tr->kh : tr->kh);
+            const size_t len = (size_t)tn * tr->ldh[h] + (h ? 0 : 16); /* half 0: + the biases */
+            tr->part[h] = nn2_alloc_guarded((size_t)2 * m_max * 16, sizeof(float));
+            tr->tw[h] = nn2_alloc_guarded(len, sizeof(float));
+            tr->tg[h] = nn2_alloc_guarded(len, sizeof(float));
+            if (tr->vel) tr->tv[h] = nn2_alloc_guarded(len, sizeof(float));
+            ok = ok && tr->part[h] && tr->tw[h] && tr->tg[h] && (!tr->vel || tr->tv[h]);
+        }
     }
     if (tr->lean) { /* the output layer's groups of hidden units (out_forward) */
         tr->gm = tr->tail ? tr->nm : net->sizes[1];
@@ -197,7 +202,8 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         if (tr->a_alt) nn2_plan_interleave(plan, tr->a_alt, sizeof(float) * (size_t)m_max * tr->ws.ld[1]);
         if (tr->dropped_alt)
             nn2_plan_interleave(plan, tr->dropped_alt, sizeof(float) * (size_t)m_max * tr->ws.ld[1]);
-        if (tr->part) nn2_plan_interleave(plan, tr->part, sizeof(float) * 4 * (size_t)m_max * 16);
+        for (int h = 0; h < 2 && tr->part[h]; h++)
+            nn2_plan_interleave(plan, tr->part[h], sizeof(float) * 2 * (size_t)m_max * 16);
     }
     return NN2_OK;
 }
@@ -209,12 +215,14 @@ void nn2_trainer_free(nn2_trainer *tr)
     nn2_free(tr->vel);
     nn2_free(tr->a_alt);
     nn2_free(tr->dropped_alt);
-    nn2_free(tr->part);
+    for (int h = 0; h < 2; h++) {
+        nn2_free_guarded(tr->part[h]);
+        nn2_free_guarded(tr->tw[h]);
+        nn2_free_guarded(tr->tg[h]);
+        nn2_free_guarded(tr->tv[h]);
+    }
     nn2_free_guarded(tr->gpart[0]);
     nn2_free_guarded(tr->gpart[1]);
-    nn2_free(tr->tw);
-    nn2_free(tr->tg);
-    nn2_free(tr->tv);
     for (int q = 0; tr->node_images && q < tr->plan->n_numa; q++)
         nn2_plan_free_copy(tr->plan, tr->node_images[q], tr->image_bytes);
     free(tr->node_images);
@@ -297,19 +305,19 @@ static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1,
 /* The tail's partial sums of half h (at parity par): (mb, 16), stride 16. */
 static float *part_of(const nn2_trainer *tr, unsigned par, int h)
 {
-    return tr->part + ((size_t)(par & 1u) * 2 + (size_t)h) * (size_t)tr->m_max * 16;
+    return tr->part[h] + (size_t)(par & 1u) * (size_t)tr->m_max * 16;
 }
 
 /* Half h of the tail's weighted inputs: x[:, k0:k1] . tw[:, k0:k1]^T, + b[nm:n] in half 0. */
 static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, unsigned par, int h, int mb)
 {
     const nn2_net *net = tr->net;
-    const int n_in = net->layer[0].n_in, ldw = net->layer[0].ldw, tn = net->sizes[1] - tr->nm;
+    const int n_in = net->layer[0].n_in, tn = net->sizes[1] - tr->nm;
     const int k0 = h ? tr->kh : 0, k1 = h ? n_in : tr->kh;
     float *part = part_of(tr, par, h);
-    tr->k->gemm_nt(mb, tn, k1 - k0, x + k0, ldx, tr->tw + k0, tr->ldt, part, 16);
+    tr->k->gemm_nt(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part, 16);
     if (h) return;
-    const float *b = nn2_layer_WT(net, 0) + (size_t)n_in * ldw + tr->nm;
+    const float *b = tr->tw[0] + (size_t)tn * tr->ldh[0];
     for (int r = 0; r < mb; r++)
         for (int u = 0; u < tn; u++) part[(size_t)r * 16 + u] += b[u];
 }
@@ -320,18 +328,24 @@ static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, unsigne
 static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int fused, int h, const float *x,
                       int ldx, const float *hd, int ld, int mb)
 {
-    const int n_in = tr->net->layer[0].n_in, tn = tr->net->sizes[1] - tr->nm, ldt = tr->ldt;
+    const int n_in = tr->net->layer[0].n_in, tn = tr->net->sizes[1] - tr->nm, ldt = tr->ldh[h];
     const int k0 = h ? tr->kh : 0, n = (h ? n_in : tr->kh) - k0;
     const float *d = hd + tr->nm;
+    float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
     if (fused) {
-        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, tr->tw + k0, ldt, -o->scale, o->decay);
-        return;
+        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, w, ldt, -o->scale, o->decay);
+    } else {
+        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, g, ldt, 1.0f, 0.0f); /* BP4 */
+        for (int u = 0; o && u < tn; u++) {
+            const size_t ro = (size_t)u * ldt;
+            nn2_optim_update(o, w + ro, g + ro, v ? v + ro : NULL, (size_t)n, 0);
+        }
     }
-    tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, tr->tg + k0, ldt, 1.0f, 0.0f); /* BP4 */
-    for (int u = 0; o && u < tn; u++) {
-        const size_t ro = (size_t)u * ldt + (size_t)k0;
-        nn2_optim_update(o, tr->tw + ro, tr->tg + ro, tr->tv ? tr->tv + ro : NULL, (size_t)n, 0);
-    }
+    if (h) return;
+    /* the biases (BP3), kept after half 0's weights: as grad_bias */
+    const size_t boff = (size_t)tn * ldt;
+    tr->k->colsum(mb, tn, d, ld, g + boff);
+    if (o) nn2_optim_update(o, w + boff, g + boff, v ? v + boff : NULL, (size_t)tn, 1);
 }
 
 /* The tail's weights (and velocities) into the transposed copies before a parallel region
@@ -344,17 +358,21 @@ static void tail_sync(nn2_trainer *tr, int store)
     const int n_in = net->layer[0].n_in, ldw = net->layer[0].ldw, tn = net->sizes[1] - tr->nm;
     float *arena[3] = {nn2_layer_WT(net, 0), nn2_arena_WT(net, tr->grads, 0),
                        tr->vel ? nn2_arena_WT(net, tr->vel, 0) : NULL};
-    float *copy[3] = {tr->tw, tr->tg, tr->tv};
     for (int q = 0; q < 3; q++) {
         if (!arena[q] || (q == 1 && !store)) continue;
-        for (int r = 0; r < n_in; r++)
+        float *copy[2] = {q == 0 ? tr->tw[0] : q == 1 ? tr->tg[0] : tr->tv[0],
+                          q == 0 ? tr->tw[1] : q == 1 ? tr->tg[1] : tr->tv[1]};
+        for (int r = 0; r <= n_in; r++) { /* row n_in: the biases, after half 0's weights */
+            const int h = r < n_in && r >= tr->kh, k0 = h ? tr->kh : 0, ld = tr->ldh[h];
             for (int u = 0; u < tn; u++) {
-                float *a = arena[q] + (size_t)r * ldw + tr->nm + u, *c = copy[q] + (size_t)u * tr->ldt + r;
+                float *a = arena[q] + (size_t)r * ldw + tr->nm + u;
+                float *c = copy[h] + (r < n_in ? (size_t)u * ld + (size_t)(r - k0) : (size_t)tn * ld + u);
                 if (store)
                     *a = *c;
                 else
                     *c = *a;
             }
+        }
     }
 }
 
@@ -714,9 +732,6 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
         }
         for (int h = h0; h < h1; h++) { /* lean: the tail's inputs of a half */
             tail_grad(tr, o, fused, h, x, ldx, p->hd, ws->ld[1], mb);
-            if (h == 0) /* the tail's biases stay in the arena */
-                grad_bias(tr, o, arena_blk(tr, 0), 0, tr->nm, net->sizes[1], p->hd + tr->nm,
-                          ws->ld[1], mb);
         }
     }
     /* the output layer's weight rows: lean, all of them into this thread's copy, or with
