@@ -28,14 +28,14 @@ int nn2_bar_init(nn2_bar *b, int n_max)
 {
     (void)processors();
     b->n_max = n_max > 0 ? n_max : 1;
-    b->flag = nn2_alloc((size_t)b->n_max * NN2_BAR_ROUNDS * 16, sizeof(unsigned));
+    b->flag = nn2_alloc_guarded((size_t)b->n_max * NN2_BAR_ROUNDS * 16, sizeof(unsigned));
     b->spins = 4000;
     return b->flag != NULL;
 }
 
 void nn2_bar_free(nn2_bar *b)
 {
-    nn2_free((void *)b->flag);
+    nn2_free_guarded((void *)b->flag);
     b->flag = NULL;
 }
 

@@ -9,7 +9,8 @@
 /* What each thread keeps to itself: it converts the whole mini-batch's inputs, and computes the
  * (small) output layer redundantly, so neither is shared. */
 typedef struct nn2_priv {
-    _Alignas(64) float *x; /* (m, sizes[0]) inputs; each thread's record on its own cache lines */
+    _Alignas(128) float *x; /* (m, sizes[0]) inputs; each thread's record on its own pair of
+                               cache lines (the unit of the adjacent-line prefetcher) */
     float *out;      /* (m, sizes[L]) output activations */
     float *dout;     /* (m, sizes[L]) output deltas (BP1) */
     uint8_t *labels; /* (m) */

@@ -93,7 +93,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->grads = nn2_alloc(net->n_params, sizeof(float));
     if (cfg->momentum != 0.0) tr->vel = nn2_alloc(net->n_params, sizeof(float));
     tr->n_priv = threads > 0 ? threads : 1;
-    tr->priv = nn2_alloc((size_t)tr->n_priv, sizeof *tr->priv); /* 64-byte aligned, zeroed */
+    tr->priv = nn2_alloc_guarded((size_t)tr->n_priv, sizeof *tr->priv); /* zeroed */
     int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv && nn2_bar_init(&tr->bar, tr->n_priv);
     tr->lean = net->n_layers == 2;
     const size_t out_block = (size_t)(net->layer[net->n_layers - 1].n_in + 1) * net->layer[net->n_layers - 1].ldw;
@@ -244,7 +244,7 @@ void nn2_trainer_free(nn2_trainer *tr)
         nn2_free_guarded(tr->priv[t].g0);
         nn2_free_guarded(tr->priv[t].v0);
     }
-    nn2_free(tr->priv);
+    nn2_free_guarded(tr->priv);
     nn2_bar_free(&tr->bar);
     memset(tr, 0, sizeof *tr);
 }
