@@ -227,22 +227,13 @@ void nn2_trainer_free(nn2_trainer *tr)
         nn2_plan_free_copy(tr->plan, tr->node_images[q], tr->image_bytes);
     free(tr->node_images);
     for (int t = 0; tr->priv && t < tr->n_priv; t++) {
-        nn2_free_guarded(tr->priv[t].x);
-        nn2_free(tr->priv[t].out);
-        nn2_free(tr->priv[t].dout);
-        nn2_free(tr->priv[t].labels);
-        nn2_free(tr->priv[t].scratch);
-        nn2_free(tr->priv[t].wout);
-        nn2_free(tr->priv[t].gout);
-        nn2_free(tr->priv[t].vout);
-        if (tr->priv[t].hin != tr->priv[t].ha) nn2_free_guarded(tr->priv[t].hin);
-        nn2_free_guarded(tr->priv[t].ha);
-        nn2_free_guarded(tr->priv[t].hmask);
-        nn2_free_guarded(tr->priv[t].hd);
-        nn2_free_guarded(tr->priv[t].gp);
-        nn2_free_guarded(tr->priv[t].w0);
-        nn2_free_guarded(tr->priv[t].g0);
-        nn2_free_guarded(tr->priv[t].v0);
+        nn2_priv *p = &tr->priv[t];
+        float *plain[] = {p->out, p->dout, p->scratch, p->wout, p->gout, p->vout};
+        float *guarded[] = {p->x, p->ha, p->hmask, p->hd, p->gp, p->w0, p->g0, p->v0,
+                            p->hin != p->ha ? p->hin : NULL};
+        for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) nn2_free(plain[i]);
+        for (size_t i = 0; i < sizeof guarded / sizeof *guarded; i++) nn2_free_guarded(guarded[i]);
+        nn2_free(p->labels);
     }
     nn2_free_guarded(tr->priv);
     nn2_bar_free(&tr->bar);
@@ -679,10 +670,12 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     }
     /* hv: the hidden layer as the output layer sees it. With a tail, one thread alone (or
      * thread 0 of the rank that holds it, before the exchange) finishes it in the shared
-     * buffers; else every thread copies the shared columns and finishes the tail for itself. */
+     * buffers; with rows_owned each thread in its own ones (ws), which the output layer reads
+     * only at its group's and the tail's columns; else every thread copies the shared columns
+     * and finishes the tail for itself. */
     nn2_ws hv = *ws;
     if (tr->tail) {
-        if (tr->ranks == 1 && (nt == 1 || rown)) { /* ws: the whole hidden layer is this thread's */
+        if (tr->ranks == 1 && (nt == 1 || rown)) {
             tail_finish(tr, &hv, &drop, par, mb);
         } else if (tr->ranks == 1) {
             const int nm = tr->nm, ld = ws->ld[1];
