@@ -72,23 +72,32 @@ void nn2_data_sample(const nn2_dataset *data, size_t s, float *x)
 void nn2_load_rows(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *data,
                    const uint32_t *idx, size_t base, int r0, int r1)
 {
+    nn2_load_cols(k, x, ldx, data, idx, base, r0, r1, 0, (int)data->dim);
+}
+
+void nn2_load_cols(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *data,
+                   const uint32_t *idx, size_t base, int r0, int r1, int c0, int c1)
+{
+    if (c1 <= c0) return;
     for (int r = r0; r < r1; r++) {
         const size_t s = idx ? idx[base + (size_t)r] : base + (size_t)r;
         if (data->expand)
             nn2_data_sample(data, s, x + (size_t)r * ldx);
         else
-            k->u8_to_f32(data->dim, data->images + s * (size_t)data->dim, x + (size_t)r * ldx);
+            k->u8_to_f32(c1 - c0, data->images + s * (size_t)data->dim + c0, x + (size_t)r * ldx + c0);
     }
 }
 
-void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base, size_t n)
+void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base, size_t n,
+                       int c0, int c1)
 {
     const size_t dim = (size_t)data->dim;
+    if (c1 <= c0) return;
     for (size_t r = 0; r < n; r++) {
         const size_t s = idx[base + r];
         const uint8_t *px = data->images + (data->expand ? s / 5 : s) * dim;
-        for (size_t off = 0; off < dim; off += 64) __builtin_prefetch(px + off, 0, 3);
-        __builtin_prefetch(px + dim - 1, 0, 3);
+        for (int off = c0; off < c1; off += 64) __builtin_prefetch(px + off, 0, 3);
+        __builtin_prefetch(px + c1 - 1, 0, 3);
     }
 }
 

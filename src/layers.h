@@ -39,10 +39,15 @@ uint8_t nn2_data_label(const nn2_dataset *data, size_t s);
 /* x rows [r0,r1) (stride ldx) <- samples idx[base + r] (or base + r when idx is NULL). */
 void nn2_load_rows(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *data,
                    const uint32_t *idx, size_t base, int r0, int r1);
+/* The same for the pixels [c0, c1) of each row only (whole rows with expansion). */
+void nn2_load_cols(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *data,
+                   const uint32_t *idx, size_t base, int r0, int r1, int c0, int c1);
 
-/* Ask the cache for the pixels of samples idx[base + r], r in [0, n) (the next mini-batch: they
- * sit at random places in a 47 MB array and would otherwise cost a memory latency each). */
-void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base, size_t n);
+/* Ask the cache for the pixels [c0, c1) of samples idx[base + r], r in [0, n) (the next
+ * mini-batch: they sit at random places in a 47 MB array and would otherwise cost a memory
+ * latency each). */
+void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base, size_t n,
+                       int c0, int c1);
 
 /* Layer l's forward product and activation for rows [0,M) and output columns [j0,j1):
  * z = x . WT_l[:, j0:j1] + b_l[j0:j1], a = f(z), written to out (stride ldo) at column j0.

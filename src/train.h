@@ -51,13 +51,16 @@ typedef struct nn2_trainer {
     int dropout;     /* any hidden layer has a dropout rate */
     int lean;        /* [in, hidden, out]: one barrier per step (see train.c) */
     float *a_alt, *dropped_alt; /* lean: second buffers of the hidden layer, used every other step */
-    int tail;        /* lean, 6q+1 hidden slices: the last slice is computed in two halves of
-                        the inputs (see trainer.c) */
+    int tail;        /* lean, 6q+1 or 2 hidden slices: the last slice (or with 2, the whole
+                        layer) is computed in two halves of the inputs (see trainer.c) */
     int nm;          /* tail: its first unit (the units before it are whole slices) */
+    int tt;          /* the tail (of one slice) is kept transposed */
     int kh;          /* the inputs' split point: half 0 is [0, kh), half 1 [kh, n_in) */
-    float *part[2];  /* half h's partial sums (2 parities, m, 16), written by its thread */
-    /* tail: half h's weights, gradients, velocities transposed, (tail units, ldh[h]) over its
-     * inputs, then in half 0 the tail's biases; each half on pages of its own (trainer.c) */
+    int ldq;         /* the tail's units rounded up to 16 */
+    float *part[2];  /* half h's partial sums (2 parities, m, ldq), written by its thread */
+    /* tail: half h's weights, gradients, velocities, transposed (tail units, ldh[h]) over its
+     * inputs if tt, else (its inputs, ldh[h] = ldq); then in half 0 the tail's biases; each
+     * half on pages of its own (trainer.c) */
     float *tw[2], *tg[2], *tv[2];
     int ldh[2];
     int own0;            /* this parallel region keeps the first layer in the threads' w0 */

@@ -20,15 +20,22 @@
  * and [kh, n_in) of WT, each half by one thread, with the same operations whoever runs it
  * (100 units on 2 threads: 3 slices and a half each; on 3, 2 + 2.5 + 2.5 instead of 2 + 2 + 3).
  * With 6q+1 slices the tail is a one-vector panel of the kernels (of 3 vectors) anyway, so the
- * halves cost one thread nothing; for other counts they would (measured: B1's [784, 30, 10],
- * 2 slices, 1.3x slower on one thread), and 2 or 3 threads are balanced or gain nothing.
+ * halves cost one thread nothing.
  *
- * The tail is also computed transposed: vectorised over its units, B2's 4 tail units would
- * fill 4 of a vector's 16 lanes, so during a parallel region its weights live in a transposed
- * copy tw (tail units x inputs), the forward is dot products over the inputs (gemm_nt) and the
- * weight gradient and update run along the inputs (gemm_tn with full vectors): 3-4x less work
- * for the tail. The copy is loaded from the arena before each region and written back after
- * it (tail_sync), so outside the training loop the arena is the only copy. Each half (and the
+ * A hidden layer of 2 slices (17-32 units, the book's [784, 30, 10]) is all tail: whole
+ * slices would give each of 2 threads a one-vector panel (one FMA chain per row: latency-
+ * bound), and a third thread nothing; as two halves of the inputs each thread has 2-vector
+ * panels over half the inputs, converts only its half of the pixels, and the two halves'
+ * partial sums (mb x 32 floats) are all that crosses the cores. One thread computes the same
+ * two halves (measured on B1: 2 threads 1.13x faster, 1 thread 0.95x).
+ *
+ * A tail of one slice is computed transposed: vectorised over its units, B2's 4 tail units
+ * would fill 4 of a vector's 16 lanes, so during a parallel region its weights live in a
+ * transposed copy tw (tail units x inputs), the forward is dot products over the inputs
+ * (gemm_nt) and the weight gradient and update run along the inputs (gemm_tn with full
+ * vectors): 3-4x less work for the tail. A tail of 2 slices keeps the arena's layout (inputs x
+ * units) in tw. The copy is loaded from the arena before each region and written back after it
+ * (tail_sync), so outside the training loop the arena is the only copy. Each half (and the
  * tail's biases, with half 0) is a separate allocation, as are the halves' partial sums: the
  * thread that owns a half is the only one that writes it.
  *
@@ -103,15 +110,24 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         if (tr->ws.dropped[1]) tr->dropped_alt = nn2_alloc(hidden, sizeof(float));
         ok = ok && tr->a_alt && (!tr->ws.dropped[1] || tr->dropped_alt);
     }
-    if (tr->lean && ((net->sizes[1] + 15) / 16) % 6 == 1 && net->sizes[0] >= 2) {
+    const int slices = (net->sizes[1] + 15) / 16;
+    if (tr->lean && (slices % 6 == 1 || slices == 2) && net->sizes[0] >= 2) {
         tr->tail = 1;
-        tr->nm = (net->sizes[1] - 1) / 16 * 16;
+        tr->nm = slices == 2 ? 0 : (net->sizes[1] - 1) / 16 * 16;
         const int n_in = net->sizes[0], tn = net->sizes[1] - tr->nm;
-        tr->kh = n_in >= 32 ? (n_in / 2 + 8) / 16 * 16 : n_in / 2; /* halves start on a cache line */
+        tr->tt = tn <= 16;
+        tr->ldq = nn2_round16(tn);
+        if (tr->tt) /* halves start on a cache line of the transposed rows */
+            tr->kh = n_in >= 32 ? (n_in / 2 + 8) / 16 * 16 : n_in / 2;
+        else
+            tr->kh = n_in / 2;
         for (int h = 0; h < 2; h++) { /* each half is written by one thread: guarded */
-            tr->ldh[h] = nn2_round16(h ? n_in - tr->kh : tr->kh);
-            const size_t len = (size_t)tn * tr->ldh[h] + (h ? 0 : 16); /* half 0: + the biases */
-            tr->part[h] = nn2_alloc_guarded((size_t)2 * m_max * 16, sizeof(float));
+            const int rows = h ? n_in - tr->kh : tr->kh;
+            tr->ldh[h] = tr->tt ? nn2_round16(rows) : tr->ldq;
+            /* half 0: + the biases */
+            const size_t len = tr->tt ? (size_t)tn * tr->ldh[h] + (h ? 0 : 16)
+                                      : (size_t)(rows + !h) * tr->ldh[h];
+            tr->part[h] = nn2_alloc_guarded((size_t)2 * m_max * tr->ldq, sizeof(float));
             tr->tw[h] = nn2_alloc_guarded(len, sizeof(float));
             tr->tg[h] = nn2_alloc_guarded(len, sizeof(float));
             if (tr->vel) tr->tv[h] = nn2_alloc_guarded(len, sizeof(float));
@@ -203,7 +219,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         if (tr->dropped_alt)
             nn2_plan_interleave(plan, tr->dropped_alt, sizeof(float) * (size_t)m_max * tr->ws.ld[1]);
         for (int h = 0; h < 2 && tr->part[h]; h++)
-            nn2_plan_interleave(plan, tr->part[h], sizeof(float) * 2 * (size_t)m_max * 16);
+            nn2_plan_interleave(plan, tr->part[h], sizeof(float) * 2 * (size_t)m_max * tr->ldq);
     }
     return NN2_OK;
 }
@@ -293,24 +309,64 @@ static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1,
     *h1 = owner[1] == t ? 2 : 1;
 }
 
-/* The tail's partial sums of half h (at parity par): (mb, 16), stride 16. */
-static float *part_of(const nn2_trainer *tr, unsigned par, int h)
+/* Where a thread finds layer l's parameters W (WT's n_in rows, then the bias row), gradients G
+ * and velocities V: rows at stride ld, element 0 of a row being unit u0's. */
+typedef struct blk {
+    float *W, *G, *V;
+    int ld, u0;
+} blk;
+
+/* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
+ * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first). Fused
+ * into the update for plain L2 SGD, else written to b.G and applied by nn2_optim_update. */
+static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int fused, blk b, int r0, int r1,
+                       int j0, int j1, const float *x, int ldx, const float *delta, int ldd, int mb)
 {
-    return tr->part[h] + (size_t)(par & 1u) * (size_t)tr->m_max * 16;
+    const int ldw = b.ld, n = j1 - j0;
+    for (int c0 = r0; c0 < r1; c0 += GRAD_CHUNK) {
+        const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
+        const size_t off = (size_t)c0 * ldw + (size_t)(j0 - b.u0);
+        if (fused) { /* BP4 + network2's update in the kernel's epilogue */
+            tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, -o->scale, o->decay);
+            continue;
+        }
+        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f); /* BP4 */
+        if (o)
+            for (int r = c0; r < c1; r++) {
+                const size_t ro = (size_t)r * ldw + (size_t)(j0 - b.u0);
+                nn2_optim_update(o, b.W + ro, b.G + ro, b.V ? b.V + ro : NULL, (size_t)n, 0);
+            }
+    }
 }
 
-/* Half h of the tail's weighted inputs: x[:, k0:k1] . tw[:, k0:k1]^T, + b[nm:n] in half 0. */
+/* The tail's partial sums of half h (at parity par): (mb, ldq). */
+static float *part_of(const nn2_trainer *tr, unsigned par, int h)
+{
+    return tr->part[h] + (size_t)(par & 1u) * (size_t)tr->m_max * (size_t)tr->ldq;
+}
+
+/* Offset of the tail's biases in tw[0] (tg[0], tv[0]): after half 0's weights. */
+static size_t tail_boff(const nn2_trainer *tr)
+{
+    return (size_t)(tr->tt ? tr->net->sizes[1] - tr->nm : tr->kh) * (size_t)tr->ldh[0];
+}
+
+/* Half h of the tail's weighted inputs: x[:, k0:k1] . WT[k0:k1, nm:n], + b[nm:n] in half 0:
+ * transposed, dot products over the inputs; else as the whole slices, vectorised over units. */
 static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, unsigned par, int h, int mb)
 {
     const nn2_net *net = tr->net;
     const int n_in = net->layer[0].n_in, tn = net->sizes[1] - tr->nm;
-    const int k0 = h ? tr->kh : 0, k1 = h ? n_in : tr->kh;
+    const int k0 = h ? tr->kh : 0, k1 = h ? n_in : tr->kh, ldq = tr->ldq;
     float *part = part_of(tr, par, h);
-    tr->k->gemm_nt(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part, 16);
-    if (h) return;
-    const float *b = tr->tw[0] + (size_t)tn * tr->ldh[0];
-    for (int r = 0; r < mb; r++)
-        for (int u = 0; u < tn; u++) part[(size_t)r * 16 + u] += b[u];
+    const float *b = h ? NULL : tr->tw[0] + tail_boff(tr);
+    if (!tr->tt) {
+        tr->k->gemm_nn(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], b, part, ldq);
+        return;
+    }
+    tr->k->gemm_nt(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part, ldq);
+    for (int r = 0; b && r < mb; r++)
+        for (int u = 0; u < tn; u++) part[(size_t)r * ldq + u] += b[u];
 }
 
 /* Gradient of half h of the tail's weights (inputs [k0, k1), all tail units), from the tail's
@@ -323,7 +379,10 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int fused, int 
     const int k0 = h ? tr->kh : 0, n = (h ? n_in : tr->kh) - k0;
     const float *d = hd + tr->nm;
     float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
-    if (fused) {
+    if (!tr->tt) {
+        const blk b = {w, g, v, ldt, tr->nm};
+        grad_block(tr, o, fused, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb);
+    } else if (fused) {
         tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, w, ldt, -o->scale, o->decay);
     } else {
         tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, g, ldt, 1.0f, 0.0f); /* BP4 */
@@ -334,7 +393,7 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int fused, int 
     }
     if (h) return;
     /* the biases (BP3), kept after half 0's weights: as grad_bias */
-    const size_t boff = (size_t)tn * ldt;
+    const size_t boff = tail_boff(tr);
     tr->k->colsum(mb, tn, d, ld, g + boff);
     if (o) nn2_optim_update(o, w + boff, g + boff, v ? v + boff : NULL, (size_t)tn, 1);
 }
@@ -357,7 +416,8 @@ static void tail_sync(nn2_trainer *tr, int store)
             const int h = r < n_in && r >= tr->kh, k0 = h ? tr->kh : 0, ld = tr->ldh[h];
             for (int u = 0; u < tn; u++) {
                 float *a = arena[q] + (size_t)r * ldw + tr->nm + u;
-                float *c = copy[h] + (r < n_in ? (size_t)u * ld + (size_t)(r - k0) : (size_t)tn * ld + u);
+                const size_t at = tr->tt ? (size_t)u * ld + (size_t)(r - k0) : (size_t)(r - k0) * ld + u;
+                float *c = copy[h] + (r < n_in ? at : tail_boff(tr) + u);
                 if (store)
                     *a = *c;
                 else
@@ -374,9 +434,14 @@ static void tail_finish(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, 
     const nn2_net *net = tr->net;
     const int n = net->sizes[1], nm = tr->nm, ld = v->ld[1];
     const float *p0 = part_of(tr, par, 0), *p1 = part_of(tr, par, 1);
-    for (int r = 0; r < mb; r++) {
+    if (nm == 0 && ld == tr->ldq) { /* the whole layer: one pass over the block, pads too */
+        float *a = v->a[1];
+        for (size_t i = 0; i < (size_t)mb * (size_t)ld; i++) a[i] = p0[i] + p1[i];
+        tr->k->act_forward[net->arch.act[0]](mb * ld, a);
+    }
+    for (int r = 0; (nm > 0 || ld != tr->ldq) && r < mb; r++) {
         float *a = v->a[1] + (size_t)r * ld + nm;
-        for (int u = 0; u < n - nm; u++) a[u] = p0[(size_t)r * 16 + u] + p1[(size_t)r * 16 + u];
+        for (int u = 0; u < n - nm; u++) a[u] = p0[(size_t)r * tr->ldq + u] + p1[(size_t)r * tr->ldq + u];
         tr->k->act_forward[net->arch.act[0]](n - nm, a);
     }
     if (v->dropped[1]) nn2_dropout_forward(net, v, drop, 1, mb, nm, n);
@@ -401,13 +466,6 @@ static const float *input_of(const nn2_ws *ws, const nn2_priv *p, int l, int *ld
     return ws->dropped[l] ? ws->dropped[l] : ws->a[l];
 }
 
-/* Where a thread finds layer l's parameters W (WT's n_in rows, then the bias row), gradients G
- * and velocities V: rows at stride ld, element 0 of a row being unit u0's. */
-typedef struct blk {
-    float *W, *G, *V;
-    int ld, u0;
-} blk;
-
 static blk arena_blk(const nn2_trainer *tr, int l)
 {
     const nn2_net *net = tr->net;
@@ -422,29 +480,6 @@ static blk layer_blk(const nn2_trainer *tr, const nn2_priv *p, int l)
         return (blk){p->wout, p->gout, p->vout, net->layer[l].ldw, 0};
     if (p && tr->own0 && l == 0) return (blk){p->w0, p->g0, p->v0, p->ld0, p->u0};
     return arena_blk(tr, l);
-}
-
-/* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
- * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first). Fused
- * into the update for plain L2 SGD, else written to b.G and applied by nn2_optim_update. */
-static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int fused, blk b, int r0, int r1,
-                       int j0, int j1, const float *x, int ldx, const float *delta, int ldd, int mb)
-{
-    const int ldw = b.ld, n = j1 - j0;
-    for (int c0 = r0; c0 < r1; c0 += GRAD_CHUNK) {
-        const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
-        const size_t off = (size_t)c0 * ldw + (size_t)(j0 - b.u0);
-        if (fused) { /* BP4 + network2's update in the kernel's epilogue */
-            tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, -o->scale, o->decay);
-            continue;
-        }
-        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f); /* BP4 */
-        if (o)
-            for (int r = c0; r < c1; r++) {
-                const size_t ro = (size_t)r * ldw + (size_t)(j0 - b.u0);
-                nn2_optim_update(o, b.W + ro, b.G + ro, b.V ? b.V + ro : NULL, (size_t)n, 0);
-            }
-    }
 }
 
 /* Bias gradient (BP3) of units [j0,j1) of layer l (in block b) and its update. */
@@ -642,9 +677,14 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     struct { int j0, j1, h0, h1; } own[NN2_MAX_LAYERS]; /* this thread's work in hidden layer l */
     for (int l = 0; l + 1 < L; l++) share(tr, l, t, nt, &own[l].j0, &own[l].j1, &own[l].h0, &own[l].h1);
 
-    nn2_load_rows(k, p->x, net->sizes[0], &p->data, idx, base, 0, mb);
+    int c0 = 0, c1 = net->sizes[0]; /* the inputs this thread reads */
+    if (tr->tail && tr->nm == 0) {    /* only those of its halves */
+        c0 = own[0].h0 ? tr->kh : 0;
+        c1 = own[0].h1 <= own[0].h0 ? c0 : own[0].h1 == 2 ? c1 : tr->kh;
+    }
+    nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, 0, mb, c0, c1);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
-    if (next) nn2_prefetch_rows(&p->data, idx, base + (size_t)mb, next);
+    if (next) nn2_prefetch_rows(&p->data, idx, base + (size_t)mb, next, c0, c1);
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
         j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;

@@ -29,7 +29,7 @@ static double batch_cost(const nn2_net *net, const nn2_dataset *d, const nn2_ws 
     double total = 0;
     const nn2_arch *A = &net->arch;
     for (size_t s = 0; s < d->count; s++) {
-        double a[2][16];
+        double a[2][32];
         for (int i = 0; i < d->dim; i++) a[0][i] = d->images[s * (size_t)d->dim + i] / 255.0;
         int cur = 0;
         for (int l = 0; l < net->n_layers; l++) {
@@ -142,5 +142,12 @@ int main(void)
                 check_net(shapes[depth - 1], depth + 1, (nn2_act)hid, heads[h].out, heads[h].cost, 0.0f);
                 if (depth >= 2) check_net(shapes[depth - 1], depth + 1, (nn2_act)hid, heads[h].out, heads[h].cost, 0.5f);
             }
+    /* 20 hidden units, two slices of 16: the whole layer computed in two halves of the inputs,
+     * untransposed (trainer.c); the shapes above have one slice, the transposed tail */
+    const int wide[] = {9, 20, 4};
+    for (int h = 0; h < 4; h++)
+        for (int hid = NN2_ACT_SIGMOID; hid <= NN2_ACT_RELU; hid++)
+            for (int drop = 0; drop <= 1; drop++)
+                check_net(wide, 3, (nn2_act)hid, heads[h].out, heads[h].cost, drop ? 0.5f : 0.0f);
     return test_end("gradcheck");
 }

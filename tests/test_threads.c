@@ -3,7 +3,7 @@
  * smaller than the thread count and a smaller last mini-batch; for network2's sigmoid nets and
  * for dropout + momentum configurations, with one hidden layer (the one-barrier step with
  * per-thread output layers; 100 and 9 hidden units: the last 16-unit slice computed in two
- * halves by two threads) and with two; a thread count that changes from step to step (as
+ * halves by two threads; 23: the whole layer in two halves) and with two; a thread count that changes from step to step (as
  * the automatic mode's first-epoch timing does); and evaluation results independent of
  * threads. */
 #include <unistd.h>
@@ -26,8 +26,9 @@ typedef struct {
     nn2_reg reg;
 } config;
 
-/* The networks: [DIM, 23, 10], [DIM, 100, 10] and [DIM, 9, 10] (7 and 1 slices of 16: the last
- * one computed in two halves), [DIM, 23, 17, 10]. */
+/* The networks: [DIM, 23, 10] (2 slices of 16: the whole layer computed in two halves of the
+ * inputs), [DIM, 100, 10] and [DIM, 9, 10] (7 and 1 slices: the last one computed in two
+ * halves), [DIM, 23, 17, 10]. */
 enum { N_SHAPES = 4 };
 static const int shapes[N_SHAPES][4] = {{DIM, 23, 10}, {DIM, 100, 10}, {DIM, 9, 10}, {DIM, 23, 17, 10}};
 static const int shape_len[N_SHAPES] = {3, 3, 3, 4};

@@ -136,15 +136,22 @@ void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const fl
 /* p/255 without a division: q = p*(1/255), then one Newton correction q + (p - 255q)/255 with
  * FMAs. Checked for all 256 pixel values to equal the correctly rounded quotient (the kernel
  * test compares every value with the scalar division). */
-void nn2_k_u8_to_f32_avx512(int n, const uint8_t *src, float *dst)
+static inline void u8_chunk(const uint8_t *src, float *dst)
 {
     const __m512 d = _mm512_set1_ps(255.0f), r = _mm512_set1_ps(1.0f / 255.0f);
+    const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)src);
+    const __m512 p = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b));
+    const __m512 q = _mm512_mul_ps(p, r);
+    _mm512_storeu_ps(dst, _mm512_fmadd_ps(_mm512_fnmadd_ps(q, d, p), r, q));
+}
+
+void nn2_k_u8_to_f32_avx512(int n, const uint8_t *src, float *dst)
+{
     int i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
-        const __m512 p = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b));
-        const __m512 q = _mm512_mul_ps(p, r);
-        _mm512_storeu_ps(dst + i, _mm512_fmadd_ps(_mm512_fnmadd_ps(q, d, p), r, q));
+    for (; i + 16 <= n; i += 16) u8_chunk(src + i, dst + i);
+    if (i < n && n >= 16) { /* a ragged end (half a row of 784): the last 16, again in part */
+        u8_chunk(src + n - 16, dst + n - 16);
+        return;
     }
     for (; i < n; i++) dst[i] = (float)src[i] / 255.0f; /* the same correctly rounded quotient */
 }
