@@ -57,6 +57,7 @@
 #include "train.h"
 
 #define GRAD_CHUNK 64 /* rows of WT per gradient+update pass: keeps them in L1/L2 */
+#define AHEAD_BURST 256 /* cache lines of the next mini-batch's pixels asked for at once */
 
 static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1);
 
@@ -316,14 +317,39 @@ typedef struct blk {
     int ld, u0;
 } blk;
 
+/* The next mini-batch's pixels (its rows [0, n), inputs [c0, c1)), asked of the cache a few rows
+ * at a time during the first layer's weight gradient: a whole mini-batch's prefetches at once
+ * (1,300 lines for 100 rows) fill the core's miss buffers, and the prefetch instructions then
+ * stall the core until the lines arrive. */
+typedef struct ahead {
+    const nn2_dataset *data;
+    const uint32_t *idx;
+    size_t base;
+    int n, done, c0, c1;
+} ahead;
+
+/* Rows up to `upto` (at most n) of the next mini-batch asked for. */
+static void ahead_to(ahead *f, int upto)
+{
+    if (!f) return;
+    if (upto > f->n) upto = f->n;
+    if (upto <= f->done) return;
+    nn2_prefetch_rows(f->data, f->idx, f->base + (size_t)f->done, (size_t)(upto - f->done), f->c0, f->c1);
+    f->done = upto;
+}
+
 /* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
  * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first). Fused
- * into the update for plain L2 SGD, else written to b.G and applied by nn2_optim_update. */
-static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int fused, blk b, int r0, int r1,
-                       int j0, int j1, const float *x, int ldx, const float *delta, int ldd, int mb)
+ * into the update for plain L2 SGD, else written to b.G and applied by nn2_optim_update. With
+ * f, the next mini-batch's pixels are asked for in even shares after each chunk of rows. */
+static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int fused, ahead *f, blk b,
+                       int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
+                       int ldd, int mb)
 {
-    const int ldw = b.ld, n = j1 - j0;
-    for (int c0 = r0; c0 < r1; c0 += GRAD_CHUNK) {
+    const int ldw = b.ld, n = j1 - j0, chunks = (r1 - r0 + GRAD_CHUNK - 1) / GRAD_CHUNK;
+    const int first = f ? f->done : 0;
+    for (int c0 = r0, q = 1; c0 < r1; c0 += GRAD_CHUNK, q++) {
+        if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
         const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
         const size_t off = (size_t)c0 * ldw + (size_t)(j0 - b.u0);
         if (fused) { /* BP4 + network2's update in the kernel's epilogue */
@@ -372,8 +398,8 @@ static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, unsigne
 /* Gradient of half h of the tail's weights (inputs [k0, k1), all tail units), from the tail's
  * deltas hd (mb, ld) and the inputs x: along the inputs, on the transposed copy; fused into the
  * update for plain L2 SGD as in grad_block (the same operations per weight). */
-static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int fused, int h, const float *x,
-                      int ldx, const float *hd, int ld, int mb)
+static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int fused, ahead *f, int h,
+                      const float *x, int ldx, const float *hd, int ld, int mb)
 {
     const int n_in = tr->net->layer[0].n_in, tn = tr->net->sizes[1] - tr->nm, ldt = tr->ldh[h];
     const int k0 = h ? tr->kh : 0, n = (h ? n_in : tr->kh) - k0;
@@ -381,7 +407,7 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int fused, int 
     float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
     if (!tr->tt) {
         const blk b = {w, g, v, ldt, tr->nm};
-        grad_block(tr, o, fused, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb);
+        grad_block(tr, o, fused, f, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb);
     } else if (fused) {
         tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, w, ldt, -o->scale, o->decay);
     } else {
@@ -684,7 +710,10 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     }
     nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, 0, mb, c0, c1);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
-    if (next) nn2_prefetch_rows(&p->data, idx, base + (size_t)mb, next, c0, c1);
+    /* the next mini-batch's pixels: up to AHEAD_BURST cache lines at once, now (the most time to
+     * arrive); more, in shares during the first layer's gradient (ahead) */
+    ahead f = {&p->data, idx, base + (size_t)mb, (int)next, 0, c0, c1};
+    if ((size_t)next * (size_t)((c1 - c0 + 63) / 64) <= AHEAD_BURST) ahead_to(&f, f.n);
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
         j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
@@ -759,14 +788,15 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
         x = input_of(ws, p, l, &ldx);
         const blk b = layer_blk(tr, p, l);
         if (j1 > j0) {
-            grad_block(tr, o, fused, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
+            grad_block(tr, o, fused, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
                        ws->d[l + 1] + j0, ws->ld[l + 1], mb);
             grad_bias(tr, o, b, l, j0, j1, ws->d[l + 1] + j0, ws->ld[l + 1], mb);
         }
         for (int h = h0; h < h1; h++) { /* lean: the tail's inputs of a half */
-            tail_grad(tr, o, fused, h, x, ldx, p->hd, ws->ld[1], mb);
+            tail_grad(tr, o, fused, &f, h, x, ldx, p->hd, ws->ld[1], mb);
         }
     }
+    ahead_to(&f, f.n); /* the rest (a thread without units of the first layer: all) */
     /* the output layer's weight rows: lean, all of them into this thread's copy, or with
      * rows_owned its group's and the tail's; else those of this thread's last hidden units with
      * one rank, and a share of all of them (every rank updates all) with several */
@@ -774,10 +804,10 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     if (!tr->lean) nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
     x = input_of(&hv, p, L - 1, &ldx);
     if (rown) {
-        grad_block(tr, o, fused, out, own[0].j0, own[0].j1, 0, nL, x, ldx, p->dout, nL, mb);
+        grad_block(tr, o, fused, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx, p->dout, nL, mb);
         r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
     }
-    grad_block(tr, o, fused, out, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
+    grad_block(tr, o, fused, NULL, out, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
     if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
     if (!tr->lean) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
