@@ -10,7 +10,8 @@
  * produced by the same sequence of operations whatever the thread count. The output layer
  * (10 units) is computed redundantly by every thread, except that with one hidden layer on 2
  * threads each thread owns the output weights of its hidden units (out_forward); each thread
- * converts the mini-batch's pixels itself. Barriers: see step().
+ * converts the mini-batch's pixels itself (those it reads: with a 2-slice layer, its half's).
+ * Barriers: see step().
  *
  * Whole slices cannot always be shared evenly: B2's 100 units are 7 slices (the last one of 4
  * units, which costs as much as a full one), 3 + 4 on 2 threads. So in [in, hidden, out]
@@ -27,7 +28,7 @@
  * bound), and a third thread nothing; as two halves of the inputs each thread has 2-vector
  * panels over half the inputs, converts only its half of the pixels, and the two halves'
  * partial sums (mb x 32 floats) are all that crosses the cores. One thread computes the same
- * two halves (measured on B1: 2 threads 1.13x faster, 1 thread 0.95x).
+ * two halves (measured on B1: 2 threads 1.28x faster, 1 thread 0.99x).
  *
  * A tail of one slice is computed transposed: vectorised over its units, B2's 4 tail units
  * would fill 4 of a vector's 16 lanes, so during a parallel region its weights live in a
@@ -269,12 +270,14 @@ static void own16(const nn2_trainer *tr, int n, int t, int nt, int *j0, int *j1)
     *j1 = r0 + u1;
 }
 
-/* This rank holds the tail (with one rank, whenever there is one). */
+/* This rank holds the tail (with one rank, whenever there is one). A tail that is the whole
+ * layer (2 slices) is held by every rank: each computes all of it, the same bits, so the
+ * exchange of the ranks' columns (nn2_dist_units) hands over equal numbers. */
 static int holds_tail(const nn2_trainer *tr)
 {
     int r0, r1;
     nn2_dist_units(tr->net->sizes[1], tr->rank, tr->ranks, &r0, &r1);
-    return tr->tail && r1 == tr->net->sizes[1] && r0 < r1;
+    return tr->tail && (tr->nm == 0 || (r1 == tr->net->sizes[1] && r0 < r1));
 }
 
 /* Hidden layer l's work of thread t: units [*j0,*j1) (own16), and with a tail, which of its
@@ -396,8 +399,9 @@ static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, unsigne
 }
 
 /* Gradient of half h of the tail's weights (inputs [k0, k1), all tail units), from the tail's
- * deltas hd (mb, ld) and the inputs x: along the inputs, on the transposed copy; fused into the
- * update for plain L2 SGD as in grad_block (the same operations per weight). */
+ * deltas hd (mb, ld) and the inputs x: transposed, along the inputs on the transposed copy, fused
+ * into the update for plain L2 SGD as in grad_block (the same operations per weight); else by
+ * grad_block itself (f: the next mini-batch's pixels, see ahead). */
 static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int fused, ahead *f, int h,
                       const float *x, int ldx, const float *hd, int ld, int mb)
 {
