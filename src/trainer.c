@@ -346,7 +346,6 @@ typedef struct ahead {
 /* Rows up to `upto` (at most n) of the next mini-batch asked for. */
 static void ahead_to(ahead *f, int upto)
 {
-    if (!f) return;
     if (upto > f->n) upto = f->n;
     if (upto <= f->done) return;
     nn2_prefetch_rows(f->data, f->idx, f->base + (size_t)f->done, (size_t)(upto - f->done), f->c0, f->c1);
@@ -386,6 +385,14 @@ static float *part_of(const nn2_trainer *tr, unsigned par, int h)
     return tr->part[h] + (size_t)(par & 1u) * (size_t)tr->m_max * (size_t)tr->ldq;
 }
 
+/* Inputs [*k0, *k1) of the tail's halves [h0, h1) (empty when h1 <= h0): half 0 is [0, kh),
+ * half 1 [kh, n_in). */
+static void half_inputs(const nn2_trainer *tr, int h0, int h1, int *k0, int *k1)
+{
+    *k0 = h0 ? tr->kh : 0;
+    *k1 = h1 <= h0 ? *k0 : h1 == 2 ? tr->net->sizes[0] : tr->kh;
+}
+
 /* Offset of the tail's biases in tw[0] (tg[0], tv[0]): after half 0's weights. */
 static size_t tail_boff(const nn2_trainer *tr)
 {
@@ -396,9 +403,9 @@ static size_t tail_boff(const nn2_trainer *tr)
  * transposed, dot products over the inputs; else as the whole slices, vectorised over units. */
 static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, unsigned par, int h, int mb)
 {
-    const nn2_net *net = tr->net;
-    const int n_in = net->layer[0].n_in, tn = net->sizes[1] - tr->nm;
-    const int k0 = h ? tr->kh : 0, k1 = h ? n_in : tr->kh, ldq = tr->ldq;
+    const int tn = tr->net->sizes[1] - tr->nm, ldq = tr->ldq;
+    int k0, k1;
+    half_inputs(tr, h, h + 1, &k0, &k1);
     float *part = part_of(tr, par, h);
     const float *b = h ? NULL : tr->tw[0] + tail_boff(tr);
     if (!tr->tt) {
@@ -417,8 +424,10 @@ static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, unsigne
 static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int fused, ahead *f, int h,
                       const float *x, int ldx, const float *hd, int ld, int mb)
 {
-    const int n_in = tr->net->layer[0].n_in, tn = tr->net->sizes[1] - tr->nm, ldt = tr->ldh[h];
-    const int k0 = h ? tr->kh : 0, n = (h ? n_in : tr->kh) - k0;
+    const int tn = tr->net->sizes[1] - tr->nm, ldt = tr->ldh[h];
+    int k0, k1;
+    half_inputs(tr, h, h + 1, &k0, &k1);
+    const int n = k1 - k0;
     const float *d = hd + tr->nm;
     float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
     if (!tr->tt) {
@@ -448,6 +457,7 @@ static void tail_sync(nn2_trainer *tr, int store)
     if (!holds_tail(tr)) return;
     const nn2_net *net = tr->net;
     const int n_in = net->layer[0].n_in, ldw = net->layer[0].ldw, tn = net->sizes[1] - tr->nm;
+    const size_t boff = tail_boff(tr);
     float *arena[3] = {nn2_layer_WT(net, 0), nn2_arena_WT(net, tr->grads, 0),
                        tr->vel ? nn2_arena_WT(net, tr->vel, 0) : NULL};
     for (int q = 0; q < 3; q++) {
@@ -459,7 +469,7 @@ static void tail_sync(nn2_trainer *tr, int store)
             for (int u = 0; u < tn; u++) {
                 float *a = arena[q] + (size_t)r * ldw + tr->nm + u;
                 const size_t at = tr->tt ? (size_t)u * ld + (size_t)(r - k0) : (size_t)(r - k0) * ld + u;
-                float *c = copy[h] + (r < n_in ? at : tail_boff(tr) + u);
+                float *c = copy[h] + (r < n_in ? at : boff + u);
                 if (store)
                     *a = *c;
                 else
@@ -480,11 +490,12 @@ static void tail_finish(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, 
         float *a = v->a[1];
         for (size_t i = 0; i < (size_t)mb * (size_t)ld; i++) a[i] = p0[i] + p1[i];
         tr->k->act_forward[net->arch.act[0]](mb * ld, a);
-    }
-    for (int r = 0; (nm > 0 || ld != tr->ldq) && r < mb; r++) {
-        float *a = v->a[1] + (size_t)r * ld + nm;
-        for (int u = 0; u < n - nm; u++) a[u] = p0[(size_t)r * tr->ldq + u] + p1[(size_t)r * tr->ldq + u];
-        tr->k->act_forward[net->arch.act[0]](n - nm, a);
+    } else {
+        for (int r = 0; r < mb; r++) {
+            float *a = v->a[1] + (size_t)r * ld + nm;
+            for (int u = 0; u < n - nm; u++) a[u] = p0[(size_t)r * tr->ldq + u] + p1[(size_t)r * tr->ldq + u];
+            tr->k->act_forward[net->arch.act[0]](n - nm, a);
+        }
     }
     if (v->dropped[1]) nn2_dropout_forward(net, v, drop, 1, mb, nm, n);
 }
@@ -719,11 +730,9 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     struct { int j0, j1, h0, h1; } own[NN2_MAX_LAYERS]; /* this thread's work in hidden layer l */
     for (int l = 0; l + 1 < L; l++) share(tr, l, t, nt, &own[l].j0, &own[l].j1, &own[l].h0, &own[l].h1);
 
-    int c0 = 0, c1 = net->sizes[0]; /* the inputs this thread reads */
-    if (tr->tail && tr->nm == 0) {    /* only those of its halves */
-        c0 = own[0].h0 ? tr->kh : 0;
-        c1 = own[0].h1 <= own[0].h0 ? c0 : own[0].h1 == 2 ? c1 : tr->kh;
-    }
+    int c0 = 0, c1 = net->sizes[0]; /* the inputs this thread reads: with a 2-slice layer, */
+    if (tr->tail && tr->nm == 0)      /* only those of its halves */
+        half_inputs(tr, own[0].h0, own[0].h1, &c0, &c1);
     nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, 0, mb, c0, c1);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
     /* the next mini-batch's pixels: up to AHEAD_BURST cache lines at once, now (the most time to
