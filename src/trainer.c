@@ -61,6 +61,7 @@
 #include "train.h"
 
 #define GRAD_CHUNK 64 /* rows of WT per gradient+update pass: keeps them in L1/L2 */
+#define EARLY_ROWS 4 /* rows of the next mini-batch converted right after the barrier (step) */
 #define AHEAD_BURST 256 /* cache lines of the next mini-batch's pixels asked for at once */
 
 static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1);
@@ -187,10 +188,11 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         if (tr->node_images && node >= 0 && tr->node_images[node]) p->data.images = tr->node_images[node];
         p->scratch = nn2_alloc(scratch, sizeof(float));
         p->x = nn2_alloc_guarded((size_t)m_max * n0, sizeof(float));
+        p->xn = nn2_alloc_guarded((size_t)m_max * n0, sizeof(float));
         p->out = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->dout = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->labels = nn2_alloc((size_t)m_max, 1);
-        failed |= !(p->x && p->out && p->dout && p->labels && p->scratch);
+        failed |= !(p->x && p->xn && p->out && p->dout && p->labels && p->scratch);
         if (tr->lean && t > 0) {
             p->wout = nn2_alloc(out_block, sizeof(float));
             p->gout = nn2_alloc(out_block, sizeof(float));
@@ -259,7 +261,7 @@ void nn2_trainer_free(nn2_trainer *tr)
     for (int t = 0; tr->priv && t < tr->n_priv; t++) {
         nn2_priv *p = &tr->priv[t];
         float *plain[] = {p->out, p->dout, p->scratch, p->wout, p->gout, p->vout};
-        float *guarded[] = {p->x, p->ha, p->hmask, p->hd, p->gp, p->w0, p->g0, p->v0,
+        float *guarded[] = {p->x, p->xn, p->ha, p->hmask, p->hd, p->gp, p->w0, p->g0, p->v0,
                             p->hin != p->ha ? p->hin : NULL};
         for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) nn2_free(plain[i]);
         for (size_t i = 0; i < sizeof guarded / sizeof *guarded; i++) nn2_free_guarded(guarded[i]);
@@ -645,6 +647,7 @@ static void region_begin(nn2_trainer *tr, int t)
     nn2_priv *p = &tr->priv[t];
     p->parity = 0;
     p->episode = 0;
+    p->xn_ok = 0;
     if (tr->own0) own0_sync(tr, t, 0);
     if (!p->wout) return;
     const nn2_net *net = tr->net;
@@ -686,6 +689,21 @@ static void region_close(nn2_trainer *tr)
 {
     tail_sync(tr, 1);
     tr->own0 = 0;
+}
+
+/* The partial sums this thread reads after the step's barrier, half of them written by the
+ * other thread just before it: asked for before work that does not need them (see step). */
+static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, int rown, int mb)
+{
+    const size_t lq = (size_t)tr->ldq * sizeof(float), lp = (size_t)tr->ldp * sizeof(float);
+    for (int h = 0; h < 2 && tr->tail && holds_tail(tr); h++) {
+        const char *q = (const char *)part_of(tr, par, h);
+        for (size_t o = 0; o < (size_t)mb * lq; o += 64) __builtin_prefetch(q + o, 0, 3);
+    }
+    for (int g = 0; g < 2 && rown; g++) {
+        const char *q = (const char *)group_part(tr, p, g, par, 1);
+        for (size_t o = 0; o < (size_t)mb * lp; o += 64) __builtin_prefetch(q + o, 0, 3);
+    }
 }
 
 /* One mini-batch step, run by every thread t of nt (o == NULL: gradients only).
@@ -733,12 +751,21 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     int c0 = 0, c1 = net->sizes[0]; /* the inputs this thread reads: with a 2-slice layer, */
     if (tr->tail && tr->nm == 0)      /* only those of its halves */
         half_inputs(tr, own[0].h0, own[0].h1, &c0, &c1);
-    nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, 0, mb, c0, c1);
+    int x0 = 0;
+    if (p->xn_ok && p->xn_base == base) { /* the first rows were converted in the step before */
+        float *cur = p->x;
+        p->x = p->xn;
+        p->xn = cur;
+        x0 = p->xn_rows;
+    }
+    p->xn_ok = 0;
+    nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, x0, mb, c0, c1);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
     /* the next mini-batch's pixels: up to AHEAD_BURST cache lines at once, now (the most time to
      * arrive); more, in shares during the first layer's gradient (ahead) */
     ahead f = {&p->data, idx, base + (size_t)mb, (int)next, 0, c0, c1};
-    if ((size_t)next * (size_t)((c1 - c0 + 63) / 64) <= AHEAD_BURST) ahead_to(&f, f.n);
+    const int burst = (size_t)next * (size_t)((c1 - c0 + 63) / 64) <= AHEAD_BURST;
+    if (burst) ahead_to(&f, f.n);
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
         j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
@@ -755,6 +782,16 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
             out_partial(tr, out.W, out.ld, xm, ldm, j0, j1, group_part(tr, p, t, par, 1), mb);
         }
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);
+        if (tr->lean && nt > 1 && burst && next > 0) {
+            /* the partial sums from the other core are on their way while this thread converts
+             * the first rows of the next mini-batch (asked for at the start of the step); more
+             * rows would push this step's inputs out of L1 before the gradient reads them */
+            sums_ahead(tr, p, par, rown, mb);
+            p->xn_rows = (int)next < EARLY_ROWS ? (int)next : EARLY_ROWS;
+            nn2_load_cols(k, p->xn, net->sizes[0], &p->data, idx, base + (size_t)mb, 0, p->xn_rows, c0, c1);
+            p->xn_base = base + (size_t)mb;
+            p->xn_ok = 1;
+        }
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
             if (t == 0 && holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
             exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
