@@ -11,10 +11,10 @@
 typedef struct nn2_priv {
     _Alignas(128) float *x; /* (m, sizes[0]) inputs; each thread's record on its own pair of
                                cache lines (the unit of the adjacent-line prefetcher) */
-    float *xn;       /* (m, sizes[0]) the first xn_rows inputs of the next mini-batch (the one
-                        at xn_base, valid when xn_ok), converted during this step (see step) */
+    float *xn;       /* (m, sizes[0]) the first xn_rows (0: none) inputs of the next mini-batch,
+                        the one at xn_base, converted during this step (see step) */
     size_t xn_base;
-    int xn_ok, xn_rows;
+    int xn_rows;
     float *out;      /* (m, sizes[L]) output activations */
     float *dout;     /* (m, sizes[L]) output deltas (BP1) */
     uint8_t *labels; /* (m) */

@@ -647,7 +647,7 @@ static void region_begin(nn2_trainer *tr, int t)
     nn2_priv *p = &tr->priv[t];
     p->parity = 0;
     p->episode = 0;
-    p->xn_ok = 0;
+    p->xn_rows = 0;
     if (tr->own0) own0_sync(tr, t, 0);
     if (!p->wout) return;
     const nn2_net *net = tr->net;
@@ -691,19 +691,20 @@ static void region_close(nn2_trainer *tr)
     tr->own0 = 0;
 }
 
+/* Ask the cache for the n floats at q (64-byte aligned: one prefetch per line). */
+static void prefetch_floats(const float *q, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) __builtin_prefetch(q + i, 0, 3);
+}
+
 /* The partial sums this thread reads after the step's barrier, half of them written by the
  * other thread just before it: asked for before work that does not need them (see step). */
 static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, int rown, int mb)
 {
-    const size_t lq = (size_t)tr->ldq * sizeof(float), lp = (size_t)tr->ldp * sizeof(float);
-    for (int h = 0; h < 2 && tr->tail && holds_tail(tr); h++) {
-        const char *q = (const char *)part_of(tr, par, h);
-        for (size_t o = 0; o < (size_t)mb * lq; o += 64) __builtin_prefetch(q + o, 0, 3);
-    }
-    for (int g = 0; g < 2 && rown; g++) {
-        const char *q = (const char *)group_part(tr, p, g, par, 1);
-        for (size_t o = 0; o < (size_t)mb * lp; o += 64) __builtin_prefetch(q + o, 0, 3);
-    }
+    if (tr->tail && holds_tail(tr))
+        for (int h = 0; h < 2; h++) prefetch_floats(part_of(tr, par, h), (size_t)mb * tr->ldq);
+    if (rown)
+        for (int g = 0; g < 2; g++) prefetch_floats(group_part(tr, p, g, par, 1), (size_t)mb * tr->ldp);
 }
 
 /* One mini-batch step, run by every thread t of nt (o == NULL: gradients only).
@@ -752,13 +753,13 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
     if (tr->tail && tr->nm == 0)      /* only those of its halves */
         half_inputs(tr, own[0].h0, own[0].h1, &c0, &c1);
     int x0 = 0;
-    if (p->xn_ok && p->xn_base == base) { /* the first rows were converted in the step before */
+    if (p->xn_rows > 0 && p->xn_base == base) { /* the first rows were converted in the step before */
         float *cur = p->x;
         p->x = p->xn;
         p->xn = cur;
         x0 = p->xn_rows;
     }
-    p->xn_ok = 0;
+    p->xn_rows = 0;
     nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, x0, mb, c0, c1);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
     /* the next mini-batch's pixels: up to AHEAD_BURST cache lines at once, now (the most time to
@@ -790,7 +791,6 @@ static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int 
             p->xn_rows = (int)next < EARLY_ROWS ? (int)next : EARLY_ROWS;
             nn2_load_cols(k, p->xn, net->sizes[0], &p->data, idx, base + (size_t)mb, 0, p->xn_rows, c0, c1);
             p->xn_base = base + (size_t)mb;
-            p->xn_ok = 1;
         }
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
             if (t == 0 && holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
