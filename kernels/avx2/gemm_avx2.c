@@ -14,8 +14,10 @@ static inline __m256i tail_mask(int cols)
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(cols >= 8 ? 8 : cols), idx);
 }
 
-/* Epilogue: C = sum (+ bias), or with ab (alpha, beta): C = beta*C + alpha*sum. */
-typedef struct { float alpha, beta; int on; } epi;
+/* Epilogue: C = sum (+ bias), or with ab (alpha, beta): C = beta*C + alpha*sum; add: the case
+ * alpha = beta = 1, C = C + sum, the same bits without the two multiplies (chosen once per call:
+ * a test of alpha and beta per tile slowed every tile down). */
+typedef struct { float alpha, beta; int on, add; } epi;
 
 static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
                                                        const float *A, int a_is, int a_ks,
@@ -43,7 +45,9 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
         _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
             float *c = C + (size_t)i * ldc + 8 * v;
             __m256 r = bias ? _mm256_add_ps(acc[i][v], bb) : acc[i][v];
-            if (e.on) {
+            if (e.add) {
+                r = _mm256_add_ps(_mm256_maskload_ps(c, m), r);
+            } else if (e.on) {
                 r = _mm256_mul_ps(_mm256_set1_ps(e.alpha), r);
                 if (e.beta != 0.0f)
                     r = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(e.beta), _mm256_maskload_ps(c, m)), r);
@@ -72,8 +76,10 @@ static inline __attribute__((always_inline)) void panel(const int nv, int M, int
     if (i < M) tile(1, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
 }
 
-static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, const float *B,
-                     int ldb, const float *bias, float *C, int ldc, epi e)
+static inline __attribute__((always_inline)) void gemm_any(int M, int N, int K, const float *A,
+                                                           int a_is, int a_ks, const float *B,
+                                                           int ldb, const float *bias, float *C,
+                                                           int ldc, epi e)
 {
     for (int j = 0; j < N; j += 8 * NV) {
         const int cols = N - j < 8 * NV ? N - j : 8 * NV;
@@ -90,13 +96,16 @@ static void gemm_any(int M, int N, int K, const float *A, int a_is, int a_ks, co
 void nn2_k_gemm_nn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                         const float *bias, float *C, int ldc)
 {
-    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0});
+    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0});
 }
 
 void nn2_k_gemm_tn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                         float *C, int ldc, float alpha, float beta)
 {
-    gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1});
+    if (alpha == 1.0f && beta == 1.0f) /* C += A^T.B: see epi */
+        gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1});
+    else
+        gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0});
 }
 
 /* p/255 by multiplication and one FMA correction (see the AVX-512 version). */

@@ -13,8 +13,10 @@ static inline __mmask16 tail_mask(int cols) { return (__mmask16)(cols >= 16 ? 0x
 
 /* C tile (mr x nv vectors, the last one masked by mlast) = sum_k a(i,k) * B[k, :] (+ bias).
  * a(i,k) = A[i*a_is + k*a_ks]: (a_is, a_ks) = (lda, 1) for A.B, (1, lda) for A^T.B. */
-/* Epilogue: C = sum (+ bias), or with ab (alpha, beta): C = beta*C + alpha*sum. */
-typedef struct { float alpha, beta; int on; } epi;
+/* Epilogue: C = sum (+ bias), or with ab (alpha, beta): C = beta*C + alpha*sum; add: the case
+ * alpha = beta = 1, C = C + sum, the same bits without the two multiplies (chosen once per call:
+ * a test of alpha and beta per tile slowed every tile down). */
+typedef struct { float alpha, beta; int on, add; } epi;
 
 static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
                                                        const float *A, int a_is, int a_ks,
@@ -41,7 +43,9 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
         _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
             float *c = C + (size_t)i * ldc + 16 * v;
             __m512 r = bias ? _mm512_add_ps(acc[i][v], bb) : acc[i][v];
-            if (e.on) {
+            if (e.add) {
+                r = _mm512_add_ps(_mm512_maskz_loadu_ps(m, c), r);
+            } else if (e.on) {
                 r = _mm512_mul_ps(_mm512_set1_ps(e.alpha), r);
                 if (e.beta != 0.0f)
                     r = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(e.beta), _mm512_maskz_loadu_ps(m, c)), r);
@@ -124,13 +128,16 @@ static inline __attribute__((always_inline)) void gemm_any(const int halves, int
 void nn2_k_gemm_nn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           const float *bias, float *C, int ldc)
 {
-    gemm_any(1, M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0});
+    gemm_any(1, M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0});
 }
 
 void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           float *C, int ldc, float alpha, float beta)
 {
-    gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1});
+    if (alpha == 1.0f && beta == 1.0f) /* C += A^T.B: see epi */
+        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1});
+    else
+        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0});
 }
 
 /* p/255 without a division: q = p*(1/255), then one Newton correction q + (p - 255q)/255 with
