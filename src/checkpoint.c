@@ -9,7 +9,7 @@
 #include "fileio.h"
 
 #define CKPT_MAGIC "NN2CKPT"
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u /* 2: + the first layer's weight scale (version 1: 1) */
 #define CKPT_HEADER 32
 #define CKPT_MAX_BYTES ((size_t)16 << 30)
 #define CKPT_MAX_HIST 10000000
@@ -182,6 +182,7 @@ nn2_status nn2_ckpt_save(const char *path, const nn2_ckpt *c, nn2_error *err)
     put_i32(&w, c->sched.best_epoch);
     put_i32(&w, c->sched.since_best);
     put_i32(&w, c->sched.since_change);
+    put_f64(&w, c->wscale);
     put_u64(&w, c->n_params);
     put_arena(&w, c->params, c->n_params);
     put_arena(&w, c->vel, c->n_params);
@@ -223,7 +224,7 @@ nn2_status nn2_ckpt_parse(const uint8_t *buf, size_t len, const char *name, nn2_
     memcpy(&ver, buf + 8, 4);
     memcpy(&plen, buf + 16, 8);
     memcpy(&sum, buf + 24, 8);
-    if (ver != CKPT_VERSION)
+    if (ver != CKPT_VERSION && ver != 1u)
         return nn2_fail(err, NN2_ERR_FORMAT, "%s: checkpoint version %u is not understood (this nn2 reads %u)",
                         name, ver, CKPT_VERSION);
     if (plen != len - CKPT_HEADER)
@@ -274,9 +275,11 @@ nn2_status nn2_ckpt_parse(const uint8_t *buf, size_t len, const char *name, nn2_
     c->sched.best_epoch = get_i32(&r);
     c->sched.since_best = get_i32(&r);
     c->sched.since_change = get_i32(&r);
+    c->wscale = ver >= 2u ? get_f64(&r) : 1.0;
     c->n_params = get_u64(&r);
     if (r.bad || c->batch_size < 1 || c->epoch < 0 || c->n_train == 0 || c->batch > c->n_train ||
-        !(c->sched.eta > 0) || !isfinite(c->sched.eta))
+        !(c->sched.eta > 0) || !isfinite(c->sched.eta) || !(c->wscale > 0.0 && c->wscale <= 1.0) ||
+        (c->wscale != 1.0 && a->n_sizes < 3))
         return nn2_fail(err, NN2_ERR_FORMAT, "%s: bad training progress fields", name);
     /* the arena's size follows from the network: check before allocating */
     size_t want = 0;

@@ -18,6 +18,9 @@ typedef struct nn2_ckpt {
     uint64_t batch;
     uint64_t rng[4];
     nn2_sched_state sched;
+    /* the trainer's lazy-decay scale of the first layer's weights (params holds them divided
+     * by it; 1 at the end of an epoch) */
+    double wscale;
     /* arenas of n_params floats: parameters, velocities and best weights (optional) */
     size_t n_params;
     float *params, *vel, *best;

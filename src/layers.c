@@ -101,8 +101,22 @@ void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base
     }
 }
 
+void nn2_scale_bias(int M, int n, float *z, int ldz, float s, const float *b)
+{
+    for (int r = 0; r < M; r++) {
+        float *zr = z + (size_t)r * ldz;
+        if (b)
+            for (int u = 0; u < n; u++) {
+                const float t = s * zr[u]; /* rounded: no contraction into an FMA */
+                zr[u] = t + b[u];
+            }
+        else
+            for (int u = 0; u < n; u++) zr[u] *= s;
+    }
+}
+
 void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt, int ldw,
-                       const float *x, int ldx, float *out, int ldo, int M, int j0, int j1)
+                       float ws, const float *x, int ldx, float *out, int ldo, int M, int j0, int j1)
 {
     const int n_in = net->layer[l].n_in, n = j1 - j0;
     if (M <= 0 || n <= 0) return;
@@ -111,7 +125,13 @@ void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const fl
         wt = nn2_layer_WT(net, l) + j0;
     }
     /* z = x . WT + b  (M, j1-j0) */
-    k->gemm_nn(M, n, n_in, x, ldx, wt, ldw, wt + (size_t)n_in * ldw, out + j0, ldo);
+    const float *b = wt + (size_t)n_in * ldw;
+    if (ws == 1.0f) {
+        k->gemm_nn(M, n, n_in, x, ldx, wt, ldw, b, out + j0, ldo);
+    } else {
+        k->gemm_nn(M, n, n_in, x, ldx, wt, ldw, NULL, out + j0, ldo);
+        nn2_scale_bias(M, n, out + j0, ldo, ws, b);
+    }
     const nn2_act act = net->arch.act[l];
     if (act == NN2_ACT_SOFTMAX) {
         NN2_ASSERT(j0 == 0 && j1 == net->layer[l].n_out && ldo == n);
@@ -180,7 +200,7 @@ void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int 
     const int M = r1 - r0, L = net->n_layers;
     for (int l = 0; l < L; l++) {
         float *out = ws->a[l + 1] + (size_t)r0 * ws->ld[l + 1];
-        nn2_dense_forward(k, net, l, NULL, 0, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], out,
+        nn2_dense_forward(k, net, l, NULL, 0, 1.0f, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], out,
                           ws->ld[l + 1], M, 0, net->layer[l].n_out);
         if (l == L - 1) { /* keep z for cost values: recompute it, the output layer is small */
             const int n = net->layer[l].n_out;

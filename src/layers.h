@@ -52,9 +52,13 @@ void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base
 /* Layer l's forward product and activation for rows [0,M) and output columns [j0,j1):
  * z = x . WT_l[:, j0:j1] + b_l[j0:j1], a = f(z), written to out (stride ldo) at column j0.
  * Softmax layers need j0 = 0, j1 = n_out. wt: the weights to use instead of the network's
- * (NULL: the network's), n_in rows then the bias row at stride ldw, wt[0] being unit j0's. */
+ * (NULL: the network's), n_in rows then the bias row at stride ldw, wt[0] being unit j0's.
+ * ws: the weights' scale (the trainer's lazy decay, trainer.c): z = ws * (x . WT) + b, rounded
+ * after the multiply and after the add, so that ws = 1 gives the bits of x . WT + b. */
 void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt, int ldw,
-                       const float *x, int ldx, float *out, int ldo, int M, int j0, int j1);
+                       float ws, const float *x, int ldx, float *out, int ldo, int M, int j0, int j1);
+/* z (M rows of n at stride ldz) <- s * z + b (b: n floats, or NULL: s * z). */
+void nn2_scale_bias(int M, int n, float *z, int ldz, float s, const float *b);
 /* Inverted dropout of hidden layer l (1..L-1), rows [0,M), units [j0,j1): mask and dropped. */
 void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, int l, int M,
                          int j0, int j1);

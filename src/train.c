@@ -121,6 +121,7 @@ static nn2_status write_checkpoint_file(const nn2_config *cfg, const nn2_ckpt *d
     c.batch = batch;
     memcpy(c.rng, rng->s, sizeof c.rng);
     c.sched = *sched;
+    c.wscale = tr->wscale;
     c.params = net->params;
     c.vel = tr->vel;
     c.best = (float *)best;
@@ -213,7 +214,6 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         nn2_ckpt_free(&saved);
         return st;
     }
-    tr.stop_after = -1;
     uint32_t *perm = malloc(sizeof(uint32_t) * n);
     float *best = cfg->early_stop > 0 ? nn2_alloc(net->n_params, sizeof(float)) : NULL;
     const int hist_cap = saved.n_hist + (cfg->epochs > 0 ? cfg->epochs : 0) + 1;
@@ -241,6 +241,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         if (tr.vel && saved.vel) memcpy(tr.vel, saved.vel, sizeof(float) * net->n_params);
         if (best && saved.best) memcpy(best, saved.best, sizeof(float) * net->n_params);
         sched = saved.sched;
+        tr.wscale = saved.wscale;
         start_epoch = saved.epoch;
         start_batch = (size_t)saved.batch;
         n_hist = saved.n_hist;
@@ -275,6 +276,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
             const size_t done = (size_t)tr.stop_after + 1;
             if (cfg->checkpoint)
                 st = write_checkpoint(cfg, &desc, net, &tr, best, &sched, &at_start, epoch, done, hist, n_hist, err);
+            nn2_trainer_settle(&tr); /* the network's weights, for the caller */
             if (st == NN2_OK)
                 st = nn2_fail(err, NN2_ERR_INTERRUPTED, "stopped at epoch %d after mini-batch %zu of %zu%s%s",
                               epoch, done, n_batches, cfg->checkpoint ? "; checkpoint written to " : "",

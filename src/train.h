@@ -36,6 +36,7 @@ typedef struct nn2_priv {
     float *w0, *g0, *v0;
     size_t cap0;
     int u0, ld0;
+    double wscale;    /* this thread's copy of the trainer's wscale during a region */
     unsigned episode; /* team barriers this thread has passed in this region (nn2_bar_wait) */
     unsigned parity; /* steps run in this parallel region: which hidden buffer is this step's */
     nn2_dataset data; /* the training data as this thread reads it: its NUMA node's copy */
@@ -80,6 +81,9 @@ typedef struct nn2_trainer {
     nn2_dist *dist;  /* ranks training together (NULL: one process) */
     int rank, ranks;
     nn2_bar bar;     /* the team's barrier */
+    /* lazy decay (trainer.c): the first layer's weights (not its biases) are wscale times the
+     * stored ones; 1 between epochs (nn2_trainer_settle) */
+    double wscale;
     volatile long stop_after; /* index of the mini-batch after which every thread stops */
     uint64_t drop_seed;
 } nn2_trainer;
@@ -105,6 +109,9 @@ void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, 
  * progress (one rank: tr->stop_after is the last one run) and calls cfg->on_progress. */
 double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n, int m,
                      size_t b0, size_t b1, double eta, int epoch, int T);
+/* The first layer's stored weights multiplied by wscale, and wscale = 1: the network's
+ * parameters are then its weights (nn2_train_run does it at the end of each epoch). */
+void nn2_trainer_settle(nn2_trainer *tr);
 /* Monotonic clock, seconds. */
 double nn2_now_s(void);
 

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """make_corpus.py NN2 OUTDIR: the fuzzers' seed corpora (valid and near-valid inputs):
-tests/fuzz/corpus_{idx,model,checkpoint}. Run once; the files are committed."""
+tests/fuzz/corpus_{idx,model,checkpoint}. Run once; the files are committed. The checkpoint
+files without a _v2 suffix were written by version 1 of the format (before the weight scale)
+and are kept as seeds of that path."""
 import gzip
 import json
 import os
@@ -50,7 +52,7 @@ with tempfile.TemporaryDirectory() as t:
         subprocess.run([nn2, "train", "--data", fix, "--sizes", "16,5,10", "--train-size", "5", "--validation-size", "3",
                         "--epochs", "2", "--quiet", "--checkpoint", ck] + extra, check=True)
         data = open(ck, "rb").read()
-        tag = "momentum" if extra else "plain"
+        tag = ("momentum" if extra else "plain") + "_v2"
         put("checkpoint", "valid_" + tag, data)
         put("checkpoint", "truncated_" + tag, data[: len(data) // 2])
         flipped = bytearray(data)
