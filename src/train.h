@@ -12,7 +12,7 @@ typedef struct nn2_priv {
     _Alignas(128) float *x; /* (m, sizes[0]) inputs; each thread's record on its own pair of
                                cache lines (the unit of the adjacent-line prefetcher) */
     float *xn;       /* (m, sizes[0]) the first xn_rows (0: none) inputs of the next mini-batch,
-                        the one at xn_base, converted during this step (see step) */
+                        the one at xn_base, converted during this step (see step.c) */
     size_t xn_base;
     int xn_rows;
     float *out;      /* (m, sizes[L]) output activations */
@@ -54,7 +54,7 @@ typedef struct nn2_trainer {
     int n_priv;
     int m_max;
     int dropout;     /* any hidden layer has a dropout rate */
-    int lean;        /* [in, hidden, out]: one barrier per step (see train.c) */
+    int lean;        /* [in, hidden, out]: one barrier per step (see step.c) */
     float *a_alt, *dropped_alt; /* lean: second buffers of the hidden layer, used every other step */
     int tail;        /* lean, 6q+1 or 2 hidden slices: the last slice (or with 2, the whole
                         layer) is computed in two halves of the inputs (see trainer.c) */
@@ -81,7 +81,7 @@ typedef struct nn2_trainer {
     nn2_dist *dist;  /* ranks training together (NULL: one process) */
     int rank, ranks;
     nn2_bar bar;     /* the team's barrier */
-    /* lazy decay (trainer.c): the first layer's weights (not its biases) are wscale times the
+    /* lazy decay (step.c): the first layer's weights (not its biases) are wscale times the
      * stored ones; 1 between epochs (nn2_trainer_settle) */
     double wscale;
     volatile long stop_after; /* index of the mini-batch after which every thread stops */

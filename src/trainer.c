@@ -1,4 +1,5 @@
-/* trainer.c: the training buffers and one mini-batch step, run by every thread of a team.
+/* trainer.c: the training buffers, who owns what, and the parallel regions that run the
+ * mini-batch steps (step.c) on every thread of a team.
  *
  * How a step is parallel and still bit-identical for any thread count: by neuron ownership.
  * Every hidden layer's output units are cut into slices of 16 (one cache line of a weight row);
@@ -11,7 +12,7 @@
  * (10 units) is computed redundantly by every thread, except that with one hidden layer on 2
  * threads each thread owns the output weights of its hidden units (out_forward); each thread
  * converts the mini-batch's pixels itself (those it reads: with a 2-slice layer, its half's).
- * Barriers: see step().
+ * Barriers: see nn2_trainer_step (step.c).
  *
  * Whole slices cannot always be shared evenly: B2's 100 units are 7 slices (the last one of 4
  * units, which costs as much as a full one), 3 + 4 on 2 threads. So in [in, hidden, out]
@@ -46,17 +47,7 @@
  * every step. In parallel regions of 2 or more threads each thread therefore keeps its units of
  * the first layer (the big one; nobody else reads it) in a block of its own (own0_sync), and in
  * [in, hidden, out] networks its hidden deltas in a buffer of its own.
- *
- * Lazy decay. network2's L2 step multiplies every weight by d = 1 - eta*lambda/n, W <- d*W -
- * (eta/m) G, two multiplies per weight next to the m FMAs of its gradient (with m = 10 the
- * weight gradient could run at no more than 10/12 of the FMA rate). So under plain L2 SGD the
- * first layer's weights (not its biases) are stored as V with W = s*V during an epoch: a step
- * multiplies the number s by d, scales the deltas by -eta/(m s') (s' the new s) and adds
- * x^T . delta to V (the kernel's C += A^T.B, one add per weight), and the forward pass computes
- * z = s*(x . V) + b. At the end of each epoch (nn2_trainer_settle), and within one when s falls
- * below WSCALE_MIN, the weights are folded, V <- s*V, s = 1. s follows the step count only, so
- * every thread count does the same operations. (Measured: the weight gradient of 48 units and
- * 10 samples, B2's on 2 threads, 1.10x faster; of 32 units, B1's, 1.13x.) */
+ */
 #include <omp.h>
 #include <string.h>
 #include <time.h>
@@ -69,19 +60,8 @@
 #include "placement.h"
 #include "parallel.h"
 #include "rng.h"
-#include "train.h"
+#include "step.h"
 
-#define GRAD_CHUNK 64 /* rows of WT per gradient+update pass: keeps them in L1/L2 */
-#define EARLY_ROWS 4 /* rows of the next mini-batch converted right after the barrier (step) */
-#define AHEAD_BURST 256 /* cache lines of the next mini-batch's pixels asked for at once */
-#define WSCALE_MIN 0x1p-20 /* lazy decay: the smallest s before the weights are folded */
-
-/* How grad_block and tail_grad apply a weight gradient: through nn2_optim_update (momentum,
- * L1), in the kernel's epilogue (W <- d*W - (eta/m) G, plain L2), or added to the stored
- * weights from deltas scaled beforehand (lazy decay). */
-enum { UPD_OPTIM, UPD_FUSED, UPD_ADD };
-
-static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1);
 
 /* Floats of thread t's first-layer block (nn2_priv.w0) for the most units it can own in a team
  * of 2 to n_priv threads (one thread keeps the arena). */
@@ -89,7 +69,7 @@ static size_t own0_cap(const nn2_trainer *tr, int t)
 {
     int w = 0, j0, j1, h0, h1;
     for (int T = t < 2 ? 2 : t + 1; T <= tr->n_priv; T++) {
-        share(tr, 0, t, T, &j0, &j1, &h0, &h1);
+        nn2_trainer_share(tr, 0, t, T, &j0, &j1, &h0, &h1);
         const int n = nn2_round16(j1 - j0);
         w = n > w ? n : w;
     }
@@ -306,7 +286,7 @@ static void own16(const nn2_trainer *tr, int n, int t, int nt, int *j0, int *j1)
 /* This rank holds the tail (with one rank, whenever there is one). A tail that is the whole
  * layer (2 slices) is held by every rank: each computes all of it, the same bits, so the
  * exchange of the ranks' columns (nn2_dist_units) hands over equal numbers. */
-static int holds_tail(const nn2_trainer *tr)
+int nn2_trainer_holds_tail(const nn2_trainer *tr)
 {
     int r0, r1;
     nn2_dist_units(tr->net->sizes[1], tr->rank, tr->ranks, &r0, &r1);
@@ -317,7 +297,7 @@ static int holds_tail(const nn2_trainer *tr)
  * halves, [*h0,*h1) of {0, 1}. Then the slices split are the whole ones, and the rank that
  * holds the tail gives each half to the thread with the least work so far (the later thread on
  * ties): 100 units on 2 threads, 48 + a half and 48 + 4 units + a half. */
-static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1)
+void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1)
 {
     const int n = tr->net->sizes[l + 1];
     *h0 = *h1 = 0;
@@ -331,7 +311,7 @@ static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1,
     nn2_split16(m1 - r0, nt, t, &u0, &u1);
     *j0 = r0 + u0;
     *j1 = r0 + u1;
-    if (!holds_tail(tr)) return;
+    if (!nn2_trainer_holds_tail(tr)) return;
     int owner[2] = {-1, -1};
     for (int h = 0; h < 2; h++) /* work in half slices: a whole slice is 2, the tail's halves 1 */
         for (int u = 0, best = -1; u < nt; u++) {
@@ -346,165 +326,10 @@ static void share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1,
     *h1 = owner[1] == t ? 2 : 1;
 }
 
-/* Where a thread finds layer l's parameters W (WT's n_in rows, then the bias row), gradients G
- * and velocities V: rows at stride ld, element 0 of a row being unit u0's. */
-typedef struct blk {
-    float *W, *G, *V;
-    int ld, u0;
-} blk;
-
-/* The next mini-batch's pixels (its rows [0, n), inputs [c0, c1)), asked of the cache a few rows
- * at a time during the first layer's weight gradient: a whole mini-batch's prefetches at once
- * (1,300 lines for 100 rows) fill the core's miss buffers, and the prefetch instructions then
- * stall the core until the lines arrive. */
-typedef struct ahead {
-    const nn2_dataset *data;
-    const uint32_t *idx;
-    size_t base;
-    int n, done, c0, c1;
-} ahead;
-
-/* Rows up to `upto` (at most n) of the next mini-batch asked for. */
-static void ahead_to(ahead *f, int upto)
-{
-    if (upto > f->n) upto = f->n;
-    if (upto <= f->done) return;
-    nn2_prefetch_rows(f->data, f->idx, f->base + (size_t)f->done, (size_t)(upto - f->done), f->c0, f->c1);
-    f->done = upto;
-}
-
-/* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
- * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first), applied
- * as upd says (UPD_OPTIM: written to b.G, then nn2_optim_update). With f, the next
- * mini-batch's pixels are asked for in even shares after each chunk of rows. */
-static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
-                       int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
-                       int ldd, int mb)
-{
-    const int ldw = b.ld, n = j1 - j0, chunks = (r1 - r0 + GRAD_CHUNK - 1) / GRAD_CHUNK;
-    const int first = f ? f->done : 0;
-    for (int c0 = r0, q = 1; c0 < r1; c0 += GRAD_CHUNK, q++) {
-        if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
-        const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
-        const size_t off = (size_t)c0 * ldw + (size_t)(j0 - b.u0);
-        if (upd != UPD_OPTIM) { /* BP4 + the update in the kernel's epilogue */
-            const float alpha = upd == UPD_ADD ? 1.0f : -o->scale, beta = upd == UPD_ADD ? 1.0f : o->decay;
-            tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, alpha, beta);
-            continue;
-        }
-        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f); /* BP4 */
-        if (o)
-            for (int r = c0; r < c1; r++) {
-                const size_t ro = (size_t)r * ldw + (size_t)(j0 - b.u0);
-                nn2_optim_update(o, b.W + ro, b.G + ro, b.V ? b.V + ro : NULL, (size_t)n, 0);
-            }
-    }
-}
-
-/* The tail's partial sums of half h (at parity par): (mb, ldq). */
-static float *part_of(const nn2_trainer *tr, unsigned par, int h)
-{
-    return tr->part[h] + (size_t)(par & 1u) * (size_t)tr->m_max * (size_t)tr->ldq;
-}
-
-/* Inputs [*k0, *k1) of the tail's halves [h0, h1) (empty when h1 <= h0): half 0 is [0, kh),
- * half 1 [kh, n_in). */
-static void half_inputs(const nn2_trainer *tr, int h0, int h1, int *k0, int *k1)
-{
-    *k0 = h0 ? tr->kh : 0;
-    *k1 = h1 <= h0 ? *k0 : h1 == 2 ? tr->net->sizes[0] : tr->kh;
-}
-
 /* Offset of the tail's biases in tw[0] (tg[0], tv[0]): after half 0's weights. */
-static size_t tail_boff(const nn2_trainer *tr)
+size_t nn2_trainer_tail_boff(const nn2_trainer *tr)
 {
     return (size_t)(tr->tt ? tr->net->sizes[1] - tr->nm : tr->kh) * (size_t)tr->ldh[0];
-}
-
-/* Half h of the tail's weighted inputs: ws * (x[:, k0:k1] . WT[k0:k1, nm:n]), + b[nm:n] in
- * half 0 (ws: the lazy decay's s; as nn2_dense_forward): transposed, dot products over the
- * inputs; else as the whole slices, vectorised over units. */
-static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, float ws, unsigned par,
-                         int h, int mb)
-{
-    const int tn = tr->net->sizes[1] - tr->nm, ldq = tr->ldq;
-    int k0, k1;
-    half_inputs(tr, h, h + 1, &k0, &k1);
-    float *part = part_of(tr, par, h);
-    const float *b = h ? NULL : tr->tw[0] + tail_boff(tr);
-    if (!tr->tt && ws == 1.0f) {
-        tr->k->gemm_nn(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], b, part, ldq);
-        return;
-    }
-    if (!tr->tt)
-        tr->k->gemm_nn(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], NULL, part, ldq);
-    else
-        tr->k->gemm_nt(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part, ldq);
-    if (b || ws != 1.0f) nn2_scale_bias(mb, tn, part, ldq, ws, b);
-}
-
-/* Gradient of half h of the tail's weights (inputs [k0, k1), all tail units), from the tail's
- * deltas hd (mb, ld) and the inputs x: transposed, along the inputs on the transposed copy,
- * applied as upd says, as in grad_block (the same operations per weight); else by grad_block
- * itself (f: the next mini-batch's pixels, see ahead). */
-static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, int h,
-                      const float *x, int ldx, const float *hd, int ld, int mb)
-{
-    const int tn = tr->net->sizes[1] - tr->nm, ldt = tr->ldh[h];
-    int k0, k1;
-    half_inputs(tr, h, h + 1, &k0, &k1);
-    const int n = k1 - k0;
-    const float *d = hd + tr->nm;
-    float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
-    if (!tr->tt) {
-        const blk b = {w, g, v, ldt, tr->nm};
-        grad_block(tr, o, upd, f, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb);
-    } else if (upd != UPD_OPTIM) {
-        const float alpha = upd == UPD_ADD ? 1.0f : -o->scale, beta = upd == UPD_ADD ? 1.0f : o->decay;
-        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, w, ldt, alpha, beta);
-    } else {
-        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, g, ldt, 1.0f, 0.0f); /* BP4 */
-        for (int u = 0; o && u < tn; u++) {
-            const size_t ro = (size_t)u * ldt;
-            nn2_optim_update(o, w + ro, g + ro, v ? v + ro : NULL, (size_t)n, 0);
-        }
-    }
-}
-
-/* The tail's biases (BP3), kept after half 0's weights, from its deltas hd (mb, ld): as
- * grad_bias, by the thread that has half 0. */
-static void tail_bias(const nn2_trainer *tr, const nn2_optim *o, const float *hd, int ld, int mb)
-{
-    const int tn = tr->net->sizes[1] - tr->nm;
-    const size_t boff = tail_boff(tr);
-    float *w = tr->tw[0], *g = tr->tg[0], *v = tr->tv[0];
-    tr->k->colsum(mb, tn, hd + tr->nm, ld, g + boff);
-    if (o) nn2_optim_update(o, w + boff, g + boff, v ? v + boff : NULL, (size_t)tn, 1);
-}
-
-/* Lazy decay: columns [c0, c1) of the mb rows of d (stride ld) times c. */
-static void scale_cols(float *d, int ld, int mb, int c0, int c1, float c)
-{
-    for (int r = 0; r < mb; r++)
-        for (int u = c0; u < c1; u++) d[(size_t)r * ld + u] *= c;
-}
-
-/* Lazy decay: the weights this thread owns in the first layer (units [j0, j1) in block b, and
- * the tail's halves [h0, h1)) times s, the fold of V <- s*V (not the biases). */
-static void fold_own(const nn2_trainer *tr, blk b, int j0, int j1, int h0, int h1, float s)
-{
-    const int n_in = tr->net->sizes[0], tn = tr->tail ? tr->net->sizes[1] - tr->nm : 0;
-    for (int r = 0; r < n_in && j1 > j0; r++) {
-        float *w = b.W + (size_t)r * b.ld + (j0 - b.u0);
-        for (int u = 0; u < j1 - j0; u++) w[u] *= s;
-    }
-    for (int h = h0; h < h1; h++) {
-        int k0, k1;
-        half_inputs(tr, h, h + 1, &k0, &k1);
-        const int rows = tr->tt ? tn : k1 - k0, cols = tr->tt ? k1 - k0 : tn;
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) tr->tw[h][(size_t)r * tr->ldh[h] + c] *= s;
-    }
 }
 
 /* The tail's weights (and velocities) into the transposed copies before a parallel region
@@ -512,10 +337,10 @@ static void fold_own(const nn2_trainer *tr, blk b, int j0, int j1, int h0, int h
  * the rank that holds the tail has it. */
 static void tail_sync(nn2_trainer *tr, int store)
 {
-    if (!holds_tail(tr)) return;
+    if (!nn2_trainer_holds_tail(tr)) return;
     const nn2_net *net = tr->net;
     const int n_in = net->layer[0].n_in, ldw = net->layer[0].ldw, tn = net->sizes[1] - tr->nm;
-    const size_t boff = tail_boff(tr);
+    const size_t boff = nn2_trainer_tail_boff(tr);
     float *arena[3] = {nn2_layer_WT(net, 0), nn2_arena_WT(net, tr->grads, 0),
                        tr->vel ? nn2_arena_WT(net, tr->vel, 0) : NULL};
     for (int q = 0; q < 3; q++) {
@@ -537,131 +362,11 @@ static void tail_sync(nn2_trainer *tr, int store)
     }
 }
 
-/* The tail's activations a = f(half 0 + half 1) into columns [nm, n) of view v, then its
- * dropout (v's mask and dropped). */
-static void tail_finish(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, unsigned par, int mb)
-{
-    const nn2_net *net = tr->net;
-    const int n = net->sizes[1], nm = tr->nm, ld = v->ld[1];
-    const float *p0 = part_of(tr, par, 0), *p1 = part_of(tr, par, 1);
-    if (nm == 0 && ld == tr->ldq) { /* the whole layer: one pass over the block, pads too */
-        float *a = v->a[1];
-        for (size_t i = 0; i < (size_t)mb * (size_t)ld; i++) a[i] = p0[i] + p1[i];
-        tr->k->act_forward[net->arch.act[0]](mb * ld, a);
-    } else {
-        for (int r = 0; r < mb; r++) {
-            float *a = v->a[1] + (size_t)r * ld + nm;
-            for (int u = 0; u < n - nm; u++) a[u] = p0[(size_t)r * tr->ldq + u] + p1[(size_t)r * tr->ldq + u];
-            tr->k->act_forward[net->arch.act[0]](n - nm, a);
-        }
-    }
-    if (v->dropped[1]) nn2_dropout_forward(net, v, drop, 1, mb, nm, n);
-}
-
-/* With several ranks: after a barrier, thread 0 swaps this rank's columns of buf (mb, ld) for
- * the other ranks' (n units); the caller's next barrier publishes them to its threads. */
-static void exchange(nn2_trainer *tr, float *buf, int mb, int ld, int n, int t)
-{
-    if (t == 0) nn2_dist_gather_cols(tr->dist, buf, mb, ld, n, 1);
-}
-
-/* Input of weight layer l and its stride: the thread's own pixels for l = 0, else the shared
- * hidden activations (dropped copy while training with dropout). */
-static const float *input_of(const nn2_ws *ws, const nn2_priv *p, int l, int *ld)
-{
-    if (l == 0) {
-        *ld = ws->ld[0];
-        return p->x;
-    }
-    *ld = ws->ld[l];
-    return ws->dropped[l] ? ws->dropped[l] : ws->a[l];
-}
-
-static blk arena_blk(const nn2_trainer *tr, int l)
-{
-    const nn2_net *net = tr->net;
-    return (blk){nn2_layer_WT(net, l), nn2_arena_WT(net, tr->grads, l),
-                 tr->vel ? nn2_arena_WT(net, tr->vel, l) : NULL, net->layer[l].ldw, 0};
-}
-
-static blk layer_blk(const nn2_trainer *tr, const nn2_priv *p, int l)
-{
-    const nn2_net *net = tr->net;
-    if (p && p->wout && l == net->n_layers - 1)
-        return (blk){p->wout, p->gout, p->vout, net->layer[l].ldw, 0};
-    if (p && tr->own0 && l == 0) return (blk){p->w0, p->g0, p->v0, p->ld0, p->u0};
-    return arena_blk(tr, l);
-}
-
-/* Bias gradient (BP3) of units [j0,j1) of layer l (in block b) and its update. */
-static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, blk b, int l, int j0, int j1,
-                      const float *delta, int ldd, int mb)
-{
-    if (j1 <= j0) return;
-    const size_t boff = (size_t)tr->net->layer[l].n_in * b.ld + (size_t)(j0 - b.u0);
-    tr->k->colsum(mb, j1 - j0, delta, ldd, b.G + boff);
-    if (o) nn2_optim_update(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, (size_t)(j1 - j0), 1);
-}
-
 /* [in, hidden, out] networks on 2 threads of one rank: each thread owns one group of hidden
  * units and the output layer's rows of that group (out_forward). */
-static int rows_owned(const nn2_trainer *tr, int nt)
+int nn2_trainer_rows_owned(const nn2_trainer *tr, int nt)
 {
     return tr->lean && tr->ranks == 1 && nt == 2;
-}
-
-/* Partial output sums of group g (0, 1; 2: the tail) at parity par: with rows_owned, groups 0
- * and 1 in their owners' shared buffers (shared = 1), else in the thread's own. */
-static float *group_part(const nn2_trainer *tr, const nn2_priv *p, int g, unsigned par, int shared)
-{
-    const size_t m = (size_t)tr->m_max * (size_t)tr->ldp;
-    return shared ? tr->gpart[g] + (size_t)(par & 1u) * m : p->gp + (size_t)g * m;
-}
-
-/* P (mb, nL) at stride ldp = x[:, u0:u1] . W2[u0:u1], the output layer's weights W2 at stride
- * ldw (no bias). */
-static void out_partial(const nn2_trainer *tr, const float *W2, int ldw, const float *x, int ldx,
-                        int u0, int u1, float *P, int mb)
-{
-    if (u1 > u0)
-        tr->k->gemm_nn(mb, tr->net->sizes[2], u1 - u0, x + u0, ldx, W2 + (size_t)u0 * ldw, ldw,
-                       NULL, P, tr->ldp);
-}
-
-/* Lean networks' output layer into p->out (mb, nL): z = ((P0 + P1) + Pt) + b, P0 and P1 the
- * partial sums over the hidden groups [0, ga) and [ga, gm), Pt over the tail [gm, n) (empty ones
- * left out), then the output activation. The same operations for any thread count; with
- * rows_owned (shared = 1) the groups' sums were computed by their owners before the barrier
- * from their own units and weight rows, so the hidden activations need not cross cores; else
- * the thread computes all three from x, the whole hidden layer at stride ldx. */
-static void out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out, const float *x,
-                        int ldx, unsigned par, int shared, int mb)
-{
-    const nn2_net *net = tr->net;
-    const int nL = net->sizes[2], n = net->sizes[1], ldp = tr->ldp;
-    const int lo[3] = {0, tr->ga, tr->gm}, hi[3] = {tr->ga, tr->gm, n};
-    const float *P[3];
-    int np = 0;
-    for (int g = 0; g < 3; g++) {
-        if (hi[g] <= lo[g]) continue;
-        float *q = group_part(tr, p, g, par, shared && g < 2);
-        if (!(shared && g < 2)) out_partial(tr, out->W, out->ld, x, ldx, lo[g], hi[g], q, mb);
-        P[np++] = q;
-    }
-    const float *b = out->W + (size_t)n * out->ld;
-    for (int r = 0; r < mb; r++) {
-        float *z = p->out + (size_t)r * nL;
-        for (int o = 0; o < nL; o++) {
-            float sum = P[0][(size_t)r * ldp + o];
-            for (int i = 1; i < np; i++) sum += P[i][(size_t)r * ldp + o];
-            z[o] = sum + b[o];
-        }
-    }
-    const nn2_act act = net->arch.act[1];
-    if (act == NN2_ACT_SOFTMAX)
-        tr->k->softmax_rows(mb, nL, p->out);
-    else
-        tr->k->act_forward[act](mb * nL, p->out);
 }
 
 /* Thread t's units of the first layer, its weights, bias and velocities, between the arena and
@@ -677,7 +382,7 @@ static void own0_sync(nn2_trainer *tr, int t, int store)
     nn2_priv *p = &tr->priv[t];
     const nn2_net *net = tr->net;
     int j0, j1, h0, h1;
-    share(tr, 0, t, tr->team, &j0, &j1, &h0, &h1);
+    nn2_trainer_share(tr, 0, t, tr->team, &j0, &j1, &h0, &h1);
     const int n = j1 - j0, rows = net->layer[0].n_in + 1, ldw = net->layer[0].ldw;
     if (!store) {
         p->u0 = j0;
@@ -721,11 +426,11 @@ static void region_end(nn2_trainer *tr, int t)
     if (tr->own0) own0_sync(tr, t, 1);
     const nn2_priv *p = &tr->priv[t];
     if (t == 0) tr->wscale = p->wscale; /* every thread's copy is the same */
-    if (t == 0 || !p->wout || !rows_owned(tr, tr->team)) return;
+    if (t == 0 || !p->wout || !nn2_trainer_rows_owned(tr, tr->team)) return;
     const nn2_net *net = tr->net;
     const size_t ldw = (size_t)net->layer[1].ldw;
     int j0, j1, h0, h1;
-    share(tr, 0, t, tr->team, &j0, &j1, &h0, &h1);
+    nn2_trainer_share(tr, 0, t, tr->team, &j0, &j1, &h0, &h1);
     if (j1 <= j0) return;
     const size_t off = (size_t)j0 * ldw, count = (size_t)(j1 - j0) * ldw;
     memcpy(nn2_layer_WT(net, 1) + off, p->wout + off, sizeof(float) * count);
@@ -749,226 +454,6 @@ static void region_close(nn2_trainer *tr)
     tr->own0 = 0;
 }
 
-/* Ask the cache for the n floats at q (64-byte aligned: one prefetch per line). */
-static void prefetch_floats(const float *q, size_t n)
-{
-    for (size_t i = 0; i < n; i += 16) __builtin_prefetch(q + i, 0, 3);
-}
-
-/* The partial sums this thread reads after the step's barrier, half of them written by the
- * other thread just before it: asked for before work that does not need them (see step). */
-static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, int rown, int mb)
-{
-    if (tr->tail && holds_tail(tr))
-        for (int h = 0; h < 2; h++) prefetch_floats(part_of(tr, par, h), (size_t)mb * tr->ldq);
-    if (rown)
-        for (int g = 0; g < 2; g++) prefetch_floats(group_part(tr, p, g, par, 1), (size_t)mb * tr->ldp);
-}
-
-/* One mini-batch step, run by every thread t of nt (o == NULL: gradients only).
- *
- * [in, hidden, out] networks (tr->lean) take one barrier per step: every thread keeps its own
- * copy of the output layer and applies the whole output-layer update to it (the same
- * operations on the same numbers, so the copies stay equal, and equal to the one-thread
- * result), so no thread ever reads weights another one writes; and the hidden activations
- * alternate between two buffers, so the next step's forward does not overwrite what a slower
- * thread may still read. On 2 threads of one rank (rows_owned) the hidden units are cut into
- * two groups, one per thread, and only the groups' partial output sums cross the barrier (in
- * buffers that alternate the same way): each thread updates its group's rows of the output
- * layer (and the tail's and the biases, as every thread does) and keeps its hidden
- * activations, masks and deltas in buffers of its own. The output layer's sums have the same
- * group structure for every thread count (out_forward). Deeper networks keep the arena's
- * output layer, rows updated by the owners of the matching hidden units, with a barrier before
- * the updates and one at the end. */
-static void step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
-                 const nn2_optim *o, int t, int nt, size_t next)
-{
-    nn2_net *net = tr->net;
-    const nn2_kernels *k = tr->k;
-    nn2_priv *p = &tr->priv[t];
-    nn2_ws wsl = tr->ws, *ws = &wsl;
-    if (tr->lean) wsl.d[1] = p->hd; /* deltas stay with the thread that computes them */
-    const unsigned par = p->parity++;
-    const int rown = rows_owned(tr, nt);
-    if (rown) { /* nobody else reads this thread's hidden units */
-        wsl.a[1] = p->ha;
-        wsl.mask[1] = p->hmask;
-        if (wsl.dropped[1]) wsl.dropped[1] = p->hin;
-    } else if (tr->lean && (par & 1u)) {
-        wsl.a[1] = tr->a_alt;
-        if (wsl.dropped[1]) wsl.dropped[1] = tr->dropped_alt;
-    }
-    const int L = net->n_layers, nL = net->sizes[L];
-    const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
-    const int fused = o && !o->momentum && o->reg == NN2_REG_L2;
-    const blk out = layer_blk(tr, p, L - 1);
-    int ldx, j0, j1, h0, h1;
-    const float *x;
-    struct { int j0, j1, h0, h1; } own[NN2_MAX_LAYERS]; /* this thread's work in hidden layer l */
-    for (int l = 0; l + 1 < L; l++) share(tr, l, t, nt, &own[l].j0, &own[l].j1, &own[l].h0, &own[l].h1);
-    /* lazy decay (see the top): the first layer's s in this step (s0) and after it (s1), and
-     * the deltas' factor dc; with a decay below 1/2 per step the kernel's epilogue applies it.
-     * A step without it starts from s = 1 (folding a resumed checkpoint's s, say). */
-    const int lazy = fused && L >= 2 && o->decay >= 0.5f;
-    if (!lazy && L >= 2 && p->wscale != 1.0) { /* (with L = 1 it is always 1) */
-        fold_own(tr, layer_blk(tr, p, 0), own[0].j0, own[0].j1, own[0].h0, own[0].h1, (float)p->wscale);
-        p->wscale = 1.0;
-    }
-    const float s0 = (float)p->wscale;
-    const double s1 = lazy ? p->wscale * (double)o->decay : 1.0;
-    const float dc = lazy ? (float)(-(double)o->scale / s1) : 0.0f;
-
-    int c0 = 0, c1 = net->sizes[0]; /* the inputs this thread reads: with a 2-slice layer, */
-    if (tr->tail && tr->nm == 0)      /* only those of its halves */
-        half_inputs(tr, own[0].h0, own[0].h1, &c0, &c1);
-    int x0 = 0;
-    if (p->xn_rows > 0 && p->xn_base == base) { /* the first rows were converted in the step before */
-        float *cur = p->x;
-        p->x = p->xn;
-        p->xn = cur;
-        x0 = p->xn_rows;
-    }
-    p->xn_rows = 0;
-    nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, x0, mb, c0, c1);
-    for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
-    /* the next mini-batch's pixels: up to AHEAD_BURST cache lines at once, now (the most time to
-     * arrive); more, in shares during the first layer's gradient (ahead) */
-    ahead f = {&p->data, idx, base + (size_t)mb, (int)next, 0, c0, c1};
-    const int burst = (size_t)next * (size_t)((c1 - c0 + 63) / 64) <= AHEAD_BURST;
-    if (burst) ahead_to(&f, f.n);
-    /* forward through the hidden layers: this thread's units */
-    for (int l = 0; l + 1 < L; l++) {
-        j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
-        x = input_of(ws, p, l, &ldx);
-        const blk b = layer_blk(tr, p, l);
-        if (j1 > j0)
-            nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f, x, ldx,
-                              ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
-        if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
-        for (int h = h0; h < h1; h++) tail_forward(tr, x, ldx, s0, par, h, mb);
-        if (rown) { /* this thread's group of the output layer's sums */
-            int ldm;
-            const float *xm = input_of(ws, p, 1, &ldm);
-            out_partial(tr, out.W, out.ld, xm, ldm, j0, j1, group_part(tr, p, t, par, 1), mb);
-        }
-        nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-        if (tr->lean && nt > 1 && burst && next > 0) {
-            /* the partial sums from the other core are on their way while this thread converts
-             * the first rows of the next mini-batch (asked for at the start of the step); more
-             * rows would push this step's inputs out of L1 before the gradient reads them */
-            sums_ahead(tr, p, par, rown, mb);
-            p->xn_rows = (int)next < EARLY_ROWS ? (int)next : EARLY_ROWS;
-            nn2_load_cols(k, p->xn, net->sizes[0], &p->data, idx, base + (size_t)mb, 0, p->xn_rows, c0, c1);
-            p->xn_base = base + (size_t)mb;
-        }
-        if (tr->ranks > 1) { /* the next layer's input, every unit of it */
-            if (t == 0 && holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
-            exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
-                     net->sizes[l + 1], t);
-            nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-        }
-    }
-    /* hv: the hidden layer as the output layer sees it. With a tail, one thread alone (or
-     * thread 0 of the rank that holds it, before the exchange) finishes it in the shared
-     * buffers; with rows_owned each thread in its own ones (ws), which the output layer reads
-     * only at its group's and the tail's columns; else every thread copies the shared columns
-     * and finishes the tail for itself. */
-    nn2_ws hv = *ws;
-    if (tr->tail) {
-        if (tr->ranks == 1 && (nt == 1 || rown)) {
-            tail_finish(tr, &hv, &drop, par, mb);
-        } else if (tr->ranks == 1) {
-            const int nm = tr->nm, ld = ws->ld[1];
-            const float *in = ws->dropped[1] ? ws->dropped[1] : ws->a[1];
-            for (int r = 0; r < mb; r++)
-                memcpy(p->hin + (size_t)r * ld, in + (size_t)r * ld, sizeof(float) * (size_t)nm);
-            hv.a[1] = p->ha;
-            hv.mask[1] = p->hmask;
-            hv.dropped[1] = ws->dropped[1] ? p->hin : NULL;
-            tail_finish(tr, &hv, &drop, par, mb);
-        }
-    }
-    /* the output layer and BP1, redundantly in every thread */
-    x = input_of(&hv, p, L - 1, &ldx);
-    if (tr->lean)
-        out_forward(tr, p, &out, x, ldx, par, rown, mb);
-    else
-        nn2_dense_forward(k, net, L - 1, out.W, out.ld, 1.0f, x, ldx, p->out, nL, mb, 0, nL);
-    nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
-    /* BP2 for this thread's hidden units, last hidden layer first */
-    for (int l = L - 1; l >= 1; l--) {
-        if (l < L - 1) {
-            nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-            if (tr->ranks > 1) { /* all of the next layer's deltas */
-                exchange(tr, ws->d[l + 1], mb, ws->ld[l + 1], net->sizes[l + 1], t);
-                nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-            }
-        }
-        j0 = own[l - 1].j0, j1 = own[l - 1].j1, h0 = own[l - 1].h0, h1 = own[l - 1].h1;
-        const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
-        nn2_dense_backward_delta(k, net, ws, 1, l, l == L - 1 ? out.W : NULL, dn,
-                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch);
-        if (h1 > h0) /* lean: the tail's deltas, for this thread's halves of its gradient */
-            nn2_dense_backward_delta(k, net, &hv, 1, l, out.W, dn, nL, mb, tr->nm,
-                                     net->sizes[l], p->scratch);
-    }
-    if (!tr->lean) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-    /* gradients and updates of the parameters this thread owns: the biases first, from the
-     * deltas that lazy decay then scales for the weights */
-    for (int l = 0; l + 1 < L; l++) {
-        j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
-        x = input_of(ws, p, l, &ldx);
-        const blk b = layer_blk(tr, p, l);
-        float *d = ws->d[l + 1];
-        const int ldd = ws->ld[l + 1], upd = !fused ? UPD_OPTIM : l == 0 && lazy ? UPD_ADD : UPD_FUSED;
-        grad_bias(tr, o, b, l, j0, j1, d + j0, ldd, mb);
-        if (h0 == 0 && h1 > 0) tail_bias(tr, o, p->hd, ldd, mb);
-        if (upd == UPD_ADD) {
-            scale_cols(d, ldd, mb, j0, j1, dc);
-            if (h1 > h0) scale_cols(p->hd, ldd, mb, tr->nm, net->sizes[1], dc);
-        }
-        if (j1 > j0)
-            grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
-                       d + j0, ldd, mb);
-        for (int h = h0; h < h1; h++) /* lean: the tail's inputs of a half */
-            tail_grad(tr, o, upd, &f, h, x, ldx, p->hd, ldd, mb);
-    }
-    if (lazy) {
-        p->wscale = s1;
-        if (s1 < WSCALE_MIN) { /* fold now: the stored weights would outgrow the true ones */
-            fold_own(tr, layer_blk(tr, p, 0), own[0].j0, own[0].j1, own[0].h0, own[0].h1, (float)s1);
-            p->wscale = 1.0;
-        }
-    }
-    ahead_to(&f, f.n); /* the rest (a thread without units of the first layer: all) */
-    /* the output layer's weight rows: lean, all of them into this thread's copy, or with
-     * rows_owned its group's and the tail's; else those of this thread's last hidden units with
-     * one rank, and a share of all of them (every rank updates all) with several */
-    int r0 = 0, r1 = net->sizes[L - 1];
-    if (!tr->lean) nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
-    x = input_of(&hv, p, L - 1, &ldx);
-    if (rown) {
-        grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
-                   p->dout, nL, mb);
-        r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
-    }
-    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
-    if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
-    if (!tr->lean) {
-        /* the next step's forward (or exchange) would overwrite what these updates still read */
-        nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-        if (tr->ranks > 1) {
-            /* BP2 reads whole rows of the hidden-to-hidden weights: every rank needs all of them */
-            if (t == 0)
-                for (int l = 1; l + 1 < L; l++)
-                    nn2_dist_gather_cols(tr->dist, nn2_layer_WT(net, l), net->layer[l].n_in,
-                                         net->layer[l].ldw, net->layer[l].n_out, 1);
-            nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-        }
-    }
-    if (tr->ranks > 1 && t == 0) tr->dist->steps++;
-}
-
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
                      double eta, int epoch, int threads)
 {
@@ -980,7 +465,7 @@ void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, 
 #pragma omp parallel num_threads(T)
     {
         region_begin(tr, omp_get_thread_num());
-        step(tr, idx, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), 0);
+        nn2_trainer_step(tr, idx, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), 0);
         region_end(tr, omp_get_thread_num());
     }
     region_close(tr);
@@ -1004,7 +489,7 @@ void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m)
     nn2_trainer_settle(tr); /* the gradient of the network's weights as they are */
     region_open(tr, 1);
     region_begin(tr, 0);
-    step(tr, idx, 0, m, 0, NULL, 0, 1, 0);
+    nn2_trainer_step(tr, idx, 0, m, 0, NULL, 0, 1, 0);
     region_close(tr);
 }
 
@@ -1035,7 +520,7 @@ double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *per
             nn2_optim o;
             nn2_optim_setup(&o, cfg, eta, n, mb);
             const size_t next = n - base - (size_t)mb < (size_t)m ? n - base - (size_t)mb : (size_t)m;
-            step(tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
+            nn2_trainer_step(tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
             if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))
                 cfg->on_progress(epoch, base + (size_t)mb, n, cfg->user);
             if (tr->stop_after == (long)bi) break;

@@ -1,4 +1,4 @@
-/* test_lazy_decay.c: the trainer's lazy decay (trainer.c: under plain L2 SGD the first layer's
+/* test_lazy_decay.c: the trainer's lazy decay (step.c: under plain L2 SGD the first layer's
  * weights are stored divided by s = d^steps during an epoch, folded back at its end and when s
  * falls below 2^-20):
  *  - an epoch through nn2_train_run (s carried from step to step, and with a strong decay

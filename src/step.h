@@ -1,0 +1,25 @@
+/* step.h: one thread's mini-batch step (step.c) and the ownership rules of trainer.c that it
+ * shares: which units and tail halves a thread computes, where the tail's biases are, and when
+ * the two threads of a team own the output layer's rows by groups. */
+#ifndef NN2_STEP_H
+#define NN2_STEP_H
+
+#include "train.h"
+
+/* Hidden layer l's work of thread t of nt: units [*j0,*j1), and with a tail, its halves
+ * [*h0,*h1) of {0, 1} (trainer.c). */
+void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1);
+/* This rank holds the tail (with one rank, whenever there is one). */
+int nn2_trainer_holds_tail(const nn2_trainer *tr);
+/* Offset of the tail's biases in tw[0] (tg[0], tv[0]): after half 0's weights. */
+size_t nn2_trainer_tail_boff(const nn2_trainer *tr);
+/* [in, hidden, out] networks on 2 threads of one rank: each thread owns one group of hidden
+ * units and the output layer's rows of that group. */
+int nn2_trainer_rows_owned(const nn2_trainer *tr, int nt);
+/* One mini-batch step (samples idx[base .. base+mb)), run by every thread t of a team of nt
+ * inside a parallel region opened by trainer.c; o == NULL: gradients only; next: the size of
+ * the mini-batch after it (0: none), whose pixels it asks the cache for. */
+void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
+                      const nn2_optim *o, int t, int nt, size_t next);
+
+#endif
