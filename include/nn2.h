@@ -218,7 +218,9 @@ typedef struct nn2_config {
     void (*on_resume)(const nn2_epoch_stats *hist, int n, void *user);
     /* Called after every epoch; return non-zero to stop training. */
     int (*on_epoch)(const nn2_epoch_stats *st, void *user);
-    /* Called from the training thread every few mini-batches. */
+    /* Called from the training thread every few mini-batches, while the threads train: the
+     * network's parameters are only its weights between epochs (in one, the first layer's are
+     * stored scaled: the lazy decay), so read them in on_epoch, not here. */
     void (*on_progress)(int epoch, size_t done, size_t total, void *user);
     void *user;
     /* Ranks training together (nn2_dist_init), or NULL. Every rank calls nn2_train with the

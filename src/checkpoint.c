@@ -225,7 +225,7 @@ nn2_status nn2_ckpt_parse(const uint8_t *buf, size_t len, const char *name, nn2_
     memcpy(&plen, buf + 16, 8);
     memcpy(&sum, buf + 24, 8);
     if (ver != CKPT_VERSION && ver != 1u)
-        return nn2_fail(err, NN2_ERR_FORMAT, "%s: checkpoint version %u is not understood (this nn2 reads %u)",
+        return nn2_fail(err, NN2_ERR_FORMAT, "%s: checkpoint version %u is not understood (this nn2 reads 1 and %u)",
                         name, ver, CKPT_VERSION);
     if (plen != len - CKPT_HEADER)
         return nn2_fail(err, NN2_ERR_FORMAT, "%s: truncated or padded checkpoint (%zu payload bytes, header says %llu)",
