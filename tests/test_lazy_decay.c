@@ -6,6 +6,8 @@
  *    nn2_train_batch (s folded after every step): the same weights up to float rounding, for
  *    networks with a transposed tail, a 2-slice layer, no tail, and two hidden layers;
  *  - the same bits for 1, 2 and 3 threads with the fold inside the epoch;
+ *  - a step without it (decay factor below 1/2) that finds s != 1 folds first, the same bits as
+ *    settling before it;
  *  - a run stopped in the middle of an epoch (s < 1 in the checkpoint) and resumed ends
  *    byte-identical to an uninterrupted one;
  *  - a version-1 checkpoint (before the scale was stored) still loads, with s = 1.
@@ -126,6 +128,34 @@ int main(int argc, char **argv)
             nn2_net_free(a);
             nn2_net_free(b);
         }
+
+    /* a step without the lazy decay (a decay factor below 1/2: eta 5, lambda 40.6, d = 0)
+     * that finds s != 1 folds the weights first: the same bits as settling before it */
+    for (int way = 0; way < 2; way++) {
+        const int sz3[3] = {DIM, 100, 10};
+        nn2_net *nets[2];
+        for (int v = 0; v < 2; v++) {
+            nets[v] = make_net(sz3, 3);
+            nn2_config c;
+            config(&c, 0.1 * N / 0.5, 3);
+            nn2_trainer tr;
+            nn2_error err;
+            NN2_ASSERT(nn2_trainer_init(&tr, nets[v], &c, &d, 3, 2, &err) == NN2_OK);
+            static uint32_t idx[N];
+            for (int i = 0; i < N; i++) idx[i] = (uint32_t)i;
+            nn2_train_run(&tr, &c, idx, N, 3, 0, 20, 0.5, 0, 1 + way);
+            CHECK(tr.wscale < 1.0, "s after 20 steps: %g", tr.wscale);
+            if (v) nn2_trainer_settle(&tr);
+            nn2_train_run(&tr, &c, idx, N, 3, 20, 30, 5.0, 0, 1 + way);
+            CHECK(tr.wscale == 1.0, "no lazy decay at d < 1/2 (s = %g)", tr.wscale);
+            nn2_trainer_free(&tr);
+        }
+        CHECK(memcmp(nets[0]->params, nets[1]->params, sizeof(float) * nets[0]->n_params) == 0,
+              "%d threads: folding at the first step without the lazy decay differs from settling",
+              1 + way);
+        nn2_net_free(nets[0]);
+        nn2_net_free(nets[1]);
+    }
 
     /* stopped in epoch 0 of 3 (the first progress report comes after mini-batch 64; the stop
      * after the next one), resumed on 2 threads */
