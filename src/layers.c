@@ -115,6 +115,17 @@ void nn2_scale_bias(int M, int n, float *z, int ldz, float s, const float *b)
     }
 }
 
+void nn2_gemm_scaled(const nn2_kernels *k, int M, int n, int K, const float *x, int ldx,
+                     const float *w, int ldw, float ws, const float *b, float *z, int ldz)
+{
+    if (ws == 1.0f) { /* the bias in the kernel's epilogue */
+        k->gemm_nn(M, n, K, x, ldx, w, ldw, b, z, ldz);
+        return;
+    }
+    k->gemm_nn(M, n, K, x, ldx, w, ldw, NULL, z, ldz);
+    nn2_scale_bias(M, n, z, ldz, ws, b);
+}
+
 void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt, int ldw,
                        float ws, const float *x, int ldx, float *out, int ldo, int M, int j0, int j1)
 {
@@ -124,14 +135,8 @@ void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const fl
         ldw = net->layer[l].ldw;
         wt = nn2_layer_WT(net, l) + j0;
     }
-    /* z = x . WT + b  (M, j1-j0) */
-    const float *b = wt + (size_t)n_in * ldw;
-    if (ws == 1.0f) {
-        k->gemm_nn(M, n, n_in, x, ldx, wt, ldw, b, out + j0, ldo);
-    } else {
-        k->gemm_nn(M, n, n_in, x, ldx, wt, ldw, NULL, out + j0, ldo);
-        nn2_scale_bias(M, n, out + j0, ldo, ws, b);
-    }
+    /* z = ws * (x . WT) + b  (M, j1-j0) */
+    nn2_gemm_scaled(k, M, n, n_in, x, ldx, wt, ldw, ws, wt + (size_t)n_in * ldw, out + j0, ldo);
     const nn2_act act = net->arch.act[l];
     if (act == NN2_ACT_SOFTMAX) {
         NN2_ASSERT(j0 == 0 && j1 == net->layer[l].n_out && ldo == n);

@@ -59,6 +59,11 @@ void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const fl
                        float ws, const float *x, int ldx, float *out, int ldo, int M, int j0, int j1);
 /* z (M rows of n at stride ldz) <- s * z + b (b: n floats, or NULL: s * z). */
 void nn2_scale_bias(int M, int n, float *z, int ldz, float s, const float *b);
+/* z (M, n) at stride ldz = ws * (x . w) + b, x (M, K), w (K, n) (gemm_nn; b may be NULL): at
+ * ws = 1 the bias is added in the kernel's epilogue, the same bits as nn2_scale_bias's two
+ * roundings would give. */
+void nn2_gemm_scaled(const nn2_kernels *k, int M, int n, int K, const float *x, int ldx,
+                     const float *w, int ldw, float ws, const float *b, float *z, int ldz);
 /* Inverted dropout of hidden layer l (1..L-1), rows [0,M), units [j0,j1): mask and dropped. */
 void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, int l, int M,
                          int j0, int j1);

@@ -57,6 +57,14 @@ static void ahead_to(ahead *f, int upto)
     f->done = upto;
 }
 
+/* gemm_tn's epilogue (alpha, beta) for an update in the kernel: network2's L2 step, or the lazy
+ * decay's add of deltas scaled beforehand. */
+static void epilogue_of(const nn2_optim *o, int upd, float *alpha, float *beta)
+{
+    *alpha = upd == UPD_ADD ? 1.0f : -o->scale;
+    *beta = upd == UPD_ADD ? 1.0f : o->decay;
+}
+
 /* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
  * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first), applied
  * as upd says (UPD_OPTIM: written to b.G, then nn2_optim_update). With f, the next
@@ -72,7 +80,8 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
         const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
         const size_t off = (size_t)c0 * ldw + (size_t)(j0 - b.u0);
         if (upd != UPD_OPTIM) { /* BP4 + the update in the kernel's epilogue */
-            const float alpha = upd == UPD_ADD ? 1.0f : -o->scale, beta = upd == UPD_ADD ? 1.0f : o->decay;
+            float alpha, beta;
+            epilogue_of(o, upd, &alpha, &beta);
             tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, alpha, beta);
             continue;
         }
@@ -110,14 +119,11 @@ static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, float w
     half_inputs(tr, h, h + 1, &k0, &k1);
     float *part = part_of(tr, par, h);
     const float *b = h ? NULL : tr->tw[0] + nn2_trainer_tail_boff(tr);
-    if (!tr->tt && ws == 1.0f) {
-        tr->k->gemm_nn(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], b, part, ldq);
+    if (!tr->tt) {
+        nn2_gemm_scaled(tr->k, mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], ws, b, part, ldq);
         return;
     }
-    if (!tr->tt)
-        tr->k->gemm_nn(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], NULL, part, ldq);
-    else
-        tr->k->gemm_nt(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part, ldq);
+    tr->k->gemm_nt(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part, ldq);
     if (b || ws != 1.0f) nn2_scale_bias(mb, tn, part, ldq, ws, b);
 }
 
@@ -138,7 +144,8 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead 
         const blk b = {w, g, v, ldt, tr->nm};
         grad_block(tr, o, upd, f, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb);
     } else if (upd != UPD_OPTIM) {
-        const float alpha = upd == UPD_ADD ? 1.0f : -o->scale, beta = upd == UPD_ADD ? 1.0f : o->decay;
+        float alpha, beta;
+        epilogue_of(o, upd, &alpha, &beta);
         tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, w, ldt, alpha, beta);
     } else {
         tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, g, ldt, 1.0f, 0.0f); /* BP4 */
@@ -160,28 +167,16 @@ static void tail_bias(const nn2_trainer *tr, const nn2_optim *o, const float *hd
     if (o) nn2_optim_update(o, w + boff, g + boff, v ? v + boff : NULL, (size_t)tn, 1);
 }
 
-/* Lazy decay: columns [c0, c1) of the mb rows of d (stride ld) times c. */
-static void scale_cols(float *d, int ld, int mb, int c0, int c1, float c)
-{
-    for (int r = 0; r < mb; r++)
-        for (int u = c0; u < c1; u++) d[(size_t)r * ld + u] *= c;
-}
-
 /* Lazy decay: the weights this thread owns in the first layer (units [j0, j1) in block b, and
  * the tail's halves [h0, h1)) times s, the fold of V <- s*V (not the biases). */
 static void fold_own(const nn2_trainer *tr, blk b, int j0, int j1, int h0, int h1, float s)
 {
     const int n_in = tr->net->sizes[0], tn = tr->tail ? tr->net->sizes[1] - tr->nm : 0;
-    for (int r = 0; r < n_in && j1 > j0; r++) {
-        float *w = b.W + (size_t)r * b.ld + (j0 - b.u0);
-        for (int u = 0; u < j1 - j0; u++) w[u] *= s;
-    }
+    nn2_scale_bias(n_in, j1 - j0, b.W + (j0 - b.u0), b.ld, s, NULL);
     for (int h = h0; h < h1; h++) {
         int k0, k1;
         half_inputs(tr, h, h + 1, &k0, &k1);
-        const int rows = tr->tt ? tn : k1 - k0, cols = tr->tt ? k1 - k0 : tn;
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) tr->tw[h][(size_t)r * tr->ldh[h] + c] *= s;
+        nn2_scale_bias(tr->tt ? tn : k1 - k0, tr->tt ? k1 - k0 : tn, tr->tw[h], tr->ldh[h], s, NULL);
     }
 }
 
@@ -480,8 +475,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         grad_bias(tr, o, b, l, j0, j1, d + j0, ldd, mb);
         if (h0 == 0 && h1 > 0) tail_bias(tr, o, p->hd, ldd, mb);
         if (upd == UPD_ADD) {
-            scale_cols(d, ldd, mb, j0, j1, dc);
-            if (h1 > h0) scale_cols(p->hd, ldd, mb, tr->nm, net->sizes[1], dc);
+            nn2_scale_bias(mb, j1 - j0, d + j0, ldd, dc, NULL);
+            if (h1 > h0) nn2_scale_bias(mb, net->sizes[1] - tr->nm, p->hd + tr->nm, ldd, dc, NULL);
         }
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,

@@ -476,11 +476,9 @@ void nn2_trainer_settle(nn2_trainer *tr)
 {
     if (tr->wscale == 1.0) return;
     const nn2_net *net = tr->net;
-    const int n_in = net->layer[0].n_in, n = net->layer[0].n_out, ldw = net->layer[0].ldw;
-    const float s = (float)tr->wscale; /* the factor the forward pass used */
-    float *W = nn2_layer_WT(net, 0);
-    for (int r = 0; r < n_in; r++)
-        for (int u = 0; u < n; u++) W[(size_t)r * ldw + u] *= s;
+    /* the factor the forward pass used, on the weights only (the bias row after them) */
+    nn2_scale_bias(net->layer[0].n_in, net->layer[0].n_out, nn2_layer_WT(net, 0), net->layer[0].ldw,
+                   (float)tr->wscale, NULL);
     tr->wscale = 1.0;
 }
 
