@@ -2,6 +2,7 @@
  * quadratic and cross-entropy costs on sigmoid outputs, log-likelihood and quadratic on
  * softmax outputs. Values are computed in double from z, so they stay finite for any logits. */
 #include <math.h>
+#include <string.h>
 
 #include "layers.h"
 
@@ -10,10 +11,12 @@ void nn2_cost_delta(const nn2_kernels *k, const nn2_arch *arch, float *d, const 
 {
     const nn2_act out = arch->act[arch->n_sizes - 2];
     /* a - y: the whole delta for sigmoid + cross-entropy and softmax + log-likelihood, where
-     * the cost's derivative cancels the activation's. d, a: (M, n). */
+     * the cost's derivative cancels the activation's. d, a: (M, n). As a copy, then - 1 at the
+     * labels (a - 0 is a): a loop with a branch per element took 300 TSC cycles for B2's 10 x 10,
+     * its scalar loads waiting on the activation kernel's masked vector stores; this, 50. */
+    memcpy(d, a, sizeof(float) * (size_t)M * (size_t)n);
     for (int r = 0; r < M; r++)
-        for (int j = 0; j < n; j++)
-            d[(size_t)r * n + j] = a[(size_t)r * n + j] - (j == labels[r] ? 1.0f : 0.0f);
+        if (labels[r] < n) d[(size_t)r * n + labels[r]] -= 1.0f;
     if (arch->cost != NN2_COST_QUADRATIC) return;
     if (out == NN2_ACT_SIGMOID) {
         k->act_backward[NN2_KACT_SIGMOID](M * n, d, a); /* (a - y) sigmoid'(z) */
