@@ -54,6 +54,14 @@ typedef struct nn2_kernels {
     void (*act_backward[NN2_KACT_COUNT])(int n, float *d, const float *a);
     /* Each of M rows of n: x <- softmax(x), max-subtracted. */
     void (*softmax_rows)(int M, int n, float *x);
+    /* BP2 towards a next layer of q <= 16 units (a classifier's outputs): D (M, n) = (Dn . W^T)
+     * [* mask] * f'(A), with Dn (M, q) at stride ldn, W (n, q) at stride ldw (WT's rows: unit
+     * u's weights to the next layer), A, mask (may be NULL) and D at stride ld, act an nn2_kact.
+     * Element (r, u) is the sum over o = 0..q-1 in order from 0 (as gemm_nn over W^T), times
+     * the mask, times f'(a) (as act_backward): the bits of those three steps. NULL in the
+     * OpenBLAS table (its products are OpenBLAS's). */
+    void (*bp2_small)(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
+                      const float *A, const float *mask, int ld, int act, float *D);
 } nn2_kernels;
 
 /* The table in use: chosen once from the CPU's features, or forced by the environment

@@ -22,7 +22,7 @@
         .act_backward = {[NN2_KACT_SIGMOID] = nn2_k_sigmoid_backward_##X,                       \
                          [NN2_KACT_TANH] = nn2_k_tanh_backward_##X,                             \
                          [NN2_KACT_RELU] = nn2_k_relu_backward_##X},                            \
-        .softmax_rows = nn2_k_softmax_rows_##X,                                                 \
+        .softmax_rows = nn2_k_softmax_rows_##X, .bp2_small = nn2_k_bp2_small_##X,               \
     }
 
 static const nn2_kernels tables[NN2_ISA_COUNT] = {
@@ -61,6 +61,7 @@ static void openblas_setup(void)
     openblas_table.gemm_nn = nn2_k_gemm_nn_openblas;
     openblas_table.gemm_nt = nn2_k_gemm_nt_openblas;
     openblas_table.gemm_tn = nn2_k_gemm_tn_openblas;
+    openblas_table.bp2_small = NULL; /* a product: OpenBLAS's (through the transposition) */
     nn2_k_openblas_init();
 #endif
 }

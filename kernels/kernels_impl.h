@@ -22,7 +22,10 @@
     void nn2_k_tanh_backward_##isa(int n, float *d, const float *a);                            \
     void nn2_k_relu_forward_##isa(int n, float *x);                                             \
     void nn2_k_relu_backward_##isa(int n, float *d, const float *a);                            \
-    void nn2_k_softmax_rows_##isa(int M, int n, float *x);
+    void nn2_k_softmax_rows_##isa(int M, int n, float *x);                                    \
+    void nn2_k_bp2_small_##isa(int M, int n, int q, const float *Dn, int ldn, const float *W,  \
+                               int ldw, const float *A, const float *mask, int ld, int act,    \
+                               float *D);
 
 NN2_DECLARE_KERNELS(scalar)
 NN2_DECLARE_KERNELS(avx2)

@@ -182,6 +182,12 @@ void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *
     float *d = ws->d[l] + j0;
     const int n_out = net->layer[l].n_out;
     const float *W = (wt ? wt : nn2_layer_WT(net, l)) + (size_t)j0 * ldw; /* rows j0..j1 of WT_l */
+    const nn2_act act = net->arch.act[l - 1];
+    const float *mask = training && has_dropout(net, l) ? ws->mask[l] + j0 : NULL;
+    if (n_out <= 16 && k->bp2_small) { /* one pass, no transposed copy */
+        k->bp2_small(M, n, n_out, dnext, ldn, W, ldw, ws->a[l] + j0, mask, ld, (int)act, d);
+        return;
+    }
     if (n_out <= NN2_SMALL_OUT && scratch) {
         for (int u = 0; u < n; u++) /* scratch (n_out, n) = W_l[:, j0:j1] */
             for (int q = 0; q < n_out; q++) scratch[(size_t)q * n + u] = W[(size_t)u * ldw + q];
@@ -189,7 +195,6 @@ void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *
     } else {
         k->gemm_nt(M, n, n_out, dnext, ldn, W, ldw, d, ld);
     }
-    const nn2_act act = net->arch.act[l - 1];
     for (int r = 0; r < M; r++) {
         float *dr = d + (size_t)r * ld;
         if (training && has_dropout(net, l)) {

@@ -241,6 +241,52 @@ int main(int argc, char **argv)
     float big[4] = {1e30f, -1e30f, 3e38f, 0.0f};
     k->softmax_rows(1, 4, big);
     CHECK(big[2] == 1.0f && big[0] == 0.0f && big[1] == 0.0f && big[3] == 0.0f, "softmax of huge logits: %g %g %g %g", big[0], big[1], big[2], big[3]);
+    /* bp2_small: bit-identical to the three steps it fuses in the same ISA (W transposed, then
+     * gemm_nn, then * mask, then act_backward), within 1e-5 of a double product; ragged units and
+     * rows, next layers of 1 to 16 units, each activation, with and without a mask; nothing
+     * written outside the block */
+    for (int a = 0; a < 8; a++)
+        for (int act = 0; act < NN2_KACT_COUNT; act++)
+            for (int msk = 0; msk < 2; msk++) {
+                const int nu = sz[a] > 100 ? 100 : sz[a], q = 1 + (a * 5 + act) % 16, M = 1 + (a * 3 + act + msk) % 11;
+                const int ld = nu + 7, ldw = q + 3, ldn = q + 1;
+                float *Dn = rnd((size_t)M * ldn), *W = rnd((size_t)nu * ldw), *A = rnd((size_t)M * ld);
+                float *mk = rnd((size_t)M * ld), *D = rnd((size_t)M * ld), *D2 = malloc(sizeof(float) * M * ld);
+                float *Wt = malloc(sizeof(float) * q * nu);
+                memcpy(D2, D, sizeof(float) * M * ld);
+                for (int i = 0; i < M * ld; i++) {
+                    A[i] = act == NN2_KACT_RELU ? A[i] : 0.5f + 0.5f * A[i]; /* sigmoid, tanh outputs */
+                    mk[i] = mk[i] > 0.0f ? 2.0f : 0.0f;
+                }
+                k->bp2_small(M, nu, q, Dn, ldn, W, ldw, A, msk ? mk : NULL, ld, act, D);
+                for (int u = 0; u < nu; u++)
+                    for (int o = 0; o < q; o++) Wt[o * nu + u] = W[u * ldw + o];
+                k->gemm_nn(M, nu, q, Dn, ldn, Wt, nu, NULL, D2, ld);
+                double worst = 0;
+                int outside = 1;
+                for (int r = 0; r < M; r++) {
+                    float *d2 = D2 + (size_t)r * ld;
+                    for (int u = 0; u < nu && msk; u++) d2[u] *= mk[r * ld + u];
+                    k->act_backward[act](nu, d2, A + (size_t)r * ld);
+                    for (int u = 0; u < nu; u++) {
+                        double want = 0, mag = 0;
+                        for (int o = 0; o < q; o++) {
+                            want += (double)Dn[r * ldn + o] * W[u * ldw + o];
+                            mag += fabs((double)Dn[r * ldn + o] * W[u * ldw + o]);
+                        }
+                        const double av = A[r * ld + u], m = msk ? mk[r * ld + u] : 1.0;
+                        const double f = act == NN2_KACT_SIGMOID ? av * (1 - av) : act == NN2_KACT_TANH ? 1 - av * av : av > 0;
+                        const double e = fabs(D[r * ld + u] - want * m * f) / ((mag + 1e-30) * fabs(m * f) + 1e-30);
+                        if (m * f != 0 && e > worst) worst = e;
+                    }
+                    for (int u = nu; u < ld; u++) outside &= D[r * ld + u] == D2[r * ld + u];
+                }
+                CHECK(memcmp(D, D2, sizeof(float) * M * ld) == 0, "%s bp2_small nu=%d q=%d M=%d %s mask=%d: not the bits of its three steps",
+                      name, nu, q, M, act_name[act], msk);
+                CHECK(worst <= 1e-5, "%s bp2_small nu=%d q=%d: error %.3g", name, nu, q, worst);
+                CHECK(outside, "%s bp2_small nu=%d: wrote outside the block", name, nu);
+                free(Dn); free(W); free(A); free(mk); free(D); free(D2); free(Wt);
+            }
     free(x); free(y);
     return test_end(name);
 }

@@ -154,3 +154,35 @@ void nn2_k_softmax_rows_avx2(int M, int n, float *x)
         }
     }
 }
+
+/* BP2 towards a next layer of q <= 16 units: the method of kernels/avx512/act_avx512.c, 8 units
+ * at a time. */
+static inline __m256 dact256(int act, __m256 d, __m256 av)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    if (act == NN2_KACT_SIGMOID) return _mm256_mul_ps(d, _mm256_mul_ps(av, _mm256_sub_ps(one, av)));
+    if (act == NN2_KACT_TANH) return _mm256_mul_ps(d, _mm256_sub_ps(one, _mm256_mul_ps(av, av)));
+    return _mm256_and_ps(d, _mm256_cmp_ps(av, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
+void nn2_k_bp2_small_avx2(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
+                          const float *A, const float *mask, int ld, int act, float *D)
+{
+    const __m256i rows = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(ldw));
+    for (int u0 = 0; u0 < n; u0 += 8) {
+        const __m256i m = tail_mask(n - u0);
+        __m256 wt[16];
+        _Pragma("GCC unroll 16") for (int o = 0; o < 16; o++)
+            wt[o] = o < q ? _mm256_mask_i32gather_ps(_mm256_setzero_ps(), W + (size_t)u0 * ldw + o, rows,
+                                                     _mm256_castsi256_ps(m), 4)
+                          : _mm256_setzero_ps();
+        for (int r = 0; r < M; r++) {
+            __m256 acc = _mm256_setzero_ps();
+            _Pragma("GCC unroll 16") for (int o = 0; o < 16; o++)
+                if (o < q) acc = _mm256_fmadd_ps(_mm256_set1_ps(Dn[(size_t)r * ldn + o]), wt[o], acc);
+            const size_t off = (size_t)r * ld + u0;
+            if (mask) acc = _mm256_mul_ps(acc, _mm256_maskload_ps(mask + off, m));
+            _mm256_maskstore_ps(D + off, m, dact256(act, acc, _mm256_maskload_ps(A + off, m)));
+        }
+    }
+}

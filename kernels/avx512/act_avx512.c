@@ -137,3 +137,55 @@ void nn2_k_softmax_rows_avx512(int M, int n, float *x)
         }
     }
 }
+
+/* BP2 for a block of units whose next layer has q <= 16 units (the output layer):
+ * D (M, n) = (Dn . W^T) [* mask] * f'(A), W (n, q) at ldw (unit u's weights to the next layer,
+ * WT's rows), Dn (M, q) at ldn, A, mask and D at stride ld. Per 16 units, the columns of W are
+ * gathered once into q registers (W^T's rows: no transposed copy in memory), then each row is
+ * q FMAs from 0 in the order of o, as gemm_nn over the transposed weights computes them, times
+ * the mask, times f'(a) as act_backward: the same bits as those three steps. 4 rows at a time
+ * (independent FMA chains). */
+static inline __m512 dact512(int act, __m512 d, __m512 av)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    if (act == NN2_KACT_SIGMOID) return _mm512_mul_ps(d, _mm512_mul_ps(av, _mm512_sub_ps(one, av)));
+    if (act == NN2_KACT_TANH) return _mm512_mul_ps(d, _mm512_sub_ps(one, _mm512_mul_ps(av, av)));
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(av, _mm512_setzero_ps(), _CMP_GT_OQ), d);
+}
+
+void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
+                            const float *A, const float *mask, int ld, int act, float *D)
+{
+    const __m512i rows = _mm512_mullo_epi32(
+        _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(ldw));
+    for (int u0 = 0; u0 < n; u0 += 16) {
+        const __mmask16 m = mask_n(n - u0);
+        __m512 wt[16];
+        _Pragma("GCC unroll 16") for (int o = 0; o < 16; o++)
+            wt[o] = o < q ? _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows, W + (size_t)u0 * ldw + o, 4)
+                          : _mm512_setzero_ps();
+        int r = 0;
+        for (; r + 4 <= M; r += 4) {
+            __m512 acc[4];
+            _Pragma("GCC unroll 4") for (int i = 0; i < 4; i++) acc[i] = _mm512_setzero_ps();
+            _Pragma("GCC unroll 16") for (int o = 0; o < 16; o++)
+                if (o < q)
+                    _Pragma("GCC unroll 4") for (int i = 0; i < 4; i++)
+                        acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(Dn[(size_t)(r + i) * ldn + o]), wt[o], acc[i]);
+            _Pragma("GCC unroll 4") for (int i = 0; i < 4; i++) {
+                const size_t off = (size_t)(r + i) * ld + u0;
+                __m512 d = acc[i];
+                if (mask) d = _mm512_mul_ps(d, _mm512_maskz_loadu_ps(m, mask + off));
+                _mm512_mask_storeu_ps(D + off, m, dact512(act, d, _mm512_maskz_loadu_ps(m, A + off)));
+            }
+        }
+        for (; r < M; r++) {
+            __m512 acc = _mm512_setzero_ps();
+            _Pragma("GCC unroll 16") for (int o = 0; o < 16; o++)
+                if (o < q) acc = _mm512_fmadd_ps(_mm512_set1_ps(Dn[(size_t)r * ldn + o]), wt[o], acc);
+            const size_t off = (size_t)r * ld + u0;
+            if (mask) acc = _mm512_mul_ps(acc, _mm512_maskz_loadu_ps(m, mask + off));
+            _mm512_mask_storeu_ps(D + off, m, dact512(act, acc, _mm512_maskz_loadu_ps(m, A + off)));
+        }
+    }
+}

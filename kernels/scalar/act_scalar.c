@@ -47,3 +47,25 @@ void nn2_k_softmax_rows_scalar(int M, int n, float *x)
         for (int j = 0; j < n; j++) z[j] /= s;
     }
 }
+
+/* BP2 towards a next layer of q units (nn2_kernels.h): per element, the sum over o in order
+ * from 0 (as gemm_nn over W^T), times the mask, times f'(a) (as act_backward). */
+void nn2_k_bp2_small_scalar(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
+                            const float *A, const float *mask, int ld, int act, float *D)
+{
+    for (int r = 0; r < M; r++)
+        for (int u = 0; u < n; u++) {
+            float acc = 0.0f;
+            for (int o = 0; o < q; o++) acc += Dn[(size_t)r * ldn + o] * W[(size_t)u * ldw + o];
+            const size_t off = (size_t)r * ld + (size_t)u;
+            if (mask) acc *= mask[off];
+            const float a = A[off];
+            if (act == NN2_KACT_SIGMOID)
+                acc *= a * (1.0f - a);
+            else if (act == NN2_KACT_TANH)
+                acc *= 1.0f - a * a;
+            else
+                acc = a > 0.0f ? acc : 0.0f;
+            D[off] = acc;
+        }
+}
