@@ -114,13 +114,17 @@ int main(int argc, char **argv)
             }
     check_gemm(k, NN, 128, 800, 784, 1); /* B4's first layer */
     check_gemm(k, TN, 784, 800, 128, 0);
+    check_gemm(k, TN, 2, 784, 10, 0); /* a transposed tail's half of 2 units: wide tiles */
+    check_gemm(k, TN, 2, 1000, 3, 0);
+    check_gemm(k, NT, 10, 2, 784, 0); /* and its forward: tall tiles of 1-2 columns */
+    check_gemm(k, NT, 19, 2, 31, 0);
 
     /* gemm_tn's update epilogue: C = beta*C + alpha*sum, the same roundings as sum then
      * update: bit-identical to the two-pass form of the same ISA; also with alpha = beta = 1
      * (C + sum: the lazy decay's update, a path of its own in the SIMD kernels) */
-    for (int a = 0; a < 8; a++)
+    for (int a = 0; a < 9; a++) /* a = 8: 2 x 784, the wide tiles */
         for (int add = 0; add < 2; add++) {
-            const int M = sz[a] > 100 ? 37 : sz[a], N = sz[(a + 5) % 8], K = 10;
+            const int M = a == 8 ? 2 : sz[a] > 100 ? 37 : sz[a], N = a == 8 ? 784 : sz[(a + 5) % 8], K = 10;
             const float alpha = add ? 1.0f : -0.05f, beta = add ? 1.0f : 0.9999f;
             float *A = rnd((size_t)K * M), *B = rnd((size_t)K * N), *W = rnd((size_t)M * N);
             float *W2 = malloc(sizeof(float) * M * N), *G = malloc(sizeof(float) * M * N);
@@ -274,8 +278,9 @@ int main(int argc, char **argv)
                             want += (double)Dn[r * ldn + o] * W[u * ldw + o];
                             mag += fabs((double)Dn[r * ldn + o] * W[u * ldw + o]);
                         }
-                        const double av = A[r * ld + u], m = msk ? mk[r * ld + u] : 1.0;
-                        const double f = act == NN2_KACT_SIGMOID ? av * (1 - av) : act == NN2_KACT_TANH ? 1 - av * av : av > 0;
+                        const float av = A[r * ld + u]; /* f'(a) as the kernels round it: only the product is checked here */
+                        const double m = msk ? mk[r * ld + u] : 1.0;
+                        const double f = act == NN2_KACT_SIGMOID ? av * (1.0f - av) : act == NN2_KACT_TANH ? 1.0f - av * av : av > 0;
                         const double e = fabs(D[r * ld + u] - want * m * f) / ((mag + 1e-30) * fabs(m * f) + 1e-30);
                         if (m * f != 0 && e > worst) worst = e;
                     }

@@ -7,7 +7,7 @@
 #include "kernels_impl.h"
 
 #define MR 8 /* rows per tile */
-#define NV 3 /* 16-float vectors per tile */
+#define NV 6 /* 16-float vectors per tile: 3, or 6 in the wide tiles of 1 or 2 rows */
 
 static inline __mmask16 tail_mask(int cols) { return (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1u); }
 
@@ -106,13 +106,36 @@ static inline __attribute__((always_inline)) void panel(const int nv, const int 
         tile_rows(nv, M - i, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
 }
 
+/* Products of 1 or 2 rows (a transposed tail's weight gradient of 2 units over 784 inputs): in
+ * tiles of 6 vectors, twice the columns per pass over k of the 3-vector panels, whose loop and
+ * epilogue cost more than the 6 FMAs per k of 2 rows (measured 2 x 784, K = 10: 762 TSC cycles
+ * a call, the same as 4 x 784). Elements are computed as in every tile. */
+static void wide_rows(int M, int N, int K, const float *A, int a_is, int a_ks, const float *B,
+                      int ldb, float *C, int ldc, epi e)
+{
+    int j = 0;
+    for (; j + 96 <= N; j += 96)
+        if (M == 2)
+            tile(2, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e);
+        else
+            tile(1, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e);
+    for (; j < N; j += 48) { /* the rest in the usual panels */
+        const int cols = N - j < 48 ? N - j : 48, nv = (cols + 15) / 16;
+        tile_rows(nv, M, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, tail_mask(cols - 16 * (nv - 1)), e);
+    }
+}
+
 static inline __attribute__((always_inline)) void gemm_any(const int halves, int M, int N, int K,
                                                            const float *A, int a_is, int a_ks,
                                                            const float *B, int ldb, const float *bias,
                                                            float *C, int ldc, epi e)
 {
-    for (int j = 0; j < N; j += 16 * NV) {
-        const int cols = N - j < 16 * NV ? N - j : 16 * NV;
+    if (!halves && !bias && M <= 2 && N >= 96) {
+        wide_rows(M, N, K, A, a_is, a_ks, B, ldb, C, ldc, e);
+        return;
+    }
+    for (int j = 0; j < N; j += 48) {
+        const int cols = N - j < 48 ? N - j : 48;
         const int nv = (cols + 15) / 16;
         const __mmask16 mlast = tail_mask(cols - 16 * (nv - 1));
         const float *bj = bias ? bias + j : NULL;
@@ -173,16 +196,16 @@ static inline __attribute__((always_inline)) void nt_tile(const int mr, const in
 {
     const __mmask16 mt = tail_mask(K % 16 ? K % 16 : 16);
     const int kfull = K % 16 ? K - K % 16 : K - 16;
-    __m512 acc[4][4];
-    _Pragma("GCC unroll 4") for (int i = 0; i < mr; i++)
+    __m512 acc[8][4];
+    _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++)
         _Pragma("GCC unroll 4") for (int j = 0; j < nr; j++) acc[i][j] = _mm512_setzero_ps();
 #define NN2_NT_CHUNK(LOAD)                                                                         \
     do {                                                                                           \
-        __m512 a[4];                                                                               \
-        _Pragma("GCC unroll 4") for (int i = 0; i < mr; i++) a[i] = LOAD(A + (size_t)i * lda + k); \
+        __m512 a[8];                                                                               \
+        _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) a[i] = LOAD(A + (size_t)i * lda + k); \
         _Pragma("GCC unroll 4") for (int j = 0; j < nr; j++) {                                     \
             const __m512 b = LOAD(B + (size_t)j * ldb + k);                                        \
-            _Pragma("GCC unroll 4") for (int i = 0; i < mr; i++)                                   \
+            _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++)                                   \
                 acc[i][j] = _mm512_fmadd_ps(a[i], b, acc[i][j]);                                   \
         }                                                                                          \
     } while (0)
@@ -192,7 +215,7 @@ static inline __attribute__((always_inline)) void nt_tile(const int mr, const in
     if (K > 0) NN2_NT_CHUNK(NN2_LOAD_MT);
 #undef NN2_LOAD_MT
 #undef NN2_NT_CHUNK
-    _Pragma("GCC unroll 4") for (int i = 0; i < mr; i++)
+    _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++)
         _Pragma("GCC unroll 4") for (int j = 0; j < nr; j++) C[(size_t)i * ldc + j] = _mm512_reduce_add_ps(acc[i][j]);
 }
 
@@ -211,9 +234,34 @@ static __attribute__((noinline)) void nt_tile_any(int mr, int nr, int K, const f
     }
 }
 
+/* One or two columns (a transposed tail's half of 2 units): up to 8 rows a tile (10 = 5 + 5),
+ * more chains per B load than 4-row tiles. */
+static __attribute__((noinline)) void nt_narrow(int mr, int nr, int K, const float *A, int lda,
+                                                const float *B, int ldb, float *C, int ldc)
+{
+    switch ((mr - 1) * 2 + (nr - 1)) {
+#define NN2_NT_CASE(r, c) \
+    case (r - 1) * 2 + (c - 1): nt_tile(r, c, K, A, lda, B, ldb, C, ldc); break;
+#define NN2_NT_ROW(r) NN2_NT_CASE(r, 1) NN2_NT_CASE(r, 2)
+        NN2_NT_ROW(1) NN2_NT_ROW(2) NN2_NT_ROW(3) NN2_NT_ROW(4)
+        NN2_NT_ROW(5) NN2_NT_ROW(6) NN2_NT_ROW(7) NN2_NT_ROW(8)
+#undef NN2_NT_ROW
+#undef NN2_NT_CASE
+    default: break;
+    }
+}
+
 void nn2_k_gemm_nt_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           float *C, int ldc)
 {
+    if (N <= 2) {
+        for (int i = 0; i < M;) {
+            const int r = M - i, mr = r >= 16 || r == 8 ? 8 : r > 8 ? (r + 1) / 2 : r;
+            nt_narrow(mr, N, K, A + (size_t)i * lda, lda, B, ldb, C + (size_t)i * ldc, ldc);
+            i += mr;
+        }
+        return;
+    }
     for (int i = 0; i < M; i += 4) {
         const int mr = M - i < 4 ? M - i : 4;
         for (int j = 0; j < N; j += 4) {
