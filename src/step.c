@@ -101,48 +101,77 @@ static float *part_of(const nn2_trainer *tr, unsigned par, int h)
 }
 
 /* Inputs [*k0, *k1) of the tail's halves [h0, h1) (empty when h1 <= h0): half 0 is [0, kh),
- * half 1 [kh, n_in). */
+ * half 1 [kh, n_in); with tt every half has them all. */
 static void half_inputs(const nn2_trainer *tr, int h0, int h1, int *k0, int *k1)
 {
+    if (tr->tt) {
+        *k0 = 0;
+        *k1 = h1 > h0 ? tr->net->sizes[0] : 0;
+        return;
+    }
     *k0 = h0 ? tr->kh : 0;
     *k1 = h1 <= h0 ? *k0 : h1 == 2 ? tr->net->sizes[0] : tr->kh;
 }
 
-/* Half h of the tail's weighted inputs: ws * (x[:, k0:k1] . WT[k0:k1, nm:n]), + b[nm:n] in
- * half 0 (ws: the lazy decay's s; as nn2_dense_forward): transposed, dot products over the
- * inputs; else as the whole slices, vectorised over units. */
-static void tail_forward(const nn2_trainer *tr, const float *x, int ldx, float ws, unsigned par,
-                         int h, int mb)
+/* The tail's units whose deltas a thread with halves [h0, h1) computes, [*u0, *u1): with tt
+ * those of its halves (adjacent), else all of them (empty without a half). */
+static void tail_cols(const nn2_trainer *tr, int h0, int h1, int *u0, int *u1)
+{
+    int e0;
+    *u0 = *u1 = tr->nm;
+    if (h1 <= h0) return;
+    nn2_trainer_tail_units(tr, h0, u0, &e0);
+    nn2_trainer_tail_units(tr, h1 - 1, &e0, u1);
+}
+
+/* Half h of the tail's forward pass (ws: the lazy decay's s; as nn2_dense_forward). tt: its
+ * units [u0, u1) whole, z = ws * (x . WT[:, u0:u1]) + b as dot products over the inputs on the
+ * transposed copy (into the half's buffer), then a = f(z) and dropout into columns [u0, u1) of
+ * view v. Else its partial sums ws * (x[:, k0:k1] . WT[k0:k1, nm:n]), + b[nm:n] in half 0, as
+ * the whole slices, vectorised over units (tail_finish adds the halves). */
+static void tail_forward(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, const float *x,
+                         int ldx, float ws, unsigned par, int h, int mb)
 {
     const int tn = tr->net->sizes[1] - tr->nm, ldq = tr->ldq;
     int k0, k1;
     half_inputs(tr, h, h + 1, &k0, &k1);
     float *part = part_of(tr, par, h);
-    const float *b = h ? NULL : tr->tw[0] + nn2_trainer_tail_boff(tr);
     if (!tr->tt) {
+        const float *b = h ? NULL : tr->tw[0] + nn2_trainer_tail_boff(tr, 0);
         nn2_gemm_scaled(tr->k, mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], ws, b, part, ldq);
         return;
     }
-    tr->k->gemm_nt(mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part, ldq);
-    if (b || ws != 1.0f) nn2_scale_bias(mb, tn, part, ldq, ws, b);
+    const int n = tr->tc[h], ld = v->ld[1];
+    int u0, u1;
+    nn2_trainer_tail_units(tr, h, &u0, &u1);
+    if (n == 0) return;
+    tr->k->gemm_nt(mb, n, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part, n);
+    nn2_scale_bias(mb, n, part, n, ws, tr->tw[h] + nn2_trainer_tail_boff(tr, h));
+    tr->k->act_forward[tr->net->arch.act[0]](mb * n, part); /* one call for the whole block */
+    for (int r = 0; r < mb; r++)
+        memcpy(v->a[1] + (size_t)r * ld + u0, part + (size_t)r * n, sizeof(float) * (size_t)n);
+    if (v->dropped[1]) nn2_dropout_forward(tr->net, v, drop, 1, mb, u0, u1);
 }
 
-/* Gradient of half h of the tail's weights (inputs [k0, k1), all tail units), from the tail's
- * deltas hd (mb, ld) and the inputs x: transposed, along the inputs on the transposed copy,
- * applied as upd says, as in grad_block (the same operations per weight); else by grad_block
- * itself (f: the next mini-batch's pixels, see ahead). */
+/* Gradient of half h of the tail's weights from the tail's deltas hd (mb, ld) and the inputs
+ * x. tt: its units, all inputs, along the inputs on the transposed copy, applied as upd says,
+ * as in grad_block (the same operations per weight); else its inputs [k0, k1), all tail units,
+ * by grad_block itself (f: the next mini-batch's pixels, see ahead). */
 static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, int h,
                       const float *x, int ldx, const float *hd, int ld, int mb)
 {
-    const int tn = tr->net->sizes[1] - tr->nm, ldt = tr->ldh[h];
-    int k0, k1;
+    const int ldt = tr->ldh[h];
+    int k0, k1, u0, u1;
     half_inputs(tr, h, h + 1, &k0, &k1);
-    const int n = k1 - k0;
-    const float *d = hd + tr->nm;
+    nn2_trainer_tail_units(tr, h, &u0, &u1);
+    const int n = k1 - k0, tn = u1 - u0;
+    const float *d = hd + u0;
     float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
     if (!tr->tt) {
         const blk b = {w, g, v, ldt, tr->nm};
         grad_block(tr, o, upd, f, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb);
+    } else if (tn == 0) {
+        return;
     } else if (upd != UPD_OPTIM) {
         float alpha, beta;
         epilogue_of(o, upd, &alpha, &beta);
@@ -156,15 +185,17 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead 
     }
 }
 
-/* The tail's biases (BP3), kept after half 0's weights, from its deltas hd (mb, ld): as
- * grad_bias, by the thread that has half 0. */
-static void tail_bias(const nn2_trainer *tr, const nn2_optim *o, const float *hd, int ld, int mb)
+/* The biases (BP3) of half h's units from the tail's deltas hd (mb, ld), as grad_bias: with tt
+ * kept after the half's weights; else all of the tail's, after half 0's (h = 0). */
+static void tail_bias(const nn2_trainer *tr, const nn2_optim *o, int h, const float *hd, int ld, int mb)
 {
-    const int tn = tr->net->sizes[1] - tr->nm;
-    const size_t boff = nn2_trainer_tail_boff(tr);
-    float *w = tr->tw[0], *g = tr->tg[0], *v = tr->tv[0];
-    tr->k->colsum(mb, tn, hd + tr->nm, ld, g + boff);
-    if (o) nn2_optim_update(o, w + boff, g + boff, v ? v + boff : NULL, (size_t)tn, 1);
+    int u0, u1;
+    nn2_trainer_tail_units(tr, h, &u0, &u1);
+    const size_t boff = nn2_trainer_tail_boff(tr, h);
+    float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
+    if (u1 <= u0) return;
+    tr->k->colsum(mb, u1 - u0, hd + u0, ld, g + boff);
+    if (o) nn2_optim_update(o, w + boff, g + boff, v ? v + boff : NULL, (size_t)(u1 - u0), 1);
 }
 
 /* Lazy decay: the weights this thread owns in the first layer (units [j0, j1) in block b, and
@@ -176,12 +207,12 @@ static void fold_own(const nn2_trainer *tr, blk b, int j0, int j1, int h0, int h
     for (int h = h0; h < h1; h++) {
         int k0, k1;
         half_inputs(tr, h, h + 1, &k0, &k1);
-        nn2_scale_bias(tr->tt ? tn : k1 - k0, tr->tt ? k1 - k0 : tn, tr->tw[h], tr->ldh[h], s, NULL);
+        nn2_scale_bias(tr->tt ? tr->tc[h] : k1 - k0, tr->tt ? k1 - k0 : tn, tr->tw[h], tr->ldh[h], s, NULL);
     }
 }
 
-/* The tail's activations a = f(half 0 + half 1) into columns [nm, n) of view v, then its
- * dropout (v's mask and dropped). */
+/* Not tt: the tail's activations a = f(half 0 + half 1) into columns [nm, n) of view v, then
+ * its dropout (v's mask and dropped). */
 static void tail_finish(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, unsigned par, int mb)
 {
     const nn2_net *net = tr->net;
@@ -264,24 +295,59 @@ static void out_partial(const nn2_trainer *tr, const float *W2, int ldw, const f
                        NULL, P, tr->ldp);
 }
 
+/* Hidden group g (0, 1) of the output layer's sums: units [0, ga) or [ga, gm), and with a tt
+ * tail the units of its half gh[g]; *u0.. the tail's ones. Nonzero when it has any unit. */
+static int group_units(const nn2_trainer *tr, int g, int *lo, int *hi, int *u0, int *u1)
+{
+    *lo = g ? tr->ga : 0;
+    *hi = g ? tr->gm : tr->ga;
+    *u0 = *u1 = 0;
+    if (tr->tt) nn2_trainer_tail_units(tr, tr->gh[g], u0, u1);
+    return *hi > *lo || *u1 > *u0;
+}
+
+/* Group g's partial output sums P = x[:, lo:hi] . W2[lo:hi], then with a tt tail
+ * + x[:, u0:u1] . W2[u0:u1] (its half, through tmp): the same operations whoever computes it,
+ * the group's owner before the barrier or every thread after it. */
+static void group_sums(const nn2_trainer *tr, const float *W2, int ldw, const float *x, int ldx,
+                       int g, float *P, float *tmp, int mb)
+{
+    int lo, hi, u0, u1;
+    group_units(tr, g, &lo, &hi, &u0, &u1);
+    out_partial(tr, W2, ldw, x, ldx, lo, hi, P, mb);
+    if (u1 <= u0) return;
+    if (hi <= lo) {
+        out_partial(tr, W2, ldw, x, ldx, u0, u1, P, mb);
+        return;
+    }
+    out_partial(tr, W2, ldw, x, ldx, u0, u1, tmp, mb);
+    const size_t ldp = (size_t)tr->ldp;
+    for (int r = 0; r < mb; r++)
+        for (int o = 0; o < tr->net->sizes[2]; o++) P[(size_t)r * ldp + o] += tmp[(size_t)r * ldp + o];
+}
+
 /* Lean networks' output layer into p->out (mb, nL): z = ((P0 + P1) + Pt) + b, P0 and P1 the
- * partial sums over the hidden groups [0, ga) and [ga, gm), Pt over the tail [gm, n) (empty ones
- * left out), then the output activation. The same operations for any thread count; with
- * rows_owned (shared = 1) the groups' sums were computed by their owners before the barrier
- * from their own units and weight rows, so the hidden activations need not cross cores; else
- * the thread computes all three from x, the whole hidden layer at stride ldx. */
+ * partial sums of the hidden groups (group_units; with a tt tail, each has one half of it),
+ * Pt over a tail that is not tt, [gm, n) (empty ones left out), then the output activation.
+ * The same operations for any thread count; with rows_owned (shared = 1) the groups' sums were
+ * computed by their owners before the barrier from their own units and weight rows, so the
+ * hidden activations need not cross cores; else the thread computes them all from x, the whole
+ * hidden layer at stride ldx. */
 static void out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out, const float *x,
                         int ldx, unsigned par, int shared, int mb)
 {
     const nn2_net *net = tr->net;
     const int nL = net->sizes[2], n = net->sizes[1], ldp = tr->ldp;
-    const int lo[3] = {0, tr->ga, tr->gm}, hi[3] = {tr->ga, tr->gm, n};
     const float *P[3];
     int np = 0;
     for (int g = 0; g < 3; g++) {
-        if (hi[g] <= lo[g]) continue;
+        int lo, hi, u0, u1;
+        if (g < 2 ? !group_units(tr, g, &lo, &hi, &u0, &u1) : !tr->tail || tr->tt) continue;
         float *q = group_part(tr, p, g, par, shared && g < 2);
-        if (!(shared && g < 2)) out_partial(tr, out->W, out->ld, x, ldx, lo[g], hi[g], q, mb);
+        if (g == 2)
+            out_partial(tr, out->W, out->ld, x, ldx, tr->gm, n, q, mb);
+        else if (!shared)
+            group_sums(tr, out->W, out->ld, x, ldx, g, q, group_part(tr, p, 2, par, 0), mb);
         P[np++] = q;
     }
     const float *b = out->W + (size_t)n * out->ld;
@@ -310,7 +376,7 @@ static void prefetch_floats(const float *q, size_t n)
  * other thread just before it: asked for before work that does not need them (see nn2_trainer_step). */
 static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, int rown, int mb)
 {
-    if (tr->tail && nn2_trainer_holds_tail(tr))
+    if (tr->tail && !tr->tt && nn2_trainer_holds_tail(tr))
         for (int h = 0; h < 2; h++) prefetch_floats(part_of(tr, par, h), (size_t)mb * tr->ldq);
     if (rown)
         for (int g = 0; g < 2; g++) prefetch_floats(group_part(tr, p, g, par, 1), (size_t)mb * tr->ldp);
@@ -326,7 +392,8 @@ static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, i
  * thread may still read. On 2 threads of one rank (rows_owned) the hidden units are cut into
  * two groups, one per thread, and only the groups' partial output sums cross the barrier (in
  * buffers that alternate the same way): each thread updates its group's rows of the output
- * layer (and the tail's and the biases, as every thread does) and keeps its hidden
+ * layer (a transposed tail's half is in its group; the rows of a 2-slice tail and the biases
+ * every thread updates) and keeps its hidden
  * activations, masks and deltas in buffers of its own. The output layer's sums have the same
  * group structure for every thread count (out_forward). Deeper networks keep the arena's
  * output layer, rows updated by the owners of the matching hidden units, with a barrier before
@@ -396,11 +463,15 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f, x, ldx,
                               ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
         if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
-        for (int h = h0; h < h1; h++) tail_forward(tr, x, ldx, s0, par, h, mb);
-        if (rown) { /* this thread's group of the output layer's sums */
+        for (int h = h0; h < h1; h++) tail_forward(tr, ws, &drop, x, ldx, s0, par, h, mb);
+        int lo, hi, u0, u1;
+        if (rown && group_units(tr, t, &lo, &hi, &u0, &u1)) { /* this thread's group of the output
+                                                                 layer's sums (its units, its half) */
+            NN2_ASSERT(lo == j0 && hi == j1 && (u1 <= u0 || (h0 == tr->gh[t] && h1 == h0 + 1)));
             int ldm;
             const float *xm = input_of(ws, p, 1, &ldm);
-            out_partial(tr, out.W, out.ld, xm, ldm, j0, j1, group_part(tr, p, t, par, 1), mb);
+            group_sums(tr, out.W, out.ld, xm, ldm, t, group_part(tr, p, t, par, 1),
+                       group_part(tr, p, 2, par, 0), mb);
         }
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         if (tr->lean && nt > 1 && burst && next > 0) {
@@ -413,19 +484,20 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             p->xn_base = base + (size_t)mb;
         }
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
-            if (t == 0 && nn2_trainer_holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
+            if (t == 0 && !tr->tt && nn2_trainer_holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
             exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
                      net->sizes[l + 1], t);
             nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         }
     }
-    /* hv: the hidden layer as the output layer sees it. With a tail, one thread alone (or
-     * thread 0 of the rank that holds it, before the exchange) finishes it in the shared
-     * buffers; with rows_owned each thread in its own ones (ws), which the output layer reads
-     * only at its group's and the tail's columns; else every thread copies the shared columns
-     * and finishes the tail for itself. */
+    /* hv: the hidden layer as the output layer sees it. A tt tail is in it already (its halves'
+     * owners wrote their units like the others). Another tail: one thread alone (or thread 0 of
+     * the rank that holds it, before the exchange) finishes it in the shared buffers; with
+     * rows_owned each thread in its own ones (ws), which the output layer reads only at its
+     * group's and the tail's columns; else every thread copies the shared columns and finishes
+     * the tail for itself. */
     nn2_ws hv = *ws;
-    if (tr->tail) {
+    if (tr->tail && !tr->tt) {
         if (tr->ranks == 1 && (nt == 1 || rown)) {
             tail_finish(tr, &hv, &drop, par, mb);
         } else if (tr->ranks == 1) {
@@ -459,9 +531,9 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
         nn2_dense_backward_delta(k, net, ws, 1, l, l == L - 1 ? out.W : NULL, dn,
                                  l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch);
-        if (h1 > h0) /* lean: the tail's deltas, for this thread's halves of its gradient */
-            nn2_dense_backward_delta(k, net, &hv, 1, l, out.W, dn, nL, mb, tr->nm,
-                                     net->sizes[l], p->scratch);
+        int u0, u1; /* lean: the tail's deltas, for this thread's halves of its gradient */
+        tail_cols(tr, h0, h1, &u0, &u1);
+        if (u1 > u0) nn2_dense_backward_delta(k, net, &hv, 1, l, out.W, dn, nL, mb, u0, u1, p->scratch);
     }
     if (!tr->lean) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
     /* gradients and updates of the parameters this thread owns: the biases first, from the
@@ -473,10 +545,13 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         float *d = ws->d[l + 1];
         const int ldd = ws->ld[l + 1], upd = !fused ? UPD_OPTIM : l == 0 && lazy ? UPD_ADD : UPD_FUSED;
         grad_bias(tr, o, b, l, j0, j1, d + j0, ldd, mb);
-        if (h0 == 0 && h1 > 0) tail_bias(tr, o, p->hd, ldd, mb);
+        for (int h = h0; h < h1; h++) /* tt: each half's biases; else all of them in half 0 */
+            if (tr->tt || h == 0) tail_bias(tr, o, h, p->hd, ldd, mb);
+        int u0, u1;
+        tail_cols(tr, h0, h1, &u0, &u1);
         if (upd == UPD_ADD) {
             nn2_scale_bias(mb, j1 - j0, d + j0, ldd, dc, NULL);
-            if (h1 > h0) nn2_scale_bias(mb, net->sizes[1] - tr->nm, p->hd + tr->nm, ldd, dc, NULL);
+            nn2_scale_bias(mb, u1 - u0, p->hd + u0, ldd, dc, NULL);
         }
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
@@ -493,8 +568,9 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     }
     ahead_to(&f, f.n); /* the rest (a thread without units of the first layer: all) */
     /* the output layer's weight rows: lean, all of them into this thread's copy, or with
-     * rows_owned its group's and the tail's; else those of this thread's last hidden units with
-     * one rank, and a share of all of them (every rank updates all) with several */
+     * rows_owned its group's and the tail's (with tt, its half's); else those of this thread's
+     * last hidden units with one rank, and a share of all of them (every rank updates all) with
+     * several */
     int r0 = 0, r1 = net->sizes[L - 1];
     if (!tr->lean) nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
     x = input_of(&hv, p, L - 1, &ldx);
@@ -502,6 +578,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
                    p->dout, nL, mb);
         r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
+        if (tr->tt) tail_cols(tr, own[0].h0, own[0].h1, &r0, &r1);
     }
     grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
     if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);

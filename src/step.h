@@ -11,8 +11,11 @@
 void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1);
 /* This rank holds the tail (with one rank, whenever there is one). */
 int nn2_trainer_holds_tail(const nn2_trainer *tr);
-/* Offset of the tail's biases in tw[0] (tg[0], tv[0]): after half 0's weights. */
-size_t nn2_trainer_tail_boff(const nn2_trainer *tr);
+/* Offset of the tail's biases in tw[h] (tg[h], tv[h]): after half h's weights (not tt: all of
+ * them in half 0). */
+size_t nn2_trainer_tail_boff(const nn2_trainer *tr, int h);
+/* The tail's units that half h computes, [*u0, *u1): with tt its own, else all of them. */
+void nn2_trainer_tail_units(const nn2_trainer *tr, int h, int *u0, int *u1);
 /* [in, hidden, out] networks on 2 threads of one rank: each thread owns one group of hidden
  * units and the output layer's rows of that group. */
 int nn2_trainer_rows_owned(const nn2_trainer *tr, int nt);

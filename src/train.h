@@ -57,15 +57,19 @@ typedef struct nn2_trainer {
     int lean;        /* [in, hidden, out]: one barrier per step (see step.c) */
     float *a_alt, *dropped_alt; /* lean: second buffers of the hidden layer, used every other step */
     int tail;        /* lean, 6q+1 or 2 hidden slices: the last slice (or with 2, the whole
-                        layer) is computed in two halves of the inputs (see trainer.c) */
+                        layer) is computed in two halves (see trainer.c) */
     int nm;          /* tail: its first unit (the units before it are whole slices) */
-    int tt;          /* the tail (of one slice) is kept transposed */
-    int kh;          /* the inputs' split point: half 0 is [0, kh), half 1 [kh, n_in) */
+    int tt;          /* the tail (of one slice) is kept transposed, its halves are its units */
+    int kh;          /* not tt: the inputs' split point: half 0 is [0, kh), half 1 [kh, n_in) */
+    int tc[2];       /* tt: the units of half 0 (the first (tail + 1) / 2) and of half 1 */
+    int gh[2];       /* tt: the half of the tail in the output layer's group g (out_forward): the
+                        one thread g computes on 2 threads of one rank */
     int ldq;         /* the tail's units rounded up to 16 */
-    float *part[2];  /* half h's partial sums (2 parities, m, ldq), written by its thread */
-    /* tail: half h's weights, gradients, velocities, transposed (tail units, ldh[h]) over its
-     * inputs if tt, else (its inputs, ldh[h] = ldq); then in half 0 the tail's biases; each
-     * half on pages of its own (trainer.c) */
+    float *part[2];  /* half h's partial sums (2 parities, m, ldq), written by its thread; tt:
+                        its weighted inputs before the activation */
+    /* tail: half h's weights, gradients, velocities, transposed (its units, ldh[h]) over the
+     * inputs if tt, then its biases; else (its inputs, ldh[h] = ldq) over the tail's units,
+     * then in half 0 the tail's biases; each half on pages of its own (trainer.c) */
     float *tw[2], *tg[2], *tv[2];
     int ldh[2];
     int own0;            /* this parallel region keeps the first layer in the threads' w0 */

@@ -17,29 +17,35 @@
  * Whole slices cannot always be shared evenly: B2's 100 units are 7 slices (the last one of 4
  * units, which costs as much as a full one), 3 + 4 on 2 threads. So in [in, hidden, out]
  * networks whose hidden layer has 6q+1 slices (1-16 units, 97-112, 193-208, ...) the last slice
- * (the tail) is always computed in two halves over the inputs: its weighted inputs as
- * (x[:, 0:kh] . WT[0:kh] + b) + x[:, kh:] . WT[kh:], its weight gradient as the rows [0, kh)
- * and [kh, n_in) of WT, each half by one thread, with the same operations whoever runs it
- * (100 units on 2 threads: 3 slices and a half each; on 3, 2 + 2.5 + 2.5 instead of 2 + 2 + 3).
- * With 6q+1 slices the tail is a one-vector panel of the kernels (of 3 vectors) anyway, so the
- * halves cost one thread nothing.
+ * (the tail) is always computed in two halves, each by one thread, with the same operations
+ * whoever runs it (100 units on 2 threads: 3 slices and a half each; on 3, 2 + 2.5 + 2.5
+ * instead of 2 + 2 + 3).
  *
- * A hidden layer of 2 slices (17-32 units, the book's [784, 30, 10]) is all tail: whole
- * slices would give each of 2 threads a one-vector panel (one FMA chain per row: latency-
- * bound), and a third thread nothing; as two halves of the inputs each thread has 2-vector
- * panels over half the inputs, converts only its half of the pixels, and the two halves'
- * partial sums (mb x 32 floats) are all that crosses the cores. One thread computes the same
- * two halves (measured on B1: 2 threads 1.28x faster, 1 thread 0.99x).
+ * Such a tail of one slice is computed transposed and cut by units: vectorised over its units,
+ * B2's 4 tail units would fill 4 of a vector's 16 lanes, so during a parallel region its
+ * weights live in a transposed copy tw (units x inputs), the forward is dot products over the
+ * inputs (gemm_nt) and the weight gradient and update run along the inputs (gemm_tn with full
+ * vectors): 3-4x less work for the tail. Half h is the units [nm + h tc0, ...) (tc0 = half the
+ * tail, rounded up), all their inputs: its owner computes their activations, dropout, deltas,
+ * weights, biases and output-layer rows like any of its units, so nothing of the tail crosses
+ * the cores except through the output layer's group sums (each group holds one half: gh). (The
+ * first version cut the tail over its inputs instead, whose two partial sums then had to be
+ * added after the barrier by both threads: B2 on 2 threads 1.006-1.017x faster this way, B3
+ * 1.021x, 1 thread the same.)
  *
- * A tail of one slice is computed transposed: vectorised over its units, B2's 4 tail units
- * would fill 4 of a vector's 16 lanes, so during a parallel region its weights live in a
- * transposed copy tw (tail units x inputs), the forward is dot products over the inputs
- * (gemm_nt) and the weight gradient and update run along the inputs (gemm_tn with full
- * vectors): 3-4x less work for the tail. A tail of 2 slices keeps the arena's layout (inputs x
- * units) in tw. The copy is loaded from the arena before each region and written back after it
- * (tail_sync), so outside the training loop the arena is the only copy. Each half (and the
- * tail's biases, with half 0) is a separate allocation, as are the halves' partial sums: the
- * thread that owns a half is the only one that writes it.
+ * A hidden layer of 2 slices (17-32 units, the book's [784, 30, 10]) is all tail, cut over the
+ * inputs: whole slices would give each of 2 threads a one-vector panel (one FMA chain per row:
+ * latency-bound), and a third thread nothing; as two halves of the inputs each thread has
+ * 2-vector panels over half the inputs (its weighted inputs as (x[:, 0:kh] . WT[0:kh] + b) +
+ * x[:, kh:] . WT[kh:], its weight gradient as the rows [0, kh) and [kh, n_in) of WT), converts
+ * only its half of the pixels, and the two halves' partial sums (mb x 32 floats) are all that
+ * crosses the cores. One thread computes the same two halves (measured on B1: 2 threads 1.28x
+ * faster, 1 thread 0.99x). Its tw keeps the arena's layout (inputs x units).
+ *
+ * The copies are loaded from the arena before each region and written back after it
+ * (tail_sync), so outside the training loop the arena is the only copy. Each half (with its
+ * biases, or with a 2-slice tail all of them in half 0) is a separate allocation, as are the
+ * halves' buffers: the thread that owns a half is the only one that writes it.
  *
  * Owning whole cache lines is not enough: the L2's adjacent-line prefetcher works on aligned
  * pairs of lines, and in the arena a thread's units of a weight row often share a pair with
@@ -131,16 +137,14 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         const int n_in = net->sizes[0], tn = net->sizes[1] - tr->nm;
         tr->tt = tn <= 16;
         tr->ldq = nn2_round16(tn);
-        if (tr->tt) /* halves start on a cache line of the transposed rows */
-            tr->kh = n_in >= 32 ? (n_in / 2 + 8) / 16 * 16 : n_in / 2;
-        else
-            tr->kh = n_in / 2;
+        tr->kh = tr->tt ? 0 : n_in / 2;
+        tr->tc[0] = tr->tt ? (tn + 1) / 2 : 0;
+        tr->tc[1] = tr->tt ? tn - tr->tc[0] : 0;
         for (int h = 0; h < 2; h++) { /* each half is written by one thread: guarded */
-            const int rows = h ? n_in - tr->kh : tr->kh;
-            tr->ldh[h] = tr->tt ? nn2_round16(rows) : tr->ldq;
-            /* half 0: + the biases */
-            const size_t len = tr->tt ? (size_t)tn * tr->ldh[h] + (h ? 0 : 16)
-                                      : (size_t)(rows + !h) * tr->ldh[h];
+            const int rows = tr->tt ? tr->tc[h] : h ? n_in - tr->kh : tr->kh;
+            tr->ldh[h] = tr->tt ? nn2_round16(n_in) : tr->ldq;
+            /* tt: + the half's biases; else half 0: + the tail's */
+            const size_t len = tr->tt ? (size_t)rows * tr->ldh[h] + 16 : (size_t)(rows + !h) * tr->ldh[h];
             tr->part[h] = nn2_alloc_guarded((size_t)2 * m_max * tr->ldq, sizeof(float));
             tr->tw[h] = nn2_alloc_guarded(len, sizeof(float));
             tr->tg[h] = nn2_alloc_guarded(len, sizeof(float));
@@ -156,6 +160,12 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         for (int g = 0; g < 2; g++) {
             tr->gpart[g] = nn2_alloc_guarded((size_t)2 * m_max * tr->ldp, sizeof(float));
             ok = ok && tr->gpart[g];
+            nn2_trainer one = *tr; /* a definition: the same for every rank and team */
+            one.rank = 0;
+            one.ranks = 1;
+            int j0, j1, h0, h1;
+            nn2_trainer_share(&one, 0, g, 2, &j0, &j1, &h0, &h1);
+            tr->gh[g] = h1 > h0 ? h0 : g;
         }
     }
     const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
@@ -326,10 +336,30 @@ void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int
     *h1 = owner[1] == t ? 2 : 1;
 }
 
-/* Offset of the tail's biases in tw[0] (tg[0], tv[0]): after half 0's weights. */
-size_t nn2_trainer_tail_boff(const nn2_trainer *tr)
+size_t nn2_trainer_tail_boff(const nn2_trainer *tr, int h)
 {
-    return (size_t)(tr->tt ? tr->net->sizes[1] - tr->nm : tr->kh) * (size_t)tr->ldh[0];
+    return (size_t)(tr->tt ? tr->tc[h] : tr->kh) * (size_t)tr->ldh[h];
+}
+
+void nn2_trainer_tail_units(const nn2_trainer *tr, int h, int *u0, int *u1)
+{
+    *u0 = tr->nm + (tr->tt && h ? tr->tc[0] : 0);
+    *u1 = tr->tt ? *u0 + tr->tc[h] : tr->net->sizes[1];
+}
+
+/* Where the tail's parameter of input row r (r = n_in: its bias) and tail unit u lives in the
+ * halves' copies: returns the half, *at the index in it. */
+static int tail_at(const nn2_trainer *tr, int r, int u, size_t *at)
+{
+    const int n_in = tr->net->sizes[0];
+    if (tr->tt) {
+        const int h = u >= tr->tc[0], v = u - (h ? tr->tc[0] : 0);
+        *at = r < n_in ? (size_t)v * tr->ldh[h] + (size_t)r : nn2_trainer_tail_boff(tr, h) + (size_t)v;
+        return h;
+    }
+    const int h = r < n_in && r >= tr->kh, k0 = h ? tr->kh : 0;
+    *at = r < n_in ? (size_t)(r - k0) * tr->ldh[h] + (size_t)u : nn2_trainer_tail_boff(tr, 0) + (size_t)u;
+    return h;
 }
 
 /* The tail's weights (and velocities) into the transposed copies before a parallel region
@@ -340,25 +370,23 @@ static void tail_sync(nn2_trainer *tr, int store)
     if (!nn2_trainer_holds_tail(tr)) return;
     const nn2_net *net = tr->net;
     const int n_in = net->layer[0].n_in, ldw = net->layer[0].ldw, tn = net->sizes[1] - tr->nm;
-    const size_t boff = nn2_trainer_tail_boff(tr);
     float *arena[3] = {nn2_layer_WT(net, 0), nn2_arena_WT(net, tr->grads, 0),
                        tr->vel ? nn2_arena_WT(net, tr->vel, 0) : NULL};
     for (int q = 0; q < 3; q++) {
         if (!arena[q] || (q == 1 && !store)) continue;
         float *copy[2] = {q == 0 ? tr->tw[0] : q == 1 ? tr->tg[0] : tr->tv[0],
                           q == 0 ? tr->tw[1] : q == 1 ? tr->tg[1] : tr->tv[1]};
-        for (int r = 0; r <= n_in; r++) { /* row n_in: the biases, after half 0's weights */
-            const int h = r < n_in && r >= tr->kh, k0 = h ? tr->kh : 0, ld = tr->ldh[h];
+        for (int r = 0; r <= n_in; r++) /* row n_in: the biases */
             for (int u = 0; u < tn; u++) {
                 float *a = arena[q] + (size_t)r * ldw + tr->nm + u;
-                const size_t at = tr->tt ? (size_t)u * ld + (size_t)(r - k0) : (size_t)(r - k0) * ld + u;
-                float *c = copy[h] + (r < n_in ? at : boff + u);
+                size_t at;
+                const int h = tail_at(tr, r, u, &at);
+                float *c = copy[h] + at;
                 if (store)
                     *a = *c;
                 else
                     *c = *a;
             }
-        }
     }
 }
 
@@ -429,12 +457,16 @@ static void region_end(nn2_trainer *tr, int t)
     if (t == 0 || !p->wout || !nn2_trainer_rows_owned(tr, tr->team)) return;
     const nn2_net *net = tr->net;
     const size_t ldw = (size_t)net->layer[1].ldw;
-    int j0, j1, h0, h1;
-    nn2_trainer_share(tr, 0, t, tr->team, &j0, &j1, &h0, &h1);
-    if (j1 <= j0) return;
-    const size_t off = (size_t)j0 * ldw, count = (size_t)(j1 - j0) * ldw;
-    memcpy(nn2_layer_WT(net, 1) + off, p->wout + off, sizeof(float) * count);
-    if (p->vout) memcpy(nn2_arena_WT(net, tr->vel, 1) + off, p->vout + off, sizeof(float) * count);
+    int j[2][2], h0, h1; /* its group, and with tt its half of the tail: rows [j[i][0], j[i][1]) */
+    nn2_trainer_share(tr, 0, t, tr->team, &j[0][0], &j[0][1], &h0, &h1);
+    j[1][0] = j[1][1] = 0;
+    if (tr->tt && h1 > h0) nn2_trainer_tail_units(tr, h0, &j[1][0], &j[1][1]);
+    for (int i = 0; i < 2; i++) {
+        if (j[i][1] <= j[i][0]) continue;
+        const size_t off = (size_t)j[i][0] * ldw, count = (size_t)(j[i][1] - j[i][0]) * ldw;
+        memcpy(nn2_layer_WT(net, 1) + off, p->wout + off, sizeof(float) * count);
+        if (p->vout) memcpy(nn2_arena_WT(net, tr->vel, 1) + off, p->vout + off, sizeof(float) * count);
+    }
 }
 
 /* Before a parallel region of T threads (the calling thread): the barrier, the tail's

@@ -61,17 +61,16 @@ static void test_dropout(void)
     float *before = malloc(sizeof(float) * net->n_params);
     memcpy(before, net->params, sizeof(float) * net->n_params);
     nn2_train_batch(&tr3, idx, 0, R, R, 0.5, 0, 2);
-    /* on 2 threads each thread keeps its group of units [lo, hi) in its own buffers, and makes
-     * the masks of the last slice (400 units are 25 slices, the last one split over the
-     * inputs) for itself */
-    int same = tr3.gm < 400;
+    /* on 2 threads each thread keeps its group of units [lo, hi) in its own buffers, and the
+     * last slice (400 units are 25 slices, the last one of 16 units, kept transposed) is cut
+     * into two halves of 8 units, thread t computing half gh[t] with its masks */
+    int same = tr3.gm < 400 && tr3.tt && tr3.tc[0] == 8 && tr3.tc[1] == 8;
     for (int r = 0; r < R; r++) {
         const size_t i = (size_t)r * ld;
         for (int t = 0; t < 2; t++) {
-            const int lo = t ? tr3.ga : 0, hi = t ? tr3.gm : tr3.ga;
+            const int lo = t ? tr3.ga : 0, hi = t ? tr3.gm : tr3.ga, h = tr3.gh[t], u0 = tr3.gm + (h ? tr3.tc[0] : 0);
             same &= memcmp(tr.ws.mask[1] + i + lo, tr3.priv[t].hmask + i + lo, sizeof(float) * (size_t)(hi - lo)) == 0;
-            same &= memcmp(tr.ws.mask[1] + i + tr3.gm, tr3.priv[t].hmask + i + tr3.gm,
-                           sizeof(float) * (size_t)(400 - tr3.gm)) == 0;
+            same &= memcmp(tr.ws.mask[1] + i + u0, tr3.priv[t].hmask + i + u0, sizeof(float) * (size_t)tr3.tc[h]) == 0;
         }
     }
     CHECK(same, "masks depend on threads");
