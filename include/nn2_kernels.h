@@ -58,10 +58,13 @@ typedef struct nn2_kernels {
      * [* mask] * f'(A), with Dn (M, q) at stride ldn, W (n, q) at stride ldw (WT's rows: unit
      * u's weights to the next layer), A, mask (may be NULL) and D at stride ld, act an nn2_kact.
      * Element (r, u) is the sum over o = 0..q-1 in order from 0 (as gemm_nn over W^T), times
-     * the mask, times f'(a) (as act_backward): the bits of those three steps. NULL in the
-     * OpenBLAS table (its products are OpenBLAS's). */
+     * the mask, times f'(a) (as act_backward): the bits of those three steps. Then bsum (n; may
+     * be NULL) = the column sums of D over r in order from 0 (as colsum), and D is stored times
+     * s (one rounding; s = 1 stores it as is). NULL in the OpenBLAS table (its products are
+     * OpenBLAS's). */
     void (*bp2_small)(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
-                      const float *A, const float *mask, int ld, int act, float *D);
+                      const float *A, const float *mask, int ld, int act, float *D, float *bsum,
+                      float s);
 } nn2_kernels;
 
 /* The table in use: chosen once from the CPU's features, or forced by the environment

@@ -25,7 +25,7 @@
     void nn2_k_softmax_rows_##isa(int M, int n, float *x);                                    \
     void nn2_k_bp2_small_##isa(int M, int n, int q, const float *Dn, int ldn, const float *W,  \
                                int ldw, const float *A, const float *mask, int ld, int act,    \
-                               float *D);
+                               float *D, float *bsum, float s);
 
 NN2_DECLARE_KERNELS(scalar)
 NN2_DECLARE_KERNELS(avx2)

@@ -173,7 +173,7 @@ void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, i
 
 void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
                               int l, const float *wt, const float *dnext, int ldn, int M, int j0,
-                              int j1, float *scratch)
+                              int j1, float *scratch, float *bsum, float s)
 {
     /* BP2: delta_l = (delta_{l+1} . W_l) * f'(z_l), W_l = WT_l^T; with dropout the dropped
      * units pass no gradient and kept ones carry the 1/(1-p) scale: * mask. */
@@ -185,7 +185,7 @@ void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *
     const nn2_act act = net->arch.act[l - 1];
     const float *mask = training && has_dropout(net, l) ? ws->mask[l] + j0 : NULL;
     if (n_out <= 16 && k->bp2_small) { /* one pass, no transposed copy */
-        k->bp2_small(M, n, n_out, dnext, ldn, W, ldw, ws->a[l] + j0, mask, ld, (int)act, d);
+        k->bp2_small(M, n, n_out, dnext, ldn, W, ldw, ws->a[l] + j0, mask, ld, (int)act, d, bsum, s);
         return;
     }
     if (n_out <= NN2_SMALL_OUT && scratch) {
@@ -203,6 +203,8 @@ void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *
         }
         k->act_backward[act](n, dr, ws->a[l] + (size_t)r * ld + j0);
     }
+    if (bsum) k->colsum(M, n, d, ld, bsum);
+    if (s != 1.0f) nn2_scale_bias(M, n, d, ld, s, NULL);
 }
 
 void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1)

@@ -73,9 +73,11 @@ void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, i
  * (n_out * (j1-j0) floats) so that the product runs as gemm_nn, vectorised over the units,
  * instead of as short dot products. */
 #define NN2_SMALL_OUT 64
+/* bsum (j1-j0 floats, may be NULL): the column sums of d_l (BP3, as colsum), and d_l is then
+ * stored times s (1: as is). */
 void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
                               int l, const float *wt, const float *dnext, int ldn, int M, int j0,
-                              int j1, float *scratch);
+                              int j1, float *scratch, float *bsum, float s);
 /* Evaluation forward over rows [r0,r1) of ws (no dropout); keeps zL. */
 void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1);
 

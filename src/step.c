@@ -185,17 +185,38 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead 
     }
 }
 
-/* The biases (BP3) of half h's units from the tail's deltas hd (mb, ld), as grad_bias: with tt
- * kept after the half's weights; else all of the tail's, after half 0's (h = 0). */
-static void tail_bias(const nn2_trainer *tr, const nn2_optim *o, int h, const float *hd, int ld, int mb)
+/* The update of half h's biases, whose gradient BP2 summed (tail_deltas): with tt kept after
+ * the half's weights; else all of the tail's, after half 0's (h = 0). */
+static void tail_bias(const nn2_trainer *tr, const nn2_optim *o, int h)
 {
     int u0, u1;
     nn2_trainer_tail_units(tr, h, &u0, &u1);
     const size_t boff = nn2_trainer_tail_boff(tr, h);
     float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
-    if (u1 <= u0) return;
-    tr->k->colsum(mb, u1 - u0, hd + u0, ld, g + boff);
-    if (o) nn2_optim_update(o, w + boff, g + boff, v ? v + boff : NULL, (size_t)(u1 - u0), 1);
+    if (u1 > u0 && o) nn2_optim_update(o, w + boff, g + boff, v ? v + boff : NULL, (size_t)(u1 - u0), 1);
+}
+
+/* BP2 for the tail units of this thread's halves [h0, h1) (lean: into hv, from the output
+ * deltas dn), their biases' gradients summed into the halves' copies (with tt each half's;
+ * else all of them by the thread with half 0), the deltas stored times s. */
+static void tail_deltas(const nn2_trainer *tr, nn2_priv *p, nn2_ws *hv, const float *W2,
+                        const float *dn, int mb, int h0, int h1, float s)
+{
+    const nn2_net *net = tr->net;
+    const int nL = net->sizes[2];
+    int u0, u1;
+    if (!tr->tt) {
+        tail_cols(tr, h0, h1, &u0, &u1);
+        float *bsum = h0 == 0 && h1 > 0 ? tr->tg[0] + nn2_trainer_tail_boff(tr, 0) : NULL;
+        if (u1 > u0) nn2_dense_backward_delta(tr->k, net, hv, 1, 1, W2, dn, nL, mb, u0, u1, p->scratch, bsum, s);
+        return;
+    }
+    for (int h = h0; h < h1; h++) {
+        nn2_trainer_tail_units(tr, h, &u0, &u1);
+        if (u1 > u0)
+            nn2_dense_backward_delta(tr->k, net, hv, 1, 1, W2, dn, nL, mb, u0, u1, p->scratch,
+                                     tr->tg[h] + nn2_trainer_tail_boff(tr, h), s);
+    }
 }
 
 /* Lazy decay: the weights this thread owns in the first layer (units [j0, j1) in block b, and
@@ -267,13 +288,20 @@ static blk layer_blk(const nn2_trainer *tr, const nn2_priv *p, int l)
     return arena_blk(tr, l);
 }
 
-/* Bias gradient (BP3) of units [j0,j1) of layer l (in block b) and its update. */
+/* Where the bias gradient of unit j0 of layer l (in block b) goes. */
+static float *bias_grad(const nn2_trainer *tr, blk b, int l, int j0)
+{
+    return b.G + (size_t)tr->net->layer[l].n_in * b.ld + (size_t)(j0 - b.u0);
+}
+
+/* Bias gradient (BP3) of units [j0,j1) of layer l (in block b) and its update; delta NULL: the
+ * gradient is there already (summed by BP2, nn2_dense_backward_delta). */
 static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, blk b, int l, int j0, int j1,
                       const float *delta, int ldd, int mb)
 {
     if (j1 <= j0) return;
     const size_t boff = (size_t)tr->net->layer[l].n_in * b.ld + (size_t)(j0 - b.u0);
-    tr->k->colsum(mb, j1 - j0, delta, ldd, b.G + boff);
+    if (delta) tr->k->colsum(mb, j1 - j0, delta, ldd, b.G + boff);
     if (o) nn2_optim_update(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, (size_t)(j1 - j0), 1);
 }
 
@@ -529,30 +557,26 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         }
         j0 = own[l - 1].j0, j1 = own[l - 1].j1, h0 = own[l - 1].h0, h1 = own[l - 1].h1;
         const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
+        /* with the biases' gradients (BP3) summed on the way, and the first layer's deltas
+         * scaled for the lazy decay (its weights' update adds x^T . delta) */
+        const float sc = lazy && l == 1 ? dc : 1.0f;
         nn2_dense_backward_delta(k, net, ws, 1, l, l == L - 1 ? out.W : NULL, dn,
-                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch);
-        int u0, u1; /* lean: the tail's deltas, for this thread's halves of its gradient */
-        tail_cols(tr, h0, h1, &u0, &u1);
-        if (u1 > u0) nn2_dense_backward_delta(k, net, &hv, 1, l, out.W, dn, nL, mb, u0, u1, p->scratch);
+                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch,
+                                 bias_grad(tr, layer_blk(tr, p, l - 1), l - 1, j0), sc);
+        if (h1 > h0) tail_deltas(tr, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
     }
     if (!tr->lean) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-    /* gradients and updates of the parameters this thread owns: the biases first, from the
-     * deltas that lazy decay then scales for the weights */
+    /* gradients and updates of the parameters this thread owns: the biases, whose gradients BP2
+     * summed, then the weights (from deltas that BP2 scaled for the lazy decay) */
     for (int l = 0; l + 1 < L; l++) {
         j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
         x = input_of(ws, p, l, &ldx);
         const blk b = layer_blk(tr, p, l);
         float *d = ws->d[l + 1];
         const int ldd = ws->ld[l + 1], upd = !fused ? UPD_OPTIM : l == 0 && lazy ? UPD_ADD : UPD_FUSED;
-        grad_bias(tr, o, b, l, j0, j1, d + j0, ldd, mb);
+        grad_bias(tr, o, b, l, j0, j1, NULL, ldd, mb); /* summed by BP2 */
         for (int h = h0; h < h1; h++) /* tt: each half's biases; else all of them in half 0 */
-            if (tr->tt || h == 0) tail_bias(tr, o, h, p->hd, ldd, mb);
-        int u0, u1;
-        tail_cols(tr, h0, h1, &u0, &u1);
-        if (upd == UPD_ADD) {
-            nn2_scale_bias(mb, j1 - j0, d + j0, ldd, dc, NULL);
-            nn2_scale_bias(mb, u1 - u0, p->hd + u0, ldd, dc, NULL);
-        }
+            if (tr->tt || h == 0) tail_bias(tr, o, h);
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
                        d + j0, ldd, mb);

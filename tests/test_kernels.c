@@ -245,10 +245,10 @@ int main(int argc, char **argv)
     float big[4] = {1e30f, -1e30f, 3e38f, 0.0f};
     k->softmax_rows(1, 4, big);
     CHECK(big[2] == 1.0f && big[0] == 0.0f && big[1] == 0.0f && big[3] == 0.0f, "softmax of huge logits: %g %g %g %g", big[0], big[1], big[2], big[3]);
-    /* bp2_small: bit-identical to the three steps it fuses in the same ISA (W transposed, then
-     * gemm_nn, then * mask, then act_backward), within 1e-5 of a double product; ragged units and
-     * rows, next layers of 1 to 16 units, each activation, with and without a mask; nothing
-     * written outside the block */
+    /* bp2_small: bit-identical to the steps it fuses in the same ISA (W transposed, then
+     * gemm_nn, then * mask, then act_backward; the column sums by colsum; then * s), within 1e-5
+     * of a double product; ragged units and rows, next layers of 1 to 16 units, each activation,
+     * with and without a mask, s = 1 and not; nothing written outside the block */
     for (int a = 0; a < 8; a++)
         for (int act = 0; act < NN2_KACT_COUNT; act++)
             for (int msk = 0; msk < 2; msk++) {
@@ -262,7 +262,10 @@ int main(int argc, char **argv)
                     A[i] = act == NN2_KACT_RELU ? A[i] : 0.5f + 0.5f * A[i]; /* sigmoid, tanh outputs */
                     mk[i] = mk[i] > 0.0f ? 2.0f : 0.0f;
                 }
-                k->bp2_small(M, nu, q, Dn, ldn, W, ldw, A, msk ? mk : NULL, ld, act, D);
+                const float sc = (a + act) % 2 ? -0.37f : 1.0f;
+                float *bs = malloc(sizeof(float) * (nu + 1)), *bs2 = malloc(sizeof(float) * nu);
+                bs[nu] = 12345.0f;
+                k->bp2_small(M, nu, q, Dn, ldn, W, ldw, A, msk ? mk : NULL, ld, act, D, bs, sc);
                 for (int u = 0; u < nu; u++)
                     for (int o = 0; o < q; o++) Wt[o * nu + u] = W[u * ldw + o];
                 k->gemm_nn(M, nu, q, Dn, ldn, Wt, nu, NULL, D2, ld);
@@ -281,11 +284,16 @@ int main(int argc, char **argv)
                         const float av = A[r * ld + u]; /* f'(a) as the kernels round it: only the product is checked here */
                         const double m = msk ? mk[r * ld + u] : 1.0;
                         const double f = act == NN2_KACT_SIGMOID ? av * (1.0f - av) : act == NN2_KACT_TANH ? 1.0f - av * av : av > 0;
-                        const double e = fabs(D[r * ld + u] - want * m * f) / ((mag + 1e-30) * fabs(m * f) + 1e-30);
+                        const double e = fabs(D[r * ld + u] - want * m * f * sc) / ((mag + 1e-30) * fabs(m * f * sc) + 1e-30);
                         if (m * f != 0 && e > worst) worst = e;
                     }
                     for (int u = nu; u < ld; u++) outside &= D[r * ld + u] == D2[r * ld + u];
                 }
+                k->colsum(M, nu, D2, ld, bs2);
+                CHECK(memcmp(bs, bs2, sizeof(float) * nu) == 0 && bs[nu] == 12345.0f, "%s bp2_small nu=%d: column sums not colsum's", name, nu);
+                for (int r = 0; r < M; r++)
+                    for (int u = 0; u < nu; u++) D2[r * ld + u] *= sc;
+                free(bs); free(bs2);
                 CHECK(memcmp(D, D2, sizeof(float) * M * ld) == 0, "%s bp2_small nu=%d q=%d M=%d %s mask=%d: not the bits of its three steps",
                       name, nu, q, M, act_name[act], msk);
                 CHECK(worst <= 1e-5, "%s bp2_small nu=%d q=%d: error %.3g", name, nu, q, worst);

@@ -166,8 +166,10 @@ static inline __m256 dact256(int act, __m256 d, __m256 av)
 }
 
 void nn2_k_bp2_small_avx2(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
-                          const float *A, const float *mask, int ld, int act, float *D)
+                          const float *A, const float *mask, int ld, int act, float *D, float *bsum,
+                          float s)
 {
+    const __m256 vs = _mm256_set1_ps(s);
     const __m256i rows = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(ldw));
     for (int u0 = 0; u0 < n; u0 += 8) {
         const __m256i m = tail_mask(n - u0);
@@ -176,13 +178,17 @@ void nn2_k_bp2_small_avx2(int M, int n, int q, const float *Dn, int ldn, const f
             wt[o] = o < q ? _mm256_mask_i32gather_ps(_mm256_setzero_ps(), W + (size_t)u0 * ldw + o, rows,
                                                      _mm256_castsi256_ps(m), 4)
                           : _mm256_setzero_ps();
+        __m256 sum = _mm256_setzero_ps();
         for (int r = 0; r < M; r++) {
             __m256 acc = _mm256_setzero_ps();
             _Pragma("GCC unroll 16") for (int o = 0; o < 16; o++)
                 if (o < q) acc = _mm256_fmadd_ps(_mm256_set1_ps(Dn[(size_t)r * ldn + o]), wt[o], acc);
             const size_t off = (size_t)r * ld + u0;
             if (mask) acc = _mm256_mul_ps(acc, _mm256_maskload_ps(mask + off, m));
-            _mm256_maskstore_ps(D + off, m, dact256(act, acc, _mm256_maskload_ps(A + off, m)));
+            const __m256 d = dact256(act, acc, _mm256_maskload_ps(A + off, m));
+            sum = _mm256_add_ps(sum, d);
+            _mm256_maskstore_ps(D + off, m, _mm256_mul_ps(d, vs));
         }
+        if (bsum) _mm256_maskstore_ps(bsum + u0, m, sum);
     }
 }

@@ -144,7 +144,9 @@ void nn2_k_softmax_rows_avx512(int M, int n, float *x)
  * gathered once into q registers (W^T's rows: no transposed copy in memory), then each row is
  * q FMAs from 0 in the order of o, as gemm_nn over the transposed weights computes them, times
  * the mask, times f'(a) as act_backward: the same bits as those three steps. 4 rows at a time
- * (independent FMA chains). */
+ * (independent FMA chains). The column sums (the biases' gradient, as colsum) are kept in a
+ * register as the rows go by, and D is stored times s (the lazy decay's factor), so neither
+ * needs a pass of its own over D. */
 static inline __m512 dact512(int act, __m512 d, __m512 av)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
@@ -154,8 +156,10 @@ static inline __m512 dact512(int act, __m512 d, __m512 av)
 }
 
 void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
-                            const float *A, const float *mask, int ld, int act, float *D)
+                            const float *A, const float *mask, int ld, int act, float *D, float *bsum,
+                            float s)
 {
+    const __m512 vs = _mm512_set1_ps(s);
     const __m512i rows = _mm512_mullo_epi32(
         _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(ldw));
     for (int u0 = 0; u0 < n; u0 += 16) {
@@ -164,6 +168,7 @@ void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const
         _Pragma("GCC unroll 16") for (int o = 0; o < 16; o++)
             wt[o] = o < q ? _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows, W + (size_t)u0 * ldw + o, 4)
                           : _mm512_setzero_ps();
+        __m512 sum = _mm512_setzero_ps(); /* the column sums, rows in order */
         int r = 0;
         for (; r + 4 <= M; r += 4) {
             __m512 acc[4];
@@ -176,7 +181,9 @@ void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const
                 const size_t off = (size_t)(r + i) * ld + u0;
                 __m512 d = acc[i];
                 if (mask) d = _mm512_mul_ps(d, _mm512_maskz_loadu_ps(m, mask + off));
-                _mm512_mask_storeu_ps(D + off, m, dact512(act, d, _mm512_maskz_loadu_ps(m, A + off)));
+                d = dact512(act, d, _mm512_maskz_loadu_ps(m, A + off));
+                sum = _mm512_add_ps(sum, d);
+                _mm512_mask_storeu_ps(D + off, m, _mm512_mul_ps(d, vs));
             }
         }
         for (; r < M; r++) {
@@ -185,7 +192,10 @@ void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const
                 if (o < q) acc = _mm512_fmadd_ps(_mm512_set1_ps(Dn[(size_t)r * ldn + o]), wt[o], acc);
             const size_t off = (size_t)r * ld + u0;
             if (mask) acc = _mm512_mul_ps(acc, _mm512_maskz_loadu_ps(m, mask + off));
-            _mm512_mask_storeu_ps(D + off, m, dact512(act, acc, _mm512_maskz_loadu_ps(m, A + off)));
+            const __m512 d = dact512(act, acc, _mm512_maskz_loadu_ps(m, A + off));
+            sum = _mm512_add_ps(sum, d);
+            _mm512_mask_storeu_ps(D + off, m, _mm512_mul_ps(d, vs));
         }
+        if (bsum) _mm512_mask_storeu_ps(bsum + u0, m, sum);
     }
 }

@@ -49,10 +49,14 @@ void nn2_k_softmax_rows_scalar(int M, int n, float *x)
 }
 
 /* BP2 towards a next layer of q units (nn2_kernels.h): per element, the sum over o in order
- * from 0 (as gemm_nn over W^T), times the mask, times f'(a) (as act_backward). */
+ * from 0 (as gemm_nn over W^T), times the mask, times f'(a) (as act_backward); the column sums
+ * in row order, then D times s. */
 void nn2_k_bp2_small_scalar(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
-                            const float *A, const float *mask, int ld, int act, float *D)
+                            const float *A, const float *mask, int ld, int act, float *D, float *bsum,
+                            float s)
 {
+    if (bsum)
+        for (int u = 0; u < n; u++) bsum[u] = 0.0f;
     for (int r = 0; r < M; r++)
         for (int u = 0; u < n; u++) {
             float acc = 0.0f;
@@ -66,6 +70,7 @@ void nn2_k_bp2_small_scalar(int M, int n, int q, const float *Dn, int ldn, const
                 acc *= 1.0f - a * a;
             else
                 acc = a > 0.0f ? acc : 0.0f;
-            D[off] = acc;
+            if (bsum) bsum[u] += acc;
+            D[off] = acc * s;
         }
 }
