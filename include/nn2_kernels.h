@@ -65,6 +65,12 @@ typedef struct nn2_kernels {
     void (*bp2_small)(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
                       const float *A, const float *mask, int ld, int act, float *D, float *bsum,
                       float s);
+    /* An output layer of n <= 16 units from np (1-3) partial sums P[i] (M rows at stride ldp):
+     * z = ((P[0] + P[1]) + P[2]) + b, a = sigmoid(z), or softmax of the row if softmax, into
+     * out (M, n), and delta = a - y (y: 1 at the row's label, else 0) into delta (M, n): the
+     * bits of the sums in that order, the ISA's act_forward or softmax_rows, and a - y. */
+    void (*out_rows)(int M, int n, int np, const float *const *P, int ldp, const float *b,
+                     int softmax, const uint8_t *labels, float *out, float *delta);
 } nn2_kernels;
 
 /* The table in use: chosen once from the CPU's features, or forced by the environment

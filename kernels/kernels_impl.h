@@ -25,9 +25,16 @@
     void nn2_k_softmax_rows_##isa(int M, int n, float *x);                                    \
     void nn2_k_bp2_small_##isa(int M, int n, int q, const float *Dn, int ldn, const float *W,  \
                                int ldw, const float *A, const float *mask, int ld, int act,    \
-                               float *D, float *bsum, float s);
+                               float *D, float *bsum, float s);                               \
+    void nn2_k_out_rows_##isa(int M, int n, int np, const float *const *P, int ldp,            \
+                              const float *b, int softmax, const uint8_t *labels, float *out,  \
+                              float *delta);
 
 NN2_DECLARE_KERNELS(scalar)
+/* out_rows in three passes with the given activations (kernels/scalar/act_scalar.c) */
+void nn2_k_out_rows_with(int M, int n, int np, const float *const *P, int ldp, const float *b,
+                         void (*softmax_rows)(int, int, float *), void (*sigmoid)(int, float *),
+                         const uint8_t *labels, float *out, float *delta);
 NN2_DECLARE_KERNELS(avx2)
 NN2_DECLARE_KERNELS(avx512)
 

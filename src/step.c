@@ -360,9 +360,10 @@ static void group_sums(const nn2_trainer *tr, const float *W2, int ldw, const fl
  * The same operations for any thread count; with rows_owned (shared = 1) the groups' sums were
  * computed by their owners before the barrier from their own units and weight rows, so the
  * hidden activations need not cross cores; else the thread computes them all from x, the whole
- * hidden layer at stride ldx. */
-static void out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out, const float *x,
-                        int ldx, unsigned par, int shared, int mb)
+ * hidden layer at stride ldx. Returns 1 when BP1 (p->dout) is done too: the kernel set's
+ * out_rows, for up to 16 outputs whose delta is a - y. */
+static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out, const float *x,
+                       int ldx, unsigned par, int shared, int mb)
 {
     const nn2_net *net = tr->net;
     const int nL = net->sizes[2], n = net->sizes[1], ldp = tr->ldp;
@@ -379,6 +380,11 @@ static void out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out
         P[np++] = q;
     }
     const float *b = out->W + (size_t)n * out->ld;
+    const nn2_act act = net->arch.act[1];
+    if (tr->k->out_rows && nL <= 16 && net->arch.cost != NN2_COST_QUADRATIC) {
+        tr->k->out_rows(mb, nL, np, P, ldp, b, act == NN2_ACT_SOFTMAX, p->labels, p->out, p->dout);
+        return 1;
+    }
     for (int r = 0; r < mb; r++) {
         float *z = p->out + (size_t)r * nL;
         for (int o = 0; o < nL; o++) {
@@ -387,11 +393,11 @@ static void out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out
             z[o] = sum + b[o];
         }
     }
-    const nn2_act act = net->arch.act[1];
     if (act == NN2_ACT_SOFTMAX)
         tr->k->softmax_rows(mb, nL, p->out);
     else
         tr->k->act_forward[act](mb * nL, p->out);
+    return 0;
 }
 
 /* Ask the cache for the n floats at q (64-byte aligned: one prefetch per line). */
@@ -541,11 +547,12 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     }
     /* the output layer and BP1, redundantly in every thread */
     x = input_of(&hv, p, L - 1, &ldx);
+    int bp1 = 0;
     if (tr->lean)
-        out_forward(tr, p, &out, x, ldx, par, rown, mb);
+        bp1 = out_forward(tr, p, &out, x, ldx, par, rown, mb);
     else
         nn2_dense_forward(k, net, L - 1, out.W, out.ld, 1.0f, x, ldx, p->out, nL, mb, 0, nL);
-    nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
+    if (!bp1) nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
         if (l < L - 1) {

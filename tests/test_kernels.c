@@ -300,6 +300,44 @@ int main(int argc, char **argv)
                 CHECK(outside, "%s bp2_small nu=%d: wrote outside the block", name, nu);
                 free(Dn); free(W); free(A); free(mk); free(D); free(D2); free(Wt);
             }
+    /* out_rows: the bits of its three passes in the same ISA (the sums in order, then
+     * act_forward or softmax_rows, then a - y), for 1-3 partial sums, sigmoid and softmax, one
+     * register a row (n <= 16) and wider; nothing written past M x n */
+    for (int a = 0; a < 6; a++)
+        for (int sm = 0; sm < 2; sm++) {
+            static const int ns[6] = {1, 3, 10, 16, 17, 31};
+            const int nu = ns[a], M = 1 + (a * 7 + sm) % 12, np = 1 + (a + sm) % 3, ldp = nu + 5;
+            const float *P[3];
+            float *Pm[3];
+            for (int i = 0; i < 3; i++) {
+                Pm[i] = rnd((size_t)M * ldp);
+                for (int j = 0; j < M * ldp; j++) Pm[i][j] *= 8.0f;
+                P[i] = Pm[i];
+            }
+            float *b = rnd((size_t)nu), *o1 = malloc(sizeof(float) * (M * nu + 1)), *d1 = malloc(sizeof(float) * (M * nu + 1));
+            float *o2 = malloc(sizeof(float) * M * nu), *d2 = malloc(sizeof(float) * M * nu);
+            uint8_t *lab = malloc((size_t)M);
+            for (int r = 0; r < M; r++) lab[r] = (uint8_t)((r * 5 + a) % nu);
+            o1[M * nu] = d1[M * nu] = 777.0f;
+            k->out_rows(M, nu, np, P, ldp, b, sm, lab, o1, d1);
+            for (int r = 0; r < M; r++)
+                for (int j = 0; j < nu; j++) {
+                    float sum = P[0][r * ldp + j];
+                    for (int i = 1; i < np; i++) sum += P[i][r * ldp + j];
+                    o2[r * nu + j] = sum + b[j];
+                }
+            if (sm)
+                k->softmax_rows(M, nu, o2);
+            else
+                k->act_forward[NN2_KACT_SIGMOID](M * nu, o2);
+            for (int r = 0; r < M; r++)
+                for (int j = 0; j < nu; j++) d2[r * nu + j] = o2[r * nu + j] - (j == lab[r] ? 1.0f : 0.0f);
+            CHECK(memcmp(o1, o2, sizeof(float) * M * nu) == 0 && memcmp(d1, d2, sizeof(float) * M * nu) == 0,
+                  "%s out_rows n=%d M=%d np=%d softmax=%d: not the bits of its passes", name, nu, M, np, sm);
+            CHECK(o1[M * nu] == 777.0f && d1[M * nu] == 777.0f, "%s out_rows n=%d: wrote past M x n", name, nu);
+            for (int i = 0; i < 3; i++) free(Pm[i]);
+            free(b); free(o1); free(d1); free(o2); free(d2); free(lab);
+        }
     free(x); free(y);
     return test_end(name);
 }

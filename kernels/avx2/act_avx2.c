@@ -192,3 +192,12 @@ void nn2_k_bp2_small_avx2(int M, int n, int q, const float *Dn, int ldn, const f
         if (bsum) _mm256_maskstore_ps(bsum + u0, m, sum);
     }
 }
+
+/* The output layer from partial sums: the three passes of the scalar set, with this set's
+ * activations. */
+void nn2_k_out_rows_avx2(int M, int n, int np, const float *const *P, int ldp, const float *b,
+                         int softmax, const uint8_t *labels, float *out, float *delta)
+{
+    nn2_k_out_rows_with(M, n, np, P, ldp, b, softmax ? nn2_k_softmax_rows_avx2 : NULL,
+                        nn2_k_sigmoid_forward_avx2, labels, out, delta);
+}

@@ -199,3 +199,38 @@ void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const
         if (bsum) _mm512_mask_storeu_ps(bsum + u0, m, sum);
     }
 }
+
+/* The output layer from partial sums, one register per row for n <= 16: the sums in order,
+ * the bias, sigmoid or the row's softmax (the operations of nn2_k_sigmoid_forward_avx512 and
+ * nn2_k_softmax_rows_avx512 on one 16-lane chunk), out, and a - y by one masked subtraction;
+ * no pass reads back what another stored. Wider layers: three passes. */
+void nn2_k_out_rows_avx512(int M, int n, int np, const float *const *P, int ldp, const float *b,
+                           int softmax, const uint8_t *labels, float *out, float *delta)
+{
+    if (n > 16) {
+        nn2_k_out_rows_with(M, n, np, P, ldp, b, softmax ? nn2_k_softmax_rows_avx512 : NULL,
+                            nn2_k_sigmoid_forward_avx512, labels, out, delta);
+        return;
+    }
+    const __mmask16 m = mask_n(n);
+    const __m512 one = _mm512_set1_ps(1.0f), ninf = _mm512_set1_ps(-__builtin_inff());
+    const __m512 bv = _mm512_maskz_loadu_ps(m, b);
+    for (int r = 0; r < M; r++) {
+        __m512 z = _mm512_maskz_loadu_ps(m, P[0] + (size_t)r * ldp);
+        for (int i = 1; i < np; i++) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(m, P[i] + (size_t)r * ldp));
+        z = _mm512_maskz_mov_ps(m, _mm512_add_ps(z, bv));
+        __m512 a;
+        if (softmax) {
+            const __m512 vmax = _mm512_max_ps(ninf, _mm512_mask_mov_ps(ninf, m, z));
+            const __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
+            const __m512 e = _mm512_maskz_mov_ps(m, exp512(_mm512_sub_ps(z, mx)));
+            const __m512 vs = _mm512_add_ps(_mm512_setzero_ps(), e);
+            a = _mm512_div_ps(e, _mm512_set1_ps(_mm512_reduce_add_ps(vs)));
+        } else {
+            a = _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), z))));
+        }
+        _mm512_mask_storeu_ps(out + (size_t)r * n, m, a);
+        const __mmask16 y = labels[r] < n ? (__mmask16)(1u << labels[r]) : 0;
+        _mm512_mask_storeu_ps(delta + (size_t)r * n, m, _mm512_mask_sub_ps(a, y, a, one));
+    }
+}

@@ -74,3 +74,31 @@ void nn2_k_bp2_small_scalar(int M, int n, int q, const float *Dn, int ldn, const
             D[off] = acc * s;
         }
 }
+
+/* The output layer from partial sums (nn2_kernels.h), in three passes: the sums, the
+ * activation, a - y. Also the AVX2 set's (kernels/avx2), with its own activations. */
+void nn2_k_out_rows_scalar(int M, int n, int np, const float *const *P, int ldp, const float *b,
+                           int softmax, const uint8_t *labels, float *out, float *delta)
+{
+    nn2_k_out_rows_with(M, n, np, P, ldp, b, softmax ? nn2_k_softmax_rows_scalar : NULL,
+                        nn2_k_sigmoid_forward_scalar, labels, out, delta);
+}
+
+void nn2_k_out_rows_with(int M, int n, int np, const float *const *P, int ldp, const float *b,
+                         void (*softmax_rows)(int, int, float *), void (*sigmoid)(int, float *),
+                         const uint8_t *labels, float *out, float *delta)
+{
+    for (int r = 0; r < M; r++)
+        for (int o = 0; o < n; o++) {
+            float sum = P[0][(size_t)r * ldp + o];
+            for (int i = 1; i < np; i++) sum += P[i][(size_t)r * ldp + o];
+            out[(size_t)r * n + o] = sum + b[o];
+        }
+    if (softmax_rows)
+        softmax_rows(M, n, out);
+    else
+        sigmoid(M * n, out);
+    for (int r = 0; r < M; r++)
+        for (int o = 0; o < n; o++)
+            delta[(size_t)r * n + o] = out[(size_t)r * n + o] - (o == labels[r] ? 1.0f : 0.0f);
+}
