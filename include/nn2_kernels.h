@@ -49,6 +49,8 @@ typedef struct nn2_kernels {
     void (*colsum)(int M, int N, const float *A, int lda, float *out);
     /* x <- f(x), in place, n elements: sigmoid, tanh or ReLU. */
     void (*act_forward[NN2_KACT_COUNT])(int n, float *x);
+    /* x <- f(p + q), n elements, act an nn2_kact: the bits of the sum then act_forward. */
+    void (*add_act)(int n, float *x, const float *p, const float *q, int act);
     /* d <- d * f'(z), with f' expressed through the output a = f(z): sigmoid a(1-a),
      * tanh 1-a^2, ReLU (a > 0). */
     void (*act_backward[NN2_KACT_COUNT])(int n, float *d, const float *a);

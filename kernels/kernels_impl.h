@@ -23,6 +23,7 @@
     void nn2_k_relu_forward_##isa(int n, float *x);                                             \
     void nn2_k_relu_backward_##isa(int n, float *d, const float *a);                            \
     void nn2_k_softmax_rows_##isa(int M, int n, float *x);                                    \
+    void nn2_k_add_act_##isa(int n, float *x, const float *p, const float *q, int act);       \
     void nn2_k_bp2_small_##isa(int M, int n, int q, const float *Dn, int ldn, const float *W,  \
                                int ldw, const float *A, const float *mask, int ld, int act,    \
                                float *D, float *bsum, float s);                               \

@@ -239,17 +239,13 @@ static void tail_finish(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, 
     const nn2_net *net = tr->net;
     const int n = net->sizes[1], nm = tr->nm, ld = v->ld[1];
     const float *p0 = part_of(tr, par, 0), *p1 = part_of(tr, par, 1);
-    if (nm == 0 && ld == tr->ldq) { /* the whole layer: one pass over the block, pads too */
-        float *a = v->a[1];
-        for (size_t i = 0; i < (size_t)mb * (size_t)ld; i++) a[i] = p0[i] + p1[i];
-        tr->k->act_forward[net->arch.act[0]](mb * ld, a);
-    } else {
-        for (int r = 0; r < mb; r++) {
-            float *a = v->a[1] + (size_t)r * ld + nm;
-            for (int u = 0; u < n - nm; u++) a[u] = p0[(size_t)r * tr->ldq + u] + p1[(size_t)r * tr->ldq + u];
-            tr->k->act_forward[net->arch.act[0]](n - nm, a);
-        }
-    }
+    const int act = (int)net->arch.act[0];
+    if (nm == 0 && ld == tr->ldq) /* the whole layer: one pass over the block, pads too */
+        tr->k->add_act(mb * ld, v->a[1], p0, p1, act);
+    else
+        for (int r = 0; r < mb; r++)
+            tr->k->add_act(n - nm, v->a[1] + (size_t)r * ld + nm, p0 + (size_t)r * tr->ldq,
+                           p1 + (size_t)r * tr->ldq, act);
     if (v->dropped[1]) nn2_dropout_forward(net, v, drop, 1, mb, nm, n);
 }
 

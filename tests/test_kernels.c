@@ -300,6 +300,18 @@ int main(int argc, char **argv)
                 CHECK(outside, "%s bp2_small nu=%d: wrote outside the block", name, nu);
                 free(Dn); free(W); free(A); free(mk); free(D); free(D2); free(Wt);
             }
+    /* add_act: the bits of the sum then act_forward, each activation, ragged lengths */
+    for (int act = 0; act < NN2_KACT_COUNT; act++)
+        for (int len = 1; len <= 70; len += 23) {
+            float *pp = rnd((size_t)len), *qq = rnd((size_t)len), *x1 = malloc(sizeof(float) * (len + 1)), *x2 = malloc(sizeof(float) * len);
+            for (int i = 0; i < len; i++) pp[i] *= 6.0f;
+            x1[len] = 555.0f;
+            k->add_act(len, x1, pp, qq, act);
+            for (int i = 0; i < len; i++) x2[i] = pp[i] + qq[i];
+            k->act_forward[act](len, x2);
+            CHECK(memcmp(x1, x2, sizeof(float) * len) == 0 && x1[len] == 555.0f, "%s add_act act=%d n=%d", name, act, len);
+            free(pp); free(qq); free(x1); free(x2);
+        }
     /* out_rows: the bits of its three passes in the same ISA (the sums in order, then
      * act_forward or softmax_rows, then a - y), for 1-3 partial sums, sigmoid and softmax, one
      * register a row (n <= 16) and wider; nothing written past M x n */

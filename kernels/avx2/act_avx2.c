@@ -201,3 +201,21 @@ void nn2_k_out_rows_avx2(int M, int n, int np, const float *const *P, int ldp, c
     nn2_k_out_rows_with(M, n, np, P, ldp, b, softmax ? nn2_k_softmax_rows_avx2 : NULL,
                         nn2_k_sigmoid_forward_avx2, labels, out, delta);
 }
+
+/* x = f(p + q), 8 at a time: the sum, then this set's activation of the vector. */
+void nn2_k_add_act_avx2(int n, float *x, const float *p, const float *q, int act)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (int i = 0; i < n; i += 8) {
+        const __m256i m = tail_mask(n - i);
+        const __m256 v = _mm256_add_ps(_mm256_maskload_ps(p + i, m), _mm256_maskload_ps(q + i, m));
+        __m256 a;
+        if (act == NN2_KACT_SIGMOID)
+            a = _mm256_div_ps(one, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), v))));
+        else if (act == NN2_KACT_TANH)
+            a = tanh256(v);
+        else
+            a = _mm256_and_ps(v, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ));
+        _mm256_maskstore_ps(x + i, m, a);
+    }
+}

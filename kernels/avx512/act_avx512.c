@@ -234,3 +234,22 @@ void nn2_k_out_rows_avx512(int M, int n, int np, const float *const *P, int ldp,
         _mm512_mask_storeu_ps(delta + (size_t)r * n, m, _mm512_mask_sub_ps(a, y, a, one));
     }
 }
+
+/* x = f(p + q), 16 at a time: the sum and the activation in one pass (a 2-slice tail's two
+ * halves); the operations of the activation kernels. */
+void nn2_k_add_act_avx512(int n, float *x, const float *p, const float *q, int act)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 m = mask_n(n - i);
+        const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, p + i), _mm512_maskz_loadu_ps(m, q + i));
+        __m512 a;
+        if (act == NN2_KACT_SIGMOID)
+            a = _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
+        else if (act == NN2_KACT_TANH)
+            a = tanh512(v);
+        else
+            a = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ), v);
+        _mm512_mask_storeu_ps(x + i, m, a);
+    }
+}

@@ -102,3 +102,15 @@ void nn2_k_out_rows_with(int M, int n, int np, const float *const *P, int ldp, c
         for (int o = 0; o < n; o++)
             delta[(size_t)r * n + o] = out[(size_t)r * n + o] - (o == labels[r] ? 1.0f : 0.0f);
 }
+
+/* x = f(p + q): the sums, then the activation (nn2_kernels.h). */
+void nn2_k_add_act_scalar(int n, float *x, const float *p, const float *q, int act)
+{
+    for (int i = 0; i < n; i++) x[i] = p[i] + q[i];
+    if (act == NN2_KACT_SIGMOID)
+        nn2_k_sigmoid_forward_scalar(n, x);
+    else if (act == NN2_KACT_TANH)
+        nn2_k_tanh_forward_scalar(n, x);
+    else
+        nn2_k_relu_forward_scalar(n, x);
+}
