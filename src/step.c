@@ -331,8 +331,8 @@ static int group_units(const nn2_trainer *tr, int g, int *lo, int *hi, int *u0, 
 }
 
 /* Group g's partial output sums P = x[:, lo:hi] . W2[lo:hi], then with a tt tail
- * + x[:, u0:u1] . W2[u0:u1] (its half, through tmp): the same operations whoever computes it,
- * the group's owner before the barrier or every thread after it. */
+ * + x[:, u0:u1] . W2[u0:u1] (its half; tmp: m_max x ldp scratch): the same operations whoever
+ * computes it, the group's owner before the barrier or every thread after it. */
 static void group_sums(const nn2_trainer *tr, const float *W2, int ldw, const float *x, int ldx,
                        int g, float *P, float *tmp, int mb)
 {
@@ -344,10 +344,13 @@ static void group_sums(const nn2_trainer *tr, const float *W2, int ldw, const fl
         out_partial(tr, W2, ldw, x, ldx, u0, u1, P, mb);
         return;
     }
-    out_partial(tr, W2, ldw, x, ldx, u0, u1, tmp, mb);
-    const size_t ldp = (size_t)tr->ldp;
+    /* P + x[:, u0:u1] . W2[u0:u1] through gemm_tn's add epilogue, from the half's activations
+     * transposed into tmp (at most 8 x mb): the bits of that product then the add, without a
+     * pass of its own */
+    const int tc = u1 - u0;
     for (int r = 0; r < mb; r++)
-        for (int o = 0; o < tr->net->sizes[2]; o++) P[(size_t)r * ldp + o] += tmp[(size_t)r * ldp + o];
+        for (int u = 0; u < tc; u++) tmp[(size_t)u * mb + r] = x[(size_t)r * ldx + u0 + u];
+    tr->k->gemm_tn(mb, tr->net->sizes[2], tc, tmp, mb, W2 + (size_t)u0 * ldw, ldw, P, tr->ldp, 1.0f, 1.0f);
 }
 
 /* Lean networks' output layer into p->out (mb, nL): z = ((P0 + P1) + Pt) + b, P0 and P1 the
