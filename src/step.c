@@ -296,7 +296,7 @@ static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, blk b, int l, i
                       const float *delta, int ldd, int mb)
 {
     if (j1 <= j0) return;
-    const size_t boff = (size_t)tr->net->layer[l].n_in * b.ld + (size_t)(j0 - b.u0);
+    const size_t boff = (size_t)(bias_grad(tr, b, l, j0) - b.G);
     if (delta) tr->k->colsum(mb, j1 - j0, delta, ldd, b.G + boff);
     if (o) nn2_optim_update(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, (size_t)(j1 - j0), 1);
 }

@@ -31,28 +31,6 @@ static inline __m256 exp256(__m256 x)
     return _mm256_and_ps(keep, _mm256_mul_ps(p, _mm256_castsi256_ps(e))); /* e^x < 1.6e-38: 0 */
 }
 
-void nn2_k_sigmoid_forward_avx2(int n, float *x)
-{
-    const __m256 one = _mm256_set1_ps(1.0f);
-    for (int i = 0; i < n; i += 8) {
-        const __m256i m = tail_mask(n - i);
-        const __m256 v = _mm256_maskload_ps(x + i, m);
-        const __m256 e = exp256(_mm256_sub_ps(_mm256_setzero_ps(), v));
-        _mm256_maskstore_ps(x + i, m, _mm256_div_ps(one, _mm256_add_ps(one, e)));
-    }
-}
-
-void nn2_k_sigmoid_backward_avx2(int n, float *d, const float *a)
-{
-    const __m256 one = _mm256_set1_ps(1.0f);
-    for (int i = 0; i < n; i += 8) {
-        const __m256i m = tail_mask(n - i);
-        const __m256 av = _mm256_maskload_ps(a + i, m);
-        const __m256 s = _mm256_mul_ps(av, _mm256_sub_ps(one, av));
-        _mm256_maskstore_ps(d + i, m, _mm256_mul_ps(_mm256_maskload_ps(d + i, m), s));
-    }
-}
-
 /* tanh: the method of kernels/avx512/act_avx512.c (odd polynomial below 0.25, else
  * (1 - e) / (1 + e) with e = exp(-2|x|)). */
 static inline __m256 tanh256(__m256 x)
@@ -75,43 +53,49 @@ static inline __m256 tanh256(__m256 x)
     return _mm256_blendv_ps(big, small, is_small);
 }
 
-void nn2_k_tanh_forward_avx2(int n, float *x)
-{
-    for (int i = 0; i < n; i += 8) {
-        const __m256i m = tail_mask(n - i);
-        _mm256_maskstore_ps(x + i, m, tanh256(_mm256_maskload_ps(x + i, m)));
-    }
-}
-
-void nn2_k_tanh_backward_avx2(int n, float *d, const float *a)
+/* f(v) for an nn2_kact: sigmoid 1 / (1 + e^-v), tanh, ReLU; every kernel that activates calls
+ * this, so they all produce the same bits. */
+static inline __m256 act256(int act, __m256 v)
 {
     const __m256 one = _mm256_set1_ps(1.0f);
-    for (int i = 0; i < n; i += 8) {
-        const __m256i m = tail_mask(n - i);
-        const __m256 av = _mm256_maskload_ps(a + i, m);
-        const __m256 s = _mm256_sub_ps(one, _mm256_mul_ps(av, av));
-        _mm256_maskstore_ps(d + i, m, _mm256_mul_ps(_mm256_maskload_ps(d + i, m), s));
-    }
+    if (act == NN2_KACT_SIGMOID)
+        return _mm256_div_ps(one, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), v))));
+    if (act == NN2_KACT_TANH) return tanh256(v);
+    return _mm256_and_ps(v, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ));
 }
 
-void nn2_k_relu_forward_avx2(int n, float *x)
+/* d * f'(z), f' through the output a: sigmoid a(1-a), tanh 1-a^2, ReLU (a > 0). */
+static inline __m256 dact256(int act, __m256 d, __m256 av)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    if (act == NN2_KACT_SIGMOID) return _mm256_mul_ps(d, _mm256_mul_ps(av, _mm256_sub_ps(one, av)));
+    if (act == NN2_KACT_TANH) return _mm256_mul_ps(d, _mm256_sub_ps(one, _mm256_mul_ps(av, av)));
+    return _mm256_and_ps(d, _mm256_cmp_ps(av, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
+static inline __attribute__((always_inline)) void act_pass(const int act, int n, float *x)
 {
     for (int i = 0; i < n; i += 8) {
         const __m256i m = tail_mask(n - i);
-        const __m256 v = _mm256_maskload_ps(x + i, m);
-        const __m256 pos = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ);
-        _mm256_maskstore_ps(x + i, m, _mm256_and_ps(v, pos));
+        _mm256_maskstore_ps(x + i, m, act256(act, _mm256_maskload_ps(x + i, m)));
     }
 }
 
-void nn2_k_relu_backward_avx2(int n, float *d, const float *a)
+static inline __attribute__((always_inline)) void dact_pass(const int act, int n, float *d, const float *a)
 {
     for (int i = 0; i < n; i += 8) {
         const __m256i m = tail_mask(n - i);
-        const __m256 pos = _mm256_cmp_ps(_mm256_maskload_ps(a + i, m), _mm256_setzero_ps(), _CMP_GT_OQ);
-        _mm256_maskstore_ps(d + i, m, _mm256_and_ps(_mm256_maskload_ps(d + i, m), pos));
+        const __m256 dv = _mm256_maskload_ps(d + i, m);
+        _mm256_maskstore_ps(d + i, m, dact256(act, dv, _mm256_maskload_ps(a + i, m)));
     }
 }
+
+void nn2_k_sigmoid_forward_avx2(int n, float *x) { act_pass(NN2_KACT_SIGMOID, n, x); }
+void nn2_k_sigmoid_backward_avx2(int n, float *d, const float *a) { dact_pass(NN2_KACT_SIGMOID, n, d, a); }
+void nn2_k_tanh_forward_avx2(int n, float *x) { act_pass(NN2_KACT_TANH, n, x); }
+void nn2_k_tanh_backward_avx2(int n, float *d, const float *a) { dact_pass(NN2_KACT_TANH, n, d, a); }
+void nn2_k_relu_forward_avx2(int n, float *x) { act_pass(NN2_KACT_RELU, n, x); }
+void nn2_k_relu_backward_avx2(int n, float *d, const float *a) { dact_pass(NN2_KACT_RELU, n, d, a); }
 
 static inline float hmax256(__m256 v)
 {
@@ -157,14 +141,6 @@ void nn2_k_softmax_rows_avx2(int M, int n, float *x)
 
 /* BP2 towards a next layer of q <= 16 units: the method of kernels/avx512/act_avx512.c, 8 units
  * at a time. */
-static inline __m256 dact256(int act, __m256 d, __m256 av)
-{
-    const __m256 one = _mm256_set1_ps(1.0f);
-    if (act == NN2_KACT_SIGMOID) return _mm256_mul_ps(d, _mm256_mul_ps(av, _mm256_sub_ps(one, av)));
-    if (act == NN2_KACT_TANH) return _mm256_mul_ps(d, _mm256_sub_ps(one, _mm256_mul_ps(av, av)));
-    return _mm256_and_ps(d, _mm256_cmp_ps(av, _mm256_setzero_ps(), _CMP_GT_OQ));
-}
-
 void nn2_k_bp2_small_avx2(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
                           const float *A, const float *mask, int ld, int act, float *D, float *bsum,
                           float s)
@@ -205,17 +181,9 @@ void nn2_k_out_rows_avx2(int M, int n, int np, const float *const *P, int ldp, c
 /* x = f(p + q), 8 at a time: the sum, then this set's activation of the vector. */
 void nn2_k_add_act_avx2(int n, float *x, const float *p, const float *q, int act)
 {
-    const __m256 one = _mm256_set1_ps(1.0f);
     for (int i = 0; i < n; i += 8) {
         const __m256i m = tail_mask(n - i);
         const __m256 v = _mm256_add_ps(_mm256_maskload_ps(p + i, m), _mm256_maskload_ps(q + i, m));
-        __m256 a;
-        if (act == NN2_KACT_SIGMOID)
-            a = _mm256_div_ps(one, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), v))));
-        else if (act == NN2_KACT_TANH)
-            a = tanh256(v);
-        else
-            a = _mm256_and_ps(v, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ));
-        _mm256_maskstore_ps(x + i, m, a);
+        _mm256_maskstore_ps(x + i, m, act256(act, v));
     }
 }

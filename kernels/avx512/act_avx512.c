@@ -26,28 +26,6 @@ static inline __m512 exp512(__m512 x)
     return _mm512_maskz_mov_ps((__mmask16)~under, _mm512_scalef_ps(p, n)); /* e^x < 1.6e-38: 0 */
 }
 
-void nn2_k_sigmoid_forward_avx512(int n, float *x)
-{
-    const __m512 one = _mm512_set1_ps(1.0f);
-    for (int i = 0; i < n; i += 16) {
-        const __mmask16 m = (__mmask16)(n - i >= 16 ? 0xFFFF : (1u << (n - i)) - 1u);
-        const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
-        const __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), v));
-        _mm512_mask_storeu_ps(x + i, m, _mm512_div_ps(one, _mm512_add_ps(one, e)));
-    }
-}
-
-void nn2_k_sigmoid_backward_avx512(int n, float *d, const float *a)
-{
-    const __m512 one = _mm512_set1_ps(1.0f);
-    for (int i = 0; i < n; i += 16) {
-        const __mmask16 m = (__mmask16)(n - i >= 16 ? 0xFFFF : (1u << (n - i)) - 1u);
-        const __m512 av = _mm512_maskz_loadu_ps(m, a + i);
-        const __m512 s = _mm512_mul_ps(av, _mm512_sub_ps(one, av));
-        _mm512_mask_storeu_ps(d + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, d + i), s));
-    }
-}
-
 /* tanh: |x| < 0.25 by its odd Taylor polynomial to x^11 (truncation < 1e-9 relative);
  * otherwise (1 - e) / (1 + e) with e = exp(-2|x|) (no cancellation worse than 1.6x there);
  * the sign restored. Both computed, one selected per lane. */
@@ -74,44 +52,49 @@ static inline __m512 tanh512(__m512 x)
 
 static inline __mmask16 mask_n(int left) { return (__mmask16)(left >= 16 ? 0xFFFF : (1u << left) - 1u); }
 
-void nn2_k_tanh_forward_avx512(int n, float *x)
-{
-    for (int i = 0; i < n; i += 16) {
-        const __mmask16 m = mask_n(n - i);
-        _mm512_mask_storeu_ps(x + i, m, tanh512(_mm512_maskz_loadu_ps(m, x + i)));
-    }
-}
-
-void nn2_k_tanh_backward_avx512(int n, float *d, const float *a)
+/* f(v) for an nn2_kact: sigmoid 1 / (1 + e^-v) with an IEEE division, tanh, ReLU. Every kernel
+ * that activates calls this, so they all produce the same bits. */
+static inline __m512 act512(int act, __m512 v)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
-    for (int i = 0; i < n; i += 16) {
-        const __mmask16 m = mask_n(n - i);
-        const __m512 av = _mm512_maskz_loadu_ps(m, a + i);
-        const __m512 s = _mm512_sub_ps(one, _mm512_mul_ps(av, av));
-        _mm512_mask_storeu_ps(d + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, d + i), s));
-    }
+    if (act == NN2_KACT_SIGMOID)
+        return _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
+    if (act == NN2_KACT_TANH) return tanh512(v);
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ), v);
 }
 
-void nn2_k_relu_forward_avx512(int n, float *x)
+/* d * f'(z), f' through the output a: sigmoid a(1-a), tanh 1-a^2, ReLU (a > 0). */
+static inline __m512 dact512(int act, __m512 d, __m512 av)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    if (act == NN2_KACT_SIGMOID) return _mm512_mul_ps(d, _mm512_mul_ps(av, _mm512_sub_ps(one, av)));
+    if (act == NN2_KACT_TANH) return _mm512_mul_ps(d, _mm512_sub_ps(one, _mm512_mul_ps(av, av)));
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(av, _mm512_setzero_ps(), _CMP_GT_OQ), d);
+}
+
+static inline __attribute__((always_inline)) void act_pass(const int act, int n, float *x)
 {
     for (int i = 0; i < n; i += 16) {
         const __mmask16 m = mask_n(n - i);
-        const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
-        const __mmask16 pos = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ);
-        _mm512_mask_storeu_ps(x + i, m, _mm512_maskz_mov_ps(pos, v));
+        _mm512_mask_storeu_ps(x + i, m, act512(act, _mm512_maskz_loadu_ps(m, x + i)));
     }
 }
 
-void nn2_k_relu_backward_avx512(int n, float *d, const float *a)
+static inline __attribute__((always_inline)) void dact_pass(const int act, int n, float *d, const float *a)
 {
     for (int i = 0; i < n; i += 16) {
         const __mmask16 m = mask_n(n - i);
-        const __mmask16 pos =
-            _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(m, a + i), _mm512_setzero_ps(), _CMP_GT_OQ);
-        _mm512_mask_storeu_ps(d + i, m, _mm512_maskz_loadu_ps(pos & m, d + i));
+        const __m512 dv = _mm512_maskz_loadu_ps(m, d + i);
+        _mm512_mask_storeu_ps(d + i, m, dact512(act, dv, _mm512_maskz_loadu_ps(m, a + i)));
     }
 }
+
+void nn2_k_sigmoid_forward_avx512(int n, float *x) { act_pass(NN2_KACT_SIGMOID, n, x); }
+void nn2_k_sigmoid_backward_avx512(int n, float *d, const float *a) { dact_pass(NN2_KACT_SIGMOID, n, d, a); }
+void nn2_k_tanh_forward_avx512(int n, float *x) { act_pass(NN2_KACT_TANH, n, x); }
+void nn2_k_tanh_backward_avx512(int n, float *d, const float *a) { dact_pass(NN2_KACT_TANH, n, d, a); }
+void nn2_k_relu_forward_avx512(int n, float *x) { act_pass(NN2_KACT_RELU, n, x); }
+void nn2_k_relu_backward_avx512(int n, float *d, const float *a) { dact_pass(NN2_KACT_RELU, n, d, a); }
 
 /* Per row: max, then e = exp(z - max) with the sum, then e / sum. The reductions follow one
  * fixed tree per row, so a row's result does not depend on M. */
@@ -147,14 +130,6 @@ void nn2_k_softmax_rows_avx512(int M, int n, float *x)
  * (independent FMA chains). The column sums (the biases' gradient, as colsum) are kept in a
  * register as the rows go by, and D is stored times s (the lazy decay's factor), so neither
  * needs a pass of its own over D. */
-static inline __m512 dact512(int act, __m512 d, __m512 av)
-{
-    const __m512 one = _mm512_set1_ps(1.0f);
-    if (act == NN2_KACT_SIGMOID) return _mm512_mul_ps(d, _mm512_mul_ps(av, _mm512_sub_ps(one, av)));
-    if (act == NN2_KACT_TANH) return _mm512_mul_ps(d, _mm512_sub_ps(one, _mm512_mul_ps(av, av)));
-    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(av, _mm512_setzero_ps(), _CMP_GT_OQ), d);
-}
-
 void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
                             const float *A, const float *mask, int ld, int act, float *D, float *bsum,
                             float s)
@@ -227,7 +202,7 @@ void nn2_k_out_rows_avx512(int M, int n, int np, const float *const *P, int ldp,
             const __m512 vs = _mm512_add_ps(_mm512_setzero_ps(), e);
             a = _mm512_div_ps(e, _mm512_set1_ps(_mm512_reduce_add_ps(vs)));
         } else {
-            a = _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), z))));
+            a = act512(NN2_KACT_SIGMOID, z);
         }
         _mm512_mask_storeu_ps(out + (size_t)r * n, m, a);
         const __mmask16 y = labels[r] < n ? (__mmask16)(1u << labels[r]) : 0;
@@ -239,17 +214,9 @@ void nn2_k_out_rows_avx512(int M, int n, int np, const float *const *P, int ldp,
  * halves); the operations of the activation kernels. */
 void nn2_k_add_act_avx512(int n, float *x, const float *p, const float *q, int act)
 {
-    const __m512 one = _mm512_set1_ps(1.0f);
     for (int i = 0; i < n; i += 16) {
         const __mmask16 m = mask_n(n - i);
         const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, p + i), _mm512_maskz_loadu_ps(m, q + i));
-        __m512 a;
-        if (act == NN2_KACT_SIGMOID)
-            a = _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
-        else if (act == NN2_KACT_TANH)
-            a = tanh512(v);
-        else
-            a = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ), v);
-        _mm512_mask_storeu_ps(x + i, m, a);
+        _mm512_mask_storeu_ps(x + i, m, act512(act, v));
     }
 }
