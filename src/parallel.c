@@ -53,18 +53,30 @@ static inline void cpu_relax(void)
 #endif
 }
 
-void nn2_bar_wait(nn2_bar *b, int t, int n, unsigned *episode)
+void nn2_bar_arrive(nn2_bar *b, int t, int n, unsigned *episode)
 {
     if (n <= 1) return;
-    const unsigned e = ++*episode;
+    atomic_store_explicit(&FLAG(b, (t + 1) % n, 0), ++*episode, memory_order_release);
+}
+
+void nn2_bar_finish(nn2_bar *b, int t, int n, const unsigned *episode)
+{
+    if (n <= 1) return;
+    const unsigned e = *episode;
     for (int r = 0, d = 1; d < n; r++, d *= 2) {
-        atomic_store_explicit(&FLAG(b, (t + d) % n, r), e, memory_order_release);
+        if (r > 0) atomic_store_explicit(&FLAG(b, (t + d) % n, r), e, memory_order_release);
         /* the flag may already hold e + 1: its writer can be one episode ahead, never two */
         for (unsigned spins = 0; (int)(atomic_load_explicit(&FLAG(b, t, r), memory_order_acquire) - e) < 0; spins++) {
             if (spins < b->spins) cpu_relax();
             else sched_yield();
         }
     }
+}
+
+void nn2_bar_wait(nn2_bar *b, int t, int n, unsigned *episode)
+{
+    nn2_bar_arrive(b, t, n, episode);
+    nn2_bar_finish(b, t, n, episode);
 }
 
 int nn2_threads_resolve(int requested)

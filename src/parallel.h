@@ -46,6 +46,11 @@ void nn2_bar_free(nn2_bar *b);
 void nn2_bar_reset(nn2_bar *b, int team);
 /* Thread t of n waits until all n have arrived (n <= 1: returns at once). */
 void nn2_bar_wait(nn2_bar *b, int t, int n, unsigned *episode);
+/* nn2_bar_wait in two parts, with work between them that neither needs the others' work before
+ * the barrier nor is needed by it: nn2_bar_arrive raises the first round's flag, nn2_bar_finish
+ * waits (and does the later rounds). The flag's hand-over to the other core overlaps the work. */
+void nn2_bar_arrive(nn2_bar *b, int t, int n, unsigned *episode);
+void nn2_bar_finish(nn2_bar *b, int t, int n, const unsigned *episode);
 
 /* Forward pass over every sample of data with T threads: per-sample cost (network2's cost.fn)
  * into cost[i] and correctness (argmax == label) into correct[i]. Results do not depend on T. */

@@ -483,10 +483,13 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, x0, mb, c0, c1);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
     /* the next mini-batch's pixels: up to AHEAD_BURST cache lines at once, now (the most time to
-     * arrive); more, in shares during the first layer's gradient (ahead) */
+     * arrive), or with a team's barrier after the forward pass while its flag crosses the cores
+     * (window: the burst stalls on the core's miss buffers; there the stall overlaps the
+     * hand-over); more, in shares during the first layer's gradient (ahead) */
     ahead f = {&p->data, idx, base + (size_t)mb, (int)next, 0, c0, c1};
     const int burst = (size_t)next * (size_t)((c1 - c0 + 63) / 64) <= AHEAD_BURST;
-    if (burst) ahead_to(&f, f.n);
+    const int window = burst && tr->lean && nt > 1; /* then in the barrier's window (below) */
+    if (burst && !window) ahead_to(&f, f.n);
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
         j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
@@ -506,16 +509,18 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             group_sums(tr, out.W, out.ld, xm, ldm, t, group_part(tr, p, t, par, 1),
                        group_part(tr, p, 2, par, 0), mb);
         }
-        nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-        if (tr->lean && nt > 1 && burst && next > 0) {
-            /* the partial sums from the other core are on their way while this thread converts
-             * the first rows of the next mini-batch (asked for at the start of the step); more
-             * rows would push this step's inputs out of L1 before the gradient reads them */
-            sums_ahead(tr, p, par, rown, mb);
+        /* window: while this thread's flag crosses to the other core, it asks for the next
+         * mini-batch's pixels and converts their first rows (the first lines asked for); more
+         * rows would push this step's inputs out of L1 before the gradient reads them */
+        nn2_bar_arrive(&tr->bar, t, nt, &p->episode);
+        if (window) {
+            ahead_to(&f, f.n);
             p->xn_rows = (int)next < EARLY_ROWS ? (int)next : EARLY_ROWS;
             nn2_load_cols(k, p->xn, net->sizes[0], &p->data, idx, base + (size_t)mb, 0, p->xn_rows, c0, c1);
             p->xn_base = base + (size_t)mb;
         }
+        nn2_bar_finish(&tr->bar, t, nt, &p->episode);
+        if (window) sums_ahead(tr, p, par, rown, mb);
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
             if (t == 0 && !tr->tt && nn2_trainer_holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
             exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],

@@ -5,7 +5,9 @@
  * per-thread output layers; 100 and 9 hidden units: the last 16-unit slice computed in two
  * halves by two threads; 23: the whole layer in two halves) and with two; a thread count that changes from step to step (as
  * the automatic mode's first-epoch timing does); and evaluation results independent of
- * threads. */
+ * threads; and the team barrier, whole and split in two. */
+#include <omp.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -96,8 +98,51 @@ static nn2_net *train_steps(const config *cf, int shape, const int *threads, int
     return net;
 }
 
+/* The team barrier, whole (nn2_bar_wait) and in two parts with work between them
+ * (nn2_bar_arrive, nn2_bar_finish), for teams of 2-5 threads (more than the cores: the yield
+ * path): in each episode every thread publishes the episode number, passes the barrier, and
+ * must then see every other thread's number at that episode or at most one ahead. Returns the
+ * count of violations. */
+static int barrier_violations(int team, int split)
+{
+    enum { EPISODES = 3000 };
+    nn2_bar bar;
+    NN2_ASSERT(nn2_bar_init(&bar, team));
+    nn2_bar_reset(&bar, team);
+    _Atomic unsigned seen[8] = {0};
+    int bad = 0;
+#pragma omp parallel num_threads(team) reduction(+ : bad)
+    {
+        const int t = omp_get_thread_num(), n = omp_get_num_threads();
+        unsigned episode = 0;
+        volatile unsigned sink = 0;
+        for (unsigned e = 1; e <= EPISODES; e++) {
+            atomic_store_explicit(&seen[t], e, memory_order_relaxed);
+            if (split) {
+                nn2_bar_arrive(&bar, t, n, &episode);
+                for (unsigned w = 0; w < (e * 7u + (unsigned)t) % 50u; w++) sink += w; /* work */
+                nn2_bar_finish(&bar, t, n, &episode);
+            } else {
+                nn2_bar_wait(&bar, t, n, &episode);
+            }
+            for (int u = 0; u < n; u++) {
+                const unsigned s = atomic_load_explicit(&seen[u], memory_order_relaxed);
+                bad += s < e || s > e + 1;
+            }
+        }
+        bad += n != team || episode != EPISODES;
+    }
+    nn2_bar_free(&bar);
+    return bad;
+}
+
 int main(void)
 {
+    for (int team = 2; team <= 5; team++)
+        for (int split = 0; split < 2; split++)
+            CHECK(barrier_violations(team, split) == 0, "barrier (%s) of %d threads let a thread pass early",
+                  split ? "arrive/finish" : "wait", team);
+
     static uint8_t px[N * DIM], lab[N];
     for (int i = 0; i < N * DIM; i++) px[i] = (uint8_t)((i * 2654435761u) >> 24);
     for (int i = 0; i < N; i++) lab[i] = (uint8_t)(((unsigned)i * 7u + px[i * DIM]) % 10);
