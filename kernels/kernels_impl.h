@@ -48,4 +48,14 @@ void nn2_k_gemm_nt_openblas(int M, int N, int K, const float *A, int lda, const 
 void nn2_k_gemm_tn_openblas(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                             float *C, int ldc, float alpha, float beta);
 
+/* The six activation entry points of a SIMD kernel file, each one call of that file's own
+ * act_pass / dact_pass (static there) with the activation's code. */
+#define NN2_DEFINE_ACT_ENTRIES(isa)                                                                     \
+    void nn2_k_sigmoid_forward_##isa(int n, float *x) { act_pass(NN2_KACT_SIGMOID, n, x); }             \
+    void nn2_k_sigmoid_backward_##isa(int n, float *d, const float *a) { dact_pass(NN2_KACT_SIGMOID, n, d, a); } \
+    void nn2_k_tanh_forward_##isa(int n, float *x) { act_pass(NN2_KACT_TANH, n, x); }                   \
+    void nn2_k_tanh_backward_##isa(int n, float *d, const float *a) { dact_pass(NN2_KACT_TANH, n, d, a); } \
+    void nn2_k_relu_forward_##isa(int n, float *x) { act_pass(NN2_KACT_RELU, n, x); }                   \
+    void nn2_k_relu_backward_##isa(int n, float *d, const float *a) { dact_pass(NN2_KACT_RELU, n, d, a); }
+
 #endif

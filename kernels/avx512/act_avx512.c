@@ -89,12 +89,7 @@ static inline __attribute__((always_inline)) void dact_pass(const int act, int n
     }
 }
 
-void nn2_k_sigmoid_forward_avx512(int n, float *x) { act_pass(NN2_KACT_SIGMOID, n, x); }
-void nn2_k_sigmoid_backward_avx512(int n, float *d, const float *a) { dact_pass(NN2_KACT_SIGMOID, n, d, a); }
-void nn2_k_tanh_forward_avx512(int n, float *x) { act_pass(NN2_KACT_TANH, n, x); }
-void nn2_k_tanh_backward_avx512(int n, float *d, const float *a) { dact_pass(NN2_KACT_TANH, n, d, a); }
-void nn2_k_relu_forward_avx512(int n, float *x) { act_pass(NN2_KACT_RELU, n, x); }
-void nn2_k_relu_backward_avx512(int n, float *d, const float *a) { dact_pass(NN2_KACT_RELU, n, d, a); }
+NN2_DEFINE_ACT_ENTRIES(avx512)
 
 /* Per row: max, then e = exp(z - max) with the sum, then e / sum. The reductions follow one
  * fixed tree per row, so a row's result does not depend on M. */
