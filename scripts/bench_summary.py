@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""The summary of scripts/bench.sh: nn2 against its baselines and issue 4's targets.
+
+Usage: bench_summary.py DIR NCORES RSS_KB RUNS
+
+Reads DIR/nn2.run<i>.csv and DIR/nn2.run<i>.txt (i = 1..RUNS, one nn2-bench run each) and
+DIR/torch.txt. With several runs, every figure is the median over the runs of that run's figure
+(a percentage of the peak measured in the same run, a ratio of two rows of the same run): on a
+machine whose cross-core latency changes from minute to minute, one run says little. Each run's
+cache-line hand-over latency (printed by nn2-bench's roofline) is listed, so that a reader can
+see which phase of the machine each run caught.
+"""
+import csv
+import re
+import statistics
+import sys
+
+TARGETS = {  # issue 4, at all cores: % of peak, 1 -> 2 threads, vs OpenBLAS, vs PyTorch
+    "B1": (55, None, 1.5, 30),
+    "B2": (70, 1.85, 1.5, 15),
+    "B3": (75, 1.85, 1.1, 4),
+    "B4": (80, 1.85, 1.1, None),
+}
+
+
+def load_run(d, i):
+    rows = {}
+    for r in csv.DictReader(open("%s/nn2.run%d.csv" % (d, i))):
+        rows[(r["config"], r["kernels"], int(r["threads"]))] = (float(r["sec_epoch_median"]), float(r["pct_peak"]))
+    m = re.search(r"hand-over between two threads: (\d+) ns", open("%s/nn2.run%d.txt" % (d, i)).read())
+    return rows, int(m.group(1)) if m else None
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def main():
+    d, ncores, rss_kb, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    loaded = [load_run(d, i) for i in range(1, runs + 1)]
+    nn2 = [r for r, _ in loaded]
+    torch = {}
+    for line in open("%s/torch.txt" % d):
+        c, t, s = line.split()
+        torch.setdefault(c, []).append((float(s), int(t)))
+    best = [k for k in nn2[0] if k[1] != "openblas"][0][1]
+    if runs > 1:
+        print("\n%d runs of nn2-bench; cache-line hand-over per run (ns): %s" %
+              (runs, " ".join(str(h) if h is not None else "?" for _, h in loaded)))
+        print("figures below: medians over the runs of each run's own figure")
+    print("\nnn2 (%s) against the baselines, seconds per epoch (medians) and ratios:" % best)
+    print("%-3s %10s %10s %9s %9s %8s %12s %12s %15s %11s" % (
+        "cfg", "nn2 1t", "nn2 %dt" % ncores, "%pk 1t", "%%pk %dt" % ncores, "1->%d" % ncores,
+        "OpenBLAS %dt" % ncores, "vs OpenBLAS", "PyTorch best", "vs PyTorch"))
+    missed = []
+    for c in ("B1", "B2", "B3", "B4"):
+        if (c, best, 1) not in nn2[0] or (c, best, ncores) not in nn2[0]:
+            continue
+        one = med([r[(c, best, 1)][0] for r in nn2])
+        all_ = med([r[(c, best, ncores)][0] for r in nn2])
+        pk1 = med([r[(c, best, 1)][1] for r in nn2])
+        pkn = med([r[(c, best, ncores)][1] for r in nn2])
+        speed = med([r[(c, best, 1)][0] / r[(c, best, ncores)][0] for r in nn2])
+        have_ob = all((c, "openblas", ncores) in r for r in nn2)
+        ob = med([r[(c, "openblas", ncores)][0] for r in nn2]) if have_ob else None
+        vs_ob = med([r[(c, "openblas", ncores)][0] / r[(c, best, ncores)][0] for r in nn2]) if have_ob else None
+        tb, tt = min(torch[c])
+        vs_pt = tb / min(one, all_)
+        print("%-3s %10.4f %10.4f %8.1f%% %8.1f%% %7.2fx %12s %12s %10.4f (%dt) %10.1fx" % (
+            c, one, all_, pk1, pkn, speed, "%.4f" % ob if ob else "-", "%.2fx" % vs_ob if vs_ob else "-",
+            tb, tt, vs_pt))
+        pct, sp, o, pt = TARGETS[c]
+        if ncores == 2:  # the issue's targets are for this 2-core machine
+            if pkn < pct:
+                missed.append("%s %.1f%% of peak < %d%%" % (c, pkn, pct))
+            if sp and speed < sp:
+                missed.append("%s 1 -> 2 threads %.2fx < %.2fx" % (c, speed, sp))
+            if c == "B1" and speed < 1.0:
+                missed.append("B1 slower on 2 threads than on 1 (%.2fx)" % speed)
+            if vs_ob and vs_ob < o:
+                missed.append("%s vs OpenBLAS %.2fx < %.1fx" % (c, vs_ob, o))
+            if pt and vs_pt < pt:
+                missed.append("%s vs PyTorch %.1fx < %dx" % (c, vs_pt, pt))
+    mb = rss_kb / 1024
+    print("peak resident memory of the default `nn2 train` run: %.1f MB" % mb)
+    if ncores == 2:
+        if mb >= 100:
+            missed.append("peak resident memory %.1f MB >= 100 MB" % mb)
+        print("issue 4's targets: %s" % ("all met" if not missed else "missed: " + "; ".join(missed)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""scripts/bench_summary.py on made-up nn2-bench runs: the medians over runs (of each run's own
+percentages and ratios, not ratios of medians), the hand-over list, and issue 4's verdict.
+
+Usage: test_bench_summary.py SOURCE_DIR
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+HEADER = ("config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,"
+          "speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights\n")
+
+
+def write_run(d, i, handover, rows):
+    """rows: {(config, kernels, threads): (seconds, pct_peak)}"""
+    with open(os.path.join(d, "nn2.run%d.csv" % i), "w") as f:
+        f.write(HEADER)
+        for (c, k, t), (s, p) in sorted(rows.items()):
+            f.write("%s,%s,%d,%.6f,%.6f,%.6f,1,1,1,1,1,%.2f,1\n" % (c, k, t, s, s, s, p))
+    with open(os.path.join(d, "nn2.run%d.txt" % i), "w") as f:
+        f.write("roofline, measured in this run:\n  cache-line hand-over between two threads: %d ns\n" % handover)
+
+
+def good_rows(scale2=1.0, pct2=None, slow=1.0):
+    """Every target met: 2-thread times = 1-thread / 1.9 (B1: / 1.6), OpenBLAS 3x slower; 2-thread
+    times times scale2, all times times slow."""
+    rows = {}
+    for c, one, pct in (("B1", 0.032, 57.0), ("B2", 0.090, 72.0), ("B3", 0.085, 79.0), ("B4", 0.61, 90.0)):
+        one *= slow
+        two = one / (1.6 if c == "B1" else 1.9) * scale2
+        rows[(c, "avx512", 1)] = (one, pct + 10)
+        rows[(c, "avx512", 2)] = (two, pct if pct2 is None else pct2.get(c, pct))
+        rows[(c, "openblas", 1)] = (one * 3, 20.0)
+        rows[(c, "openblas", 2)] = (two * 3, 10.0)
+    return rows
+
+
+def summary(d, runs, rss_kb=66000):
+    script = os.path.join(sys.argv[1], "scripts", "bench_summary.py")
+    out = subprocess.run([sys.executable, script, d, "2", str(rss_kb), str(runs)], check=True,
+                         capture_output=True, text=True).stdout
+    return out
+
+
+def check(cond, what, out):
+    if not cond:
+        print("FAIL: %s\n%s" % (what, out))
+        sys.exit(1)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "torch.txt"), "w") as f:  # best: B1 1.0 s, B2 1.5, B3 0.4, B4 1.7
+            f.write("B1 1 1.2\nB1 2 1.0\nB2 1 1.5\nB2 2 1.6\nB3 1 0.4\nB3 2 0.5\nB4 1 1.7\nB4 2 1.8\n")
+        # one run, every target met
+        write_run(d, 1, 40, good_rows())
+        out = summary(d, 1)
+        check("issue 4's targets: all met" in out, "one good run: all met", out)
+        check("hand-over per run" not in out, "one run: no per-run list", out)
+        # three runs: B1's 2-thread % of peak 57, 50, 56 -> median 56.0 (met); B2's 1 -> 2
+        # 1.90, 1.70, 1.80 -> median 1.80 (missed); run 3 slower on both thread counts, so the
+        # ratio of the median times would be 1.70
+        write_run(d, 1, 40, good_rows(1.0))
+        write_run(d, 2, 210, good_rows(1.9 / 1.7, {"B1": 50.0}))
+        write_run(d, 3, 35, good_rows(1.9 / 1.8, {"B1": 56.0}, 1.5))
+        out = summary(d, 3)
+        check("3 runs of nn2-bench; cache-line hand-over per run (ns): 40 210 35" in out, "per-run list", out)
+        b1 = [l for l in out.splitlines() if l.startswith("B1 ")][0]
+        check(" 56.0%" in b1, "B1: median of the runs' percentages", out)
+        b2 = [l for l in out.splitlines() if l.startswith("B2 ")][0]
+        check(" 1.80x" in b2, "B2: median of the runs' 1 -> 2 ratios", out)
+        check("missed: B2 1 -> 2 threads 1.80x < 1.85x; B3 1 -> 2 threads 1.80x < 1.85x; "
+              "B4 1 -> 2 threads 1.80x < 1.85x" in out, "verdict names the misses", out)
+        check("B1 1 -> 2" not in out, "B1 has no 1 -> 2 target beyond no slow-down", out)
+        # PyTorch: B3's best, 0.4 s, against nn2's best, the median of the runs' 2-thread times
+        # (0.0447, 0.0500, 0.0708 s): 8.0x
+        b3 = [l for l in out.splitlines() if l.startswith("B3 ")][0]
+        check("0.4000 (1t)" in b3 and "8.0x" in b3, "B3 vs PyTorch", out)
+        # memory over 100 MB is a miss
+        out = summary(d, 1, rss_kb=120 * 1024)
+        check("missed: peak resident memory 120.0 MB >= 100 MB" in out, "memory target", out)
+    print("bench_summary: ok")
+
+
+if __name__ == "__main__":
+    main()
