@@ -154,8 +154,13 @@ static void roofline(const char *only, int ncores, const int *tcounts, int nt, c
     static const double target[4] = {55, 70, 75, 80}; /* issue 4's % of peak, all cores */
     double bar[16], gomp[16], l2[16], mem[16];
     printf("\nroofline, measured in this run:\n");
-    if (ncores > 1) /* (nproc at start: inside training this thread is bound to one core) */
+    if (ncores > 1) { /* (nproc at start: inside training this thread is bound to one core) */
         printf("  cache-line hand-over between two threads: %.0f ns\n", nn2_roof_handoff_ns());
+        double own;
+        const double other = nn2_roof_shared_read_ns(&own);
+        printf("  8 MB written by one thread, read in random order: %.0f ns a line by the other thread,\n"
+               "  %.0f ns by the writer (about equal when the two cores share a last-level cache)\n", other, own);
+    }
     for (int ti = 0; ti < nt; ti++) {
         bar[ti] = tcounts[ti] > 1 ? nn2_roof_barrier_us(tcounts[ti], 0) : 0.0;
         gomp[ti] = nn2_roof_barrier_us(tcounts[ti], 1);

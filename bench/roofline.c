@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <omp.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -123,6 +124,60 @@ double nn2_roof_handoff_ns(void)
     }
     place_free(&tp);
     return median5(runs);
+}
+
+/* Nanoseconds per line of a random pointer chase over 8 MB (past one core's L2, inside one
+ * L3), ordered by a fixed permutation: `from` follows the chain (n lines, 64 bytes apart). */
+static double chase_ns(const char *buf, size_t n)
+{
+    size_t i = 0;
+    const double t0 = now();
+    for (size_t k = 0; k < n; k++) i = *(const size_t *)(const void *)(buf + i * 64);
+    const double t = now() - t0;
+    volatile size_t sink = i;
+    (void)sink;
+    return t / (double)n * 1e9;
+}
+
+double nn2_roof_shared_read_ns(double *own_ns)
+{
+    enum { BYTES = 8 << 20, LINES = BYTES / 64 };
+    char *buf = aligned_alloc(4096, BYTES);
+    size_t *perm = malloc(sizeof(size_t) * LINES);
+    if (!buf || !perm) {
+        free(buf);
+        free(perm);
+        return NAN;
+    }
+    uint64_t x = 0x9E3779B97F4A7C15ULL; /* a fixed shuffle (xorshift64) */
+    for (size_t i = 0; i < LINES; i++) perm[i] = i;
+    for (size_t i = LINES - 1; i > 0; i--) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const size_t j = (size_t)(x % (i + 1)), t = perm[i];
+        perm[i] = perm[j], perm[j] = t;
+    }
+    double own[5], other[5];
+    team_place tp;
+    place_make(&tp, 2);
+#pragma omp parallel num_threads(2)
+    {
+        place_self(&tp);
+        const int t = omp_get_thread_num(), two = omp_get_num_threads() == 2;
+        for (int r = 0; r < 10; r++) { /* 0-4: the writer follows the chain, 5-9: the other */
+            if (t == 0) /* thread 0 writes the chain: the lines are in its caches */
+                for (size_t k = 0; k < LINES; k++)
+                    *(size_t *)(void *)(buf + perm[k] * 64) = perm[(k + 1) % LINES];
+            if (r < 5 && t == 0) own[r] = chase_ns(buf, LINES);
+#pragma omp barrier
+            if (r >= 5 && (t == 1 || !two)) other[r - 5] = two ? chase_ns(buf, LINES) : NAN;
+#pragma omp barrier
+        }
+    }
+    place_free(&tp);
+    free(perm);
+    free(buf);
+    if (own_ns) *own_ns = median5(own);
+    return median5(other);
 }
 
 /* Aggregate GB/s of `threads` threads, each streaming its own buffer of n floats reps times. */

@@ -8,6 +8,11 @@ double nn2_roof_barrier_us(int threads, int gomp);
 /* One-way hand-over of a cache line between two threads (ping-pong), nanoseconds (median of
  * 5 runs of 200,000 round trips): this VM's cross-core latency, which changes over time. */
 double nn2_roof_handoff_ns(void);
+/* Nanoseconds per line for a second thread to follow a random chain of 8 MB that the first
+ * just wrote (median of 5); *own_ns: the first thread following it itself. About equal when the
+ * two cores share their last-level cache; several times longer when every line must cross
+ * between caches (this VM's slow phase: its two vCPUs then sit on cores that share none). */
+double nn2_roof_shared_read_ns(double *own_ns);
 /* Aggregate GB/s of a read-and-write pass over 256 KB per thread (L2-resident: a weight update). */
 double nn2_roof_l2_gbs(int threads);
 /* Aggregate GB/s of reading 256 MB per thread (memory). */
