@@ -126,8 +126,9 @@ double nn2_roof_handoff_ns(void)
     return median5(runs);
 }
 
-/* Nanoseconds per line of a random pointer chase over 8 MB (past one core's L2, inside one
- * L3), ordered by a fixed permutation: `from` follows the chain (n lines, 64 bytes apart). */
+/* Nanoseconds per line of following the chain of n lines (64 bytes apart) stored in buf, from
+ * line 0: each line holds the index of the next, in a random order (a pointer chase: one
+ * line's latency at a time). */
 static double chase_ns(const char *buf, size_t n)
 {
     size_t i = 0;
