@@ -157,12 +157,12 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         int g0;
         nn2_split16(tr->gm, 2, 0, &g0, &tr->ga);
         tr->ldp = nn2_round16(net->sizes[2]);
+        nn2_trainer one = *tr; /* gh is a definition: the same for every rank and team */
+        one.rank = 0;
+        one.ranks = 1;
         for (int g = 0; g < 2; g++) {
             tr->gpart[g] = nn2_alloc_guarded((size_t)2 * m_max * tr->ldp, sizeof(float));
             ok = ok && tr->gpart[g];
-            nn2_trainer one = *tr; /* a definition: the same for every rank and team */
-            one.rank = 0;
-            one.ranks = 1;
             int j0, j1, h0, h1;
             nn2_trainer_share(&one, 0, g, 2, &j0, &j1, &h0, &h1);
             tr->gh[g] = h1 > h0 ? h0 : g;

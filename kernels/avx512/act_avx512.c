@@ -194,8 +194,7 @@ void nn2_k_out_rows_avx512(int M, int n, int np, const float *const *P, int ldp,
             const __m512 vmax = _mm512_max_ps(ninf, _mm512_mask_mov_ps(ninf, m, z));
             const __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
             const __m512 e = _mm512_maskz_mov_ps(m, exp512(_mm512_sub_ps(z, mx)));
-            const __m512 vs = _mm512_add_ps(_mm512_setzero_ps(), e);
-            a = _mm512_div_ps(e, _mm512_set1_ps(_mm512_reduce_add_ps(vs)));
+            a = _mm512_div_ps(e, _mm512_set1_ps(_mm512_reduce_add_ps(e)));
         } else {
             a = act512(NN2_KACT_SIGMOID, z);
         }
