@@ -78,7 +78,8 @@ static int cpu_has(nn2_isa isa)
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case NN2_ISA_AVX512:
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512dq") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") &&
                __builtin_cpu_supports("fma");
 #endif

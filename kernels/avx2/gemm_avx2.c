@@ -108,16 +108,21 @@ void nn2_k_gemm_tn_avx2(int M, int N, int K, const float *A, int lda, const floa
         gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0});
 }
 
-/* p/255 by multiplication and one FMA correction (see the AVX-512 version). */
+/* p/255 correctly rounded with one multiply and one FMA. p/255 = N/(2^24 - 1) for the integer
+ * N = p * 65793 (p in each of three bytes; exact in a float), so p/255 is a + b plus a tail
+ * below b * 2^-23, with a = N * 2^-24 and b = N * 2^-48: p * c1 and p * c2 for exact floats c1
+ * and c2, exact products. The FMA rounds a + b once. For p > 0 the 17 or more bits it drops
+ * repeat p's 8 bits, so they are never near half a unit in the last place (a 1 then 16 zeros,
+ * or a 0 then 16 ones), and the tail cannot change the rounding: it is that of p/255. Every
+ * pixel value is checked against the scalar division (test_kernels). */
 void nn2_k_u8_to_f32_avx2(int n, const uint8_t *src, float *dst)
 {
-    const __m256 d = _mm256_set1_ps(255.0f), r = _mm256_set1_ps(1.0f / 255.0f);
+    const __m256 c1 = _mm256_set1_ps(65793.0f * 0x1p-24f), c2 = _mm256_set1_ps(65793.0f * 0x1p-48f);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
         const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(src + i));
         const __m256 p = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b));
-        const __m256 q = _mm256_mul_ps(p, r);
-        _mm256_storeu_ps(dst + i, _mm256_fmadd_ps(_mm256_fnmadd_ps(q, d, p), r, q));
+        _mm256_storeu_ps(dst + i, _mm256_fmadd_ps(p, c1, _mm256_mul_ps(p, c2)));
     }
     for (; i < n; i++) dst[i] = (float)src[i] / 255.0f;
 }

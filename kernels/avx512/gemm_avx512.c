@@ -163,16 +163,26 @@ void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const fl
         gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0});
 }
 
-/* p/255 without a division: q = p*(1/255), then one Newton correction q + (p - 255q)/255 with
- * FMAs. Checked for all 256 pixel values to equal the correctly rounded quotient (the kernel
- * test compares every value with the scalar division). */
+/* p/255 correctly rounded, with no floating-point arithmetic. p/255 = M/(2^32 - 1) for the
+ * integer M = p * 0x01010101 (the byte p in all four bytes of a word), so p/255 * 2^32 is M plus
+ * a positive fraction below one. For p > 0, M has 25 + k significant bits (2^k <= p < 2^(k+1))
+ * and the k + 1 that a float's 24-bit significand drops are p itself, at least half a unit in
+ * the last place: the nearest float to p/255 * 2^32 is M rounded up (a conversion with
+ * round-up; 255 gives 2^32). Times 2^-32 is then an exponent 32 lower, subtracted from the
+ * upper 16 bits with unsigned saturation, so that 0 stays 0. Every pixel value is checked
+ * against the scalar division (test_kernels). */
 static inline void u8_chunk(const uint8_t *src, float *dst)
 {
-    const __m512 d = _mm512_set1_ps(255.0f), r = _mm512_set1_ps(1.0f / 255.0f);
-    const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)src);
-    const __m512 p = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b));
-    const __m512 q = _mm512_mul_ps(p, r);
-    _mm512_storeu_ps(dst, _mm512_fmadd_ps(_mm512_fnmadd_ps(q, d, p), r, q));
+    /* lane i of the result: byte i of the 16 (each 128-bit lane holds all 16 bytes) */
+    const __m512i spread = _mm512_set_epi32(0x0f0f0f0f, 0x0e0e0e0e, 0x0d0d0d0d, 0x0c0c0c0c,
+                                            0x0b0b0b0b, 0x0a0a0a0a, 0x09090909, 0x08080808,
+                                            0x07070707, 0x06060606, 0x05050505, 0x04040404,
+                                            0x03030303, 0x02020202, 0x01010101, 0x00000000);
+    const __m512i bytes = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)src));
+    const __m512i m = _mm512_shuffle_epi8(bytes, spread); /* p * 0x01010101 */
+    const __m512 up = _mm512_cvt_roundepu32_ps(m, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
+    const __m512i minus32 = _mm512_set1_epi32(32 << 23); /* 2^-32: exponent - 32 */
+    _mm512_storeu_ps(dst, _mm512_castsi512_ps(_mm512_subs_epu16(_mm512_castps_si512(up), minus32)));
 }
 
 void nn2_k_u8_to_f32_avx512(int n, const uint8_t *src, float *dst)
