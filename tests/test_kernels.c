@@ -113,6 +113,9 @@ int main(int argc, char **argv)
                 check_gemm(k, op, sz[b] > 31 ? 19 : sz[b], sz[a], sz[b], op == NN);
             }
     check_gemm(k, NN, 128, 800, 784, 1); /* B4's first layer */
+    check_gemm(k, NN, 10, 30, 392, 1);   /* tall tiles: B1's half of the inputs, */
+    check_gemm(k, NN, 12, 32, 100, 0);   /* 12 rows of 2 vectors, */
+    check_gemm(k, NN, 13, 16, 50, 1);    /* 13 of 1 */
     check_gemm(k, TN, 784, 800, 128, 0);
     check_gemm(k, TN, 2, 784, 10, 0); /* a transposed tail's half of 2 units: wide tiles */
     check_gemm(k, TN, 2, 1000, 3, 0);
