@@ -101,8 +101,9 @@ static inline int tall_fits(int nv, int r) { return r > 8 && (nv == 1 || (nv == 
 /* A column panel of nv vectors, rows in tiles of 8, then 4, 2, 1; or, with halves set, a
  * remainder of 9 to 15 rows in one tall tile where it fits (tile_tall: 1 or 2 vectors), else in
  * two nearly equal tiles (10 = 5 + 5, not 8 + 2: a 2-row tile has too few independent FMA
- * chains to hide the FMA latency, and mini-batches of 10 are the book's default). Only the forward product uses halves: the gradient's rows come in multiples of 8,
- * and its short (K = mini-batch) tiles run faster without the extra code. */
+ * chains to hide the FMA latency, and mini-batches of 10 are the book's default). Only the
+ * forward product uses halves: the gradient's rows come in multiples of 8, and its short
+ * (K = mini-batch) tiles run faster without the extra code. */
 static inline __attribute__((always_inline)) void panel(const int nv, const int halves, int M, int K,
                                                         const float *A, int a_is, int a_ks,
                                                         const float *B, int ldb, const float *bias,
