@@ -106,6 +106,32 @@ static void bm_act(nn2_bstate *st, void *arg)
     nn2_free(r);
 }
 
+/* Pixels to floats (p / 255, correctly rounded): n pixels of a cycling pattern, every value
+ * first checked against the scalar kernel bit for bit. */
+static void bm_pixels(nn2_bstate *st, void *arg)
+{
+    const nn2_kernels *k = nn2_kernels_for(*(const nn2_isa *)arg), *ref = nn2_kernels_for(NN2_ISA_SCALAR);
+    const int n = (int)nn2_bench_arg(st, 0);
+    uint8_t *px = malloc((size_t)n);
+    float *y = nn2_alloc((size_t)n, sizeof(float)), *r = nn2_alloc((size_t)n, sizeof(float));
+    if (!px || !y || !r) {
+        nn2_bench_skip(st, "out of memory");
+    } else {
+        for (int i = 0; i < n; i++) px[i] = (uint8_t)(i * 167 + i / 256);
+        k->u8_to_f32(n, px, y);
+        ref->u8_to_f32(n, px, r);
+        if (memcmp(y, r, sizeof(float) * (size_t)n) != 0) {
+            nn2_bench_skip(st, "result differs from the scalar kernel");
+        } else {
+            while (nn2_bench_keep_running(st)) k->u8_to_f32(n, px, y);
+            nn2_bench_rate(st, "pixels/s", n);
+        }
+    }
+    free(px);
+    nn2_free(y);
+    nn2_free(r);
+}
+
 /* One mini-batch step of B2 ([784,100,10], batch 10) or B4 ([784,800,10] ReLU softmax, batch
  * 128) on synthetic pixels, 1 thread, best ISA. */
 static void bm_step(nn2_bstate *st, void *arg)
@@ -184,11 +210,14 @@ int main(int argc, char **argv)
 {
     static gemm_case gc[NN2_ISA_COUNT][3];
     static act_case ac[NN2_ISA_COUNT][2];
+    static nn2_isa pc[NN2_ISA_COUNT];
     /* forward: (batch, n_out, 784); weight gradient: (784, n_out, batch); delta: (batch, n_in, 10) */
-    static const long fwd[] = {10, 30, 784, 10, 100, 784, 100, 100, 784, 128, 800, 784};
+    /* (10, 30, 392): B1's half of the inputs on 2 threads */
+    static const long fwd[] = {10, 30, 784, 10, 30, 392, 10, 100, 784, 100, 100, 784, 128, 800, 784};
     static const long grad[] = {784, 30, 10, 784, 100, 10, 784, 100, 100, 784, 800, 128};
     static const long delta[] = {10, 30, 10, 10, 100, 10, 128, 800, 10};
     static const long acts[] = {1000, 8000};
+    static const long pixels[] = {7840}; /* a mini-batch of 10 */
     static const long steps[] = {100, 10, 800, 128};
     char name[96];
     for (int i = 0; i <= NN2_ISA_AVX512; i++) {
@@ -196,7 +225,7 @@ int main(int argc, char **argv)
         const char *isa = nn2_isa_str((nn2_isa)i);
         for (int op = 0; op < 3; op++) gc[i][op] = (gemm_case){(nn2_isa)i, op};
         snprintf(name, sizeof name, "gemm_nn_forward/%s", isa);
-        nn2_bench_register(name, bm_gemm, &gc[i][NN], fwd, 4, 3);
+        nn2_bench_register(name, bm_gemm, &gc[i][NN], fwd, 5, 3);
         snprintf(name, sizeof name, "gemm_tn_weight_gradient/%s", isa);
         nn2_bench_register(name, bm_gemm, &gc[i][TN], grad, 4, 3);
         snprintf(name, sizeof name, "gemm_nt_delta/%s", isa);
@@ -207,6 +236,9 @@ int main(int argc, char **argv)
         nn2_bench_register(name, bm_act, &ac[i][0], acts, 2, 1);
         snprintf(name, sizeof name, "softmax_rows10/%s", isa);
         nn2_bench_register(name, bm_act, &ac[i][1], acts, 2, 1);
+        pc[i] = (nn2_isa)i;
+        snprintf(name, sizeof name, "pixels_to_float/%s", isa);
+        nn2_bench_register(name, bm_pixels, &pc[i], pixels, 1, 1);
     }
     nn2_bench_register("train_step_1thread", bm_step, NULL, steps, 2, 2);
     nn2_bench_register("epoch_B1", bm_epoch, NULL, NULL, 0, 0);
