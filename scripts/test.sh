@@ -3,7 +3,8 @@
 # -Werror, fetch MNIST for the real-data tests (they are skipped if it cannot be fetched), run
 # CTest; then the AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite; then
 # each fuzz target for FUZZ_SECONDS (default 30); then the MPI build (-DNN2_MPI=ON) and its
-# mpirun tests against the build without MPI; then the benchmarks, built and run once briefly.
+# mpirun tests against the build without MPI; then the step-profile build (-DNN2_PROFILE=ON) and
+# its test; then the benchmarks, built and run once briefly.
 # Extra arguments go to the first ctest (e.g. -L slow, -LE slow). NN2_QUICK=1 skips the
 # sanitizer and fuzzing stages.
 set -euo pipefail
@@ -28,6 +29,11 @@ cmake -S . -B build-mpi -DNN2_MPI=ON -DNN2_WERROR=ON -DNN2_PLAIN_NN2="$plain" >/
 cmake --build build-mpi -j"$(nproc)" --target nn2 >/dev/null
 (cd build-mpi && ctest --output-on-failure -L mpi) | tee "$log"
 n_mpi=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+echo "== step-profile build"
+cmake -S . -B build-prof-ci -DNN2_PROFILE=ON -DNN2_WERROR=ON -DNN2_PLAIN_NN2="$plain" >/dev/null
+cmake --build build-prof-ci -j"$(nproc)" --target nn2 >/dev/null
+(cd build-prof-ci && ctest --output-on-failure -L profile) | tee "$log"
+n_prof=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
 echo "== benchmarks: built with -Werror and run once briefly (scripts/bench.sh measures with them)"
 cmake -S . -B build-bench-ci -DCMAKE_BUILD_TYPE=Release -DNN2_BENCH=ON -DNN2_OPENBLAS=ON -DNN2_WERROR=ON >/dev/null
 cmake --build build-bench-ci -j"$(nproc)" --target nn2-bench nn2-gbench >/dev/null
@@ -37,5 +43,5 @@ if [ -f data/mnist/train-images-idx3-ubyte.gz ] || [ -f data/mnist/train-images-
   build-bench-ci/bench/nn2-bench --data data/mnist --reps 1 --configs B1 --threads 1 >/dev/null
   n_bench=2
 fi
-echo "ci: ${n_main:-0} tests, ${n_asan:-0} tests under ASan+UBSan, 3 fuzz targets, ${n_mpi:-0} MPI test, $n_bench benchmark smoke runs"
-echo "ci: $(( ${n_main:-0} + ${n_asan:-0} + 3 + ${n_mpi:-0} + n_bench )) passed, 0 failed"
+echo "ci: ${n_main:-0} tests, ${n_asan:-0} tests under ASan+UBSan, 3 fuzz targets, ${n_mpi:-0} MPI test, ${n_prof:-0} profile test, $n_bench benchmark smoke runs"
+echo "ci: $(( ${n_main:-0} + ${n_asan:-0} + 3 + ${n_mpi:-0} + ${n_prof:-0} + n_bench )) passed, 0 failed"

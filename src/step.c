@@ -437,6 +437,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     nn2_net *net = tr->net;
     const nn2_kernels *k = tr->k;
     nn2_priv *p = &tr->priv[t];
+    NN2_PROF_BEGIN(&p->prof);
     nn2_ws wsl = tr->ws, *ws = &wsl;
     if (tr->lean) wsl.d[1] = p->hd; /* deltas stay with the thread that computes them */
     const unsigned par = p->parity++;
@@ -482,6 +483,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     p->xn_rows = 0;
     nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, x0, mb, c0, c1);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
+    NN2_PROF_MARK(&p->prof, NN2_PH_PIXELS);
     /* the next mini-batch's pixels: up to AHEAD_BURST cache lines at once, now (the most time to
      * arrive), or with a team's barrier after the forward pass while its flag crosses the cores
      * (window: the burst stalls on the core's miss buffers; there the stall overlaps the
@@ -512,6 +514,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         /* window: while this thread's flag crosses to the other core, it asks for the next
          * mini-batch's pixels and converts their first rows (the first lines asked for); more
          * rows would push this step's inputs out of L1 before the gradient reads them */
+        NN2_PROF_MARK(&p->prof, NN2_PH_FORWARD);
         nn2_bar_arrive(&tr->bar, t, nt, &p->episode);
         if (window) {
             ahead_to(&f, f.n);
@@ -519,7 +522,9 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             nn2_load_cols(k, p->xn, net->sizes[0], &p->data, idx, base + (size_t)mb, 0, p->xn_rows, c0, c1);
             p->xn_base = base + (size_t)mb;
         }
+        NN2_PROF_MARK(&p->prof, NN2_PH_WINDOW);
         nn2_bar_finish(&tr->bar, t, nt, &p->episode);
+        NN2_PROF_MARK(&p->prof, NN2_PH_WAIT);
         if (window) sums_ahead(tr, p, par, rown, mb);
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
             if (t == 0 && !tr->tt && nn2_trainer_holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
@@ -577,6 +582,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         if (h1 > h0) tail_deltas(tr, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
     }
     if (!tr->lean) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
+    NN2_PROF_MARK(&p->prof, NN2_PH_OUTPUT);
     /* gradients and updates of the parameters this thread owns: the biases, whose gradients BP2
      * summed, then the weights (from deltas that BP2 scaled for the lazy decay) */
     for (int l = 0; l + 1 < L; l++) {
@@ -630,4 +636,6 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         }
     }
     if (tr->ranks > 1 && t == 0) tr->dist->steps++;
+    NN2_PROF_MARK(&p->prof, NN2_PH_UPDATE);
+    NN2_PROF_STEP(&p->prof);
 }

@@ -5,6 +5,7 @@
 #include "layers.h"
 #include "optim.h"
 #include "parallel.h"
+#include "profile.h"
 
 /* What each thread keeps to itself: it converts the whole mini-batch's inputs, and computes the
  * (small) output layer redundantly, so neither is shared. */
@@ -40,6 +41,7 @@ typedef struct nn2_priv {
     unsigned episode; /* team barriers this thread has passed in this region (nn2_bar_wait) */
     unsigned parity; /* steps run in this parallel region: which hidden buffer is this step's */
     nn2_dataset data; /* the training data as this thread reads it: its NUMA node's copy */
+    nn2_prof prof;    /* with NN2_PROFILE: this thread's time per phase (profile.h) */
 } nn2_priv;
 
 /* Everything a training step needs, allocated once before the loop. */
@@ -90,6 +92,8 @@ typedef struct nn2_trainer {
     double wscale;
     volatile long stop_after; /* index of the mini-batch after which every thread stops */
     uint64_t drop_seed;
+    uint64_t prof_tick0; /* with NN2_PROFILE: the profile's clock and the monotonic one at */
+    double prof_s0;      /* the start, to convert its ticks to nanoseconds */
 } nn2_trainer;
 
 /* threads: the most threads any step will run with. */

@@ -115,6 +115,10 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->ranks = nn2_dist_size(cfg->dist);
     for (int l = 0; l + 1 < net->n_layers; l++) tr->dropout |= net->arch.dropout[l] > 0.0;
     tr->drop_seed = nn2_hash64(cfg->seed ^ 0x64726f706f7574ULL);
+#if NN2_PROFILE
+    tr->prof_tick0 = nn2_prof_now();
+    tr->prof_s0 = nn2_now_s();
+#endif
     nn2_status st = nn2_ws_create(&tr->ws, net, m_max, 1, err);
     if (st != NN2_OK) return st;
     tr->grads = nn2_alloc(net->n_params, sizeof(float));
@@ -249,8 +253,23 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     return NN2_OK;
 }
 
+/* With NN2_PROFILE: each thread's time per phase, to stderr (profile.h). */
+static void profile_report(const nn2_trainer *tr)
+{
+#if NN2_PROFILE
+    const double ns = (nn2_now_s() - tr->prof_s0) * 1e9;
+    const double ticks_per_ns = (double)(nn2_prof_now() - tr->prof_tick0) / ns;
+    if (!(ns > 0.0) || tr->priv[0].prof.steps == 0) return;
+    nn2_prof_header(stderr);
+    for (int t = 0; t < tr->n_priv; t++) nn2_prof_line(stderr, t, &tr->priv[t].prof, ticks_per_ns);
+#else
+    (void)tr;
+#endif
+}
+
 void nn2_trainer_free(nn2_trainer *tr)
 {
+    if (tr->priv) profile_report(tr);
     nn2_ws_free(&tr->ws);
     nn2_free(tr->grads);
     nn2_free(tr->vel);
