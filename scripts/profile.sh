@@ -20,6 +20,7 @@ args() { # the nn2 train arguments of configuration $1 (nn2-bench's)
     *) echo "profile: unknown configuration '$1' (B1-B4)" >&2; return 2;;
   esac
 }
+err=$(mktemp); trap 'rm -f "$err"' EXIT
 IFS=, read -r -a configs <<< "${CONFIGS:-B1,B2,B3,B4}"
 IFS=, read -r -a threads <<< "${THREADS:-1,$(nproc)}"
 for c in "${configs[@]}"; do
@@ -27,7 +28,10 @@ for c in "${configs[@]}"; do
   for t in "${threads[@]}"; do
     echo "== $c on $t thread(s): nn2 train $a --lambda 5.0 --epochs $epochs"
     # shellcheck disable=SC2086
-    build-prof/nn2 train --data "$data" $a --lambda 5.0 --epochs "$epochs" --threads "$t" --quiet \
-      --no-monitor-evaluation-accuracy 2>&1 >/dev/null | sed -n '/^thread/,$p'
+    if ! build-prof/nn2 train --data "$data" $a --lambda 5.0 --epochs "$epochs" --threads "$t" --quiet \
+      --no-monitor-evaluation-accuracy 2>"$err" >/dev/null; then
+      cat "$err" >&2; exit 1
+    fi
+    sed -n '/^thread/,$p' "$err"
   done
 done
