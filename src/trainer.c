@@ -258,8 +258,8 @@ static void profile_report(const nn2_trainer *tr)
 {
 #if NN2_PROFILE
     const double ns = (nn2_now_s() - tr->prof_s0) * 1e9;
-    const double ticks_per_ns = (double)(nn2_prof_now() - tr->prof_tick0) / ns;
     if (!(ns > 0.0) || tr->priv[0].prof.steps == 0) return;
+    const double ticks_per_ns = (double)(nn2_prof_now() - tr->prof_tick0) / ns;
     nn2_prof_header(stderr);
     for (int t = 0; t < tr->n_priv; t++) nn2_prof_line(stderr, t, &tr->priv[t].prof, ticks_per_ns);
 #else

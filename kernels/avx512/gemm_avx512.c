@@ -79,9 +79,9 @@ static __attribute__((noinline)) void tile_rows(int nv, int mr, int K, const flo
 /* A tall tile: 9 to 12 rows of 2 vectors, or 9 to 15 rows of 1 (at most 24 accumulators, with
  * the panel's vectors and a broadcast within the 32 registers), so that the forward product of
  * such a remainder (a mini-batch of 10) passes over the weights once rather than twice
- * (measured: B1 on 1 thread, whose forward products are 10 x 30 over 392 inputs, 1.047x). */
-/* (Its own function, not more cases of tile_rows: called only from the forward product, it is
- * compiled for that epilogue alone; merged into tile_rows, B1 on 1 thread ran 0.991x.) */
+ * (measured: B1 on 1 thread, whose forward products are 10 x 30 over 392 inputs, 1.047x). Its
+ * own function, not more cases of tile_rows: called only from the forward product, it is
+ * compiled for that epilogue alone; merged into tile_rows, B1 on 1 thread ran 0.991x. */
 static __attribute__((noinline)) void tile_tall(int nv, int mr, int K, const float *A, int a_is,
                                                 int a_ks, const float *B, int ldb, const float *bias,
                                                 float *C, int ldc, __mmask16 mlast, epi e)
