@@ -13,27 +13,36 @@ scripts/setup.sh
 BUILD_DIR=${BUILD_DIR:-build} scripts/build.sh -DNN2_WERROR=ON
 scripts/fetch_mnist.sh data/mnist || echo "test: MNIST could not be fetched; the real-data tests will be skipped"
 log=$(mktemp); trap 'rm -f "$log"' EXIT
-(cd "${BUILD_DIR:-build}" && ctest --output-on-failure "$@") | tee "$log"
-n_main=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+# run_ctest DIR [CTEST ARGS]: the tests of build DIR (a failure stops the script); n: how many ran
+run_ctest() {
+  local dir=$1; shift
+  (cd "$dir" && ctest --output-on-failure "$@") | tee "$log"
+  n=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+}
+# variant DIR LABEL CMAKE_FLAG: nn2 built with the flag, its tests labelled LABEL, which compare
+# its models with the default build's nn2
+variant() {
+  cmake -S . -B "$1" "$3" -DNN2_WERROR=ON -DNN2_PLAIN_NN2="$plain" >/dev/null
+  cmake --build "$1" -j"$(nproc)" --target nn2 >/dev/null
+  run_ctest "$1" -L "$2"
+}
+run_ctest "${BUILD_DIR:-build}" "$@"
+n_main=$n
 [ "${NN2_QUICK:-0}" = 1 ] && exit 0
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNN2_SANITIZE=ON -DNN2_WERROR=ON >/dev/null
 cmake --build build-asan -j"$(nproc)" >/dev/null
-(cd build-asan && ctest --output-on-failure) | tee "$log"
-n_asan=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+run_ctest build-asan
+n_asan=$n
 echo "== fuzzing"
 scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 echo "== MPI build"
 plain=$(cd "${BUILD_DIR:-build}" && pwd)/nn2
-cmake -S . -B build-mpi -DNN2_MPI=ON -DNN2_WERROR=ON -DNN2_PLAIN_NN2="$plain" >/dev/null
-cmake --build build-mpi -j"$(nproc)" --target nn2 >/dev/null
-(cd build-mpi && ctest --output-on-failure -L mpi) | tee "$log"
-n_mpi=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+variant build-mpi mpi -DNN2_MPI=ON
+n_mpi=$n
 echo "== step-profile build"
-cmake -S . -B build-prof-ci -DNN2_PROFILE=ON -DNN2_WERROR=ON -DNN2_PLAIN_NN2="$plain" >/dev/null
-cmake --build build-prof-ci -j"$(nproc)" --target nn2 >/dev/null
-(cd build-prof-ci && ctest --output-on-failure -L profile) | tee "$log"
-n_prof=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+variant build-prof-ci profile -DNN2_PROFILE=ON
+n_prof=$n
 echo "== benchmarks: built with -Werror and run once briefly (scripts/bench.sh measures with them)"
 cmake -S . -B build-bench-ci -DCMAKE_BUILD_TYPE=Release -DNN2_BENCH=ON -DNN2_OPENBLAS=ON -DNN2_WERROR=ON >/dev/null
 cmake --build build-bench-ci -j"$(nproc)" --target nn2-bench nn2-gbench >/dev/null

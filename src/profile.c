@@ -37,8 +37,9 @@ void nn2_prof_line(FILE *f, int t, const nn2_prof *p, double ticks_per_ns)
     double total = 0.0;
     fprintf(f, "%6d %8llu", t, (unsigned long long)p->steps);
     for (int ph = 0; ph < NN2_PH_COUNT; ph++) {
-        total += (double)p->ticks[ph] * per;
-        fprintf(f, " %8.0f", (double)p->ticks[ph] * per);
+        const double ns = (double)p->ticks[ph] * per;
+        total += ns;
+        fprintf(f, " %8.0f", ns);
     }
     fprintf(f, " %8.0f\n", total);
 }

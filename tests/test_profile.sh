@@ -11,13 +11,18 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fails=0; checks=0
 fail() { fails=$((fails+1)); echo "FAIL: $*"; }
 
-# check SIZES THREADS EPOCHS: trains on the fixture (5 samples, mini-batches of 2: 3 steps an
-# epoch) and checks the report
+# train BIN SIZES THREADS EPOCHS MODEL ERR: the fixture (5 samples, mini-batches of 2: 3 steps an
+# epoch), the model saved to MODEL, stderr to ERR
+train() {
+  "$1" train --data "$data" --sizes "$2" --train-size 5 --validation-size 3 --batch-size 2 \
+    --epochs "$4" --threads "$3" --quiet --save "$5" 2>"$6" >/dev/null
+}
+
+# check SIZES THREADS EPOCHS: trains and checks the report
 check() {
   local sizes=$1 threads=$2 epochs=$3 steps=$(( $3 * 3 ))
   checks=$((checks+1))
-  "$nn2" train --data "$data" --sizes "$sizes" --train-size 5 --validation-size 3 --batch-size 2 \
-    --epochs "$epochs" --threads "$threads" --quiet --save "$tmp/p-$sizes-$threads.json" 2>"$tmp/err" >/dev/null \
+  train "$nn2" "$sizes" "$threads" "$epochs" "$tmp/p-$sizes-$threads.json" "$tmp/err" \
     || { fail "$sizes on $threads threads: exit $?"; cat "$tmp/err"; return; }
   grep -q "^thread    steps   pixels  forward   window     wait   output   update    total$" "$tmp/err" \
     || { fail "$sizes on $threads threads: no profile header"; cat "$tmp/err"; return; }
@@ -33,9 +38,7 @@ check() {
     || { fail "$sizes on $threads threads"; cat "$tmp/err"; return; }
   if [ -n "$plain" ]; then
     checks=$((checks+1))
-    "$plain" train --data "$data" --sizes "$sizes" --train-size 5 --validation-size 3 --batch-size 2 \
-      --epochs "$epochs" --threads "$threads" --quiet --save "$tmp/q.json" 2>"$tmp/perr" >/dev/null \
-      || fail "plain nn2, $sizes on $threads threads"
+    train "$plain" "$sizes" "$threads" "$epochs" "$tmp/q.json" "$tmp/perr" || fail "plain nn2, $sizes on $threads threads"
     cmp -s "$tmp/p-$sizes-$threads.json" "$tmp/q.json" || fail "$sizes on $threads threads: the model differs from the plain build's"
     ! grep -q "nn2 profile" "$tmp/perr" || fail "the plain build printed a profile"
   fi
