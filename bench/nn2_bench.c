@@ -6,7 +6,8 @@
  *
  * FLOPs counted per sample: forward 2*n_in*n_out per layer, weight gradient 2*n_in*n_out per
  * layer, back-propagated delta 2*n_in*n_out per layer but the first (activations, costs and
- * updates are not counted). With AVX-512, a roofline follows: per step, the time those FLOPs
+ * updates are not counted). The peak is measured at the vector width of the kernels in use
+ * (peak_lanes). With AVX-512 or AVX2, a roofline follows: per step, the time those FLOPs
  * need at the measured peak (with the lanes a layer's width leaves idle, and the output layer
  * computed on every thread), the weight traffic through L2 and the pixels from memory at the
  * bandwidths measured here, plus one measured barrier: the best this machine allows. */
@@ -55,17 +56,28 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Aggregate FMA peak of `threads` threads, GFLOP/s (median of 5 runs of ~0.2 s). */
-static double fma_peak(int threads)
+/* The FMA width nn2's kernels use, in lanes: 16 for the AVX-512 set, 8 for AVX2; for any other
+ * set (scalar, OpenBLAS) the widest this CPU has (0: none). The peak and the roofline's idle
+ * lanes are measured and modelled at that width, so that NN2_ISA=avx2 on an AVX-512 machine is
+ * judged against the AVX2 peak, as on a machine without AVX-512. */
+static int peak_lanes(nn2_isa isa)
 {
     const int avx512 = nn2_kernels_for(NN2_ISA_AVX512) != NULL, avx2 = nn2_kernels_for(NN2_ISA_AVX2) != NULL;
-    if (!avx512 && !avx2) return NAN;
+    if (isa == NN2_ISA_AVX2) return 8;
+    return avx512 ? 16 : avx2 ? 8 : 0;
+}
+
+/* Aggregate FMA peak of `threads` threads at `lanes` (16 or 8), GFLOP/s (median of 5 runs of
+ * ~0.2 s). */
+static double fma_peak(int threads, int lanes)
+{
+    if (lanes == 0) return NAN;
     double runs[5];
     for (int r = 0; r < 5; r++) {
         double flops = 0;
         const double t0 = now_s();
 #pragma omp parallel num_threads(threads) reduction(+ : flops)
-        flops += avx512 ? nn2_bench_fma_avx512(20000000 / 16) : nn2_bench_fma_avx2(20000000 / 8);
+        flops += lanes == 16 ? nn2_bench_fma_avx512(20000000 / 16) : nn2_bench_fma_avx2(20000000 / 8);
         runs[r] = flops / (now_s() - t0) / 1e9;
     }
     qsort(runs, 5, sizeof runs[0], cmp_d);
@@ -149,7 +161,7 @@ static int verify(const bconf *c, int isa, const nn2_dataset *train)
 /* Per configuration and thread count: the step's bound from this run's measurements against
  * the measured step (med: seconds per epoch of the best kernels), both as % of the FMA peak. */
 static void roofline(const char *only, int ncores, const int *tcounts, int nt, const double *peak,
-                     double med[4][4][16])
+                     int lanes, double med[4][4][16])
 {
     static const double target[4] = {55, 70, 75, 80}; /* issue 4's % of peak, all cores */
     double bar[16], gomp[16], l2[16], mem[16];
@@ -180,7 +192,8 @@ static void roofline(const char *only, int ncores, const int *tcounts, int nt, c
         if (only && !strstr(only, c->name)) continue;
         const int *s = c->sizes, mb = c->batch;
         const double f1 = 4.0 * s[0] * s[1] * mb, f2 = 6.0 * s[1] * s[2] * mb; /* per step */
-        const double u1 = s[1] / (16.0 * ((s[1] + 15) / 16)), u2 = s[2] / (16.0 * ((s[2] + 15) / 16));
+        const double u1 = s[1] / ((double)lanes * ((s[1] + lanes - 1) / lanes));
+        const double u2 = s[2] / ((double)lanes * ((s[2] + lanes - 1) / lanes));
         for (int ti = 0; ti < nt; ti++) {
             const int T = tcounts[ti];
             const double p1 = peak[ti] / T * 1e3; /* one thread's peak, FLOP/us */
@@ -234,17 +247,31 @@ int main(int argc, char **argv)
             if (atoi(tok) > 0) tcounts[nt++] = atoi(tok);
         if (nt == 0) return 2;
     }
-    double peak[16];
-    printf("nn2-bench: %d cores; measured FMA peak (GFLOP/s):", ncores);
-    for (int i = 0; i < nt; i++) {
-        peak[i] = fma_peak(tcounts[i]);
-        printf(" %.1f on %d thread%s;", peak[i], tcounts[i], tcounts[i] > 1 ? "s" : "");
-    }
-    printf("\n");
-    int isas[4], n_isa = 0;
     const nn2_kernels *best = nn2_kernels_get();
+    int isas[4], n_isa = 0;
     isas[n_isa++] = best->isa;
     if (nn2_kernels_for(NN2_ISA_OPENBLAS)) isas[n_isa++] = NN2_ISA_OPENBLAS;
+    /* the peak of each kernel set's width (pk[0]: 16 lanes, pk[1]: 8), measured once */
+    double pk[2][16];
+    int measured[2] = {0, 0};
+    printf("nn2-bench: %d cores; measured FMA peak (GFLOP/s):", ncores);
+    for (int ii = 0; ii < n_isa; ii++) {
+        const int lanes = peak_lanes((nn2_isa)isas[ii]), w = lanes == 8;
+        if (lanes == 0 || measured[w]) continue;
+        measured[w] = 1;
+        printf(" %s", w ? "AVX2" : "AVX-512");
+        for (int i = 0; i < nt; i++) {
+            pk[w][i] = fma_peak(tcounts[i], lanes);
+            printf(" %.1f on %d thread%s;", pk[w][i], tcounts[i], tcounts[i] > 1 ? "s" : "");
+        }
+    }
+    printf("\n");
+    const double nopeak[16] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+    const double *peak_of[4]; /* per kernel set */
+    for (int ii = 0; ii < n_isa; ii++) {
+        const int lanes = peak_lanes((nn2_isa)isas[ii]);
+        peak_of[ii] = lanes ? pk[lanes == 8] : nopeak;
+    }
     FILE *out = csv ? fopen(csv, "w") : NULL;
     if (out) fprintf(out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights\n");
     printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %s\n", "cfg", "network", "kernels", "thr",
@@ -287,6 +314,7 @@ int main(int argc, char **argv)
                 const double sps = 50000.0 / md, gf = sps * flops_per_sample(c->sizes) / 1e9;
                 med[ci][ii][ti] = md;
                 const double speedup = med[ci][ii][0] / md, eff = speedup * tcounts[0] / tcounts[ti];
+                const double *peak = peak_of[ii];
                 printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %s\n", c->name,
                        c->desc, nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, tm.secs[1], tm.secs[n], sps,
                        gf, 100 * gf / peak[ti], speedup, same ? "same-weights" : "WEIGHTS-DIFFER");
@@ -310,7 +338,8 @@ int main(int argc, char **argv)
                    nn2_isa_str((nn2_isa)isas[0]), tcounts[ti], med[ci][1][ti] / med[ci][0][ti]);
     }
 #ifdef NN2_BENCH_ROOFLINE
-    if (nn2_kernels_for(NN2_ISA_AVX512)) roofline(only, ncores, tcounts, nt, peak, med);
+    const int lanes = peak_lanes(best->isa);
+    if (lanes) roofline(only, ncores, tcounts, nt, peak_of[0], lanes, med);
 #endif
     if (out) fclose(out);
     nn2_mnist_free(&m);

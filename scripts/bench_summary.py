@@ -49,6 +49,8 @@ def main():
               (runs, " ".join(str(h) if h is not None else "?" for _, h in loaded)))
         print("figures below: medians over the runs of each run's own figure")
     print("\nnn2 (%s) against the baselines, seconds per epoch (medians) and ratios:" % best)
+    if best == "avx2":
+        print("(nn2's percentages are of the AVX2 FMA peak, the width of its avx2 kernels)")
     print("%-3s %10s %10s %9s %9s %8s %12s %12s %15s %11s" % (
         "cfg", "nn2 1t", "nn2 %dt" % ncores, "%pk 1t", "%%pk %dt" % ncores, "1->%d" % ncores,
         "OpenBLAS %dt" % ncores, "vs OpenBLAS", "PyTorch best", "vs PyTorch"))

@@ -51,6 +51,13 @@ n_bench=1
 if [ -f data/mnist/train-images-idx3-ubyte.gz ] || [ -f data/mnist/train-images-idx3-ubyte ]; then
   build-bench-ci/bench/nn2-bench --data data/mnist --reps 1 --configs B1 --threads 1 >/dev/null
   n_bench=2
+  if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then # the peak at the kernels' width
+    out=$(NN2_ISA=avx2 build-bench-ci/bench/nn2-bench --data data/mnist --reps 1 --configs B1 --threads 1)
+    if ! grep -q "^nn2-bench: .*FMA peak (GFLOP/s): AVX2 " <<< "$out" || ! grep -q "^B1 .* avx2 " <<< "$out"; then
+      echo "test: NN2_ISA=avx2 nn2-bench did not judge the avx2 rows against the AVX2 peak:"; echo "$out"; exit 1
+    fi
+    n_bench=3
+  fi
 fi
 echo "ci: ${n_main:-0} tests, ${n_asan:-0} tests under ASan+UBSan, 3 fuzz targets, ${n_mpi:-0} MPI test, ${n_prof:-0} profile test, $n_bench benchmark smoke runs"
 echo "ci: $(( ${n_main:-0} + ${n_asan:-0} + 3 + ${n_mpi:-0} + ${n_prof:-0} + n_bench )) passed, 0 failed"
