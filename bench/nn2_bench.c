@@ -7,7 +7,7 @@
  * FLOPs counted per sample: forward 2*n_in*n_out per layer, weight gradient 2*n_in*n_out per
  * layer, back-propagated delta 2*n_in*n_out per layer but the first (activations, costs and
  * updates are not counted). The peak is measured at the vector width of the kernels in use
- * (peak_lanes). With AVX-512 or AVX2, a roofline follows: per step, the time those FLOPs
+ * (peak_lanes). On a CPU with AVX-512, a roofline follows: per step, the time those FLOPs
  * need at the measured peak (with the lanes a layer's width leaves idle, and the output layer
  * computed on every thread), the weight traffic through L2 and the pixels from memory at the
  * bandwidths measured here, plus one measured barrier: the best this machine allows. */
@@ -338,8 +338,8 @@ int main(int argc, char **argv)
                    nn2_isa_str((nn2_isa)isas[0]), tcounts[ti], med[ci][1][ti] / med[ci][0][ti]);
     }
 #ifdef NN2_BENCH_ROOFLINE
-    const int lanes = peak_lanes(best->isa);
-    if (lanes) roofline(only, ncores, tcounts, nt, peak_of[0], lanes, med);
+    const int lanes = peak_lanes(best->isa); /* (its L2 probe is AVX-512 code) */
+    if (lanes && nn2_kernels_for(NN2_ISA_AVX512)) roofline(only, ncores, tcounts, nt, peak_of[0], lanes, med);
 #endif
     if (out) fclose(out);
     nn2_mnist_free(&m);
