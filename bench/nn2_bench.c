@@ -251,8 +251,10 @@ int main(int argc, char **argv)
     int isas[4], n_isa = 0;
     isas[n_isa++] = best->isa;
     if (nn2_kernels_for(NN2_ISA_OPENBLAS)) isas[n_isa++] = NN2_ISA_OPENBLAS;
-    /* the peak of each kernel set's width (pk[0]: 16 lanes, pk[1]: 8), measured once */
+    /* the peak of each kernel set's width (pk[0]: 16 lanes, pk[1]: 8), measured once; NaN
+     * where none was (a CPU with neither width: every set then has lanes 0 and reads pk[0]) */
     double pk[2][16];
+    for (int i = 0; i < 16; i++) pk[0][i] = pk[1][i] = NAN;
     int measured[2] = {0, 0};
     printf("nn2-bench: %d cores; measured FMA peak (GFLOP/s):", ncores);
     for (int ii = 0; ii < n_isa; ii++) {
@@ -266,12 +268,8 @@ int main(int argc, char **argv)
         }
     }
     printf("\n");
-    const double nopeak[16] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
     const double *peak_of[4]; /* per kernel set */
-    for (int ii = 0; ii < n_isa; ii++) {
-        const int lanes = peak_lanes((nn2_isa)isas[ii]);
-        peak_of[ii] = lanes ? pk[lanes == 8] : nopeak;
-    }
+    for (int ii = 0; ii < n_isa; ii++) peak_of[ii] = pk[peak_lanes((nn2_isa)isas[ii]) == 8];
     FILE *out = csv ? fopen(csv, "w") : NULL;
     if (out) fprintf(out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights\n");
     printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %s\n", "cfg", "network", "kernels", "thr",
