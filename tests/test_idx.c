@@ -1,5 +1,13 @@
 /* test_idx.c: the IDX reader and MNIST split on fixtures in tests/data: good raw and gzip files
- * under both spellings, and each kind of bad file rejected with a message naming the file. */
+ * under both spellings, and each kind of bad file rejected with a message naming the file; and
+ * MNIST-sized files written here (3,000 images: a raw file is read in one allocation, a gzip
+ * file grows its buffer many times) read back byte for byte. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <unistd.h>
+#if NN2_WITH_ZLIB
+#include <zlib.h>
+#endif
+
 #include "test_util.h"
 #include "nn2.h"
 
@@ -17,6 +25,93 @@ static void expect_fail(const char *img, const char *lab, nn2_status want, const
     const char *bad_file = strstr(err.msg, img) ? img : lab;
     CHECK(strstr(err.msg, bad_file) != NULL, "message names the file: %s", err.msg);
     CHECK(strstr(err.msg, needle) != NULL, "message '%s' mentions '%s'", err.msg, needle);
+}
+
+enum { BIG_N = 3000, BIG_DIM = 28 * 28 };
+
+static uint8_t big_pixel(size_t i, size_t j) { return (uint8_t)(i * 131u + j * 7u + (i >> 3)); }
+
+/* An IDX file of BIG_N images (ndim 3) or labels (ndim 1), with `extra` bytes after the
+ * payload; gzip-compressed when gz. Returns 0 on failure. */
+static int write_big(const char *path, int ndim, int gz, size_t extra)
+{
+    const size_t n = ndim == 3 ? (size_t)BIG_N * BIG_DIM : BIG_N, head = ndim == 3 ? 16 : 8;
+    uint8_t *b = calloc(head + n + extra, 1);
+    if (!b) return 0;
+    const uint32_t h[4] = {ndim == 3 ? 2051u : 2049u, BIG_N, 28, 28};
+    for (size_t k = 0; k < head; k++) b[k] = (uint8_t)(h[k / 4] >> (8 * (3 - k % 4)));
+    for (size_t i = 0; i < BIG_N; i++)
+        if (ndim == 3)
+            for (size_t j = 0; j < BIG_DIM; j++) b[head + i * BIG_DIM + j] = big_pixel(i, j);
+        else
+            b[head + i] = (uint8_t)(i % 10);
+    int ok = 0;
+    if (!gz) {
+        FILE *f = fopen(path, "wb");
+        ok = f && fwrite(b, 1, head + n + extra, f) == head + n + extra;
+        if (f) ok &= fclose(f) == 0;
+    }
+#if NN2_WITH_ZLIB
+    else {
+        gzFile f = gzopen(path, "wb9");
+        ok = f && gzwrite(f, b, (unsigned)(head + n + extra)) == (int)(head + n + extra);
+        if (f) ok &= gzclose(f) == Z_OK;
+    }
+#endif
+    free(b);
+    return ok;
+}
+
+/* The big files read back: every pixel and label where it was written. */
+static void big_round_trip(const char *dir, int gz)
+{
+    char ip[1024], lp[1024];
+    snprintf(ip, sizeof ip, "%s/big-images-idx3-ubyte%s", dir, gz ? ".gz" : "");
+    snprintf(lp, sizeof lp, "%s/big-labels-idx1-ubyte%s", dir, gz ? ".gz" : "");
+    CHECK(write_big(ip, 3, gz, 0) && write_big(lp, 1, gz, 0), "write %s", ip);
+    nn2_idx_set s;
+    nn2_error err = {{0}};
+    const nn2_status st = nn2_idx_load(&s, ip, lp, 10, &err);
+    CHECK(st == NN2_OK, "load %s: %s", ip, err.msg);
+    if (st != NN2_OK) {
+        remove(ip);
+        remove(lp);
+        return;
+    }
+    CHECK(s.count == BIG_N && s.rows == 28 && s.cols == 28, "%s: dims %zu %d %d", ip, s.count, s.rows, s.cols);
+    size_t bad_px = 0, bad_lab = 0;
+    for (size_t i = 0; i < BIG_N; i++) {
+        for (size_t j = 0; j < BIG_DIM; j++) bad_px += s.images[i * BIG_DIM + j] != big_pixel(i, j);
+        bad_lab += s.labels[i] != i % 10;
+    }
+    CHECK(bad_px == 0 && bad_lab == 0, "%s: %zu pixels and %zu labels differ", ip, bad_px, bad_lab);
+    nn2_idx_free(&s);
+    /* one byte too many, or too few, in a file of that size */
+    for (int d = 0; d < 2; d++) {
+        CHECK(write_big(ip, 3, gz, d == 0 ? 1 : 0), "rewrite %s", ip);
+        if (d == 1) { /* cut the last byte off */
+#if NN2_WITH_ZLIB
+            if (gz) {
+                const size_t n = 16 + (size_t)BIG_N * BIG_DIM - 1;
+                uint8_t *b = malloc(n);
+                gzFile f = gzopen(ip, "rb");
+                const int got = f && b ? gzread(f, b, (unsigned)n) : -1;
+                if (f) gzclose(f);
+                f = gzopen(ip, "wb9");
+                CHECK(f && got == (int)n && gzwrite(f, b, (unsigned)n) == (int)n, "cut %s", ip);
+                if (f) gzclose(f);
+                free(b);
+            } else
+#endif
+                CHECK(truncate(ip, 16 + (off_t)BIG_N * BIG_DIM - 1) == 0, "cut %s", ip);
+        }
+        const nn2_status st2 = nn2_idx_load(&s, ip, lp, 10, &err);
+        CHECK(st2 == NN2_ERR_FORMAT && strstr(err.msg, ip) && strstr(err.msg, d == 0 ? "1 bytes of trailing" : "truncated"),
+              "%s %s: %d %s", ip, d == 0 ? "+1 byte" : "-1 byte", st2, err.msg);
+        if (st2 == NN2_OK) nn2_idx_free(&s);
+    }
+    remove(ip);
+    remove(lp);
 }
 
 int main(int argc, char **argv)
@@ -48,6 +143,14 @@ int main(int argc, char **argv)
     /* a directory without the files */
     st = nn2_mnist_load(&m, "/nonexistent-nn2-dir", 5, 3, &err);
     CHECK(st == NN2_ERR_IO && strstr(err.msg, "/nonexistent-nn2-dir/train-images"), "missing: %s", err.msg);
+
+    char tmp[] = "/tmp/nn2-test-idx-XXXXXX";
+    CHECK(mkdtemp(tmp) != NULL, "temporary directory");
+    big_round_trip(tmp, 0);
+#if NN2_WITH_ZLIB
+    big_round_trip(tmp, 1);
+#endif
+    rmdir(tmp);
 
     D = bad;
     char lab_ok[1024];
