@@ -26,6 +26,23 @@ typedef enum nn2_isa {
 /* Element-wise activations; numbered as nn2_act in nn2.h. */
 typedef enum nn2_kact { NN2_KACT_SIGMOID, NN2_KACT_TANH, NN2_KACT_RELU, NN2_KACT_COUNT } nn2_kact;
 
+/* One optimizer step (kernel update): network2's SGD and chapter 3's variants, the formulas of
+ * src/optim.c. */
+typedef enum nn2_kupd_kind {
+    NN2_KUPD_SGD,      /* w <- w - scale g (biases) */
+    NN2_KUPD_SGD_L2,   /* w <- decay w - scale g */
+    NN2_KUPD_SGD_L1,   /* w <- (w - l1 sgn(w)) - scale g */
+    NN2_KUPD_MOMENTUM  /* G = g inv_m, + lam_n w (reg 1) or + lam_n sgn(w) (reg 2); v <- mu v - eta G;
+                          w <- w + v, or with nesterov (w + mu v) - eta G */
+} nn2_kupd_kind;
+typedef struct nn2_kupd {
+    nn2_kupd_kind kind;
+    int reg;      /* momentum: 0 no regularization term (biases), 1 L2, 2 L1 */
+    int nesterov; /* momentum */
+    float decay, scale, l1;      /* plain SGD */
+    float inv_m, lam_n, mu, eta; /* momentum */
+} nn2_kupd;
+
 typedef struct nn2_kernels {
     nn2_isa isa;
     const char *name;
@@ -73,6 +90,11 @@ typedef struct nn2_kernels {
      * bits of the sums in that order, the ISA's act_forward or softmax_rows, and a - y. */
     void (*out_rows)(int M, int n, int np, const float *const *P, int ldp, const float *b,
                      int softmax, const uint8_t *labels, float *out, float *delta);
+    /* n parameters w (and their velocities v with momentum; else v is not read) one step along
+     * their gradient g summed over the mini-batch, as u says. Each element by the operations
+     * written in nn2_kupd_kind, in that order, each rounded (no FMA), sgn(0) = sgn(NaN) = 0:
+     * the same bits in every ISA. */
+    void (*update)(int n, float *w, const float *g, float *v, const nn2_kupd *u);
 } nn2_kernels;
 
 /* The table in use: chosen once from the CPU's features, or forced by the environment

@@ -6,7 +6,8 @@
  * with G = g/m + (lambda/n) w (L2) or (lambda/n) sgn(w) (L1); biases: G = g/m. */
 #include "optim.h"
 
-void nn2_optim_setup(nn2_optim *o, const nn2_config *c, double eta, size_t n, int m)
+void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, double eta, size_t n,
+                     int m)
 {
     o->reg = c->reg;
     o->momentum = c->momentum != 0.0;
@@ -18,27 +19,24 @@ void nn2_optim_setup(nn2_optim *o, const nn2_config *c, double eta, size_t n, in
     o->decay = (float)(1.0 - eta * (c->lambda / (double)n));
     o->scale = (float)(eta / m);
     o->l1 = (float)(eta * (c->lambda / (double)n));
+    const nn2_kupd u = {NN2_KUPD_SGD, 0, o->nesterov, o->decay, o->scale, o->l1,
+                        o->inv_m, o->lam_n, o->mu, o->eta};
+    o->uw = o->ub = u;
+    if (o->momentum) {
+        o->uw.kind = o->ub.kind = NN2_KUPD_MOMENTUM;
+        o->uw.reg = o->reg == NN2_REG_L2 ? 1 : 2; /* the biases' step has no regularization term */
+    } else {
+        o->uw.kind = o->reg == NN2_REG_L2 ? NN2_KUPD_SGD_L2 : NN2_KUPD_SGD_L1;
+    }
+    o->update = k->update;
 }
-
-static inline float sgn(float w) { return w > 0.0f ? 1.0f : w < 0.0f ? -1.0f : 0.0f; }
 
 void nn2_optim_update(const nn2_optim *o, float *w, const float *g, float *v, size_t count,
                       int is_bias)
 {
-    if (!o->momentum) {
-        if (is_bias)
-            for (size_t i = 0; i < count; i++) w[i] = w[i] - o->scale * g[i];
-        else if (o->reg == NN2_REG_L2)
-            for (size_t i = 0; i < count; i++) w[i] = o->decay * w[i] - o->scale * g[i];
-        else
-            for (size_t i = 0; i < count; i++) w[i] = w[i] - o->l1 * sgn(w[i]) - o->scale * g[i];
-        return;
-    }
-    for (size_t i = 0; i < count; i++) {
-        float G = g[i] * o->inv_m;
-        if (!is_bias) G += o->lam_n * (o->reg == NN2_REG_L2 ? w[i] : sgn(w[i]));
-        const float vn = o->mu * v[i] - o->eta * G;
-        v[i] = vn;
-        w[i] = o->nesterov ? w[i] + o->mu * vn - o->eta * G : w[i] + vn;
+    const nn2_kupd *u = is_bias ? &o->ub : &o->uw;
+    for (size_t i = 0; i < count; i += (size_t)1 << 30) { /* (the kernel counts in int) */
+        const size_t n = count - i < (size_t)1 << 30 ? count - i : (size_t)1 << 30;
+        o->update((int)n, w + i, g + i, v ? v + i : NULL, u);
     }
 }

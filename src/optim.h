@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "nn2.h"
+#include "nn2_kernels.h"
 
 /* Coefficients of one mini-batch step, computed once per step. */
 typedef struct nn2_optim {
@@ -18,11 +19,14 @@ typedef struct nn2_optim {
     float decay; /* plain L2: 1 - eta*lambda/n */
     float scale; /* plain: eta/m */
     float l1;    /* plain L1: eta*lambda/n */
+    nn2_kupd uw, ub; /* the kernel's step for weights and for biases */
+    void (*update)(int n, float *w, const float *g, float *v, const nn2_kupd *u); /* k->update */
 } nn2_optim;
 
-void nn2_optim_setup(nn2_optim *o, const nn2_config *c, double eta, size_t n, int m);
+void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, double eta, size_t n,
+                     int m);
 /* w, g (summed gradient), v (velocity, NULL without momentum): count elements; weights get
- * the regularization term, biases (is_bias) do not. */
+ * the regularization term, biases (is_bias) do not. Through the kernel set's update. */
 void nn2_optim_update(const nn2_optim *o, float *w, const float *g, float *v, size_t count,
                       int is_bias);
 

@@ -509,7 +509,7 @@ void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, 
                      double eta, int epoch, int threads)
 {
     nn2_optim o;
-    nn2_optim_setup(&o, tr->cfg, eta, n, mb);
+    nn2_optim_setup(&o, tr->k, tr->cfg, eta, n, mb);
     int T = nn2_threads_resolve(threads);
     if (T > tr->n_priv) T = tr->n_priv;
     region_open(tr, T);
@@ -567,7 +567,7 @@ double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *per
             const size_t base = bi * (size_t)m;
             const int mb = n - base < (size_t)m ? (int)(n - base) : m;
             nn2_optim o;
-            nn2_optim_setup(&o, cfg, eta, n, mb);
+            nn2_optim_setup(&o, tr->k, cfg, eta, n, mb);
             const size_t next = n - base - (size_t)mb < (size_t)m ? n - base - (size_t)mb : (size_t)m;
             nn2_trainer_step(tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
             if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))

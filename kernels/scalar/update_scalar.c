@@ -1,0 +1,31 @@
+/* update_scalar.c: the optimizer step, the readable reference of every ISA's update (see
+ * nn2_kupd_kind in nn2_kernels.h). Each expression is evaluated left to right, each operation
+ * rounded: the SIMD versions do the same operations per element and give the same bits. */
+#include "kernels_impl.h"
+
+static inline float sgnf(float w) { return w > 0.0f ? 1.0f : w < 0.0f ? -1.0f : 0.0f; }
+
+void nn2_k_update_scalar(int n, float *w, const float *g, float *v, const nn2_kupd *u)
+{
+    switch (u->kind) {
+    case NN2_KUPD_SGD:
+        for (int i = 0; i < n; i++) w[i] = w[i] - u->scale * g[i];
+        break;
+    case NN2_KUPD_SGD_L2:
+        for (int i = 0; i < n; i++) w[i] = u->decay * w[i] - u->scale * g[i];
+        break;
+    case NN2_KUPD_SGD_L1:
+        for (int i = 0; i < n; i++) w[i] = w[i] - u->l1 * sgnf(w[i]) - u->scale * g[i];
+        break;
+    case NN2_KUPD_MOMENTUM:
+        for (int i = 0; i < n; i++) {
+            float G = g[i] * u->inv_m;
+            if (u->reg == 1) G = G + u->lam_n * w[i];
+            else if (u->reg == 2) G = G + u->lam_n * sgnf(w[i]);
+            const float vn = u->mu * v[i] - u->eta * G;
+            v[i] = vn;
+            w[i] = u->nesterov ? w[i] + u->mu * vn - u->eta * G : w[i] + vn;
+        }
+        break;
+    }
+}
