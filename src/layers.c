@@ -75,6 +75,28 @@ void nn2_load_rows(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *d
     nn2_load_cols(k, x, ldx, data, idx, base, r0, r1, 0, (int)data->dim);
 }
 
+/* nn2_data_sample of an expanded set through the kernel's conversion (the same bits: both
+ * give p/255 correctly rounded): a shift by a row is one run of (R-1) C pixels, a shift by a
+ * column R runs of C-1, plus the zeroed row or column. */
+static void load_expanded(const nn2_kernels *k, const nn2_dataset *data, size_t s, float *x)
+{
+    const uint8_t *px = data->images + (s / 5) * (size_t)data->dim;
+    const size_t R = (size_t)data->rows, C = (size_t)data->cols;
+    const int v = (int)(s % 5);
+    if (v == 0) {
+        k->u8_to_f32(data->dim, px, x);
+    } else if (v <= 2) { /* 1: down (row 0 zeroed), 2: up (row R-1 zeroed) */
+        if (R > 1) k->u8_to_f32((int)((R - 1) * C), px + (v == 2 ? C : 0), x + (v == 1 ? C : 0));
+        memset(x + (v == 1 ? 0 : (R - 1) * C), 0, sizeof(float) * C);
+    } else { /* 3: right (column 0 zeroed), 4: left (column C-1 zeroed) */
+        for (size_t r = 0; r < R; r++) {
+            float *xr = x + r * C;
+            if (C > 1) k->u8_to_f32((int)(C - 1), px + r * C + (v == 4), xr + (v == 3));
+            xr[v == 3 ? 0 : C - 1] = 0.0f;
+        }
+    }
+}
+
 void nn2_load_cols(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *data,
                    const uint32_t *idx, size_t base, int r0, int r1, int c0, int c1)
 {
@@ -82,7 +104,7 @@ void nn2_load_cols(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *d
     for (int r = r0; r < r1; r++) {
         const size_t s = idx ? idx[base + (size_t)r] : base + (size_t)r;
         if (data->expand)
-            nn2_data_sample(data, s, x + (size_t)r * ldx);
+            load_expanded(k, data, s, x + (size_t)r * ldx);
         else
             k->u8_to_f32(c1 - c0, data->images + s * (size_t)data->dim + c0, x + (size_t)r * ldx + c0);
     }

@@ -214,6 +214,29 @@ static void test_expand(void)
         CHECK(ok, "expanded variant %d", v);
         CHECK(nn2_data_label(&e, (size_t)v) == 7, "label of variant %d", v);
     }
+    /* training loads expanded samples through the kernel set's conversion: the bits of
+     * nn2_data_sample for every variant, every kernel set, on a 28x28 and a 1-row image */
+    for (int shape = 0; shape < 2; shape++) {
+        const int R = shape ? 1 : 28, C = shape ? 9 : 28, dim = R * C;
+        uint8_t img[784 * 2], labs[2] = {3, 4};
+        for (int i = 0; i < 2 * dim; i++) img[i] = (uint8_t)(i * 37 + 11);
+        const nn2_dataset d2 = {img, labs, 2, dim, 10, R, C, 0};
+        const nn2_dataset e2 = nn2_dataset_expanded(&d2);
+        for (int isa = 0; isa < NN2_ISA_OPENBLAS; isa++) {
+            const nn2_kernels *k = nn2_kernels_for((nn2_isa)isa);
+            if (!k) continue;
+            float got[10 * 784 + 1], ref[784];
+            got[10 * dim] = 777.0f;
+            nn2_load_rows(k, got, dim, &e2, NULL, 0, 0, 10);
+            int bad = 0;
+            for (int s = 0; s < 10; s++) {
+                nn2_data_sample(&e2, (size_t)s, ref);
+                bad += memcmp(got + s * dim, ref, sizeof(float) * dim) != 0;
+            }
+            CHECK(bad == 0 && got[10 * dim] == 777.0f, "%dx%d expanded through %s: %d samples differ", R, C,
+                  nn2_isa_str((nn2_isa)isa), bad);
+        }
+    }
 }
 
 static void test_model_files(void)
