@@ -31,8 +31,8 @@ static const char *gz_msg(gzFile f, const char *path, int *zerr)
 #endif
 
 /* Loading MNIST's 47 MB of training images into 4 KB pages took about 125 ms on this VM (one
- * page fault per page, each an exit to the hypervisor) and moving the payload over the header
- * afterwards another 50 ms; in 2 MB pages the read takes 12-45 ms. So a buffer of several MB
+ * page fault per page, and faults are dear in this VM) and moving the payload over the header
+ * afterwards another 50 ms; in 2 MB pages the read took 12-79 ms. So a buffer of several MB
  * asks for transparent huge pages (a hint: ignored where THP is off), and the header is read
  * apart from the payload, which is never moved. */
 #define HUGE_PAGE ((uintptr_t)2 << 20)
