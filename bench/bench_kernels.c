@@ -132,6 +132,34 @@ static void bm_pixels(nn2_bstate *st, void *arg)
     nn2_free(r);
 }
 
+/* The optimizer's step (momentum with L2, the most streams: weights, gradient and velocities
+ * read, weights and velocities written) over n parameters, first checked bit for bit against
+ * the scalar kernel. */
+static void bm_update(nn2_bstate *st, void *arg)
+{
+    const nn2_kernels *k = nn2_kernels_for(*(const nn2_isa *)arg), *ref = nn2_kernels_for(NN2_ISA_SCALAR);
+    const int n = (int)nn2_bench_arg(st, 0);
+    float *w = rnd((size_t)n, 7), *g = rnd((size_t)n, 8), *v = rnd((size_t)n, 9);
+    float *w2 = nn2_alloc((size_t)n, sizeof(float)), *v2 = nn2_alloc((size_t)n, sizeof(float));
+    const nn2_kupd u = {NN2_KUPD_MOMENTUM, 1, 0, 0.9995f, 0.05f, 0.0005f, 0.1f, 1e-4f, 0.9f, 0.05f};
+    memcpy(w2, w, sizeof(float) * (size_t)n);
+    memcpy(v2, v, sizeof(float) * (size_t)n);
+    k->update(n, w, g, v, &u);
+    ref->update(n, w2, g, v2, &u);
+    if (memcmp(w, w2, sizeof(float) * (size_t)n) != 0 || memcmp(v, v2, sizeof(float) * (size_t)n) != 0) {
+        nn2_bench_skip(st, "result differs from the scalar kernel");
+    } else {
+        while (nn2_bench_keep_running(st)) k->update(n, w, g, v, &u);
+        nn2_bench_rate(st, "elements/s", n);
+        nn2_bench_rate(st, "bytes/s", 20.0 * n);
+    }
+    nn2_free(w);
+    nn2_free(g);
+    nn2_free(v);
+    nn2_free(w2);
+    nn2_free(v2);
+}
+
 /* One mini-batch step of B2 ([784,100,10], batch 10) or B4 ([784,800,10] ReLU softmax, batch
  * 128) on synthetic pixels, 1 thread, best ISA. */
 static void bm_step(nn2_bstate *st, void *arg)
@@ -218,6 +246,7 @@ int main(int argc, char **argv)
     static const long delta[] = {10, 30, 10, 10, 100, 10, 128, 800, 10};
     static const long acts[] = {1000, 8000};
     static const long pixels[] = {7840}; /* a mini-batch of 10 */
+    static const long params[] = {78400, 627200}; /* [784,100]'s and [784,800]'s weights */
     static const long steps[] = {100, 10, 800, 128};
     char name[96];
     for (int i = 0; i <= NN2_ISA_AVX512; i++) {
@@ -239,6 +268,8 @@ int main(int argc, char **argv)
         pc[i] = (nn2_isa)i;
         snprintf(name, sizeof name, "pixels_to_float/%s", isa);
         nn2_bench_register(name, bm_pixels, &pc[i], pixels, 1, 1);
+        snprintf(name, sizeof name, "update_momentum/%s", isa);
+        nn2_bench_register(name, bm_update, &pc[i], params, 2, 1);
     }
     nn2_bench_register("train_step_1thread", bm_step, NULL, steps, 2, 2);
     nn2_bench_register("epoch_B1", bm_epoch, NULL, NULL, 0, 0);

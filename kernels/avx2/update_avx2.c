@@ -11,34 +11,52 @@ static inline __m256 sgn256(__m256 w)
     return _mm256_or_ps(_mm256_and_ps(gt, _mm256_set1_ps(1.0f)), _mm256_and_ps(lt, _mm256_set1_ps(-1.0f)));
 }
 
+/* The step's coefficients, broadcast once (read through u inside the loop, they would be
+ * reloaded after every store: a store to w may alias *u as far as the compiler knows). */
+typedef struct {
+    int kind, reg, nest;
+    __m256 scale, decay, l1, inv_m, lam_n, mu, eta;
+} coef;
+
+/* One vector of 8 (m: the lanes to load and store, all but in the tail, whose masked moves
+ * are slow on some CPUs: plain ones for full vectors). */
+static inline __attribute__((always_inline)) void step8(int full, __m256i m, float *w, const float *g,
+                                                        float *v, const coef *c)
+{
+    const __m256 W = full ? _mm256_loadu_ps(w) : _mm256_maskload_ps(w, m);
+    const __m256 g_ = full ? _mm256_loadu_ps(g) : _mm256_maskload_ps(g, m);
+    __m256 out;
+    if (c->kind == NN2_KUPD_SGD) {
+        out = _mm256_sub_ps(W, _mm256_mul_ps(c->scale, g_));
+    } else if (c->kind == NN2_KUPD_SGD_L2) {
+        out = _mm256_sub_ps(_mm256_mul_ps(c->decay, W), _mm256_mul_ps(c->scale, g_));
+    } else if (c->kind == NN2_KUPD_SGD_L1) {
+        out = _mm256_sub_ps(_mm256_sub_ps(W, _mm256_mul_ps(c->l1, sgn256(W))), _mm256_mul_ps(c->scale, g_));
+    } else {
+        __m256 G = _mm256_mul_ps(g_, c->inv_m);
+        if (c->reg == 1) G = _mm256_add_ps(G, _mm256_mul_ps(c->lam_n, W));
+        else if (c->reg == 2) G = _mm256_add_ps(G, _mm256_mul_ps(c->lam_n, sgn256(W)));
+        const __m256 V = full ? _mm256_loadu_ps(v) : _mm256_maskload_ps(v, m);
+        const __m256 vn = _mm256_sub_ps(_mm256_mul_ps(c->mu, V), _mm256_mul_ps(c->eta, G));
+        if (full) _mm256_storeu_ps(v, vn);
+        else _mm256_maskstore_ps(v, m, vn);
+        out = c->nest ? _mm256_sub_ps(_mm256_add_ps(W, _mm256_mul_ps(c->mu, vn)), _mm256_mul_ps(c->eta, G))
+                      : _mm256_add_ps(W, vn);
+    }
+    if (full) _mm256_storeu_ps(w, out);
+    else _mm256_maskstore_ps(w, m, out);
+}
+
 /* The kind's branches are the same for every element (predicted, and unswitched by -O3). */
 void nn2_k_update_avx2(int n, float *w, const float *g, float *v, const nn2_kupd *u)
 {
-    const int kind = u->kind, reg = u->reg, nest = u->nesterov;
-    const __m256 scale = _mm256_set1_ps(u->scale), decay = _mm256_set1_ps(u->decay);
-    const __m256 l1 = _mm256_set1_ps(u->l1), inv_m = _mm256_set1_ps(u->inv_m);
-    const __m256 lam_n = _mm256_set1_ps(u->lam_n), mu = _mm256_set1_ps(u->mu), eta = _mm256_set1_ps(u->eta);
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (int i = 0; i < n; i += 8) {
-        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - i), lane); /* lanes < n - i */
-        const __m256 W = _mm256_maskload_ps(w + i, m), g_ = _mm256_maskload_ps(g + i, m);
-        __m256 out;
-        if (kind == NN2_KUPD_SGD) {
-            out = _mm256_sub_ps(W, _mm256_mul_ps(scale, g_));
-        } else if (kind == NN2_KUPD_SGD_L2) {
-            out = _mm256_sub_ps(_mm256_mul_ps(decay, W), _mm256_mul_ps(scale, g_));
-        } else if (kind == NN2_KUPD_SGD_L1) {
-            out = _mm256_sub_ps(_mm256_sub_ps(W, _mm256_mul_ps(l1, sgn256(W))), _mm256_mul_ps(scale, g_));
-        } else {
-            __m256 G = _mm256_mul_ps(g_, inv_m);
-            if (reg == 1) G = _mm256_add_ps(G, _mm256_mul_ps(lam_n, W));
-            else if (reg == 2) G = _mm256_add_ps(G, _mm256_mul_ps(lam_n, sgn256(W)));
-            const __m256 V = _mm256_maskload_ps(v + i, m);
-            const __m256 vn = _mm256_sub_ps(_mm256_mul_ps(mu, V), _mm256_mul_ps(eta, G));
-            _mm256_maskstore_ps(v + i, m, vn);
-            out = nest ? _mm256_sub_ps(_mm256_add_ps(W, _mm256_mul_ps(mu, vn)), _mm256_mul_ps(eta, G))
-                       : _mm256_add_ps(W, vn);
-        }
-        _mm256_maskstore_ps(w + i, m, out);
+    const coef c = {u->kind, u->reg, u->nesterov, _mm256_set1_ps(u->scale), _mm256_set1_ps(u->decay),
+                    _mm256_set1_ps(u->l1), _mm256_set1_ps(u->inv_m), _mm256_set1_ps(u->lam_n),
+                    _mm256_set1_ps(u->mu), _mm256_set1_ps(u->eta)};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) step8(1, _mm256_set1_epi32(-1), w + i, g + i, v ? v + i : NULL, &c);
+    if (i < n) {
+        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        step8(0, m, w + i, g + i, v ? v + i : NULL, &c);
     }
 }
