@@ -90,11 +90,13 @@ typedef struct nn2_kernels {
      * bits of the sums in that order, the ISA's act_forward or softmax_rows, and a - y. */
     void (*out_rows)(int M, int n, int np, const float *const *P, int ldp, const float *b,
                      int softmax, const uint8_t *labels, float *out, float *delta);
-    /* n parameters w (and their velocities v with momentum; else v is not read) one step along
-     * their gradient g summed over the mini-batch, as u says. Each element by the operations
-     * written in nn2_kupd_kind, in that order, each rounded (no FMA), sgn(0) = sgn(NaN) = 0:
-     * the same bits in every ISA. */
-    void (*update)(int n, float *w, const float *g, float *v, const nn2_kupd *u);
+    /* M rows of n parameters w at stride ldw (and their velocities v with momentum, at the
+     * same stride; else v is not read) one step along their gradient g (stride ldg) summed over
+     * the mini-batch, as u says. Each element by the operations written in nn2_kupd_kind, in
+     * that order, each rounded (no FMA), sgn(0) = sgn(NaN) = 0: the same bits in every ISA.
+     * Nothing between rows is read or written. */
+    void (*update)(int M, int n, float *w, int ldw, const float *g, int ldg, float *v,
+                   const nn2_kupd *u);
 } nn2_kernels;
 
 /* The table in use: chosen once from the CPU's features, or forced by the environment

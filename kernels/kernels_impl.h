@@ -30,7 +30,8 @@
     void nn2_k_out_rows_##isa(int M, int n, int np, const float *const *P, int ldp,            \
                               const float *b, int softmax, const uint8_t *labels, float *out,  \
                               float *delta);                                                   \
-    void nn2_k_update_##isa(int n, float *w, const float *g, float *v, const nn2_kupd *u);
+    void nn2_k_update_##isa(int M, int n, float *w, int ldw, const float *g, int ldg, float *v, \
+                            const nn2_kupd *u);
 
 NN2_DECLARE_KERNELS(scalar)
 /* out_rows in three passes with the given activations (kernels/scalar/act_scalar.c) */

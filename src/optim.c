@@ -37,6 +37,12 @@ void nn2_optim_update(const nn2_optim *o, float *w, const float *g, float *v, si
     const nn2_kupd *u = is_bias ? &o->ub : &o->uw;
     for (size_t i = 0; i < count; i += (size_t)1 << 30) { /* (the kernel counts in int) */
         const size_t n = count - i < (size_t)1 << 30 ? count - i : (size_t)1 << 30;
-        o->update((int)n, w + i, g + i, v ? v + i : NULL, u);
+        o->update(1, (int)n, w + i, (int)n, g + i, (int)n, v ? v + i : NULL, u);
     }
+}
+
+void nn2_optim_update_rows(const nn2_optim *o, int M, int n, float *w, int ldw, const float *g,
+                           int ldg, float *v)
+{
+    o->update(M, n, w, ldw, g, ldg, v, &o->uw);
 }

@@ -20,7 +20,8 @@ typedef struct nn2_optim {
     float scale; /* plain: eta/m */
     float l1;    /* plain L1: eta*lambda/n */
     nn2_kupd uw, ub; /* the kernel's step for weights and for biases */
-    void (*update)(int n, float *w, const float *g, float *v, const nn2_kupd *u); /* k->update */
+    void (*update)(int M, int n, float *w, int ldw, const float *g, int ldg, float *v,
+                   const nn2_kupd *u); /* k->update */
 } nn2_optim;
 
 void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, double eta, size_t n,
@@ -29,5 +30,8 @@ void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, do
  * the regularization term, biases (is_bias) do not. Through the kernel set's update. */
 void nn2_optim_update(const nn2_optim *o, float *w, const float *g, float *v, size_t count,
                       int is_bias);
+/* The same for M rows of n weights: w and v at stride ldw, g at stride ldg; one kernel call. */
+void nn2_optim_update_rows(const nn2_optim *o, int M, int n, float *w, int ldw, const float *g,
+                           int ldg, float *v);
 
 #endif

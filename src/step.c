@@ -86,11 +86,7 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
             continue;
         }
         tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f); /* BP4 */
-        if (o)
-            for (int r = c0; r < c1; r++) {
-                const size_t ro = (size_t)r * ldw + (size_t)(j0 - b.u0);
-                nn2_optim_update(o, b.W + ro, b.G + ro, b.V ? b.V + ro : NULL, (size_t)n, 0);
-            }
+        if (o) nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
     }
 }
 
@@ -178,10 +174,7 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead 
         tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, w, ldt, alpha, beta);
     } else {
         tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, g, ldt, 1.0f, 0.0f); /* BP4 */
-        for (int u = 0; o && u < tn; u++) {
-            const size_t ro = (size_t)u * ldt;
-            nn2_optim_update(o, w + ro, g + ro, v ? v + ro : NULL, (size_t)n, 0);
-        }
+        if (o) nn2_optim_update_rows(o, tn, n, w, ldt, g, ldt, v);
     }
 }
 

@@ -48,15 +48,18 @@ static inline __attribute__((always_inline)) void step8(int full, __m256i m, flo
 }
 
 /* The kind's branches are the same for every element (predicted, and unswitched by -O3). */
-void nn2_k_update_avx2(int n, float *w, const float *g, float *v, const nn2_kupd *u)
+void nn2_k_update_avx2(int M, int n, float *w0, int ldw, const float *g0, int ldg, float *v0,
+                       const nn2_kupd *u)
 {
     const coef c = {u->kind, u->reg, u->nesterov, _mm256_set1_ps(u->scale), _mm256_set1_ps(u->decay),
                     _mm256_set1_ps(u->l1), _mm256_set1_ps(u->inv_m), _mm256_set1_ps(u->lam_n),
                     _mm256_set1_ps(u->mu), _mm256_set1_ps(u->eta)};
-    int i = 0;
-    for (; i + 8 <= n; i += 8) step8(1, _mm256_set1_epi32(-1), w + i, g + i, v ? v + i : NULL, &c);
-    if (i < n) {
-        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        step8(0, m, w + i, g + i, v ? v + i : NULL, &c);
+    const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(n % 8), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (int row = 0; row < M; row++) {
+        float *w = w0 + (size_t)row * ldw, *v = v0 ? v0 + (size_t)row * ldw : NULL;
+        const float *g = g0 + (size_t)row * ldg;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) step8(1, _mm256_set1_epi32(-1), w + i, g + i, v ? v + i : NULL, &c);
+        if (i < n) step8(0, tail, w + i, g + i, v ? v + i : NULL, &c);
     }
 }

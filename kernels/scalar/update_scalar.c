@@ -5,7 +5,7 @@
 
 static inline float sgnf(float w) { return w > 0.0f ? 1.0f : w < 0.0f ? -1.0f : 0.0f; }
 
-void nn2_k_update_scalar(int n, float *w, const float *g, float *v, const nn2_kupd *u)
+static void update_row(int n, float *w, const float *g, float *v, const nn2_kupd *u)
 {
     switch (u->kind) {
     case NN2_KUPD_SGD:
@@ -28,4 +28,11 @@ void nn2_k_update_scalar(int n, float *w, const float *g, float *v, const nn2_ku
         }
         break;
     }
+}
+
+void nn2_k_update_scalar(int M, int n, float *w, int ldw, const float *g, int ldg, float *v,
+                         const nn2_kupd *u)
+{
+    for (int r = 0; r < M; r++)
+        update_row(n, w + (size_t)r * ldw, g + (size_t)r * ldg, v ? v + (size_t)r * ldw : NULL, u);
 }
