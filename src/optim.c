@@ -11,16 +11,11 @@ void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, do
 {
     o->reg = c->reg;
     o->momentum = c->momentum != 0.0;
-    o->nesterov = c->nesterov;
-    o->mu = (float)c->momentum;
-    o->eta = (float)eta;
-    o->inv_m = (float)(1.0 / m);
-    o->lam_n = (float)(c->lambda / (double)n);
     o->decay = (float)(1.0 - eta * (c->lambda / (double)n));
     o->scale = (float)(eta / m);
-    o->l1 = (float)(eta * (c->lambda / (double)n));
-    const nn2_kupd u = {NN2_KUPD_SGD, 0, o->nesterov, o->decay, o->scale, o->l1,
-                        o->inv_m, o->lam_n, o->mu, o->eta};
+    const nn2_kupd u = {NN2_KUPD_SGD, 0, c->nesterov, o->decay, o->scale,
+                        (float)(eta * (c->lambda / (double)n)), (float)(1.0 / m),
+                        (float)(c->lambda / (double)n), (float)c->momentum, (float)eta};
     o->uw = o->ub = u;
     if (o->momentum) {
         o->uw.kind = o->ub.kind = NN2_KUPD_MOMENTUM;
@@ -31,14 +26,9 @@ void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, do
     o->update = k->update;
 }
 
-void nn2_optim_update(const nn2_optim *o, float *w, const float *g, float *v, size_t count,
-                      int is_bias)
+void nn2_optim_update_bias(const nn2_optim *o, float *w, const float *g, float *v, int n)
 {
-    const nn2_kupd *u = is_bias ? &o->ub : &o->uw;
-    for (size_t i = 0; i < count; i += (size_t)1 << 30) { /* (the kernel counts in int) */
-        const size_t n = count - i < (size_t)1 << 30 ? count - i : (size_t)1 << 30;
-        o->update(1, (int)n, w + i, (int)n, g + i, (int)n, v ? v + i : NULL, u);
-    }
+    o->update(1, n, w, n, g, n, v, &o->ub);
 }
 
 void nn2_optim_update_rows(const nn2_optim *o, int M, int n, float *w, int ldw, const float *g,

@@ -8,17 +8,14 @@
 #include "nn2.h"
 #include "nn2_kernels.h"
 
-/* Coefficients of one mini-batch step, computed once per step. */
+/* Coefficients of one mini-batch step, computed once per step: the kernel's steps for weights
+ * and biases (their coefficients in nn2_kupd), and what the fused plain-L2 path of step.c reads
+ * (reg, momentum, decay, scale: the same numbers as in uw). */
 typedef struct nn2_optim {
     nn2_reg reg;
-    int momentum, nesterov;
-    float mu;    /* momentum */
-    float eta;   /* learning rate */
-    float inv_m; /* 1/m: mini-batch gradients are sums over m samples */
-    float lam_n; /* lambda/n */
+    int momentum;
     float decay; /* plain L2: 1 - eta*lambda/n */
     float scale; /* plain: eta/m */
-    float l1;    /* plain L1: eta*lambda/n */
     nn2_kupd uw, ub; /* the kernel's step for weights and for biases */
     void (*update)(int M, int n, float *w, int ldw, const float *g, int ldg, float *v,
                    const nn2_kupd *u); /* k->update */
@@ -26,11 +23,10 @@ typedef struct nn2_optim {
 
 void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, double eta, size_t n,
                      int m);
-/* w, g (summed gradient), v (velocity, NULL without momentum): count elements; weights get
- * the regularization term, biases (is_bias) do not. Through the kernel set's update. */
-void nn2_optim_update(const nn2_optim *o, float *w, const float *g, float *v, size_t count,
-                      int is_bias);
-/* The same for M rows of n weights: w and v at stride ldw, g at stride ldg; one kernel call. */
+/* n biases w, their summed gradients g and velocities v (NULL without momentum): one step, with
+ * no regularization term. Through the kernel set's update. */
+void nn2_optim_update_bias(const nn2_optim *o, float *w, const float *g, float *v, int n);
+/* M rows of n weights: w and v at stride ldw, g at stride ldg; one kernel call. */
 void nn2_optim_update_rows(const nn2_optim *o, int M, int n, float *w, int ldw, const float *g,
                            int ldg, float *v);
 

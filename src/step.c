@@ -25,7 +25,7 @@
 #define AHEAD_BURST 256 /* cache lines of the next mini-batch's pixels asked for at once */
 #define WSCALE_MIN 0x1p-20 /* lazy decay: the smallest s before the weights are folded */
 
-/* How grad_block and tail_grad apply a weight gradient: through nn2_optim_update (momentum,
+/* How grad_block and tail_grad apply a weight gradient: through nn2_optim_update_rows (momentum,
  * L1), in the kernel's epilogue (W <- d*W - (eta/m) G, plain L2), or added to the stored
  * weights from deltas scaled beforehand (lazy decay). */
 enum { UPD_OPTIM, UPD_FUSED, UPD_ADD };
@@ -67,7 +67,7 @@ static void epilogue_of(const nn2_optim *o, int upd, float *alpha, float *beta)
 
 /* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
  * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first), applied
- * as upd says (UPD_OPTIM: written to b.G, then nn2_optim_update). With f, the next
+ * as upd says (UPD_OPTIM: written to b.G, then nn2_optim_update_rows). With f, the next
  * mini-batch's pixels are asked for in even shares after each chunk of rows. */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
                        int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
@@ -186,7 +186,7 @@ static void tail_bias(const nn2_trainer *tr, const nn2_optim *o, int h)
     nn2_trainer_tail_units(tr, h, &u0, &u1);
     const size_t boff = nn2_trainer_tail_boff(tr, h);
     float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
-    if (u1 > u0 && o) nn2_optim_update(o, w + boff, g + boff, v ? v + boff : NULL, (size_t)(u1 - u0), 1);
+    if (u1 > u0 && o) nn2_optim_update_bias(o, w + boff, g + boff, v ? v + boff : NULL, u1 - u0);
 }
 
 /* BP2 for the tail units of this thread's halves [h0, h1) (lean: into hv, from the output
@@ -291,7 +291,7 @@ static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, blk b, int l, i
     if (j1 <= j0) return;
     const size_t boff = (size_t)(bias_grad(tr, b, l, j0) - b.G);
     if (delta) tr->k->colsum(mb, j1 - j0, delta, ldd, b.G + boff);
-    if (o) nn2_optim_update(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, (size_t)(j1 - j0), 1);
+    if (o) nn2_optim_update_bias(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, j1 - j0);
 }
 
 /* Partial output sums of group g (0, 1; 2: the tail) at parity par: with rows_owned, groups 0
