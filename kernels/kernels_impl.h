@@ -33,6 +33,26 @@
     void nn2_k_update_##isa(int M, int n, float *w, int ldw, const float *g, int ldg, float *v, \
                             const nn2_kupd *u);
 
+/* The update kernels' dispatch: ROWS(kind, reg, nest) called with constants for the step u
+ * asks for, so that each combination is compiled as a loop of its own. */
+#define NN2_UPDATE_SWITCH(u, ROWS)                                                               \
+    switch ((u)->kind) {                                                                         \
+    case NN2_KUPD_SGD: ROWS(NN2_KUPD_SGD, 0, 0); break;                                          \
+    case NN2_KUPD_SGD_L2: ROWS(NN2_KUPD_SGD_L2, 0, 0); break;                                    \
+    case NN2_KUPD_SGD_L1: ROWS(NN2_KUPD_SGD_L1, 0, 0); break;                                    \
+    case NN2_KUPD_MOMENTUM:                                                                      \
+        if ((u)->nesterov) {                                                                     \
+            if ((u)->reg == 1) ROWS(NN2_KUPD_MOMENTUM, 1, 1);                                    \
+            else if ((u)->reg == 2) ROWS(NN2_KUPD_MOMENTUM, 2, 1);                               \
+            else ROWS(NN2_KUPD_MOMENTUM, 0, 1);                                                  \
+        } else {                                                                                 \
+            if ((u)->reg == 1) ROWS(NN2_KUPD_MOMENTUM, 1, 0);                                    \
+            else if ((u)->reg == 2) ROWS(NN2_KUPD_MOMENTUM, 2, 0);                               \
+            else ROWS(NN2_KUPD_MOMENTUM, 0, 0);                                                  \
+        }                                                                                        \
+        break;                                                                                   \
+    }
+
 NN2_DECLARE_KERNELS(scalar)
 /* out_rows in three passes with the given activations (kernels/scalar/act_scalar.c) */
 void nn2_k_out_rows_with(int M, int n, int np, const float *const *P, int ldp, const float *b,
