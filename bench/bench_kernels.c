@@ -160,6 +160,34 @@ static void bm_update(nn2_bstate *st, void *arg)
     nn2_free(v2);
 }
 
+/* Inverted dropout (p = 0.5) of a mini-batch of 10 rows of n hidden units, one kernel call a
+ * row as nn2_dropout_forward makes them, first checked bit for bit against the scalar kernel. */
+static void bm_dropout(nn2_bstate *st, void *arg)
+{
+    const nn2_kernels *k = nn2_kernels_for(*(const nn2_isa *)arg), *ref = nn2_kernels_for(NN2_ISA_SCALAR);
+    const int n = (int)nn2_bench_arg(st, 0), rows = 10, total = rows * n;
+    float *a = rnd((size_t)total, 11), *m = nn2_alloc((size_t)total, sizeof(float)), *o = nn2_alloc((size_t)total, sizeof(float));
+    float *m2 = nn2_alloc((size_t)total, sizeof(float)), *o2 = nn2_alloc((size_t)total, sizeof(float));
+    const uint32_t thr = 1u << 23;
+    for (int r = 0; r < rows; r++) {
+        k->dropout(n, 977u * (uint64_t)r, thr, 2.0f, a + r * n, m + r * n, o + r * n);
+        ref->dropout(n, 977u * (uint64_t)r, thr, 2.0f, a + r * n, m2 + r * n, o2 + r * n);
+    }
+    if (memcmp(m, m2, sizeof(float) * (size_t)total) != 0 || memcmp(o, o2, sizeof(float) * (size_t)total) != 0) {
+        nn2_bench_skip(st, "result differs from the scalar kernel");
+    } else {
+        uint64_t key = 0;
+        while (nn2_bench_keep_running(st))
+            for (int r = 0; r < rows; r++, key += 977u) k->dropout(n, key, thr, 2.0f, a + r * n, m + r * n, o + r * n);
+        nn2_bench_rate(st, "units/s", (double)total);
+    }
+    nn2_free(a);
+    nn2_free(m);
+    nn2_free(o);
+    nn2_free(m2);
+    nn2_free(o2);
+}
+
 /* One mini-batch step of B2 ([784,100,10], batch 10) or B4 ([784,800,10] ReLU softmax, batch
  * 128) on synthetic pixels, 1 thread, best ISA. */
 static void bm_step(nn2_bstate *st, void *arg)
@@ -248,6 +276,7 @@ int main(int argc, char **argv)
     static const long pixels[] = {7840}; /* a mini-batch of 10 */
     static const long params[] = {100, 800}; /* units: [784,100]'s and [784,800]'s weights */
     static const long steps[] = {100, 10, 800, 128};
+    static const long units[] = {100, 800}; /* dropout: hidden units of a row */
     char name[96];
     for (int i = 0; i <= NN2_ISA_AVX512; i++) {
         if (!nn2_kernels_for((nn2_isa)i)) continue;
@@ -270,6 +299,8 @@ int main(int argc, char **argv)
         nn2_bench_register(name, bm_pixels, &pc[i], pixels, 1, 1);
         snprintf(name, sizeof name, "update_momentum/%s", isa);
         nn2_bench_register(name, bm_update, &pc[i], params, 2, 1);
+        snprintf(name, sizeof name, "dropout10/%s", isa);
+        nn2_bench_register(name, bm_dropout, &pc[i], units, 2, 1);
     }
     nn2_bench_register("train_step_1thread", bm_step, NULL, steps, 2, 2);
     nn2_bench_register("epoch_B1", bm_epoch, NULL, NULL, 0, 0);

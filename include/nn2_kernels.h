@@ -97,6 +97,12 @@ typedef struct nn2_kernels {
      * Nothing between rows is read or written. */
     void (*update)(int M, int n, float *w, int ldw, const float *g, int ldg, float *v,
                    const nn2_kupd *u);
+    /* Inverted dropout of n units: h = splitmix64's output for the state key + u (a hash of
+     * the counter, as nn2_hash64(key + u)); mask[u] = 0 when h >> 40 < threshold (a 24-bit
+     * uniform below p 2^24), else keep (1/(1-p)); out[u] = a[u] * mask[u]. Integer hashing,
+     * a compare and one multiply: the same bits in every ISA. */
+    void (*dropout)(int n, uint64_t key, uint32_t threshold, float keep, const float *a,
+                    float *mask, float *out);
 } nn2_kernels;
 
 /* The table in use: chosen once from the CPU's features, or forced by the environment

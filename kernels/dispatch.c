@@ -24,7 +24,7 @@
                          [NN2_KACT_RELU] = nn2_k_relu_backward_##X},                            \
         .softmax_rows = nn2_k_softmax_rows_##X, .bp2_small = nn2_k_bp2_small_##X,               \
         .out_rows = nn2_k_out_rows_##X, .add_act = nn2_k_add_act_##X,                           \
-        .update = nn2_k_update_##X,                                                             \
+        .update = nn2_k_update_##X, .dropout = nn2_k_dropout_##X,                               \
     }
 
 static const nn2_kernels tables[NN2_ISA_COUNT] = {

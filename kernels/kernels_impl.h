@@ -31,7 +31,20 @@
                               const float *b, int softmax, const uint8_t *labels, float *out,  \
                               float *delta);                                                   \
     void nn2_k_update_##isa(int M, int n, float *w, int ldw, const float *g, int ldg, float *v, \
-                            const nn2_kupd *u);
+                            const nn2_kupd *u);                                                 \
+    void nn2_k_dropout_##isa(int n, uint64_t key, uint32_t threshold, float keep, const float *a, \
+                             float *mask, float *out);
+
+/* splitmix64 (src/rng.c) as a hash of a counter: the output for the state z + GAMMA, i.e.
+ * nn2_hash64(z); the dropout kernels' stream. */
+#define NN2_K_MIX64_GAMMA 0x9e3779b97f4a7c15ULL
+static inline uint64_t nn2_k_mix64(uint64_t z)
+{
+    z += NN2_K_MIX64_GAMMA;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
 
 /* The update kernels' dispatch: ROWS(kind, reg, nest) called with constants for the step u
  * asks for, so that each combination is compiled as a loop of its own. */

@@ -173,23 +173,20 @@ void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const fl
 /* Inverted dropout: keep each unit with probability 1-p, scale kept ones by 1/(1-p); expected
  * activations are then those of the full network, which is what the notes' "multiply the
  * weights by 1-p after training" achieves at evaluation instead. */
-void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, int l, int M,
-                         int j0, int j1)
+void nn2_dropout_forward(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
+                         int l, int M, int j0, int j1)
 {
     const int ld = ws->ld[l];
     const double p = net->arch.dropout[l - 1];
-    const uint64_t threshold = (uint64_t)(p * 16777216.0); /* drop when 24-bit u < p * 2^24 */
+    const uint32_t threshold = (uint32_t)(p * 16777216.0); /* drop when 24-bit u < p * 2^24 */
     const float keep = (float)(1.0 / (1.0 - p));
     for (int r = 0; r < M; r++) {
         const uint64_t sample = drop->idx[drop->base + (size_t)r];
         const uint64_t key = nn2_hash64(drop->seed ^ nn2_hash64(((uint64_t)drop->epoch << 40) ^
                                                                  ((uint64_t)l << 32) ^ sample));
-        const float *a = ws->a[l] + (size_t)r * ld;
-        float *m = ws->mask[l] + (size_t)r * ld, *o = ws->dropped[l] + (size_t)r * ld;
-        for (int u = j0; u < j1; u++) {
-            m[u] = (nn2_hash64(key + (uint64_t)u) >> 40) < threshold ? 0.0f : keep;
-            o[u] = a[u] * m[u];
-        }
+        const size_t o = (size_t)r * ld + (size_t)j0; /* unit u's hash: nn2_hash64(key + u) */
+        k->dropout(j1 - j0, key + (uint64_t)j0, threshold, keep, ws->a[l] + o, ws->mask[l] + o,
+                   ws->dropped[l] + o);
     }
 }
 

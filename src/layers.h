@@ -65,8 +65,8 @@ void nn2_scale_bias(int M, int n, float *z, int ldz, float s, const float *b);
 void nn2_gemm_scaled(const nn2_kernels *k, int M, int n, int K, const float *x, int ldx,
                      const float *w, int ldw, float ws, const float *b, float *z, int ldz);
 /* Inverted dropout of hidden layer l (1..L-1), rows [0,M), units [j0,j1): mask and dropped. */
-void nn2_dropout_forward(const nn2_net *net, nn2_ws *ws, const nn2_drop *drop, int l, int M,
-                         int j0, int j1);
+void nn2_dropout_forward(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
+                         int l, int M, int j0, int j1);
 /* BP2 for hidden layer l (1..L-1), units [j0,j1): d_l = (dnext . W_l) * mask * f'(z_l), with
  * dnext (M, n_out of layer l) at stride ldn. When layer l has at most NN2_SMALL_OUT outputs
  * (the 10 of a classifier), its weight rows [j0,j1) are first transposed into scratch

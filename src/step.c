@@ -146,7 +146,7 @@ static void tail_forward(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop,
     tr->k->act_forward[tr->net->arch.act[0]](mb * n, part); /* one call for the whole block */
     for (int r = 0; r < mb; r++)
         memcpy(v->a[1] + (size_t)r * ld + u0, part + (size_t)r * n, sizeof(float) * (size_t)n);
-    if (v->dropped[1]) nn2_dropout_forward(tr->net, v, drop, 1, mb, u0, u1);
+    if (v->dropped[1]) nn2_dropout_forward(tr->k, tr->net, v, drop, 1, mb, u0, u1);
 }
 
 /* Gradient of half h of the tail's weights from the tail's deltas hd (mb, ld) and the inputs
@@ -239,7 +239,7 @@ static void tail_finish(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, 
         for (int r = 0; r < mb; r++)
             tr->k->add_act(n - nm, v->a[1] + (size_t)r * ld + nm, p0 + (size_t)r * tr->ldq,
                            p1 + (size_t)r * tr->ldq, act);
-    if (v->dropped[1]) nn2_dropout_forward(net, v, drop, 1, mb, nm, n);
+    if (v->dropped[1]) nn2_dropout_forward(tr->k, net, v, drop, 1, mb, nm, n);
 }
 
 /* With several ranks: after a barrier, thread 0 swaps this rank's columns of buf (mb, ld) for
@@ -493,7 +493,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         if (j1 > j0)
             nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f, x, ldx,
                               ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
-        if (ws->dropped[l + 1]) nn2_dropout_forward(net, ws, &drop, l + 1, mb, j0, j1);
+        if (ws->dropped[l + 1]) nn2_dropout_forward(k, net, ws, &drop, l + 1, mb, j0, j1);
         for (int h = h0; h < h1; h++) tail_forward(tr, ws, &drop, x, ldx, s0, par, h, mb);
         int lo, hi, u0, u1;
         if (rown && group_units(tr, t, &lo, &hi, &u0, &u1)) { /* this thread's group of the output

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "kernels_impl.h"
+#include "rng.h"
 #include "test_util.h"
 
 static uint64_t rs = 88172645463325252ULL;
@@ -398,6 +399,38 @@ int main(int argc, char **argv)
                     CHECK(bad == 0, "%s update kind %d reg %d nesterov %d n=%d: %d elements differ", name, kind, reg, nest, len, bad);
                     free(w); free(g); free(v); free(we); free(ve);
                 }
+    /* dropout: unit u's mask from nn2_hash64(key + u) (the stream src/rng.c defines), the
+     * output a * mask, at ragged lengths, for rates 0, 0.2, 0.5 and 0.9, and for a threshold
+     * equal to the middle unit's draw (kept: the compare is strict); keys whose counters wrap
+     * around 2^64 within the row; a holds zeros of both signs, an infinity and a NaN; nothing
+     * past n written */
+    for (int a = 0; a < 8; a++)
+        for (int pi = 0; pi < 5; pi++) {
+            static const double rates[5] = {0.0, 0.2, 0.5, 0.9, 0.5};
+            const int len = sz[a];
+            const uint64_t key = pi == 3 ? ~(uint64_t)0 - 7 : 0x0123456789abcdefULL * (uint64_t)(a + 1);
+            const uint32_t thr = pi == 4 ? (uint32_t)(nn2_hash64(key + (uint64_t)(len / 2)) >> 40)
+                                         : (uint32_t)(rates[pi] * 16777216.0);
+            const float keep = (float)(1.0 / (1.0 - rates[pi]));
+            float *av = rnd((size_t)len), *m = malloc(sizeof(float) * (len + 1)), *o = malloc(sizeof(float) * (len + 1));
+            av[0] = -0.0f;
+            if (len > 2) av[2] = INFINITY;
+            if (len > 3) av[3] = NAN;
+            m[len] = o[len] = 777.0f;
+            k->dropout(len, key, thr, keep, av, m, o);
+            int bad = 0, dropped = 0;
+            for (int u = 0; u < len; u++) {
+                const float me = (nn2_hash64(key + (uint64_t)u) >> 40) < thr ? 0.0f : keep, oe = av[u] * me;
+                dropped += me == 0.0f;
+                bad += memcmp(&m[u], &me, 4) != 0 || !(memcmp(&o[u], &oe, 4) == 0 || (isnan(o[u]) && isnan(oe)));
+            }
+            CHECK(bad == 0, "%s dropout n=%d p=%.1f%s: %d units differ from the hash", name, len, rates[pi],
+                  pi == 4 ? " (a draw at the threshold)" : "", bad);
+            CHECK(m[len] == 777.0f && o[len] == 777.0f, "%s dropout n=%d: wrote past n", name, len);
+            if (len == 1000 && pi < 4) /* the stream's rate: 1000 draws, binomial sd <= 16 */
+                CHECK(fabs(dropped - 1000.0 * rates[pi]) < 80.0, "%s dropout p=%.1f: %d of 1000 dropped", name, rates[pi], dropped);
+            free(av); free(m); free(o);
+        }
     free(x); free(y);
     return test_end(name);
 }
