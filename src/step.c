@@ -271,8 +271,10 @@ static blk arena_blk(const nn2_trainer *tr, int l)
 static blk layer_blk(const nn2_trainer *tr, const nn2_priv *p, int l)
 {
     const nn2_net *net = tr->net;
-    if (p && p->wout && l == net->n_layers - 1)
-        return (blk){p->wout, p->gout, p->vout, net->layer[l].ldw, 0};
+    if (p && p->wout && l >= 1 && (tr->lean || tr->rep)) { /* the thread's copy (trainer.c) */
+        const size_t off = net->layer[l].offset - net->layer[1].offset;
+        return (blk){p->wout + off, p->gout + off, p->vout ? p->vout + off : NULL, net->layer[l].ldw, 0};
+    }
     if (p && tr->own0 && l == 0) return (blk){p->w0, p->g0, p->v0, p->ld0, p->u0};
     return arena_blk(tr, l);
 }
@@ -421,9 +423,18 @@ static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, i
  * layer (a transposed tail's half is in its group; the rows of a 2-slice tail and the biases
  * every thread updates) and keeps its hidden
  * activations, masks and deltas in buffers of its own. The output layer's sums have the same
- * group structure for every thread count (out_forward). Deeper networks keep the arena's
- * output layer, rows updated by the owners of the matching hidden units, with a barrier before
- * the updates and one at the end. */
+ * group structure for every thread count (out_forward).
+ *
+ * Deeper networks on small mini-batches (tr->rep, see rep_pays in trainer.c) take one barrier
+ * per step too: the threads share out the first layer's units only, and every thread computes
+ * all of the later layers (forward, BP2, gradients and updates) in its own copy of them (thread
+ * 0 in the arena) and its own buffers, the same operations on the same numbers, so the copies
+ * stay equal; the first hidden layer's activations, written by their owners before the barrier,
+ * alternate between two buffers as in lean networks. Otherwise every layer's units are shared
+ * out, with the arena's weights: a barrier after each layer's forward pass and each BP2 layer,
+ * one before the updates and one at the end. There each thread's BP2 reads whole rows of a
+ * hidden layer's weights, whose other columns the other threads update, so weight lines cross
+ * the cores on every step. */
 void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                  const nn2_optim *o, int t, int nt, size_t next)
 {
@@ -431,9 +442,13 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     const nn2_kernels *k = tr->k;
     nn2_priv *p = &tr->priv[t];
     NN2_PROF_BEGIN(&p->prof);
-    nn2_ws wsl = tr->ws, *ws = &wsl;
+    nn2_ws wsl = tr->rep ? p->pws : tr->ws, *ws = &wsl;
     if (tr->lean) wsl.d[1] = p->hd; /* deltas stay with the thread that computes them */
     const unsigned par = p->parity++;
+    if (tr->rep) { /* only the first hidden layer's activations are shared, alternating */
+        wsl.a[1] = par & 1u ? tr->a_alt : tr->ws.a[1];
+        if (wsl.dropped[1]) wsl.dropped[1] = par & 1u ? tr->dropped_alt : tr->ws.dropped[1];
+    }
     const int rown = nn2_trainer_rows_owned(tr, nt);
     if (rown) { /* nobody else reads this thread's hidden units */
         wsl.a[1] = p->ha;
@@ -451,6 +466,10 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     const float *x;
     struct { int j0, j1, h0, h1; } own[NN2_MAX_LAYERS]; /* this thread's work in hidden layer l */
     for (int l = 0; l + 1 < L; l++) nn2_trainer_share(tr, l, t, nt, &own[l].j0, &own[l].j1, &own[l].h0, &own[l].h1);
+    for (int l = 1; tr->rep && l + 1 < L; l++) { /* every thread: all units after the first layer */
+        own[l].j0 = 0;
+        own[l].j1 = net->sizes[l + 1];
+    }
     /* lazy decay (see the top): the first layer's s in this step (s0) and after it (s1), and
      * the deltas' factor dc; with a decay below 1/2 per step the kernel's epilogue applies it.
      * A step without it starts from s = 1 (folding a resumed checkpoint's s, say). */
@@ -483,7 +502,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
      * hand-over); more, in shares during the first layer's gradient (ahead) */
     ahead f = {&p->data, idx, base + (size_t)mb, (int)next, 0, c0, c1};
     const int burst = (size_t)next * (size_t)((c1 - c0 + 63) / 64) <= AHEAD_BURST;
-    const int window = burst && tr->lean && nt > 1; /* then in the barrier's window (below) */
+    const int window = burst && (tr->lean || tr->rep) && nt > 1; /* in the barrier's window (below) */
     if (burst && !window) ahead_to(&f, f.n);
     /* forward through the hidden layers: this thread's units */
     for (int l = 0; l + 1 < L; l++) {
@@ -504,10 +523,11 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             group_sums(tr, out.W, out.ld, xm, ldm, t, group_part(tr, p, t, par, 1),
                        group_part(tr, p, 2, par, 0), mb);
         }
+        NN2_PROF_MARK(&p->prof, NN2_PH_FORWARD);
+        if (tr->rep && l > 0) continue; /* rep: one barrier, after the first layer */
         /* window: while this thread's flag crosses to the other core, it asks for the next
          * mini-batch's pixels and converts their first rows (the first lines asked for); more
          * rows would push this step's inputs out of L1 before the gradient reads them */
-        NN2_PROF_MARK(&p->prof, NN2_PH_FORWARD);
         nn2_bar_arrive(&tr->bar, t, nt, &p->episode);
         if (window) {
             ahead_to(&f, f.n);
@@ -519,6 +539,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         nn2_bar_finish(&tr->bar, t, nt, &p->episode);
         NN2_PROF_MARK(&p->prof, NN2_PH_WAIT);
         if (window) sums_ahead(tr, p, par, rown, mb);
+        if (!tr->lean && nt > 1) /* the next layer reads all units, the others' just written */
+            prefetch_floats(input_of(ws, p, l + 1, &ldx), (size_t)mb * (size_t)ldx);
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
             if (t == 0 && !tr->tt && nn2_trainer_holds_tail(tr)) tail_finish(tr, ws, &drop, par, mb);
             exchange(tr, ws->dropped[l + 1] ? ws->dropped[l + 1] : ws->a[l + 1], mb, ws->ld[l + 1],
@@ -557,8 +579,9 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     if (!bp1) nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
-        if (l < L - 1) {
+        if (l < L - 1 && !tr->rep) {
             nn2_bar_wait(&tr->bar, t, nt, &p->episode);
+            if (nt > 1) prefetch_floats(ws->d[l + 1], (size_t)mb * (size_t)ws->ld[l + 1]); /* as above */
             if (tr->ranks > 1) { /* all of the next layer's deltas */
                 exchange(tr, ws->d[l + 1], mb, ws->ld[l + 1], net->sizes[l + 1], t);
                 nn2_bar_wait(&tr->bar, t, nt, &p->episode);
@@ -569,12 +592,12 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         /* with the biases' gradients (BP3) summed on the way, and the first layer's deltas
          * scaled for the lazy decay (its weights' update adds x^T . delta) */
         const float sc = lazy && l == 1 ? dc : 1.0f;
-        nn2_dense_backward_delta(k, net, ws, 1, l, l == L - 1 ? out.W : NULL, dn,
+        nn2_dense_backward_delta(k, net, ws, 1, l, layer_blk(tr, p, l).W, dn,
                                  l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch,
                                  bias_grad(tr, layer_blk(tr, p, l - 1), l - 1, j0), sc);
         if (h1 > h0) tail_deltas(tr, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
     }
-    if (!tr->lean) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
+    if (!tr->lean && !tr->rep) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
     NN2_PROF_MARK(&p->prof, NN2_PH_OUTPUT);
     /* gradients and updates of the parameters this thread owns: the biases, whose gradients BP2
      * summed, then the weights (from deltas that BP2 scaled for the lazy decay) */
@@ -606,7 +629,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
      * last hidden units with one rank, and a share of all of them (every rank updates all) with
      * several */
     int r0 = 0, r1 = net->sizes[L - 1];
-    if (!tr->lean) nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
+    if (!tr->lean && !tr->rep) nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
     x = input_of(&hv, p, L - 1, &ldx);
     if (rown) {
         grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
@@ -615,8 +638,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         if (tr->tt) tail_cols(tr, own[0].h0, own[0].h1, &r0, &r1);
     }
     grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
-    if (tr->lean || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
-    if (!tr->lean) {
+    if (tr->lean || tr->rep || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
+    if (!tr->lean && !tr->rep) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         if (tr->ranks > 1) {

@@ -20,9 +20,11 @@ typedef struct nn2_priv {
     float *dout;     /* (m, sizes[L]) output deltas (BP1) */
     uint8_t *labels; /* (m) */
     float *scratch;  /* transposed small weight slices for BP2 (nn2_dense_backward_delta) */
-    /* [in, hidden, out] networks, threads other than 0: this thread's copy of the output
-     * layer's block (WT then b), its gradient and velocity (thread 0 uses the arenas) */
+    /* lean or rep, threads other than 0: this thread's copy of the layers after the first
+     * (their blocks as in the arena, from layer 1's on; with one hidden layer the output
+     * layer's), their gradients and velocities (thread 0 uses the arenas) */
     float *wout, *gout, *vout;
+    nn2_ws pws; /* rep: this thread's hidden buffers (but layer 1's activations, shared) */
     /* lean with a tail (see trainer.c), (m, ld) like the hidden buffers: ha the tail's
      * activations, hin the output layer's input (the shared main columns copied, then the
      * tail), hmask the tail's dropout mask, hd its deltas; only the tail columns of ha, hmask
@@ -57,7 +59,10 @@ typedef struct nn2_trainer {
     int m_max;
     int dropout;     /* any hidden layer has a dropout rate */
     int lean;        /* [in, hidden, out]: one barrier per step (see step.c) */
-    float *a_alt, *dropped_alt; /* lean: second buffers of the hidden layer, used every other step */
+    int rep_ok, rep; /* deeper networks on small mini-batches: every thread computes the layers
+                        after the first (rep_ok: may; rep: this parallel region does; step.c) */
+    float *a_alt, *dropped_alt; /* lean, rep: second buffers of the first hidden layer, used
+                                   every other step */
     int tail;        /* lean, 6q+1 or 2 hidden slices: the last slice (or with 2, the whole
                         layer) is computed in two halves (see trainer.c) */
     int nm;          /* tail: its first unit (the units before it are whole slices) */

@@ -55,6 +55,7 @@
  * [in, hidden, out] networks its hidden deltas in a buffer of its own.
  */
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #if defined(__GLIBC__)
@@ -80,6 +81,27 @@ static size_t own0_cap(const nn2_trainer *tr, int t)
         w = n > w ? n : w;
     }
     return (size_t)(tr->net->sizes[0] + 1) * (size_t)w;
+}
+
+/* Whether a network of two or more hidden layers trains faster on a team of T threads with
+ * the layers after the first computed by every thread (rep, step.c: one barrier a step, and
+ * only the first hidden layer's activations cross the cores) than with every layer's units
+ * shared out (2L - 1 barriers a step, and each thread's BP2 reads weight rows the others
+ * update). rep repeats on every thread the work of the layers after the first, a share
+ * (1 - 1/T) W1/W of the step (W: all weights, W1: those after the first layer); the shared-out
+ * step pays per step for its barriers and the lines that cross, which a mini-batch of m
+ * samples amortizes. Measured on the 2-core VM (README, "Deeper networks"): rep for m < 32
+ * or a repeated share under 10%. NN2_DEEP_SPLIT=first (rep) or all (units of every layer
+ * shared out) overrides the choice; any other value is ignored. */
+static int rep_pays(const nn2_net *net, int m, int T)
+{
+    const char *e = getenv("NN2_DEEP_SPLIT"); /* for measurements: force one or the other */
+    if (e && !strcmp(e, "first")) return 1;
+    if (e && !strcmp(e, "all")) return 0;
+    double w1 = 0.0;
+    for (int l = 1; l < net->n_layers; l++) w1 += (double)net->layer[l].n_in * net->layer[l].n_out;
+    const double w = w1 + (double)net->layer[0].n_in * net->layer[0].n_out;
+    return m < 32 || (1.0 - 1.0 / T) * w1 / w < 0.10;
 }
 
 nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
@@ -127,8 +149,9 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->priv = nn2_alloc_guarded((size_t)tr->n_priv, sizeof *tr->priv); /* zeroed */
     int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv && nn2_bar_init(&tr->bar, tr->n_priv);
     tr->lean = net->n_layers == 2;
-    const size_t out_block = (size_t)(net->layer[net->n_layers - 1].n_in + 1) * net->layer[net->n_layers - 1].ldw;
-    if (tr->lean) {
+    tr->rep_ok = net->n_layers >= 3 && tr->ranks == 1 && rep_pays(net, m_max, 2);
+    const size_t out_block = net->n_params - net->layer[1].offset; /* the layers after the first */
+    if (tr->lean || tr->rep_ok) {
         const size_t hidden = (size_t)m_max * tr->ws.ld[1];
         tr->a_alt = nn2_alloc(hidden, sizeof(float));
         if (tr->ws.dropped[1]) tr->dropped_alt = nn2_alloc(hidden, sizeof(float));
@@ -206,7 +229,8 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         p->dout = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->labels = nn2_alloc((size_t)m_max, 1);
         failed |= !(p->x && p->xn && p->out && p->dout && p->labels && p->scratch);
-        if (tr->lean && t > 0) {
+        if (tr->rep_ok) failed |= nn2_ws_create(&p->pws, net, m_max, 1, NULL) != NN2_OK;
+        if ((tr->lean || tr->rep_ok) && t > 0) {
             p->wout = nn2_alloc(out_block, sizeof(float));
             p->gout = nn2_alloc(out_block, sizeof(float));
             if (tr->vel) p->vout = nn2_alloc(out_block, sizeof(float));
@@ -294,6 +318,7 @@ void nn2_trainer_free(nn2_trainer *tr)
         for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) nn2_free(plain[i]);
         for (size_t i = 0; i < sizeof guarded / sizeof *guarded; i++) nn2_free_guarded(guarded[i]);
         nn2_free(p->labels);
+        nn2_ws_free(&p->pws);
     }
     nn2_free_guarded(tr->priv);
     nn2_bar_free(&tr->bar);
@@ -458,12 +483,11 @@ static void region_begin(nn2_trainer *tr, int t)
     p->xn_rows = 0;
     p->wscale = tr->wscale;
     if (tr->own0) own0_sync(tr, t, 0);
-    if (!p->wout) return;
+    if (!p->wout || (!tr->lean && !tr->rep)) return;
     const nn2_net *net = tr->net;
-    const int l = net->n_layers - 1;
-    const size_t n = (size_t)(net->layer[l].n_in + 1) * net->layer[l].ldw;
-    memcpy(p->wout, nn2_layer_WT(net, l), sizeof(float) * n);
-    if (p->vout) memcpy(p->vout, nn2_arena_WT(net, tr->vel, l), sizeof(float) * n);
+    const size_t n = net->n_params - net->layer[1].offset;
+    memcpy(p->wout, nn2_layer_WT(net, 1), sizeof(float) * n);
+    if (p->vout) memcpy(p->vout, nn2_arena_WT(net, tr->vel, 1), sizeof(float) * n);
 }
 
 /* End of a parallel region (every thread): its first-layer units back into the arena, and
@@ -495,6 +519,7 @@ static void region_open(nn2_trainer *tr, int T)
     nn2_bar_reset(&tr->bar, T);
     tr->team = T;
     tr->own0 = T >= 2 && T <= tr->n_priv;
+    tr->rep = tr->rep_ok && T >= 2 && rep_pays(tr->net, tr->m_max, T);
     tail_sync(tr, 0);
 }
 
@@ -503,6 +528,7 @@ static void region_close(nn2_trainer *tr)
 {
     tail_sync(tr, 1);
     tr->own0 = 0;
+    tr->rep = 0;
 }
 
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
