@@ -3,7 +3,9 @@
  * smaller than the thread count and a smaller last mini-batch; for network2's sigmoid nets and
  * for dropout + momentum configurations, with one hidden layer (the one-barrier step with
  * per-thread output layers; 100 and 9 hidden units: the last 16-unit slice computed in two
- * halves by two threads; 23: the whole layer in two halves) and with two; a thread count that changes from step to step (as
+ * halves by two threads; 23: the whole layer in two halves) and with two (mini-batches of 1-10:
+ * the later layers computed by every thread in its own copy; 64: every layer's units shared
+ * out); a thread count that changes from step to step (as
  * the automatic mode's first-epoch timing does); and evaluation results independent of
  * threads; and the team barrier, whole and split in two. */
 #include <omp.h>
@@ -206,6 +208,21 @@ int main(void)
     int u0, u1;
     nn2_split16(100, 2, 0, &u0, &u1);
     CHECK(u0 == 0 && u1 == 48, "100 units on 2 threads: [%d, %d), want [0, 48)", u0, u1);
+
+    /* both steps of deeper networks are covered above: [DIM, 23, 17, 10] takes the one with the
+     * later layers on every thread for mini-batches of 1-10 on 2 threads, and shares out every
+     * layer at 64 (the choice made at the trainer's set-up, rep_pays in trainer.c) */
+    for (int bi = 0; bi < 4 && !getenv("NN2_DEEP_SPLIT"); bi++) {
+        nn2_net *net = make_net(&configs[0], 3);
+        nn2_config c;
+        nn2_config_default(&c);
+        nn2_trainer tr;
+        nn2_error err;
+        NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, batches[bi], 2, &err) == NN2_OK);
+        CHECK(tr.rep_ok == (batches[bi] < 32), "batch %d: rep_ok %d", batches[bi], tr.rep_ok);
+        nn2_trainer_free(&tr);
+        nn2_net_free(net);
+    }
 
     /* the thread count changing between steps: per-thread copies and buffers must follow */
     static const int one[] = {1}, mixed[] = {2, 1, 3, 3, 1, 4, 2, 2, 1};
