@@ -74,6 +74,7 @@
  * of 2 to n_priv threads (one thread keeps the arena). */
 static size_t own0_cap(const nn2_trainer *tr, int t)
 {
+    if (tr->net->n_layers < 2) return 0; /* no hidden layer: see region_open */
     int w = 0, j0, j1, h0, h1;
     for (int T = t < 2 ? 2 : t + 1; T <= tr->n_priv; T++) {
         nn2_trainer_share(tr, 0, t, T, &j0, &j1, &h0, &h1);
@@ -150,7 +151,8 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv && nn2_bar_init(&tr->bar, tr->n_priv);
     tr->lean = net->n_layers == 2;
     tr->rep_ok = net->n_layers >= 3 && tr->ranks == 1 && rep_pays(net, m_max, 2);
-    const size_t out_block = net->n_params - net->layer[1].offset; /* the layers after the first */
+    const size_t out_block = /* the layers after the first */
+        net->n_layers >= 2 ? net->n_params - net->layer[1].offset : 0;
     if (tr->lean || tr->rep_ok) {
         const size_t hidden = (size_t)m_max * tr->ws.ld[1];
         tr->a_alt = nn2_alloc(hidden, sizeof(float));
@@ -518,7 +520,8 @@ static void region_open(nn2_trainer *tr, int T)
 {
     nn2_bar_reset(&tr->bar, T);
     tr->team = T;
-    tr->own0 = T >= 2 && T <= tr->n_priv;
+    /* (a network without a hidden layer shares its one layer's input rows, in the arena) */
+    tr->own0 = T >= 2 && T <= tr->n_priv && tr->net->n_layers >= 2;
     tr->rep = tr->rep_ok && T >= 2 && rep_pays(tr->net, tr->m_max, T);
     tail_sync(tr, 0);
 }

@@ -32,10 +32,10 @@ typedef struct {
 
 /* The networks: [DIM, 23, 10] (2 slices of 16: the whole layer computed in two halves of the
  * inputs), [DIM, 100, 10] and [DIM, 9, 10] (7 and 1 slices: the last one computed in two
- * halves), [DIM, 23, 17, 10]. */
-enum { N_SHAPES = 4 };
-static const int shapes[N_SHAPES][4] = {{DIM, 23, 10}, {DIM, 100, 10}, {DIM, 9, 10}, {DIM, 23, 17, 10}};
-static const int shape_len[N_SHAPES] = {3, 3, 3, 4};
+ * halves), [DIM, 23, 17, 10], and [DIM, 10] with no hidden layer. */
+enum { N_SHAPES = 5 };
+static const int shapes[N_SHAPES][4] = {{DIM, 23, 10}, {DIM, 100, 10}, {DIM, 9, 10}, {DIM, 23, 17, 10}, {DIM, 10}};
+static const int shape_len[N_SHAPES] = {3, 3, 3, 4, 2};
 
 static nn2_net *make_net(const config *cf, int shape)
 {
