@@ -1,6 +1,7 @@
 /* dropout_avx2.c: inverted dropout 8 units at a time, the hash in two vectors of 4 64-bit
  * lanes (AVX2 has no 64-bit multiply: three 32-bit ones); per unit the integer operations and
- * the multiply of kernels/scalar/dropout_scalar.c, so the same bits. The tail: that loop. */
+ * the multiply of kernels/scalar/dropout_scalar.c, so the same bits. The last n % 8 units go
+ * through the scalar kernel itself (AVX2's masked moves are slow on some CPUs). */
 #include <immintrin.h>
 
 #include "kernels_impl.h"
