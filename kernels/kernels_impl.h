@@ -35,8 +35,8 @@
     void nn2_k_dropout_##isa(int n, uint64_t key, uint32_t threshold, float keep, const float *a, \
                              float *mask, float *out);
 
-/* splitmix64 (src/rng.c) as a hash of a counter: the output for the state z + GAMMA, i.e.
- * nn2_hash64(z); the dropout kernels' stream. */
+/* splitmix64's output after its state z has advanced by GAMMA: nn2_hash64(z), and the one
+ * definition of the mixer (src/rng.c's streams and the dropout kernels' use it). */
 #define NN2_K_MIX64_GAMMA 0x9e3779b97f4a7c15ULL
 static inline uint64_t nn2_k_mix64(uint64_t z)
 {

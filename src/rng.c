@@ -1,17 +1,17 @@
 /* rng.c: xoshiro256** with splitmix64 seeding; Box-Muller normals; Fisher-Yates shuffle. */
 #include <math.h>
 
+#include "kernels_impl.h" /* nn2_k_mix64: splitmix64's output, shared with the dropout kernels */
 #include "rng.h"
 
 uint64_t nn2_splitmix64(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    const uint64_t z = *state;
+    *state += NN2_K_MIX64_GAMMA;
+    return nn2_k_mix64(z);
 }
 
-uint64_t nn2_hash64(uint64_t key) { return nn2_splitmix64(&key); }
+uint64_t nn2_hash64(uint64_t key) { return nn2_k_mix64(key); }
 
 void nn2_rng_seed(nn2_rng *r, uint64_t seed)
 {
