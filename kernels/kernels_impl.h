@@ -38,11 +38,13 @@
 /* splitmix64's output after its state z has advanced by GAMMA: nn2_hash64(z), and the one
  * definition of the mixer (src/rng.c's streams and the dropout kernels' use it). */
 #define NN2_K_MIX64_GAMMA 0x9e3779b97f4a7c15ULL
+#define NN2_K_MIX64_M1 0xbf58476d1ce4e5b9ULL /* its two multipliers (the vector kernels' too) */
+#define NN2_K_MIX64_M2 0x94d049bb133111ebULL
 static inline uint64_t nn2_k_mix64(uint64_t z)
 {
     z += NN2_K_MIX64_GAMMA;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z = (z ^ (z >> 30)) * NN2_K_MIX64_M1;
+    z = (z ^ (z >> 27)) * NN2_K_MIX64_M2;
     return z ^ (z >> 31);
 }
 

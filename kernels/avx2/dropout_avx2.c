@@ -17,8 +17,8 @@ static inline __m256i mullo64(__m256i a, __m256i b)
 /* splitmix64's output for the states z (its increment already added: see nn2_k_mix64). */
 static inline __m256i mix4(__m256i z)
 {
-    z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), _mm256_set1_epi64x((long long)0xbf58476d1ce4e5b9ULL));
-    z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), _mm256_set1_epi64x((long long)0x94d049bb133111ebULL));
+    z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), _mm256_set1_epi64x((long long)NN2_K_MIX64_M1));
+    z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), _mm256_set1_epi64x((long long)NN2_K_MIX64_M2));
     return _mm256_xor_si256(z, _mm256_srli_epi64(z, 31));
 }
 

@@ -8,8 +8,8 @@
 /* splitmix64's output for the states z (its increment already added: see nn2_k_mix64). */
 static inline __m512i mix8(__m512i z)
 {
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)0xbf58476d1ce4e5b9ULL));
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)0x94d049bb133111ebULL));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)NN2_K_MIX64_M1));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)NN2_K_MIX64_M2));
     return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
 }
 
