@@ -1,7 +1,9 @@
 /* nn2_bench.c: training-speed benchmark of issue 4. For each configuration (B1-B4), kernel set
  * and thread count: seconds per epoch (training only; median, min, max of --reps epochs after a
  * warm-up epoch), samples/s, achieved GFLOP/s, and that as a percentage of this machine's
- * single-precision FMA peak, measured here in the same run with the same thread count.
+ * single-precision FMA peak, measured here in the same run with the same thread count: the
+ * median of the peaks measured just before each of the row's epochs, the thread counts'
+ * epochs taking turns (run_rows; --sequential: one thread count after the other, as before).
  * Before timing, each kernel set's training step is checked against the scalar kernels.
  *
  * FLOPs counted per sample: forward 2*n_in*n_out per layer, weight gradient 2*n_in*n_out per
@@ -68,7 +70,7 @@ static int peak_lanes(nn2_isa isa)
 }
 
 /* Aggregate FMA peak of `threads` threads at `lanes` (16 or 8), GFLOP/s (median of 5 runs of
- * ~0.2 s). */
+ * 960 MFLOP a thread: about 4 ms each on a core of this machine). */
 static double fma_peak(int threads, int lanes)
 {
     if (lanes == 0) return NAN;
@@ -132,6 +134,79 @@ static nn2_config make_cfg(const bconf *c, int threads, int isa, int epochs)
     return cfg;
 }
 
+static double median_sorted(const double *v, int n)
+{
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* One configuration with one kernel set at every thread count of the run: per thread count the
+ * seconds of each epoch (epoch 0 the warm-up), the FMA peak measured just before it, and
+ * whether the final weights equal the first thread count's. */
+typedef struct {
+    double secs[16][64], probe[16][64];
+    int same[16];
+} rows;
+
+/* The weights and biases of net, network2's order, into a new array (NULL: out of memory). */
+static float *weights_of(const bconf *c, const nn2_net *net)
+{
+    float *w = malloc(sizeof(float) * nn2_net_n_params(net));
+    size_t q = 0;
+    for (int l = 0; w && l < 2; l++)
+        for (int j = 0; j < c->sizes[l + 1]; j++) {
+            for (int kk = 0; kk < c->sizes[l]; kk++) w[q++] = nn2_net_weight(net, l, j, kk);
+            w[q++] = nn2_net_bias(net, l, j);
+        }
+    return w;
+}
+
+/* Trains reps + 1 epochs of c at each thread count. Side by side (the default): epoch e of every
+ * thread count runs before epoch e + 1 of any, in turn (the order reversed on odd epochs), each
+ * an nn2_train call of one epoch on that thread count's network, its shuffle seeded 1 + e, and
+ * each preceded by the FMA peak at its thread count (lanes; none if 0). So a drift of the
+ * machine's speed (a neighbour on a shared host) falls on every thread count alike, and the
+ * ratios and percentages compare epochs run seconds apart. sequential: one nn2_train call of
+ * reps + 1 epochs per thread count, one after the other (seed 1; the peak measured once). */
+static int run_rows(const bconf *c, int isa, const int *tcounts, int nt, int reps, int sequential,
+                    int lanes, const nn2_dataset *train, rows *r)
+{
+    nn2_net *net[16];
+    timing tm[16];
+    for (int ti = 0; ti < nt; ti++) {
+        net[ti] = make_net(c);
+        tm[ti].n = 0;
+    }
+    const int calls = sequential ? 1 : reps + 1;
+    int ok = 1;
+    for (int e = 0; e < calls && ok; e++)
+        for (int j = 0; j < nt && ok; j++) {
+            const int ti = sequential || e % 2 == 0 ? j : nt - 1 - j;
+            if (!sequential) r->probe[ti][e] = lanes ? fma_peak(tcounts[ti], lanes) : NAN;
+            nn2_config cfg = make_cfg(c, tcounts[ti], isa, sequential ? reps + 1 : 1);
+            cfg.seed = sequential ? 1 : 1 + (uint64_t)e;
+            cfg.on_epoch = on_epoch;
+            cfg.user = &tm[ti];
+            nn2_error err;
+            if (nn2_train(net[ti], &cfg, train, NULL, &err) != NN2_OK) {
+                fprintf(stderr, "nn2-bench: %s\n", err.msg);
+                ok = 0;
+            }
+        }
+    float *ref = ok ? weights_of(c, net[0]) : NULL;
+    for (int ti = 0; ti < nt; ti++) {
+        if (ok && ref) {
+            float *w = weights_of(c, net[ti]);
+            r->same[ti] = w && memcmp(ref, w, sizeof(float) * nn2_net_n_params(net[ti])) == 0;
+            free(w);
+            memcpy(r->secs[ti], tm[ti].secs, sizeof(double) * (size_t)(reps + 1));
+        }
+        nn2_net_free(net[ti]);
+    }
+    if (ok && !ref) fprintf(stderr, "nn2-bench: out of memory\n");
+    free(ref);
+    return ok && ref;
+}
+
 /* Train 200 samples with this kernel set and with scalar: parameters must agree closely. */
 static int verify(const bconf *c, int isa, const nn2_dataset *train)
 {
@@ -160,7 +235,7 @@ static int verify(const bconf *c, int isa, const nn2_dataset *train)
 #ifdef NN2_BENCH_ROOFLINE
 /* Per configuration and thread count: the step's bound from this run's measurements against
  * the measured step (med: seconds per epoch of the best kernels), both as % of the FMA peak. */
-static void roofline(const char *only, int ncores, const int *tcounts, int nt, const double *peak,
+static void roofline(const char *only, int ncores, const int *tcounts, int nt, double rpk[4][16],
                      int lanes, double med[4][4][16])
 {
     static const double target[4] = {55, 70, 75, 80}; /* issue 4's % of peak, all cores */
@@ -194,6 +269,7 @@ static void roofline(const char *only, int ncores, const int *tcounts, int nt, c
         const double f1 = 4.0 * s[0] * s[1] * mb, f2 = 6.0 * s[1] * s[2] * mb; /* per step */
         const double u1 = s[1] / ((double)lanes * ((s[1] + lanes - 1) / lanes));
         const double u2 = s[2] / ((double)lanes * ((s[2] + lanes - 1) / lanes));
+        const double *peak = rpk[ci];
         for (int ti = 0; ti < nt; ti++) {
             const int T = tcounts[ti];
             const double p1 = peak[ti] / T * 1e3; /* one thread's peak, FLOP/us */
@@ -217,16 +293,17 @@ static void roofline(const char *only, int ncores, const int *tcounts, int nt, c
 int main(int argc, char **argv)
 {
     const char *data = "data/mnist", *csv = NULL, *only = NULL, *tlist = NULL;
-    int reps = 5;
+    int reps = 5, sequential = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
         else if (!strcmp(argv[i], "--configs") && i + 1 < argc) only = argv[++i];
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) tlist = argv[++i];
+        else if (!strcmp(argv[i], "--sequential")) sequential = 1;
         else {
             fprintf(stderr, "usage: nn2-bench [--data DIR] [--reps N] [--configs B1,B2,...] "
-                            "[--threads 1,2,4,...] [--csv FILE]\n");
+                            "[--threads 1,2,4,...] [--sequential] [--csv FILE]\n");
             return 2;
         }
     }
@@ -272,57 +349,43 @@ int main(int argc, char **argv)
     for (int ii = 0; ii < n_isa; ii++) peak_of[ii] = pk[peak_lanes((nn2_isa)isas[ii]) == 8];
     FILE *out = csv ? fopen(csv, "w") : NULL;
     if (out) fprintf(out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights\n");
-    printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %s\n", "cfg", "network", "kernels", "thr",
-           "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "determinism");
-    double med[4][4][16]; /* config, isa, threads */
+    printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %7s %s\n", "cfg", "network", "kernels", "thr",
+           "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "peak", "determinism");
+    double med[4][4][16];   /* config, isa, threads */
+    double row_peak[4][16]; /* config, threads: the peak of the best kernels' rows */
     for (int ci = 0; ci < 4; ci++) {
         const bconf *c = &CONFIGS[ci];
         if (only && !strstr(only, c->name)) continue;
         for (int ii = 0; ii < n_isa; ii++) {
             if (!verify(c, isas[ii], &m.training)) return 1;
-            float *ref = NULL; /* final weights at the first thread count */
+            rows r;
+            if (!run_rows(c, isas[ii], tcounts, nt, reps, sequential, peak_lanes((nn2_isa)isas[ii]),
+                          &m.training, &r))
+                return 1;
             for (int ti = 0; ti < nt; ti++) {
-                nn2_net *net = make_net(c);
-                timing tm = {.n = 0};
-                nn2_config cfg = make_cfg(c, tcounts[ti], isas[ii], reps + 1);
-                cfg.on_epoch = on_epoch;
-                cfg.user = &tm;
-                if (nn2_train(net, &cfg, &m.training, NULL, &err) != NN2_OK) {
-                    fprintf(stderr, "nn2-bench: %s\n", err.msg);
-                    return 1;
-                }
-                int same = 1;
-                const size_t np = nn2_net_n_params(net);
-                float *w = malloc(sizeof(float) * np);
-                size_t q = 0;
-                for (int l = 0; l < 2; l++)
-                    for (int j = 0; j < c->sizes[l + 1]; j++) {
-                        for (int kk = 0; kk < c->sizes[l]; kk++) w[q++] = nn2_net_weight(net, l, j, kk);
-                        w[q++] = nn2_net_bias(net, l, j);
-                    }
-                if (!ref) ref = w;
-                else {
-                    same = memcmp(ref, w, sizeof(float) * np) == 0;
-                    free(w);
-                }
-                nn2_net_free(net);
-                qsort(tm.secs + 1, (size_t)(tm.n - 1), sizeof(double), cmp_d); /* epoch 0: warm-up */
-                const int n = tm.n - 1;
-                const double md = n % 2 ? tm.secs[1 + n / 2] : 0.5 * (tm.secs[n / 2] + tm.secs[1 + n / 2]);
+                double *e = r.secs[ti] + 1; /* epoch 0: warm-up */
+                const int n = reps;
+                qsort(e, (size_t)n, sizeof(double), cmp_d);
+                const double md = median_sorted(e, n);
                 const double sps = 50000.0 / md, gf = sps * flops_per_sample(c->sizes) / 1e9;
                 med[ci][ii][ti] = md;
                 const double speedup = med[ci][ii][0] / md, eff = speedup * tcounts[0] / tcounts[ti];
-                const double *peak = peak_of[ii];
-                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %s\n", c->name,
-                       c->desc, nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, tm.secs[1], tm.secs[n], sps,
-                       gf, 100 * gf / peak[ti], speedup, same ? "same-weights" : "WEIGHTS-DIFFER");
+                /* this row's peak: the start's, or with probes their median */
+                double pr = peak_of[ii][ti];
+                if (!sequential && !isnan(pr)) {
+                    qsort(r.probe[ti], (size_t)(reps + 1), sizeof(double), cmp_d);
+                    pr = median_sorted(r.probe[ti], reps + 1);
+                }
+                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %7.1f %s\n", c->name,
+                       c->desc, nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1], sps,
+                       gf, 100 * gf / pr, speedup, pr, r.same[ti] ? "same-weights" : "WEIGHTS-DIFFER");
                 if (out)
                     fprintf(out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.4f,%.4f,%.3f,%.3f,%.2f,%d\n", c->name,
-                            nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, tm.secs[1], tm.secs[n], sps,
-                            speedup, eff, gf, peak[ti], 100 * gf / peak[ti], same);
-                fflush(stdout);
+                            nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1], sps,
+                            speedup, eff, gf, pr, 100 * gf / pr, r.same[ti]);
+                if (ii == 0) row_peak[ci][ti] = pr;
             }
-            free(ref);
+            fflush(stdout);
         }
     }
     printf("\nratios (medians of this run):\n");
@@ -337,7 +400,7 @@ int main(int argc, char **argv)
     }
 #ifdef NN2_BENCH_ROOFLINE
     const int lanes = peak_lanes(best->isa); /* (its L2 probe is AVX-512 code) */
-    if (lanes && nn2_kernels_for(NN2_ISA_AVX512)) roofline(only, ncores, tcounts, nt, peak_of[0], lanes, med);
+    if (lanes && nn2_kernels_for(NN2_ISA_AVX512)) roofline(only, ncores, tcounts, nt, row_peak, lanes, med);
 #endif
     if (out) fclose(out);
     nn2_mnist_free(&m);
