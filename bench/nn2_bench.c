@@ -348,9 +348,9 @@ int main(int argc, char **argv)
     const double *peak_of[4]; /* per kernel set */
     for (int ii = 0; ii < n_isa; ii++) peak_of[ii] = pk[peak_lanes((nn2_isa)isas[ii]) == 8];
     FILE *out = csv ? fopen(csv, "w") : NULL;
-    if (out) fprintf(out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights\n");
-    printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %7s %s\n", "cfg", "network", "kernels", "thr",
-           "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "peak", "determinism");
+    if (out) fprintf(out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights,peak_min_gflops,peak_max_gflops\n");
+    printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %7s %6s %s\n", "cfg", "network", "kernels", "thr",
+           "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "peak", "spread", "determinism");
     double med[4][4][16];   /* config, isa, threads */
     double row_peak[4][16]; /* config, threads: the peak of the best kernels' rows */
     for (int ci = 0; ci < 4; ci++) {
@@ -370,19 +370,24 @@ int main(int argc, char **argv)
                 const double sps = 50000.0 / md, gf = sps * flops_per_sample(c->sizes) / 1e9;
                 med[ci][ii][ti] = md;
                 const double speedup = med[ci][ii][0] / md, eff = speedup * tcounts[0] / tcounts[ti];
-                /* this row's peak: the start's, or with probes their median */
-                double pr = peak_of[ii][ti];
+                /* this row's peak: the start's, or with probes their median (and their spread,
+                 * (max - min) / median: how much the machine's speed moved during the row) */
+                double pr = peak_of[ii][ti], lo = pr, hi = pr;
                 if (!sequential && !isnan(pr)) {
-                    qsort(r.probe[ti], (size_t)(reps + 1), sizeof(double), cmp_d);
-                    pr = median_sorted(r.probe[ti], reps + 1);
+                    double *q = r.probe[ti];
+                    qsort(q, (size_t)(reps + 1), sizeof(double), cmp_d);
+                    pr = median_sorted(q, reps + 1);
+                    lo = q[0];
+                    hi = q[reps];
                 }
-                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %7.1f %s\n", c->name,
-                       c->desc, nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1], sps,
-                       gf, 100 * gf / pr, speedup, pr, r.same[ti] ? "same-weights" : "WEIGHTS-DIFFER");
+                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %7.1f %5.1f%% %s\n",
+                       c->name, c->desc, nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1],
+                       sps, gf, 100 * gf / pr, speedup, pr, 100 * (hi - lo) / pr,
+                       r.same[ti] ? "same-weights" : "WEIGHTS-DIFFER");
                 if (out)
-                    fprintf(out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.4f,%.4f,%.3f,%.3f,%.2f,%d\n", c->name,
+                    fprintf(out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.4f,%.4f,%.3f,%.3f,%.2f,%d,%.3f,%.3f\n", c->name,
                             nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1], sps,
-                            speedup, eff, gf, pr, 100 * gf / pr, r.same[ti]);
+                            speedup, eff, gf, pr, 100 * gf / pr, r.same[ti], lo, hi);
                 if (ii == 0) row_peak[ci][ti] = pr;
             }
             fflush(stdout);

@@ -8,7 +8,9 @@ DIR/torch.txt. With several runs, every figure is the median over the runs of th
 (a percentage of the peak measured in the same run, a ratio of two rows of the same run): on a
 machine whose cross-core latency changes from minute to minute, one run says little. Each run's
 cache-line hand-over latency (printed by nn2-bench's roofline) is listed, so that a reader can
-see which phase of the machine each run caught.
+see which phase of the machine each run caught, and so is the largest spread of the FMA peak
+probes in one of nn2's rows ((max - min) / median, from the csv's peak_min_gflops and
+peak_max_gflops where present): how much the machine's speed moved while a row ran.
 """
 import csv
 import re
@@ -24,11 +26,14 @@ TARGETS = {  # issue 4, at all cores: % of peak, 1 -> 2 threads, vs OpenBLAS, vs
 
 
 def load_run(d, i):
-    rows = {}
+    rows, spread = {}, None
     for r in csv.DictReader(open("%s/nn2.run%d.csv" % (d, i))):
         rows[(r["config"], r["kernels"], int(r["threads"]))] = (float(r["sec_epoch_median"]), float(r["pct_peak"]))
+        if r["kernels"] != "openblas" and r.get("peak_min_gflops") and r.get("peak_max_gflops"):
+            s = 100 * (float(r["peak_max_gflops"]) - float(r["peak_min_gflops"])) / float(r["peak_gflops"])
+            spread = s if spread is None or s > spread else spread
     m = re.search(r"hand-over between two threads: (\d+) ns", open("%s/nn2.run%d.txt" % (d, i)).read())
-    return rows, int(m.group(1)) if m else None
+    return rows, int(m.group(1)) if m else None, spread
 
 
 def med(xs):
@@ -38,7 +43,7 @@ def med(xs):
 def main():
     d, ncores, rss_kb, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     loaded = [load_run(d, i) for i in range(1, runs + 1)]
-    nn2 = [r for r, _ in loaded]
+    nn2 = [r for r, _, _ in loaded]
     torch = {}
     for line in open("%s/torch.txt" % d):
         c, t, s = line.split()
@@ -46,7 +51,10 @@ def main():
     best = [k for k in nn2[0] if k[1] != "openblas"][0][1]
     if runs > 1:
         print("\n%d runs of nn2-bench; cache-line hand-over per run (ns): %s" %
-              (runs, " ".join(str(h) if h is not None else "?" for _, h in loaded)))
+              (runs, " ".join(str(h) if h is not None else "?" for _, h, _ in loaded)))
+        if any(sp is not None for _, _, sp in loaded):
+            print("largest spread of the FMA peak probes in an nn2 row, per run: %s" %
+                  " ".join("%.1f%%" % sp if sp is not None else "?" for _, _, sp in loaded))
         print("figures below: medians over the runs of each run's own figure")
     print("\nnn2 (%s) against the baselines, seconds per epoch (medians) and ratios:" % best)
     if best == "avx2":

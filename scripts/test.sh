@@ -55,7 +55,7 @@ if [ -f data/mnist/train-images-idx3-ubyte.gz ] || [ -f data/mnist/train-images-
     out=$(NN2_ISA=avx2 build-bench-ci/bench/nn2-bench --data data/mnist --reps 1 --configs B1 --threads 1)
     p2=$(sed -n 's/^nn2-bench: .*FMA peak (GFLOP\/s): AVX2 \([0-9.]*\) on 1 thread.*/\1/p' <<< "$out")
     if [ -z "$p2" ] || ! grep "^B1 .* avx2 " <<< "$out" | awk -v p="$p2" \
-        '{ pc = $(NF - 3); sub("%", "", pc); rp = $(NF - 1); d = 100 * $(NF - 4) / rp - pc
+        '{ pc = $(NF - 4); sub("%", "", pc); rp = $(NF - 2); d = 100 * $(NF - 5) / rp - pc
            ok = d < 0.2 && d > -0.2 && rp > 0.7 * p && rp < 1.4 * p } END { exit !ok }'; then
       echo "test: NN2_ISA=avx2 nn2-bench did not judge the avx2 rows against the AVX2 peak:"; echo "$out"; exit 1
     fi

@@ -13,12 +13,18 @@ HEADER = ("config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,s
           "speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights\n")
 
 
-def write_run(d, i, handover, rows):
-    """rows: {(config, kernels, threads): (seconds, pct_peak)}"""
+def write_run(d, i, handover, rows, probes=None):
+    """rows: {(config, kernels, threads): (seconds, pct_peak)}; probes: {(config, kernels,
+    threads): (peak, min, max)} of the FMA peak probes (the csv's last two columns), or None
+    for a csv without them (nn2-bench before the nineteenth session)"""
     with open(os.path.join(d, "nn2.run%d.csv" % i), "w") as f:
-        f.write(HEADER)
+        f.write(HEADER if probes is None else HEADER.strip() + ",peak_min_gflops,peak_max_gflops\n")
         for (c, k, t), (s, p) in sorted(rows.items()):
-            f.write("%s,%s,%d,%.6f,%.6f,%.6f,1,1,1,1,1,%.2f,1\n" % (c, k, t, s, s, s, p))
+            if probes is None:
+                f.write("%s,%s,%d,%.6f,%.6f,%.6f,1,1,1,1,1,%.2f,1\n" % (c, k, t, s, s, s, p))
+            else:
+                pk, lo, hi = probes.get((c, k, t), (200.0, 200.0, 200.0))
+                f.write("%s,%s,%d,%.6f,%.6f,%.6f,1,1,1,1,%.3f,%.2f,1,%.3f,%.3f\n" % (c, k, t, s, s, s, pk, p, lo, hi))
     with open(os.path.join(d, "nn2.run%d.txt" % i), "w") as f:
         f.write("roofline, measured in this run:\n  cache-line hand-over between two threads: %d ns\n" % handover)
 
@@ -67,6 +73,7 @@ def main():
         write_run(d, 3, 35, good_rows(1.9 / 1.8, {"B1": 56.0}, 1.5))
         out = summary(d, 3)
         check("3 runs of nn2-bench; cache-line hand-over per run (ns): 40 210 35" in out, "per-run list", out)
+        check("spread of the FMA peak probes" not in out, "csv without probes: no spread line", out)
         b1 = [l for l in out.splitlines() if l.startswith("B1 ")][0]
         check(" 56.0%" in b1, "B1: median of the runs' percentages", out)
         b2 = [l for l in out.splitlines() if l.startswith("B2 ")][0]
@@ -79,6 +86,16 @@ def main():
         b3 = [l for l in out.splitlines() if l.startswith("B3 ")][0]
         check("0.4000 (1t)" in b3 and "8.0x" in b3, "B3 vs PyTorch", out)
         check("of the AVX2 FMA peak" not in out, "avx512 rows: no AVX2 note", out)
+        # the probes' spread: per run the largest of nn2's rows, (max - min) / peak; OpenBLAS's
+        # rows do not count
+        write_run(d, 1, 40, good_rows(), {("B2", "avx512", 2): (400.0, 380.0, 420.0),
+                                          ("B1", "avx512", 1): (200.0, 199.0, 201.0),
+                                          ("B3", "openblas", 2): (400.0, 200.0, 400.0)})
+        write_run(d, 2, 41, good_rows(), {("B4", "avx512", 1): (200.0, 190.0, 203.0)})
+        write_run(d, 3, 42, good_rows(), {})
+        out = summary(d, 3)
+        check("largest spread of the FMA peak probes in an nn2 row, per run: 10.0% 6.5% 0.0%" in out,
+              "probe spread per run", out)
         # rows of the avx2 kernels (NN2_ISA=avx2): the summary says whose peak the percentages are of
         for i in (2, 3):
             os.remove(os.path.join(d, "nn2.run%d.csv" % i))
