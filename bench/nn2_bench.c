@@ -143,21 +143,25 @@ static double median_sorted(const double *v, int n)
  * seconds of each epoch (epoch 0 the warm-up), the FMA peak measured just before it, and
  * whether the final weights equal the first thread count's. */
 typedef struct {
-    double secs[16][64], probe[16][64];
+    timing tm[16];
+    double probe[16][64];
     int same[16];
 } rows;
 
-/* The weights and biases of net, network2's order, into a new array (NULL: out of memory). */
-static float *weights_of(const bconf *c, const nn2_net *net)
+/* Whether nets a and b (of configuration c) hold the same bits in every weight and bias. */
+static int same_weights(const bconf *c, const nn2_net *a, const nn2_net *b)
 {
-    float *w = malloc(sizeof(float) * nn2_net_n_params(net));
-    size_t q = 0;
-    for (int l = 0; w && l < 2; l++)
+    for (int l = 0; l < 2; l++)
         for (int j = 0; j < c->sizes[l + 1]; j++) {
-            for (int kk = 0; kk < c->sizes[l]; kk++) w[q++] = nn2_net_weight(net, l, j, kk);
-            w[q++] = nn2_net_bias(net, l, j);
+            float x[2] = {nn2_net_bias(a, l, j), nn2_net_bias(b, l, j)};
+            if (memcmp(&x[0], &x[1], sizeof x[0])) return 0;
+            for (int kk = 0; kk < c->sizes[l]; kk++) {
+                x[0] = nn2_net_weight(a, l, j, kk);
+                x[1] = nn2_net_weight(b, l, j, kk);
+                if (memcmp(&x[0], &x[1], sizeof x[0])) return 0;
+            }
         }
-    return w;
+    return 1;
 }
 
 /* Trains reps + 1 epochs of c at each thread count. Side by side (the default): epoch e of every
@@ -171,10 +175,9 @@ static int run_rows(const bconf *c, int isa, const int *tcounts, int nt, int rep
                     int lanes, const nn2_dataset *train, rows *r)
 {
     nn2_net *net[16];
-    timing tm[16];
     for (int ti = 0; ti < nt; ti++) {
         net[ti] = make_net(c);
-        tm[ti].n = 0;
+        r->tm[ti].n = 0;
     }
     const int calls = sequential ? 1 : reps + 1;
     int ok = 1;
@@ -185,26 +188,16 @@ static int run_rows(const bconf *c, int isa, const int *tcounts, int nt, int rep
             nn2_config cfg = make_cfg(c, tcounts[ti], isa, sequential ? reps + 1 : 1);
             cfg.seed = sequential ? 1 : 1 + (uint64_t)e;
             cfg.on_epoch = on_epoch;
-            cfg.user = &tm[ti];
+            cfg.user = &r->tm[ti];
             nn2_error err;
             if (nn2_train(net[ti], &cfg, train, NULL, &err) != NN2_OK) {
                 fprintf(stderr, "nn2-bench: %s\n", err.msg);
                 ok = 0;
             }
         }
-    float *ref = ok ? weights_of(c, net[0]) : NULL;
-    for (int ti = 0; ti < nt; ti++) {
-        if (ok && ref) {
-            float *w = weights_of(c, net[ti]);
-            r->same[ti] = w && memcmp(ref, w, sizeof(float) * nn2_net_n_params(net[ti])) == 0;
-            free(w);
-            memcpy(r->secs[ti], tm[ti].secs, sizeof(double) * (size_t)(reps + 1));
-        }
-        nn2_net_free(net[ti]);
-    }
-    if (ok && !ref) fprintf(stderr, "nn2-bench: out of memory\n");
-    free(ref);
-    return ok && ref;
+    for (int ti = 0; ti < nt; ti++) r->same[ti] = ok && same_weights(c, net[0], net[ti]);
+    for (int ti = 0; ti < nt; ti++) nn2_net_free(net[ti]);
+    return ok;
 }
 
 /* Train 200 samples with this kernel set and with scalar: parameters must agree closely. */
@@ -363,7 +356,7 @@ int main(int argc, char **argv)
                           &m.training, &r))
                 return 1;
             for (int ti = 0; ti < nt; ti++) {
-                double *e = r.secs[ti] + 1; /* epoch 0: warm-up */
+                double *e = r.tm[ti].secs + 1; /* epoch 0: warm-up */
                 const int n = reps;
                 qsort(e, (size_t)n, sizeof(double), cmp_d);
                 const double md = median_sorted(e, n);
