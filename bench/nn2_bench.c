@@ -357,7 +357,7 @@ int main(int argc, char **argv)
                 return 1;
             for (int ti = 0; ti < nt; ti++) {
                 double *e = r.tm[ti].secs + 1; /* epoch 0: warm-up */
-                const int n = reps;
+                const int n = r.tm[ti].n - 1;      /* the epochs the callback recorded */
                 qsort(e, (size_t)n, sizeof(double), cmp_d);
                 const double md = median_sorted(e, n);
                 const double sps = 50000.0 / md, gf = sps * flops_per_sample(c->sizes) / 1e9;
