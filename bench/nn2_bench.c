@@ -13,14 +13,18 @@
  * need at the measured peak (with the lanes a layer's width leaves idle, and the output layer
  * computed on every thread), the weight traffic through L2 and the pixels from memory at the
  * bandwidths measured here, plus one measured barrier: the best this machine allows. */
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "nn2.h"
+#include "fileio.h"
 #include "nn2_kernels.h"
 #ifdef NN2_BENCH_ROOFLINE
 #include "roofline.h"
@@ -228,7 +232,7 @@ static int verify(const bconf *c, int isa, const nn2_dataset *train)
 #ifdef NN2_BENCH_ROOFLINE
 /* Per configuration and thread count: the step's bound from this run's measurements against
  * the measured step (med: seconds per epoch of the best kernels), both as % of the FMA peak. */
-static void roofline(const char *only, int ncores, const int *tcounts, int nt, double rpk[4][16],
+static void roofline(unsigned sel, int ncores, const int *tcounts, int nt, double rpk[4][16],
                      int lanes, double med[4][4][16])
 {
     static const double target[4] = {55, 70, 75, 80}; /* issue 4's % of peak, all cores */
@@ -257,7 +261,7 @@ static void roofline(const char *only, int ncores, const int *tcounts, int nt, d
            "flop", "l2", "mem", "sync", "bound", "measured", "bound%pk", "meas%pk", "target");
     for (int ci = 0; ci < 4; ci++) {
         const bconf *c = &CONFIGS[ci];
-        if (only && !strstr(only, c->name)) continue;
+        if (!(sel >> ci & 1u)) continue;
         const int *s = c->sizes, mb = c->batch;
         const double f1 = 4.0 * s[0] * s[1] * mb, f2 = 6.0 * s[1] * s[2] * mb; /* per step */
         const double u1 = s[1] / ((double)lanes * ((s[1] + lanes - 1) / lanes));
@@ -283,39 +287,140 @@ static void roofline(const char *only, int ncores, const int *tcounts, int nt, d
 }
 #endif
 
+/* A flag's integer value, the whole string, in [lo, hi]; else a message naming the flag. */
+static int parse_int(const char *flag, const char *a, long lo, long hi, int *v)
+{
+    char *end;
+    errno = 0;
+    const long x = strtol(a, &end, 10);
+    if (errno || end == a || *end || x < lo || x > hi) {
+        fprintf(stderr, "nn2-bench: %s takes an integer from %ld to %ld, not '%s'\n", flag, lo, hi, a);
+        return 0;
+    }
+    *v = (int)x;
+    return 1;
+}
+
+/* --configs: comma-separated names of CONFIGS as a bit mask (bit ci: CONFIGS[ci]); 0 when a
+ * name is unknown or empty. */
+static unsigned parse_configs(const char *a)
+{
+    unsigned sel = 0;
+    for (const char *q = a;; q++) {
+        const size_t len = strcspn(q, ",");
+        int ci = 0;
+        while (ci < 4 && (strlen(CONFIGS[ci].name) != len || strncmp(q, CONFIGS[ci].name, len))) ci++;
+        if (ci == 4) return 0;
+        sel |= 1u << ci;
+        q += len;
+        if (!*q) return sel;
+    }
+}
+
+/* --threads: comma-separated thread counts, 1 to 4096, at most 16 of them, into tcounts;
+ * returns how many, 0 for a bad list. */
+static int parse_threads(const char *a, int *tcounts)
+{
+    int nt = 0;
+    for (const char *q = a;; q++) {
+        char *end;
+        errno = 0;
+        const long x = strtol(q, &end, 10);
+        if (errno || end == q || (*end && *end != ',') || x < 1 || x > 4096 || nt == 16) return 0;
+        tcounts[nt++] = (int)x;
+        q = end;
+        if (!*q) return nt;
+    }
+}
+
+/* The csv's text, kept in memory and written atomically at the end (never half a file). */
+typedef struct {
+    char *p;
+    size_t n, cap;
+} text;
+
+static void text_add(text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (need < 0) return;
+    if (t->n + (size_t)need + 1 > t->cap) {
+        const size_t cap = 2 * (t->n + (size_t)need + 1);
+        char *q = realloc(t->p, cap);
+        if (!q) return; /* (a few kB; the write at the end then reports the short text) */
+        t->p = q;
+        t->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->p + t->n, t->cap - t->n, fmt, ap);
+    va_end(ap);
+    t->n += (size_t)need;
+}
+
+/* Whether the directory that is to hold path can be written (checked before the runs). */
+static int dir_writable(const char *path)
+{
+    char dir[4096];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) return 0;
+    char *slash = strrchr(dir, '/');
+    if (!slash) return access(".", W_OK) == 0;
+    if (slash == dir) slash++;
+    *slash = 0;
+    return access(dir, W_OK) == 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *data = "data/mnist", *csv = NULL, *only = NULL, *tlist = NULL;
+    const char *data = "data/mnist", *csv = NULL;
     int reps = 5, sequential = 0;
+    unsigned sel = 15; /* the configurations to run, bit ci: CONFIGS[ci] */
+    const int ncores = omp_get_num_procs();
+    int tcounts[16] = {1, ncores}, nt = ncores > 1 ? 2 : 1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
-        else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
-        else if (!strcmp(argv[i], "--configs") && i + 1 < argc) only = argv[++i];
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) tlist = argv[++i];
-        else if (!strcmp(argv[i], "--sequential")) sequential = 1;
-        else {
-            fprintf(stderr, "usage: nn2-bench [--data DIR] [--reps N] [--configs B1,B2,...] "
-                            "[--threads 1,2,4,...] [--sequential] [--csv FILE]\n");
+        const char *f = argv[i], *a = i + 1 < argc ? argv[i + 1] : NULL;
+        const int takes = !strcmp(f, "--data") || !strcmp(f, "--reps") || !strcmp(f, "--csv") ||
+                          !strcmp(f, "--configs") || !strcmp(f, "--threads");
+        if (takes && !a) {
+            fprintf(stderr, "nn2-bench: %s needs a value\n", f);
+            return 2;
+        }
+        if (takes) i++;
+        if (!strcmp(f, "--data")) {
+            data = a;
+        } else if (!strcmp(f, "--reps")) {
+            if (!parse_int(f, a, 1, 60, &reps)) return 2;
+        } else if (!strcmp(f, "--csv")) {
+            csv = a;
+            if (!*csv || !dir_writable(csv)) {
+                fprintf(stderr, "nn2-bench: --csv '%s': its directory cannot be written\n", csv);
+                return 2;
+            }
+        } else if (!strcmp(f, "--configs")) {
+            if (!(sel = parse_configs(a))) {
+                fprintf(stderr, "nn2-bench: --configs takes names from B1, B2, B3, B4 separated by commas, not '%s'\n", a);
+                return 2;
+            }
+        } else if (!strcmp(f, "--threads")) {
+            if (!(nt = parse_threads(a, tcounts))) {
+                fprintf(stderr, "nn2-bench: --threads takes up to 16 thread counts from 1 to 4096 separated by commas, not '%s'\n", a);
+                return 2;
+            }
+        } else if (!strcmp(f, "--sequential")) {
+            sequential = 1;
+        } else {
+            fprintf(stderr, "nn2-bench: unknown argument '%s'\n"
+                            "usage: nn2-bench [--data DIR] [--reps N] [--configs B1,B2,...] "
+                            "[--threads 1,2,4,...] [--sequential] [--csv FILE]\n", f);
             return 2;
         }
     }
-    if (reps < 1 || reps > 60) reps = 5;
     nn2_mnist m;
     nn2_error err;
     if (nn2_mnist_load(&m, data, 50000, 10000, &err) != NN2_OK) {
         fprintf(stderr, "nn2-bench: %s\n", err.msg);
         return 1;
-    }
-    const int ncores = omp_get_num_procs();
-    int tcounts[16] = {1, ncores}, nt = ncores > 1 ? 2 : 1;
-    if (tlist) {
-        nt = 0;
-        char buf[256];
-        snprintf(buf, sizeof buf, "%s", tlist);
-        for (char *tok = strtok(buf, ","); tok && nt < 16; tok = strtok(NULL, ","))
-            if (atoi(tok) > 0) tcounts[nt++] = atoi(tok);
-        if (nt == 0) return 2;
     }
     const nn2_kernels *best = nn2_kernels_get();
     int isas[4], n_isa = 0;
@@ -340,15 +445,15 @@ int main(int argc, char **argv)
     printf("\n");
     const double *peak_of[4]; /* per kernel set */
     for (int ii = 0; ii < n_isa; ii++) peak_of[ii] = pk[peak_lanes((nn2_isa)isas[ii]) == 8];
-    FILE *out = csv ? fopen(csv, "w") : NULL;
-    if (out) fprintf(out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights,peak_min_gflops,peak_max_gflops\n");
+    text out = {NULL, 0, 0};
+    if (csv) text_add(&out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights,peak_min_gflops,peak_max_gflops\n");
     printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %7s %6s %s\n", "cfg", "network", "kernels", "thr",
            "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "peak", "spread", "determinism");
     double med[4][4][16];   /* config, isa, threads */
     double row_peak[4][16]; /* config, threads: the peak of the best kernels' rows */
     for (int ci = 0; ci < 4; ci++) {
         const bconf *c = &CONFIGS[ci];
-        if (only && !strstr(only, c->name)) continue;
+        if (!(sel >> ci & 1u)) continue;
         for (int ii = 0; ii < n_isa; ii++) {
             if (!verify(c, isas[ii], &m.training)) return 1;
             rows r;
@@ -377,8 +482,8 @@ int main(int argc, char **argv)
                        c->name, c->desc, nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1],
                        sps, gf, 100 * gf / pr, speedup, pr, 100 * (hi - lo) / pr,
                        r.same[ti] ? "same-weights" : "WEIGHTS-DIFFER");
-                if (out)
-                    fprintf(out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.4f,%.4f,%.3f,%.3f,%.2f,%d,%.3f,%.3f\n", c->name,
+                if (csv)
+                    text_add(&out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.4f,%.4f,%.3f,%.3f,%.2f,%d,%.3f,%.3f\n", c->name,
                             nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1], sps,
                             speedup, eff, gf, pr, 100 * gf / pr, r.same[ti], lo, hi);
                 if (ii == 0) row_peak[ci][ti] = pr;
@@ -388,7 +493,7 @@ int main(int argc, char **argv)
     }
     printf("\nratios (medians of this run):\n");
     for (int ci = 0; ci < 4; ci++) {
-        if (only && !strstr(only, CONFIGS[ci].name)) continue;
+        if (!(sel >> ci & 1u)) continue;
         for (int ti = 1; ti < nt; ti++)
             printf("%s: %s %d -> %d threads: %.2fx\n", CONFIGS[ci].name, nn2_isa_str((nn2_isa)isas[0]),
                    tcounts[0], tcounts[ti], med[ci][0][0] / med[ci][0][ti]);
@@ -398,9 +503,14 @@ int main(int argc, char **argv)
     }
 #ifdef NN2_BENCH_ROOFLINE
     const int lanes = peak_lanes(best->isa); /* (its L2 probe is AVX-512 code) */
-    if (lanes && nn2_kernels_for(NN2_ISA_AVX512)) roofline(only, ncores, tcounts, nt, row_peak, lanes, med);
+    if (lanes && nn2_kernels_for(NN2_ISA_AVX512)) roofline(sel, ncores, tcounts, nt, row_peak, lanes, med);
 #endif
-    if (out) fclose(out);
     nn2_mnist_free(&m);
+    if (csv && nn2_write_atomic(csv, out.p, out.n, &err) != NN2_OK) {
+        fprintf(stderr, "nn2-bench: %s\n", err.msg);
+        free(out.p);
+        return 1;
+    }
+    free(out.p);
     return 0;
 }
