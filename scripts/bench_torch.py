@@ -14,7 +14,22 @@ import os
 import sys
 import time
 
-threads = sys.argv[3]
+CONFIG_NAMES = ("B1", "B2", "B3", "B4")
+
+
+def usage_error(msg):
+    sys.stderr.write("bench_torch.py: %s\nusage: bench_torch.py DATA_DIR CONFIG THREADS [EPOCHS]\n" % msg)
+    sys.exit(2)
+
+
+if len(sys.argv) not in (4, 5):
+    usage_error("expected 3 or 4 arguments, got %d" % (len(sys.argv) - 1))
+if sys.argv[2] not in CONFIG_NAMES:
+    usage_error("CONFIG must be one of %s, not '%s'" % (", ".join(CONFIG_NAMES), sys.argv[2]))
+for what, arg, lo, hi in (("THREADS", sys.argv[3], 1, 4096), ("EPOCHS", (sys.argv + ["4"])[4], 2, 100)):
+    if not arg.isdigit() or not lo <= int(arg) <= hi:
+        usage_error("%s must be an integer from %d to %d, not '%s'" % (what, lo, hi, arg))
+threads = str(int(sys.argv[3]))
 os.environ["OMP_NUM_THREADS"] = threads
 os.environ["OPENBLAS_NUM_THREADS"] = threads
 import numpy as np  # noqa: E402
@@ -28,13 +43,22 @@ CONFIGS = {
 }
 
 
-def idx(path, ndim):
+def idx(path, ndim, count, item):
+    """The first count items of item bytes of the IDX file at path (or path.gz), checked."""
     for cand in (path, path + ".gz"):
         if os.path.exists(cand):
-            with (gzip.open if cand.endswith(".gz") else open)(cand, "rb") as f:
-                data = f.read()
-            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
-    raise SystemExit(path + " not found")
+            try:
+                with (gzip.open if cand.endswith(".gz") else open)(cand, "rb") as f:
+                    data = f.read()
+            except (OSError, EOFError) as e:
+                raise SystemExit("bench_torch.py: %s: %s" % (cand, e))
+            head = 4 + 4 * ndim
+            if len(data) < head or data[:4] != bytes([0, 0, 8, ndim]):
+                raise SystemExit("bench_torch.py: %s: not an IDX file of %d dimension(s)" % (cand, ndim))
+            if len(data) < head + count * item:
+                raise SystemExit("bench_torch.py: %s: fewer than %d items (truncated?)" % (cand, count))
+            return np.frombuffer(data, dtype=np.uint8, offset=head, count=count * item)
+    raise SystemExit("bench_torch.py: %s not found" % path)
 
 
 def main():
@@ -42,9 +66,12 @@ def main():
     epochs = int(sys.argv[4]) if len(sys.argv) > 4 else 4
     torch.set_num_threads(int(threads))
     sizes, act, m, eta = CONFIGS[name]
-    x = torch.tensor(idx(os.path.join(data_dir, "train-images-idx3-ubyte"), 3)[: 50000 * 784]
+    x = torch.tensor(idx(os.path.join(data_dir, "train-images-idx3-ubyte"), 3, 50000, 784)
                      .reshape(50000, 784).astype(np.float32) / 255.0)
-    labels = torch.tensor(idx(os.path.join(data_dir, "train-labels-idx1-ubyte"), 1)[:50000].astype(np.int64))
+    lab = idx(os.path.join(data_dir, "train-labels-idx1-ubyte"), 1, 50000, 1)
+    if lab.max() > 9:
+        raise SystemExit("bench_torch.py: %s: a label above 9" % os.path.join(data_dir, "train-labels-idx1-ubyte"))
+    labels = torch.tensor(lab.astype(np.int64))
     y = torch.nn.functional.one_hot(labels, 10).float()
     torch.manual_seed(1)
     l1, l2 = torch.nn.Linear(sizes[0], sizes[1]), torch.nn.Linear(sizes[1], sizes[2])
