@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""The benchmark's Python helpers on bad input. bench_torch.py refuses bad arguments (exit 2, the
+argument named) before importing torch, and, where torch is installed, missing or truncated IDX
+files (exit 1, the file named). plot_scaling.py refuses a missing csv, one without nn2-bench's
+columns or with a non-numeric row, and an output it cannot write, leaving no file behind; from
+a good csv it writes a PNG.
+
+usage: test_bench_scripts.py SOURCE_DIR"""
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+
+script = os.path.join(sys.argv[1], "scripts", "bench_torch.py")
+plot = os.path.join(sys.argv[1], "scripts", "plot_scaling.py")
+fails = 0
+
+
+def expect(code, text, *args, prog=script):
+    global fails
+    r = subprocess.run([sys.executable, prog, *args], capture_output=True, text=True)
+    if r.returncode != code or text not in r.stderr:
+        fails += 1
+        print("FAIL: %s %s -> exit %d (want %d, '%s'): %s" % (os.path.basename(prog), " ".join(args), r.returncode,
+                                                              code, text, r.stderr))
+
+
+expect(2, "expected 3 or 4 arguments, got 0")
+expect(2, "expected 3 or 4 arguments, got 5", "d", "B1", "1", "4", "x")
+expect(2, "CONFIG must be one of B1, B2, B3, B4, not 'B5'", "d", "B5", "1")
+for bad in ("0", "x", "-1", "5000", ""):
+    expect(2, "THREADS must be an integer from 1 to 4096, not '%s'" % bad, "d", "B1", bad)
+for bad in ("1", "101", "2.5"):
+    expect(2, "EPOCHS must be an integer from 2 to 100, not '%s'" % bad, "d", "B1", "1", bad)
+if importlib.util.find_spec("torch") and importlib.util.find_spec("numpy"):
+    with tempfile.TemporaryDirectory() as d:
+        expect(1, os.path.join(d, "train-images-idx3-ubyte") + " not found", d, "B1", "1", "2")
+        with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f:  # 3 images, not 50,000
+            f.write(bytes([0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 28, 0, 0, 0, 28]) + bytes(3 * 784))
+        expect(1, "train-images-idx3-ubyte: fewer than 50000 items", d, "B1", "1", "2")
+        with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f:
+            f.write(b"not an idx file at all")
+        expect(1, "train-images-idx3-ubyte: not an IDX file", d, "B1", "1", "2")
+else:
+    print("torch is not installed: bench_torch.py's file checks are skipped")
+
+HEADER = "config,kernels,threads,sec_epoch_median,speedup,efficiency\n"
+with tempfile.TemporaryDirectory() as d:
+    csv, png = os.path.join(d, "s.csv"), os.path.join(d, "s.png")
+    expect(1, "usage: plot_scaling.py CSV PNG", prog=plot)
+    expect(1, os.path.join(d, "none.csv") + ": No such file", os.path.join(d, "none.csv"), png, prog=plot)
+    with open(csv, "w") as f:
+        f.write("a,b\n1,2\n")
+    expect(1, "no column config, kernels, threads, speedup, efficiency", csv, png, prog=plot)
+    with open(csv, "w") as f:
+        f.write(HEADER + "B2,avx512,1,0.09,1.0,1.0\nB2,avx512,two,0.05,1.8,0.9\n")
+    expect(1, "non-numeric threads, speedup or efficiency", csv, png, prog=plot)
+    with open(csv, "w") as f:
+        f.write(HEADER + "B2,avx512,1,0.09,1.0,1.0\nB2,avx512,2,0.05,1.8,0.9\nB2,openblas,2,0.2,1.0,0.5\n")
+    expect(1, os.path.join(d, "no", "s.png"), csv, os.path.join(d, "no", "s.png"), prog=plot)
+    expect(0, "", csv, png, prog=plot)
+    with open(png, "rb") as f:
+        if f.read(8) != b"\x89PNG\r\n\x1a\n":
+            fails += 1
+            print("FAIL: plot_scaling.py did not write a PNG")
+    left = sorted(set(os.listdir(d)) - {"s.csv", "s.png"})
+    if left:
+        fails += 1
+        print("FAIL: plot_scaling.py left %s" % left)
+print("benchmark helpers on bad input: %s" % ("all checks passed" if fails == 0 else "%d failed" % fails))
+sys.exit(1 if fails else 0)
