@@ -82,15 +82,15 @@ def main():
         pct, sp, o, pt = TARGETS[c]
         if ncores == 2:  # the targets are for this 2-core machine
             if pkn < pct:
-                missed.append("%s %.1f%% of peak < %d%%" % (c, pkn, pct))
+                missed.append("%s %.2f%% of peak < %d%%" % (c, pkn, pct))
             if sp and speed < sp:
-                missed.append("%s 1 -> 2 threads %.2fx < %.2fx" % (c, speed, sp))
+                missed.append("%s 1 -> 2 threads %.3fx < %.2fx" % (c, speed, sp))
             if c == "B1" and speed < 1.0:
                 missed.append("B1 slower on 2 threads than on 1 (%.2fx)" % speed)
             if vs_ob and vs_ob < o:
-                missed.append("%s vs OpenBLAS %.2fx < %.1fx" % (c, vs_ob, o))
+                missed.append("%s vs OpenBLAS %.3fx < %.1fx" % (c, vs_ob, o))
             if pt and vs_pt < pt:
-                missed.append("%s vs PyTorch %.1fx < %dx" % (c, vs_pt, pt))
+                missed.append("%s vs PyTorch %.2fx < %dx" % (c, vs_pt, pt))
     mb = rss_kb / 1024
     print("peak resident memory of the default `nn2 train` run: %.1f MB" % mb)
     if ncores == 2:
