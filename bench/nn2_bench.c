@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -337,6 +338,7 @@ static int parse_threads(const char *a, int *tcounts)
 typedef struct {
     char *p;
     size_t n, cap;
+    int lost; /* an allocation failed: the text is incomplete and is not written */
 } text;
 
 static void text_add(text *t, const char *fmt, ...)
@@ -345,11 +347,17 @@ static void text_add(text *t, const char *fmt, ...)
     va_start(ap, fmt);
     const int need = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (need < 0) return;
+    if (need < 0 || t->lost) {
+        t->lost = 1;
+        return;
+    }
     if (t->n + (size_t)need + 1 > t->cap) {
         const size_t cap = 2 * (t->n + (size_t)need + 1);
         char *q = realloc(t->p, cap);
-        if (!q) return; /* (a few kB; the write at the end then reports the short text) */
+        if (!q) {
+            t->lost = 1;
+            return;
+        }
         t->p = q;
         t->cap = cap;
     }
@@ -359,9 +367,12 @@ static void text_add(text *t, const char *fmt, ...)
     t->n += (size_t)need;
 }
 
-/* Whether the directory that is to hold path can be written (checked before the runs). */
+/* Whether a file can be written at path: not a directory, in a directory that can be written
+ * (checked before the runs). */
 static int dir_writable(const char *path)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
     char dir[4096];
     if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) return 0;
     char *slash = strrchr(dir, '/');
@@ -394,7 +405,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(f, "--csv")) {
             csv = a;
             if (!*csv || !dir_writable(csv)) {
-                fprintf(stderr, "nn2-bench: --csv '%s': its directory cannot be written\n", csv);
+                fprintf(stderr, "nn2-bench: --csv '%s': not a file that can be written there\n", csv);
                 return 2;
             }
         } else if (!strcmp(f, "--configs")) {
@@ -445,7 +456,7 @@ int main(int argc, char **argv)
     printf("\n");
     const double *peak_of[4]; /* per kernel set */
     for (int ii = 0; ii < n_isa; ii++) peak_of[ii] = pk[peak_lanes((nn2_isa)isas[ii]) == 8];
-    text out = {NULL, 0, 0};
+    text out = {NULL, 0, 0, 0};
     if (csv) text_add(&out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights,peak_min_gflops,peak_max_gflops\n");
     printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %7s %6s %s\n", "cfg", "network", "kernels", "thr",
            "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "peak", "spread", "determinism");
@@ -506,6 +517,11 @@ int main(int argc, char **argv)
     if (lanes && nn2_kernels_for(NN2_ISA_AVX512)) roofline(sel, ncores, tcounts, nt, row_peak, lanes, med);
 #endif
     nn2_mnist_free(&m);
+    if (csv && out.lost) {
+        fprintf(stderr, "nn2-bench: %s: out of memory for its text; not written\n", csv);
+        free(out.p);
+        return 1;
+    }
     if (csv && nn2_write_atomic(csv, out.p, out.n, &err) != NN2_OK) {
         fprintf(stderr, "nn2-bench: %s\n", err.msg);
         free(out.p);

@@ -55,7 +55,10 @@ def idx(path, ndim, count, item):
             head = 4 + 4 * ndim
             if len(data) < head or data[:4] != bytes([0, 0, 8, ndim]):
                 raise SystemExit("bench_torch.py: %s: not an IDX file of %d dimension(s)" % (cand, ndim))
-            if len(data) < head + count * item:
+            dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+            if ndim == 3 and dims[1] * dims[2] != item:
+                raise SystemExit("bench_torch.py: %s: images of %d x %d, not %d pixels" % (cand, dims[1], dims[2], item))
+            if dims[0] < count or len(data) < head + count * item:
                 raise SystemExit("bench_torch.py: %s: fewer than %d items (truncated?)" % (cand, count))
             return np.frombuffer(data, dtype=np.uint8, offset=head, count=count * item)
     raise SystemExit("bench_torch.py: %s not found" % path)

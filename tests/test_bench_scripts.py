@@ -39,6 +39,9 @@ if importlib.util.find_spec("torch") and importlib.util.find_spec("numpy"):
         with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f:  # 3 images, not 50,000
             f.write(bytes([0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 28, 0, 0, 0, 28]) + bytes(3 * 784))
         expect(1, "train-images-idx3-ubyte: fewer than 50000 items", d, "B1", "1", "2")
+        with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f:  # 50,000 images of 27 x 29
+            f.write(bytes([0, 0, 8, 3, 0, 0, 0xC3, 0x50, 0, 0, 0, 27, 0, 0, 0, 29]) + bytes(50000 * 27 * 29))
+        expect(1, "train-images-idx3-ubyte: images of 27 x 29, not 784 pixels", d, "B1", "1", "2")
         with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f:
             f.write(b"not an idx file at all")
         expect(1, "train-images-idx3-ubyte: not an IDX file", d, "B1", "1", "2")
