@@ -104,13 +104,23 @@ static int parse_double(const char *flag, const char *s, double lo, double hi, d
     return 0;
 }
 
+/* A comma-separated list copied into buf (cap bytes) for strtok, which would skip an empty
+ * entry: "784,,10" or a comma at either end is refused, not read as a shorter list. */
+static int list_copy(const char *flag, const char *s, char *buf, size_t cap)
+{
+    const size_t n = strlen(s);
+    if (n >= cap) return bad(flag, s, "too long");
+    if (n && (s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,"))) return bad(flag, s, "an empty entry in the list");
+    memcpy(buf, s, n + 1);
+    return 0;
+}
+
 /* Comma-separated list of names or numbers, each handled by one(token, index) -> 0 or 2. */
 static int parse_list(const char *flag, const char *s, int max, int (*one)(const char *, const char *, int, cli_opts *),
                       cli_opts *o, int *count)
 {
     char buf[512];
-    if (strlen(s) >= sizeof buf) return bad(flag, s, "too long");
-    strcpy(buf, s);
+    if (list_copy(flag, s, buf, sizeof buf)) return 2;
     *count = 0;
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         if (*count == max) return bad(flag, s, "too many entries");
@@ -162,8 +172,7 @@ int cli_arch(const cli_opts *o, nn2_arch *a)
 static int parse_sizes(const char *s, cli_opts *o)
 {
     char buf[512];
-    if (strlen(s) >= sizeof buf) return bad("--sizes", s, "too long");
-    strcpy(buf, s);
+    if (list_copy("--sizes", s, buf, sizeof buf)) return 2;
     o->n_sizes = 0;
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         if (o->n_sizes == NN2_MAX_LAYERS + 1) return bad("--sizes", s, "too many layers");

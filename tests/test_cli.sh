@@ -27,6 +27,10 @@ expect 2 "\-\-bogus" -- "$nn2" train --bogus
 expect 2 "needs a value" -- "$nn2" train --epochs
 expect 2 "\-\-sizes" -- "$nn2" train --sizes 784,0,10
 expect 2 "\-\-sizes" -- "$nn2" train --sizes 784
+expect 2 "\-\-sizes 784,,10: an empty entry" -- "$nn2" train --sizes 784,,10
+expect 2 "\-\-sizes 784,30,10,: an empty entry" -- "$nn2" train --sizes 784,30,10,
+expect 2 "\-\-activation relu,,tanh: an empty entry" -- "$nn2" train --sizes 784,30,30,10 --activation relu,,tanh
+expect 2 "\-\-dropout ,0.5: an empty entry" -- "$nn2" train --dropout ,0.5
 expect 2 "\-\-batch-size 0" -- "$nn2" train --batch-size 0
 expect 2 "\-\-threads" -- "$nn2" train --threads 100000
 expect 2 "\-\-cost hinge" -- "$nn2" train --cost hinge
