@@ -82,6 +82,16 @@ expect 3 "diverged" -- "$nn2" train --data "$data/idx" --sizes 16,6,10 --activat
   --cost log-likelihood --eta 1e6 --train-size 5 --validation-size 3 --epochs 3 --batch-size 1 \
   --resume "$tmp/good.ck"
 
+# --checkpoint-every 0: no checkpoint at the epochs or at the end; 2: at epoch 2 and the end (3)
+for every in 0 2; do
+  rm -f "$tmp/e.ck"
+  "$nn2" train --data "$data/idx" --sizes 16,6,10 --train-size 5 --validation-size 3 --epochs 3 --quiet \
+    --checkpoint "$tmp/e.ck" --checkpoint-every $every >/dev/null 2>&1
+  checks=$((checks+1))
+  if [ "$every" = 0 ] && [ -e "$tmp/e.ck" ]; then fails=$((fails+1)); echo "FAIL: --checkpoint-every 0 wrote a checkpoint"; fi
+  if [ "$every" = 2 ] && [ ! -s "$tmp/e.ck" ]; then fails=$((fails+1)); echo "FAIL: --checkpoint-every 2 wrote no checkpoint"; fi
+done
+
 # end to end on the fixtures
 expect 0 "Epoch 1:.*accuracy on evaluation data: [0-9]* / 3" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 \
   --train-size 5 --validation-size 3 --epochs 2 --batch-size 2 --monitor-training-cost \
