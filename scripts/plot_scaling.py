@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""plot_scaling.py CSV PNG: speedup against ideal and parallel efficiency against threads, for
-B2, B3 and B4 of nn2-bench's scaling CSV (scripts/scaling.sh), nn2's own kernels."""
+"""plot_scaling.py CSV PNG [TITLE]: speedup against ideal and parallel efficiency against threads,
+for each configuration (B1-B4) in nn2-bench's scaling CSV (scripts/scaling.sh), nn2's own
+kernels."""
 import csv
 import os
 import sys
@@ -29,7 +30,9 @@ except (ValueError, TypeError):
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 5))
 colors = {"B1": "#999999", "B2": "#2A6EA6", "B3": "#FFA933", "B4": "#55AA55"}
 tmax = 1
-for cfg in ("B2", "B3", "B4"):
+if not rows:
+    sys.exit("plot_scaling.py: %s: no rows of nn2's own kernels" % sys.argv[1])
+for cfg in ("B1", "B2", "B3", "B4"):
     pts = sorted((int(r["threads"]), float(r["speedup"]), float(r["efficiency"])) for r in rows if r["config"] == cfg)
     if not pts:
         continue

@@ -60,6 +60,9 @@ with tempfile.TemporaryDirectory() as d:
         f.write(HEADER + "B2,avx512,1,0.09,1.0,1.0\nB2,avx512,two,0.05,1.8,0.9\n")
     expect(1, "non-numeric threads, speedup or efficiency", csv, png, prog=plot)
     with open(csv, "w") as f:
+        f.write(HEADER + "B2,openblas,1,0.3,1.0,1.0\n")
+    expect(1, "no rows of nn2's own kernels", csv, png, prog=plot)
+    with open(csv, "w") as f:
         f.write(HEADER + "B2,avx512,1,0.09,1.0,1.0\nB2,avx512,2,0.05,1.8,0.9\nB2,openblas,2,0.2,1.0,0.5\n")
     expect(1, os.path.join(d, "no", "s.png"), csv, os.path.join(d, "no", "s.png"), prog=plot)
     expect(0, "", csv, png, prog=plot)
