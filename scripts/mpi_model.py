@@ -58,4 +58,12 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BrokenPipeError:  # (the reader went away: | head)
+        sys.exit(1)
+    except OSError as e:  # the csv missing or unreadable
+        sys.exit("mpi_model: %s: %s" % (e.filename, e.strerror))
+    except (KeyError, ValueError) as e:  # not bench_mpi.sh's csv
+        sys.exit("mpi_model: %s: not scripts/bench_mpi.sh's csv (%s: %s)"
+                 % (sys.argv[1] if len(sys.argv) > 1 else "bench-results/mpi.csv", type(e).__name__, e))

@@ -264,4 +264,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except OSError as e:  # a file missing, unreadable or unwritable
+        sys.exit("reference_network2: %s: %s" % (e.filename, e.strerror))
+    except json.JSONDecodeError as e:
+        sys.exit("reference_network2: not JSON: %s" % e)

@@ -3,7 +3,8 @@
 argument named) before importing torch, and, where torch is installed, missing or truncated IDX
 files (exit 1, the file named). plot_scaling.py refuses a missing csv, one without nn2-bench's
 columns or with a non-numeric row, and an output it cannot write, leaving no file behind; from
-a good csv it writes a PNG.
+a good csv it writes a PNG. mpi_model.py refuses a missing csv or one that is not bench_mpi.sh's,
+and models a good one.
 
 usage: test_bench_scripts.py SOURCE_DIR"""
 import importlib.util
@@ -74,5 +75,22 @@ with tempfile.TemporaryDirectory() as d:
     if left:
         fails += 1
         print("FAIL: plot_scaling.py left %s" % left)
+# mpi_model.py: a missing csv and one that is not bench_mpi.sh's refused; a good one gives the table
+mpi = os.path.join(sys.argv[1], "scripts", "mpi_model.py")
+with tempfile.TemporaryDirectory() as d:
+    csv = os.path.join(d, "mpi.csv")
+    expect(1, os.path.join(d, "none.csv") + ": No such file", os.path.join(d, "none.csv"), prog=mpi)
+    with open(csv, "w") as f:
+        f.write("a,b\n1,2\n")
+    expect(1, "not scripts/bench_mpi.sh's csv", csv, prog=mpi)
+    with open(csv, "w") as f:
+        f.write("mode,config,median_s_per_epoch\n1x1,B2,x\n")
+    expect(1, "not scripts/bench_mpi.sh's csv", csv, prog=mpi)
+    with open(csv, "w") as f:
+        f.write("mode,config,median_s_per_epoch\n1x1,B2,0.09\n")
+    r = subprocess.run([sys.executable, mpi, csv], capture_output=True, text=True)
+    if r.returncode != 0 or "| B2 | 18 us | 10 Gb/s |" not in r.stdout:
+        fails += 1
+        print("FAIL: mpi_model.py on a good csv: exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
 print("benchmark helpers on bad input: %s" % ("all checks passed" if fails == 0 else "%d failed" % fails))
 sys.exit(1 if fails else 0)
