@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
+case "$reps" in ""|*[!0-9]*|0) echo "bench_mpi: REPS must be a positive integer, not '$reps'" >&2; exit 2;; esac
 cmake -S . -B build-mpi -DNN2_MPI=ON >/dev/null
 cmake --build build-mpi -j"$(nproc)" --target nn2 nn2-mpi-exchange >/dev/null
 scripts/fetch_mnist.sh data/mnist >/dev/null
@@ -22,7 +23,8 @@ declare -A cfg=(
   [B4]="--sizes 784,800,10 --activation relu --cost log-likelihood --init default --batch-size 128 --eta 0.1"
 )
 modes=("1x1:1:1" "2x1:2:1" "1x2:1:2")
-echo "config,mode,ranks,threads,median_s_per_epoch,runs,bytes_per_step_per_rank,collectives_per_step" >"$out/mpi.csv"
+csv=$tmp/mpi.csv # moved to $out/mpi.csv once every configuration has run: never half a file
+echo "config,mode,ranks,threads,median_s_per_epoch,runs,bytes_per_step_per_rank,collectives_per_step" >"$csv"
 for b in B1 B2 B3 B4; do
   for m in "${modes[@]}"; do : >"$tmp/$b.${m%%:*}.times"; done
   for r in $(seq "$reps"); do
@@ -44,9 +46,10 @@ for b in B1 B2 B3 B4; do
     IFS=: read -r name np th <<<"$m"
     med=$(sort -g "$tmp/$b.$name.times" | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}')
     read -r bytes calls <"$tmp/$b.$name.traffic" || { bytes=0; calls=0; }
-    echo "$b,$name,$np,$th,$med,$reps,$bytes,$calls" >>"$out/mpi.csv"
+    echo "$b,$name,$np,$th,$med,$reps,$bytes,$calls" >>"$csv"
   done
 done
+mv "$csv" "$out/mpi.csv.tmp" && mv "$out/mpi.csv.tmp" "$out/mpi.csv"
 echo "bench_mpi: medians of $reps runs; efficiency = t(1x1) / (2 t); same model in all three modes"
 awk -F, 'NR == 1 {next}
   $2 == "1x1" {base[$1] = $5}
