@@ -13,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
 runs=${2:-1}
+case "$reps" in ""|*[!0-9]*|0) echo "bench: REPS must be an integer from 1 to 60, not '$reps'" >&2; exit 2;; esac
+[ "$reps" -le 60 ] || { echo "bench: REPS must be an integer from 1 to 60, not '$reps'" >&2; exit 2; }
 case "$runs" in ""|*[!0-9]*|0) echo "bench: RUNS must be a positive integer, not '$runs'" >&2; exit 2;; esac
 scripts/setup.sh >/dev/null
 dpkg-query -W -f='${Status}' python3-torch 2>/dev/null | grep -q "install ok installed" || \
