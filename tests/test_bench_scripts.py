@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The benchmark's Python helpers on bad input. bench_torch.py refuses bad arguments (exit 2, the
-argument named) before importing torch, and, where torch is installed, missing or truncated IDX
-files (exit 1, the file named). plot_scaling.py refuses a missing csv, one without nn2-bench's
+argument named) before importing torch, and, where torch is installed, missing, truncated,
+wrongly shaped or non-IDX image files (exit 1, the file named). plot_scaling.py refuses a missing csv, one without nn2-bench's
 columns or with a non-numeric row, and an output it cannot write, leaving no file behind; from
 a good csv it writes a PNG. mpi_model.py refuses a missing csv or one that is not bench_mpi.sh's,
 and models a good one.
