@@ -334,37 +334,23 @@ static int parse_threads(const char *a, int *tcounts)
     }
 }
 
-/* The csv's text, kept in memory and written atomically at the end (never half a file). */
+/* The csv's text, kept in memory and written atomically at the end (never half a file): its
+ * buffer is sized for every row before the runs (CSV_ROW bytes a row, far more than one needs),
+ * so appending never allocates; a row that would not fit marks the text incomplete. */
+#define CSV_ROW 512
 typedef struct {
     char *p;
-    size_t n, cap;
-    int lost; /* an allocation failed: the text is incomplete and is not written */
+    size_t n, cap; /* n > cap: incomplete, not written */
 } text;
 
 static void text_add(text *t, const char *fmt, ...)
 {
+    if (t->n > t->cap) return;
     va_list ap;
     va_start(ap, fmt);
-    const int need = vsnprintf(NULL, 0, fmt, ap);
+    const int w = vsnprintf(t->p + t->n, t->cap - t->n, fmt, ap);
     va_end(ap);
-    if (need < 0 || t->lost) {
-        t->lost = 1;
-        return;
-    }
-    if (t->n + (size_t)need + 1 > t->cap) {
-        const size_t cap = 2 * (t->n + (size_t)need + 1);
-        char *q = realloc(t->p, cap);
-        if (!q) {
-            t->lost = 1;
-            return;
-        }
-        t->p = q;
-        t->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->p + t->n, t->cap - t->n, fmt, ap);
-    va_end(ap);
-    t->n += (size_t)need;
+    t->n = w < 0 || (size_t)w >= t->cap - t->n ? t->cap + 1 : t->n + (size_t)w;
 }
 
 /* Whether a file can be written at path: not a directory, in a directory that can be written
@@ -456,8 +442,15 @@ int main(int argc, char **argv)
     printf("\n");
     const double *peak_of[4]; /* per kernel set */
     for (int ii = 0; ii < n_isa; ii++) peak_of[ii] = pk[peak_lanes((nn2_isa)isas[ii]) == 8];
-    text out = {NULL, 0, 0, 0};
-    if (csv) text_add(&out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights,peak_min_gflops,peak_max_gflops\n");
+    text out = {NULL, 0, 0};
+    if (csv) {
+        out.cap = (size_t)CSV_ROW * (size_t)(4 * n_isa * nt + 1); /* the header, every row */
+        if (!(out.p = malloc(out.cap))) {
+            fprintf(stderr, "nn2-bench: %s: out of memory for its text\n", csv);
+            return 1;
+        }
+        text_add(&out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights,peak_min_gflops,peak_max_gflops\n");
+    }
     printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %7s %6s %s\n", "cfg", "network", "kernels", "thr",
            "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "peak", "spread", "determinism");
     double med[4][4][16];   /* config, isa, threads */
@@ -517,8 +510,8 @@ int main(int argc, char **argv)
     if (lanes && nn2_kernels_for(NN2_ISA_AVX512)) roofline(sel, ncores, tcounts, nt, row_peak, lanes, med);
 #endif
     nn2_mnist_free(&m);
-    if (csv && out.lost) {
-        fprintf(stderr, "nn2-bench: %s: out of memory for its text; not written\n", csv);
+    if (csv && out.n > out.cap) {
+        fprintf(stderr, "nn2-bench: %s: a row outgrew its buffer; not written\n", csv);
         free(out.p);
         return 1;
     }

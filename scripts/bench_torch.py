@@ -26,7 +26,8 @@ if len(sys.argv) not in (4, 5):
     usage_error("expected 3 or 4 arguments, got %d" % (len(sys.argv) - 1))
 if sys.argv[2] not in CONFIG_NAMES:
     usage_error("CONFIG must be one of %s, not '%s'" % (", ".join(CONFIG_NAMES), sys.argv[2]))
-for what, arg, lo, hi in (("THREADS", sys.argv[3], 1, 4096), ("EPOCHS", (sys.argv + ["4"])[4], 2, 100)):
+epochs_arg = sys.argv[4] if len(sys.argv) > 4 else "4"
+for what, arg, lo, hi in (("THREADS", sys.argv[3], 1, 4096), ("EPOCHS", epochs_arg, 2, 100)):
     if not arg.isdigit() or not lo <= int(arg) <= hi:
         usage_error("%s must be an integer from %d to %d, not '%s'" % (what, lo, hi, arg))
 threads = str(int(sys.argv[3]))
@@ -66,7 +67,7 @@ def idx(path, ndim, count, item):
 
 def main():
     data_dir, name = sys.argv[1], sys.argv[2]
-    epochs = int(sys.argv[4]) if len(sys.argv) > 4 else 4
+    epochs = int(epochs_arg)
     torch.set_num_threads(int(threads))
     sizes, act, m, eta = CONFIGS[name]
     x = torch.tensor(idx(os.path.join(data_dir, "train-images-idx3-ubyte"), 3, 50000, 784)
