@@ -392,5 +392,14 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     if (o->cmd == CMD_TRAIN && o->eval_set == SET_VALIDATION && o->validation_size == 0 &&
         (o->cfg.monitor_eval_accuracy || o->cfg.monitor_eval_cost))
         return bad("--validation-size", "0", "nothing to evaluate on (use --no-monitor-evaluation-accuracy)");
+    /* Two outputs on one path would overwrite each other (--resume may name --checkpoint's). */
+    const char *const out_flag[] = {"--save", "--metrics", "--metrics-json", "--checkpoint"};
+    const char *const out_path[] = {o->save_path, o->metrics_csv, o->metrics_json, o->checkpoint};
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < i; j++)
+            if (out_path[i] && out_path[j] && !strcmp(out_path[i], out_path[j])) {
+                fprintf(stderr, "nn2: %s %s: the same file as %s\n", out_flag[i], out_path[i], out_flag[j]);
+                return 2;
+            }
     return 0;
 }

@@ -20,6 +20,21 @@ static void dir_of(const char *path, char *dir, size_t cap)
     }
 }
 
+nn2_status nn2_check_writable(const char *path, nn2_error *err)
+{
+    char tmp[4096];
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return nn2_fail(err, NN2_ERR_IO, "%s: is a directory", path);
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
+        return nn2_fail(err, NN2_ERR_IO, "%s: path too long", path);
+    const int fd = mkstemp(tmp);
+    if (fd < 0) return nn2_fail(err, NN2_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    close(fd);
+    unlink(tmp);
+    return NN2_OK;
+}
+
 nn2_status nn2_write_atomic(const char *path, const void *data, size_t len, nn2_error *err)
 {
     char tmp[4096], dir[4096];

@@ -6,6 +6,9 @@
 #include "common.h"
 
 nn2_status nn2_write_atomic(const char *path, const void *data, size_t len, nn2_error *err);
+/* Can nn2_write_atomic write path? Checked before a long run: path is not a directory and a
+ * temporary file can be created (and is removed again) in its directory. */
+nn2_status nn2_check_writable(const char *path, nn2_error *err);
 /* Read a whole file (at most max_bytes) into a NUL-terminated buffer the caller frees. */
 nn2_status nn2_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
                          nn2_error *err);

@@ -15,6 +15,7 @@
 
 #include "cli_args.h"
 #include "dist.h"
+#include "fileio.h"
 #include "nn2.h"
 #include "nn2_kernels.h"
 #include "placement.h"
@@ -228,6 +229,21 @@ static void warn_if_cramped(const nn2_config *cfg, int rank)
     nn2_plan_free(&plan);
 }
 
+/* Every file the run will write can be written: found now, not after the training. */
+static int outputs_writable(const cli_opts *o)
+{
+    const char *const flag[] = {"--save", "--metrics", "--metrics-json", "--checkpoint"};
+    const char *const path[] = {o->save_path, o->metrics_csv, o->metrics_json, o->checkpoint};
+    for (int i = 0; i < 4; i++) {
+        nn2_error err;
+        if (path[i] && nn2_check_writable(path[i], &err) != NN2_OK) {
+            fprintf(stderr, "nn2: %s %s\n", flag[i], err.msg);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int cmd_train(const cli_opts *opts, nn2_dist *dist)
 {
     const int rank = nn2_dist_rank(dist), ranks = nn2_dist_size(dist);
@@ -238,6 +254,7 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
     }
     const cli_opts *o = &quiet_opts;
     install_signals(); /* before loading: a signal then stops training at its first mini-batch */
+    if (nn2_dist_any(dist, rank == 0 && !outputs_writable(o))) return 1;
     nn2_mnist m;
     int rc = load_data(o, &m, dist);
     if (rc) return rc;

@@ -114,6 +114,17 @@ assert all(isinstance(v, (int, float)) for v in ea + tc)
 PY
 # a failed save exits 1 naming the path, and leaves nothing half-written
 expect 1 "$tmp/no-dir/m.json" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 --train-size 5 --validation-size 3 --epochs 1 --save "$tmp/no-dir/m.json"
+# ... and every output path is checked before any training: no epoch runs for a bad one
+for flag in --save --metrics --metrics-json --checkpoint; do
+  expect 1 "^nn2: $flag $tmp/no-dir/out: cannot create" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 \
+    --train-size 5 --validation-size 3 --epochs 1 $flag "$tmp/no-dir/out"
+  checks=$((checks+1))
+  if grep -q "Epoch" "$tmp/out"; then fails=$((fails+1)); echo "FAIL: $flag to a missing directory trained first"; fi
+done
+expect 1 "^nn2: --save $tmp: is a directory" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 --train-size 5 \
+  --validation-size 3 --epochs 1 --save "$tmp"
+expect 2 "^nn2: --checkpoint $tmp/x: the same file as --metrics" -- "$nn2" train --metrics "$tmp/x" --checkpoint "$tmp/x"
+expect 2 "^nn2: --metrics-json $tmp/x: the same file as --save" -- "$nn2" train --save "$tmp/x" --metrics-json "$tmp/x"
 checks=$((checks+1))
 if ls "$tmp" | grep -q tmp; then fails=$((fails+1)); echo "FAIL: temporary files left: $(ls "$tmp")"; fi
 
