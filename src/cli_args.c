@@ -393,13 +393,21 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         (o->cfg.monitor_eval_accuracy || o->cfg.monitor_eval_cost))
         return bad("--validation-size", "0", "nothing to evaluate on (use --no-monitor-evaluation-accuracy)");
     /* Two outputs on one path would overwrite each other (--resume may name --checkpoint's). */
-    const char *const out_flag[] = {"--save", "--metrics", "--metrics-json", "--checkpoint"};
-    const char *const out_path[] = {o->save_path, o->metrics_csv, o->metrics_json, o->checkpoint};
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < i; j++)
-            if (out_path[i] && out_path[j] && !strcmp(out_path[i], out_path[j])) {
-                fprintf(stderr, "nn2: %s %s: the same file as %s\n", out_flag[i], out_path[i], out_flag[j]);
+    for (int i = 0; i < CLI_N_OUTPUTS; i++)
+        for (int j = 0; j < i; j++) {
+            const char *fi, *fj, *pi = cli_output(o, i, &fi), *pj = cli_output(o, j, &fj);
+            if (pi && pj && !strcmp(pi, pj)) {
+                fprintf(stderr, "nn2: %s %s: the same file as %s\n", fi, pi, fj);
                 return 2;
             }
+        }
     return 0;
+}
+
+const char *cli_output(const cli_opts *o, int i, const char **flag)
+{
+    static const char *const flags[CLI_N_OUTPUTS] = {"--save", "--metrics", "--metrics-json", "--checkpoint"};
+    const char *const paths[CLI_N_OUTPUTS] = {o->save_path, o->metrics_csv, o->metrics_json, o->checkpoint};
+    *flag = flags[i];
+    return paths[i];
 }

@@ -41,5 +41,9 @@ int cli_parse(int argc, char **argv, cli_opts *o);
  * message. */
 int cli_arch(const cli_opts *o, nn2_arch *a);
 void cli_usage(FILE *out);
+/* The files a train run writes: output i (0 <= i < CLI_N_OUTPUTS) is given by flag *flag, at
+ * the returned path, or NULL when the flag was not given. */
+#define CLI_N_OUTPUTS 4
+const char *cli_output(const cli_opts *o, int i, const char **flag);
 
 #endif

@@ -232,12 +232,11 @@ static void warn_if_cramped(const nn2_config *cfg, int rank)
 /* Every file the run will write can be written: found now, not after the training. */
 static int outputs_writable(const cli_opts *o)
 {
-    const char *const flag[] = {"--save", "--metrics", "--metrics-json", "--checkpoint"};
-    const char *const path[] = {o->save_path, o->metrics_csv, o->metrics_json, o->checkpoint};
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < CLI_N_OUTPUTS; i++) {
+        const char *flag, *path = cli_output(o, i, &flag);
         nn2_error err;
-        if (path[i] && nn2_check_writable(path[i], &err) != NN2_OK) {
-            fprintf(stderr, "nn2: %s %s\n", flag[i], err.msg);
+        if (path && nn2_check_writable(path, &err) != NN2_OK) {
+            fprintf(stderr, "nn2: %s %s\n", flag, err.msg);
             return 0;
         }
     }
