@@ -369,10 +369,10 @@ nn2_status nn2_ckpt_compatible(const nn2_ckpt *s, const nn2_ckpt *n, const char 
     if (!what && s->early_stop != n->early_stop) what = "--early-stop";
     if (!what && s->seed != n->seed) what = "--seed";
     if (!what && (s->n_train != n->n_train || s->expand != n->expand || s->data_hash != n->data_hash))
-        what = "the training data (--data, --train-size, --validation-size, --expand)";
+        what = "training set (--data, --train-size, --validation-size, --expand)";
     if (what)
         return nn2_fail(err, NN2_ERR_ARG,
-                        "%s: the checkpoint was written with another %s; resuming would change the "
+                        "%s: the checkpoint was written with a different %s; resuming would change the "
                         "result (give the original settings)",
                         path, what);
     return NN2_OK;

@@ -4,7 +4,8 @@
 #    written) and resumed each time ends with a model byte-identical to an uninterrupted run's;
 #  - SIGINT and SIGTERM stop after the mini-batch in progress, write the checkpoint, exit
 #    130/143, and the resumed run is byte-identical too;
-#  - a different batch size (maths) is refused; a different thread count is allowed;
+#  - a different batch size (maths) or training set is refused; a different thread count is
+#    allowed;
 #  - a corrupt or truncated checkpoint is refused with a message naming it.
 set -u
 nn2=$1; data=$2
@@ -69,6 +70,10 @@ done
 checks=$((checks+1))
 "$nn2" train "${ARGS[@]}" --batch-size 20 --resume "$tmp/ck" > "$tmp/o" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "batch-size" "$tmp/o" || { fail "changed batch size: exit $rc"; cat "$tmp/o"; }
+checks=$((checks+1))
+"$nn2" train "${ARGS[@]}" --train-size 19000 --resume "$tmp/ck" > "$tmp/o" 2>&1; rc=$?
+[ $rc = 2 ] && grep -q "$tmp/ck: the checkpoint was written with a different training set (--data, --train-size" "$tmp/o" || \
+  { fail "changed training set: exit $rc"; cat "$tmp/o"; }
 checks=$((checks+1))
 cp "$tmp/ck" "$tmp/bad"; printf '\x55' | dd of="$tmp/bad" bs=1 seek=5000 conv=notrunc 2>/dev/null
 "$nn2" train "${ARGS[@]}" --resume "$tmp/bad" > "$tmp/o" 2>&1; rc=$?
