@@ -386,6 +386,10 @@ int main(int argc, char **argv)
         if (takes) i++;
         if (!strcmp(f, "--data")) {
             data = a;
+            if (!*data) {
+                fprintf(stderr, "nn2-bench: --data '': an empty path\n");
+                return 2;
+            }
         } else if (!strcmp(f, "--reps")) {
             if (!parse_int(f, a, 1, 60, &reps)) return 2;
         } else if (!strcmp(f, "--csv")) {

@@ -288,6 +288,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         snprintf(flagbuf, sizeof flagbuf, "--%s", li >= 0 ? long_opts[li].name : "?");
         const char *flag = flagbuf;
         li = -1;
+        const int takes_path = c == O_DATA || c == O_SAVE || c == O_METRICS || c == O_METRICS_JSON ||
+                               c == O_MODEL || c == O_CKPT || c == O_RESUME;
+        if (takes_path && !*a) return bad(flag, "\"\"", "an empty path");
         switch (c) {
         case O_SIZES: if (parse_sizes(a, o)) return 2; break;
         case O_COST:

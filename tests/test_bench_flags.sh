@@ -25,6 +25,7 @@ expect 2 "\-\-csv '$tmp/no/such/dir/x.csv'" -- "$bench" --csv "$tmp/no/such/dir/
 expect 2 "\-\-csv '$tmp': not a file" -- "$bench" --csv "$tmp"
 expect 2 "unknown argument '\-\-bogus'" -- "$bench" --bogus
 expect 1 "$tmp/none/train-images" -- "$bench" --data "$tmp/none"
+expect 2 "\-\-data '': an empty path" -- "$bench" --data ""
 
 if [ -f "$data/train-images-idx3-ubyte" ] || [ -f "$data/train-images-idx3-ubyte.gz" ]; then
   expect 0 "^B1 " -- "$bench" --data "$data" --reps 1 --configs B1 --threads 1 --csv "$tmp/b.csv"

@@ -32,6 +32,10 @@ expect 2 "\-\-sizes 784,30,10,: an empty entry" -- "$nn2" train --sizes 784,30,1
 expect 2 "\-\-activation relu,,tanh: an empty entry" -- "$nn2" train --sizes 784,30,30,10 --activation relu,,tanh
 expect 2 "\-\-dropout ,0.5: an empty entry" -- "$nn2" train --dropout ,0.5
 expect 2 "\-\-batch-size 0" -- "$nn2" train --batch-size 0
+for flag in --data --save --metrics --metrics-json --checkpoint --resume; do
+  expect 2 "^nn2: $flag \"\": an empty path" -- "$nn2" train $flag ""
+done
+expect 2 "^nn2: --model \"\": an empty path" -- "$nn2" eval --model=
 expect 2 "\-\-threads" -- "$nn2" train --threads 100000
 expect 2 "\-\-cost hinge" -- "$nn2" train --cost hinge
 expect 2 "\-\-init" -- "$nn2" train --init tiny
