@@ -20,9 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "nn2.h"
 #include "fileio.h"
@@ -353,21 +351,6 @@ static void text_add(text *t, const char *fmt, ...)
     t->n = w < 0 || (size_t)w >= t->cap - t->n ? t->cap + 1 : t->n + (size_t)w;
 }
 
-/* Whether a file can be written at path: not a directory, in a directory that can be written
- * (checked before the runs). */
-static int dir_writable(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
-    char dir[4096];
-    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) return 0;
-    char *slash = strrchr(dir, '/');
-    if (!slash) return access(".", W_OK) == 0;
-    if (slash == dir) slash++;
-    *slash = 0;
-    return access(dir, W_OK) == 0;
-}
-
 int main(int argc, char **argv)
 {
     const char *data = "data/mnist", *csv = NULL;
@@ -394,7 +377,8 @@ int main(int argc, char **argv)
             if (!parse_int(f, a, 1, 60, &reps)) return 2;
         } else if (!strcmp(f, "--csv")) {
             csv = a;
-            if (!*csv || !dir_writable(csv)) {
+            nn2_error cerr;
+            if (!*csv || nn2_check_writable(csv, &cerr) != NN2_OK) {
                 fprintf(stderr, "nn2-bench: --csv '%s': not a file that can be written there\n", csv);
                 return 2;
             }

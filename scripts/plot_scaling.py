@@ -27,11 +27,11 @@ except OSError as e:
     sys.exit("plot_scaling.py: %s: %s" % (sys.argv[1], e.strerror))
 except (ValueError, TypeError):
     sys.exit("plot_scaling.py: %s: a row with a missing or non-numeric threads, speedup or efficiency" % sys.argv[1])
+if not rows:
+    sys.exit("plot_scaling.py: %s: no rows of nn2's own kernels" % sys.argv[1])
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 5))
 colors = {"B1": "#999999", "B2": "#2A6EA6", "B3": "#FFA933", "B4": "#55AA55"}
 tmax = 1
-if not rows:
-    sys.exit("plot_scaling.py: %s: no rows of nn2's own kernels" % sys.argv[1])
 for cfg in ("B1", "B2", "B3", "B4"):
     pts = sorted((int(r["threads"]), float(r["speedup"]), float(r["efficiency"])) for r in rows if r["config"] == cfg)
     if not pts:
