@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli_args.h"
+#include "fileio.h"
 
 void cli_usage(FILE *out)
 {
@@ -399,7 +400,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     for (int i = 0; i < CLI_N_OUTPUTS; i++)
         for (int j = 0; j < i; j++) {
             const char *fi, *fj, *pi = cli_output(o, i, &fi), *pj = cli_output(o, j, &fj);
-            if (pi && pj && !strcmp(pi, pj)) {
+            if (pi && pj && nn2_same_file(pi, pj)) {
                 fprintf(stderr, "nn2: %s %s: the same file as %s\n", fi, pi, fj);
                 return 2;
             }

@@ -9,6 +9,9 @@ nn2_status nn2_write_atomic(const char *path, const void *data, size_t len, nn2_
 /* Can nn2_write_atomic write path? Checked before a long run: path is not a directory and a
  * temporary file can be created (and is removed again) in its directory. */
 nn2_status nn2_check_writable(const char *path, nn2_error *err);
+/* Do two paths name one file? The same inode where both exist; otherwise the same name in the
+ * same directory (./m.json, m.json and d/../m.json are one file; so are a link and its target). */
+int nn2_same_file(const char *a, const char *b);
 /* Read a whole file (at most max_bytes) into a NUL-terminated buffer the caller frees. */
 nn2_status nn2_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
                          nn2_error *err);

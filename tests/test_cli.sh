@@ -129,6 +129,19 @@ expect 1 "^nn2: --save $tmp: is a directory" -- "$nn2" train --data "$data/idx" 
   --validation-size 3 --epochs 1 --save "$tmp"
 expect 2 "^nn2: --checkpoint $tmp/x: the same file as --metrics" -- "$nn2" train --metrics "$tmp/x" --checkpoint "$tmp/x"
 expect 2 "^nn2: --metrics-json $tmp/x: the same file as --save" -- "$nn2" train --save "$tmp/x" --metrics-json "$tmp/x"
+# ... however it is spelled: ./, dir/../, a symbolic link to it
+mkdir -p "$tmp/d1" "$tmp/d2"
+expect 2 "^nn2: --metrics $tmp/./x: the same file as --save" -- "$nn2" train --save "$tmp/x" --metrics "$tmp/./x"
+expect 2 "^nn2: --checkpoint $tmp/d1/../x: the same file as --save" -- "$nn2" train --save "$tmp/x" --checkpoint "$tmp/d1/../x"
+: > "$tmp/d1/real.csv"; ln -s "$tmp/d1/real.csv" "$tmp/link.csv"
+expect 2 "^nn2: --metrics $tmp/link.csv: the same file as --save" -- "$nn2" train --save "$tmp/d1/real.csv" --metrics "$tmp/link.csv"
+rm -f "$tmp/d1/real.csv" "$tmp/link.csv"
+# ... while the same name in two directories is two files
+expect 0 "Epoch 0" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 --train-size 5 --validation-size 3 --epochs 1 \
+  --save "$tmp/d1/m.json" --metrics-json "$tmp/d2/m.json"
+checks=$((checks+1))
+if [ ! -s "$tmp/d1/m.json" ] || [ ! -s "$tmp/d2/m.json" ]; then fails=$((fails+1)); echo "FAIL: d1/m.json and d2/m.json not both written"; fi
+rm -rf "$tmp/d1" "$tmp/d2"
 checks=$((checks+1))
 if ls "$tmp" | grep -q tmp; then fails=$((fails+1)); echo "FAIL: temporary files left: $(ls "$tmp")"; fi
 
