@@ -250,6 +250,10 @@ typedef struct nn2_eval_result {
 
 nn2_status nn2_evaluate(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
                         nn2_eval_result *out, nn2_error *err);
+/* The same count of correct answers without the cost (out->cost = NaN): no per-sample
+ * logarithms, no weight norm; what training uses when no cost is monitored. */
+nn2_status nn2_evaluate_accuracy(const nn2_net *net, const nn2_dataset *data, int threads,
+                                 nn2_eval_result *out, nn2_error *err);
 
 /* Per-epoch history files, written atomically. CSV columns: epoch (1-based), seconds, eta,
  * evaluation_cost, evaluation_accuracy, training_cost, training_accuracy (accuracies as

@@ -38,14 +38,14 @@ double nn2_weights_sq_norm(const nn2_net *net)
     return s;
 }
 
-nn2_status nn2_evaluate(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
-                        nn2_eval_result *out, nn2_error *err)
+static nn2_status evaluate(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
+                           int with_cost, nn2_eval_result *out, nn2_error *err)
 {
     nn2_status st = nn2_check_dataset(net, data, "evaluation data", err);
     if (st != NN2_OK) return st;
-    double *cost = malloc(sizeof(double) * data->count);
+    double *cost = with_cost ? malloc(sizeof(double) * data->count) : NULL;
     uint8_t *correct = malloc(data->count);
-    if (!cost || !correct) {
+    if ((with_cost && !cost) || !correct) {
         free(cost);
         free(correct);
         return nn2_fail(err, NN2_ERR_NOMEM, "out of memory for evaluation");
@@ -55,17 +55,29 @@ nn2_status nn2_evaluate(const nn2_net *net, const nn2_dataset *data, double lamb
         double c = 0.0;
         long ok = 0;
         for (size_t i = 0; i < data->count; i++) {
-            c += cost[i];
+            if (cost) c += cost[i];
             ok += correct[i];
         }
         const double n = (double)data->count;
         out->correct = ok;
         out->count = data->count;
-        out->cost = c / n + 0.5 * (lambda / n) * nn2_weights_sq_norm(net);
+        out->cost = cost ? c / n + 0.5 * (lambda / n) * nn2_weights_sq_norm(net) : NAN;
     }
     free(cost);
     free(correct);
     return st;
+}
+
+nn2_status nn2_evaluate(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
+                        nn2_eval_result *out, nn2_error *err)
+{
+    return evaluate(net, data, lambda, threads, 1, out, err);
+}
+
+nn2_status nn2_evaluate_accuracy(const nn2_net *net, const nn2_dataset *data, int threads,
+                                 nn2_eval_result *out, nn2_error *err)
+{
+    return evaluate(net, data, 0.0, threads, 0, out, err);
 }
 
 nn2_status nn2_metrics_save_csv(const nn2_epoch_stats *h, int n, const char *path, nn2_error *err)

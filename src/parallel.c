@@ -113,7 +113,7 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
                 nn2_forward_rows(k, net, &ws, 0, rows);
                 for (int r = 0; r < rows; r++) {
                     const int label = nn2_data_label(data, (size_t)(b + r));
-                    cost[b + r] = nn2_cost_value(&net->arch, &ws, n_out, r, label);
+                    if (cost) cost[b + r] = nn2_cost_value(&net->arch, &ws, n_out, r, label);
                     correct[b + r] = nn2_argmax_row(&ws, n_out, r) == label;
                 }
             }

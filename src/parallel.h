@@ -53,7 +53,8 @@ void nn2_bar_arrive(nn2_bar *b, int t, int n, unsigned *episode);
 void nn2_bar_finish(nn2_bar *b, int t, int n, const unsigned *episode);
 
 /* Forward pass over every sample of data with T threads: per-sample cost (network2's cost.fn)
- * into cost[i] and correctness (argmax == label) into correct[i]. Results do not depend on T. */
+ * into cost[i] (unless cost is NULL) and correctness (argmax == label) into correct[i]. Results
+ * do not depend on T. */
 nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
                         uint8_t *correct, nn2_error *err);
 

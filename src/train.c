@@ -50,6 +50,13 @@ void nn2_config_default(nn2_config *c)
     c->monitor_eval_accuracy = 1;
 }
 
+/* The evaluation an epoch's monitoring needs: the cost's logarithms only when a cost is shown. */
+static nn2_status evaluate(const nn2_net *net, const nn2_dataset *d, double lambda, int T, int with_cost,
+                           nn2_eval_result *r, nn2_error *err)
+{
+    return with_cost ? nn2_evaluate(net, d, lambda, T, r, err) : nn2_evaluate_accuracy(net, d, T, r, err);
+}
+
 static nn2_status check_finite(const nn2_net *net, int epoch, size_t steps, nn2_error *err)
 {
     for (int l = 0; l < net->n_layers; l++) {
@@ -290,14 +297,16 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;
         if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) { /* on every rank */
-            if ((st = nn2_dist_agree(dist, nn2_evaluate(net, train, cfg->lambda, T, &r, err), err)) != NN2_OK)
+            if ((st = nn2_dist_agree(dist, evaluate(net, train, cfg->lambda, T, cfg->monitor_train_cost, &r, err),
+                                     err)) != NN2_OK)
                 break;
             if (cfg->monitor_train_cost) es.train_cost = r.cost;
             if (cfg->monitor_train_accuracy) es.train_correct = r.correct;
         }
         long acc = -1;
         if (eval && (cfg->monitor_eval_cost || cfg->monitor_eval_accuracy || need_acc)) {
-            if ((st = nn2_dist_agree(dist, nn2_evaluate(net, eval, cfg->lambda, T, &r, err), err)) != NN2_OK)
+            if ((st = nn2_dist_agree(dist, evaluate(net, eval, cfg->lambda, T, cfg->monitor_eval_cost, &r, err),
+                                     err)) != NN2_OK)
                 break;
             if (cfg->monitor_eval_cost) es.eval_cost = r.cost;
             if (cfg->monitor_eval_accuracy) es.eval_correct = r.correct;

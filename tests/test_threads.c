@@ -8,6 +8,7 @@
  * out); a thread count that changes from step to step (as
  * the automatic mode's first-epoch timing does); and evaluation results independent of
  * threads; and the team barrier, whole and split in two. */
+#include <math.h>
 #include <omp.h>
 #include <stdatomic.h>
 #include <unistd.h>
@@ -183,6 +184,11 @@ int main(void)
                 NN2_ASSERT(nn2_evaluate(net, &d, 1.0, 1, &r1, &err) == NN2_OK);
                 NN2_ASSERT(nn2_evaluate(net, &d, 1.0, t, &rt, &err) == NN2_OK);
                 CHECK(r1.correct == rt.correct && r1.cost == rt.cost, "evaluation depends on threads");
+                nn2_eval_result ra;
+                NN2_ASSERT(nn2_evaluate_accuracy(net, &d, t, &ra, &err) == NN2_OK);
+                CHECK(ra.correct == r1.correct && ra.count == r1.count && isnan(ra.cost),
+                      "accuracy-only evaluation: %ld of %zu (cost %g) against %ld of %zu", ra.correct,
+                      ra.count, ra.cost, r1.correct, r1.count);
                 nn2_net_free(net);
             }
             remove(p1);
