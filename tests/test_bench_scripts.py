@@ -4,7 +4,8 @@ argument named) before importing torch, and, where torch is installed, missing, 
 wrongly shaped or non-IDX image files (exit 1, the file named). plot_scaling.py refuses a missing csv, one without nn2-bench's
 columns or with a non-numeric row, and an output it cannot write, leaving no file behind; from
 a good csv it writes a PNG. mpi_model.py refuses a missing csv or one that is not bench_mpi.sh's,
-and models a good one.
+and models a good one. input_union.py refuses bad arguments (exit 2) and missing, foreign,
+short or truncated image files (exit 1, the file named), and gives known unions.
 
 usage: test_bench_scripts.py SOURCE_DIR"""
 import importlib.util
@@ -92,5 +93,48 @@ with tempfile.TemporaryDirectory() as d:
     if r.returncode != 0 or "| B2 | 18 us | 10 Gb/s |" not in r.stdout:
         fails += 1
         print("FAIL: mpi_model.py on a good csv: exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
+# input_union.py: bad arguments (2) and bad files (1) refused naming them; known unions
+uni = os.path.join(sys.argv[1], "scripts", "input_union.py")
+if importlib.util.find_spec("numpy"):
+    with tempfile.TemporaryDirectory() as d:
+        expect(2, "BATCH must be a comma-separated list of integers from 1 to 60000, not '0'", d, "10,0", prog=uni)
+        expect(2, "N must be a positive integer, not 'x'", d, "10", "x", prog=uni)
+        expect(2, "expected at most 3 arguments, got 4", d, "10", "4", "5", prog=uni)
+        expect(1, os.path.join(d, "train-images-idx3-ubyte") + ": no train-images-idx3-ubyte", d, prog=uni)
+        img = os.path.join(d, "train-images-idx3-ubyte")
+
+        def idx(count, pixels, magic=2051):
+            with open(img, "wb") as f:
+                f.write(magic.to_bytes(4, "big") + count.to_bytes(4, "big") + (1).to_bytes(4, "big") +
+                        (len(pixels) // count).to_bytes(4, "big") + bytes(pixels))
+        idx(4, [7, 0, 0, 5, 0] * 4, magic=2049)
+        expect(1, img + ": not an IDX image file (magic 2049", d, "2", "4", prog=uni)
+        idx(4, [7, 0, 0, 5, 0] * 4)
+        expect(1, img + ": 4 images, fewer than N = 5", d, "2", "5", prog=uni)
+        with open(img, "ab") as f:
+            f.write(b"x")
+        expect(1, img + ": 37 bytes, but its header promises 4 images of 1 x 5", d, "2", "4", prog=uni)
+
+        def union_row(pixels, batch, want, width=5):
+            global fails
+            idx(len(pixels) // width, pixels)
+            r = subprocess.run([sys.executable, uni, d, str(batch), str(len(pixels) // width)], capture_output=True,
+                               text=True)
+            if r.returncode != 0 or want.split() not in [line.split() for line in r.stdout.splitlines()]:
+                fails += 1
+                print("FAIL: input_union.py %s batch %d: want '%s', got exit %d\n%s%s" %
+                      (pixels, batch, want, r.returncode, r.stdout, r.stderr))
+        # the same two non-zero pixels in every image: a union of 2 of 5 whatever the shuffle;
+        # one 16-input block of 1
+        union_row([7, 0, 0, 5, 0] * 4, 2, "2 2.0 40.0% 100.0%")
+        # four images, one pixel each, one mini-batch of all four: pixels 0, 1, 3 (twice)
+        union_row([1, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 4, 0], 4,
+                  "4 3.0 60.0% 100.0%")
+        # 20 inputs, two 16-input blocks: pixel 0 in one image, pixel 17 in the other
+        one, two = [5] + [0] * 19, [0] * 17 + [6, 0, 0]
+        union_row(one + two, 2, "2 2.0 10.0% 100.0%", width=20)
+        union_row(one + two, 1, "1 1.0 5.0% 50.0%", width=20)
+else:
+    print("numpy is not installed: input_union.py's checks are skipped")
 print("benchmark helpers on bad input: %s" % ("all checks passed" if fails == 0 else "%d failed" % fails))
 sys.exit(1 if fails else 0)

@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""How much of the first layer a mini-batch needs: for each mini-batch size, the mean over an
+epoch's shuffled mini-batches of the number of inputs (pixels) that are non-zero in at least one
+image of the mini-batch, as a count and a fraction of all inputs, and the same fraction at the
+granularity of 16-input blocks (a vector of 16 floats). An input that is zero in every image of a
+mini-batch adds nothing to the first layer's sums or its weight gradient (README, "The largest
+lever left").
+
+usage: input_union.py [DATA_DIR] [BATCH,BATCH,...] [N]
+       DATA_DIR: holds train-images-idx3-ubyte (or train-images.idx3-ubyte, either one .gz)
+       [data/mnist]; BATCH: mini-batch sizes [10,100,128]; N: the first N images, the book's
+       training set [50000]."""
+import gzip
+import os
+import struct
+import sys
+
+import numpy as np
+
+
+def fail(code, msg):
+    print("input_union.py: " + msg, file=sys.stderr)
+    sys.exit(code)
+
+
+def parse_args(argv):
+    if len(argv) > 3:
+        fail(2, "expected at most 3 arguments, got %d (see the usage in the file)" % len(argv))
+    data = argv[0] if len(argv) > 0 else "data/mnist"
+    batches = []
+    for b in (argv[1] if len(argv) > 1 else "10,100,128").split(","):
+        if not b.isdigit() or not 1 <= int(b) <= 60000:
+            fail(2, "BATCH must be a comma-separated list of integers from 1 to 60000, not '%s'" % b)
+        batches.append(int(b))
+    n = argv[2] if len(argv) > 2 else "50000"
+    if not n.isdigit() or int(n) < 1:
+        fail(2, "N must be a positive integer, not '%s'" % n)
+    return data, batches, int(n)
+
+
+def load_images(data, n):
+    for name in ("train-images-idx3-ubyte", "train-images.idx3-ubyte"):
+        for ext in ("", ".gz"):
+            path = os.path.join(data, name + ext)
+            if os.path.isfile(path):
+                try:
+                    with (gzip.open if ext else open)(path, "rb") as f:
+                        raw = f.read()
+                except OSError as e:
+                    fail(1, "%s: %s" % (path, e))
+                if len(raw) < 16:
+                    fail(1, "%s: not an IDX image file (%d bytes)" % (path, len(raw)))
+                magic, count, rows, cols = struct.unpack(">IIII", raw[:16])
+                if magic != 2051:
+                    fail(1, "%s: not an IDX image file (magic %d, not 2051)" % (path, magic))
+                if len(raw) != 16 + count * rows * cols:
+                    fail(1, "%s: %d bytes, but its header promises %d images of %d x %d" %
+                         (path, len(raw), count, rows, cols))
+                if count < n:
+                    fail(1, "%s: %d images, fewer than N = %d" % (path, count, n))
+                return np.frombuffer(raw, np.uint8, offset=16).reshape(count, rows * cols)[:n]
+    fail(1, "%s: no train-images-idx3-ubyte (or train-images.idx3-ubyte, .gz) there" %
+         os.path.join(data, "train-images-idx3-ubyte"))
+
+
+def union_stats(nz, batch, rng):
+    """Mean union size (inputs) and mean fraction of 16-input blocks touched, over the full
+    mini-batches of one shuffled epoch (a smaller last one is left out, as network2 keeps it)."""
+    n, k = nz.shape
+    order = rng.permutation(n)
+    kb = (k + 15) // 16
+    pad = np.zeros((n, kb * 16 - k), bool)
+    blocks = np.concatenate([nz, pad], axis=1).reshape(n, kb, 16).any(axis=2)
+    steps = max(n // batch, 1)
+    sizes, bsizes = [], []
+    for s in range(steps):
+        rows = order[s * batch:(s + 1) * batch]
+        sizes.append(nz[rows].any(axis=0).sum())
+        bsizes.append(blocks[rows].any(axis=0).sum())
+    return float(np.mean(sizes)), float(np.mean(bsizes)) / kb
+
+
+def main():
+    data, batches, n = parse_args(sys.argv[1:])
+    nz = load_images(data, n) > 0
+    k = nz.shape[1]
+    rng = np.random.default_rng(1)
+    print("%d images of %d inputs, %.1f non-zero each on average" % (nz.shape[0], k, nz.sum(axis=1).mean()))
+    print("batch  union (inputs)  fraction  in 16-input blocks")
+    for b in batches:
+        u, frac16 = union_stats(nz, b, rng)
+        print("%5d  %14.1f  %7.1f%%  %17.1f%%" % (b, u, 100.0 * u / k, 100.0 * frac16))
+
+
+if __name__ == "__main__":
+    main()
