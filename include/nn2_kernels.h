@@ -60,6 +60,21 @@ typedef struct nn2_kernels {
      * applied while the gradient is in registers. */
     void (*gemm_tn)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                     float *C, int ldc, float alpha, float beta);
+    /* The products over selected inputs (the first layer over a mini-batch's non-zero inputs).
+     * gemm_nn_sel: C (M,N) = sum over j = 0..nk-1 in order of A[i, kk] * B[kk, :] (+ bias), kk =
+     * ksel[j] - base. gemm_tn_sel: for i = 0..M-1, row r = csel[i] - base of C <- beta*C +
+     * alpha*(A^T.B)[r], as gemm_tn computes it (A stored (K, .), column r). Each element is
+     * computed as gemm_nn / gemm_tn compute it, so leaving out a k whose column of A is zero
+     * gives the same bits (finite B: a +0 or -0 product changes no sum that starts at +0). NULL
+     * where a kernel set has none (the OpenBLAS baseline): the callers then use every input. */
+    void (*gemm_nn_sel)(int M, int N, int nk, const float *A, int lda, const int *ksel, int base,
+                        const float *B, int ldb, const float *bias, float *C, int ldc);
+    void (*gemm_tn_sel)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                        const int *csel, int base, float *C, int ldc, float alpha, float beta);
+    /* The columns k in [k0, k1) of x (M rows at stride ldx) that are non-zero (neither +0 nor
+     * -0) in some row, into ksel in increasing order (ksel: room for k1 - k0 + 16 entries; the
+     * ones past the count may be written). Returns how many. */
+    int (*nz_cols)(int M, const float *x, int ldx, int k0, int k1, int *ksel);
     /* dst (n) = src / 255, correctly rounded: pixels to [0, 1]. */
     void (*u8_to_f32)(int n, const uint8_t *src, float *dst);
     /* out (N) = sum over rows i = 0..M-1 (in order) of A (M,N). */

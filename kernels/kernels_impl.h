@@ -14,6 +14,13 @@
                              int ldb, float *C, int ldc);                                       \
     void nn2_k_gemm_tn_##isa(int M, int N, int K, const float *A, int lda, const float *B,     \
                              int ldb, float *C, int ldc, float alpha, float beta);              \
+    void nn2_k_gemm_nn_sel_##isa(int M, int N, int nk, const float *A, int lda, const int *ksel, \
+                                 int base, const float *B, int ldb, const float *bias, float *C, \
+                                 int ldc);                                                      \
+    void nn2_k_gemm_tn_sel_##isa(int M, int N, int K, const float *A, int lda, const float *B,  \
+                                 int ldb, const int *csel, int base, float *C, int ldc,         \
+                                 float alpha, float beta);                                      \
+    int nn2_k_nz_cols_##isa(int M, const float *x, int ldx, int k0, int k1, int *ksel);        \
     void nn2_k_u8_to_f32_##isa(int n, const uint8_t *src, float *dst);                         \
     void nn2_k_colsum_##isa(int M, int N, const float *A, int lda, float *out);                \
     void nn2_k_sigmoid_forward_##isa(int n, float *x);                                          \

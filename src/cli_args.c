@@ -66,7 +66,8 @@ void cli_usage(FILE *out)
             "  --resume FILE         continue from a checkpoint (same settings; the result is\n"
             "                        the same bits as an uninterrupted run)\n"
             "  --quiet               no per-epoch lines\n"
-            "environment: NN2_ISA=scalar|avx2|avx512 forces a kernel set; OMP_NUM_THREADS.\n"
+            "environment: NN2_ISA=scalar|avx2|avx512 forces a kernel set; NN2_SPARSE=0 runs the first\n"
+            "layer over every input (the same results); OMP_NUM_THREADS.\n"
             "exit status: 0 ok, 1 data or runtime error, 2 usage error, 3 training diverged.\n");
 }
 

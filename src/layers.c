@@ -138,18 +138,20 @@ void nn2_scale_bias(int M, int n, float *z, int ldz, float s, const float *b)
 }
 
 void nn2_gemm_scaled(const nn2_kernels *k, int M, int n, int K, const float *x, int ldx,
-                     const float *w, int ldw, float ws, const float *b, float *z, int ldz)
+                     const nn2_xsel *sel, const float *w, int ldw, float ws, const float *b, float *z,
+                     int ldz)
 {
-    if (ws == 1.0f) { /* the bias in the kernel's epilogue */
-        k->gemm_nn(M, n, K, x, ldx, w, ldw, b, z, ldz);
-        return;
-    }
-    k->gemm_nn(M, n, K, x, ldx, w, ldw, NULL, z, ldz);
-    nn2_scale_bias(M, n, z, ldz, ws, b);
+    const float *bias = ws == 1.0f ? b : NULL; /* at ws = 1 the bias in the kernel's epilogue */
+    if (sel)
+        k->gemm_nn_sel(M, n, sel->n, x, ldx, sel->idx, sel->base, w, ldw, bias, z, ldz);
+    else
+        k->gemm_nn(M, n, K, x, ldx, w, ldw, bias, z, ldz);
+    if (ws != 1.0f) nn2_scale_bias(M, n, z, ldz, ws, b);
 }
 
 void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt, int ldw,
-                       float ws, const float *x, int ldx, float *out, int ldo, int M, int j0, int j1)
+                       float ws, const float *x, int ldx, const nn2_xsel *sel, float *out, int ldo,
+                       int M, int j0, int j1)
 {
     const int n_in = net->layer[l].n_in, n = j1 - j0;
     if (M <= 0 || n <= 0) return;
@@ -158,7 +160,7 @@ void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const fl
         wt = nn2_layer_WT(net, l) + j0;
     }
     /* z = ws * (x . WT) + b  (M, j1-j0) */
-    nn2_gemm_scaled(k, M, n, n_in, x, ldx, wt, ldw, ws, wt + (size_t)n_in * ldw, out + j0, ldo);
+    nn2_gemm_scaled(k, M, n, n_in, x, ldx, sel, wt, ldw, ws, wt + (size_t)n_in * ldw, out + j0, ldo);
     const nn2_act act = net->arch.act[l];
     if (act == NN2_ACT_SOFTMAX) {
         NN2_ASSERT(j0 == 0 && j1 == net->layer[l].n_out && ldo == n);
@@ -231,7 +233,7 @@ void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int 
     const int M = r1 - r0, L = net->n_layers;
     for (int l = 0; l < L; l++) {
         float *out = ws->a[l + 1] + (size_t)r0 * ws->ld[l + 1];
-        nn2_dense_forward(k, net, l, NULL, 0, 1.0f, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], out,
+        nn2_dense_forward(k, net, l, NULL, 0, 1.0f, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], NULL, out,
                           ws->ld[l + 1], M, 0, net->layer[l].n_out);
         if (l == L - 1) { /* keep z for cost values: recompute it, the output layer is small */
             const int n = net->layer[l].n_out;

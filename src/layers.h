@@ -49,6 +49,13 @@ void nn2_load_cols(const nn2_kernels *k, float *x, int ldx, const nn2_dataset *d
 void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base, size_t n,
                        int c0, int c1);
 
+/* The inputs a product runs over (a mini-batch's non-zero inputs, step.c): the n inputs idx[j],
+ * column idx[j] - base of the product's x and row idx[j] - base of its weights. In the functions
+ * that take one, NULL means every input. */
+typedef struct nn2_xsel {
+    const int *idx;
+    int n, base;
+} nn2_xsel;
 /* Layer l's forward product and activation for rows [0,M) and output columns [j0,j1):
  * z = x . WT_l[:, j0:j1] + b_l[j0:j1], a = f(z), written to out (stride ldo) at column j0.
  * Softmax layers need j0 = 0, j1 = n_out. wt: the weights to use instead of the network's
@@ -56,14 +63,16 @@ void nn2_prefetch_rows(const nn2_dataset *data, const uint32_t *idx, size_t base
  * ws: the weights' scale (the trainer's lazy decay, trainer.c): z = ws * (x . WT) + b, rounded
  * after the multiply and after the add, so that ws = 1 gives the bits of x . WT + b. */
 void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt, int ldw,
-                       float ws, const float *x, int ldx, float *out, int ldo, int M, int j0, int j1);
+                       float ws, const float *x, int ldx, const nn2_xsel *sel, float *out, int ldo,
+                       int M, int j0, int j1);
 /* z (M rows of n at stride ldz) <- s * z + b (b: n floats, or NULL: s * z). */
 void nn2_scale_bias(int M, int n, float *z, int ldz, float s, const float *b);
 /* z (M, n) at stride ldz = ws * (x . w) + b, x (M, K), w (K, n) (gemm_nn; b may be NULL): at
  * ws = 1 the bias is added in the kernel's epilogue, the same bits as nn2_scale_bias's two
  * roundings would give. */
 void nn2_gemm_scaled(const nn2_kernels *k, int M, int n, int K, const float *x, int ldx,
-                     const float *w, int ldw, float ws, const float *b, float *z, int ldz);
+                     const nn2_xsel *sel, const float *w, int ldw, float ws, const float *b, float *z,
+                     int ldz);
 /* Inverted dropout of hidden layer l (1..L-1), rows [0,M), units [j0,j1): mask and dropped. */
 void nn2_dropout_forward(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
                          int l, int M, int j0, int j1);

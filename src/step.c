@@ -68,13 +68,25 @@ static void epilogue_of(const nn2_optim *o, int upd, float *alpha, float *beta)
 /* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
  * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first), applied
  * as upd says (UPD_OPTIM: written to b.G, then nn2_optim_update_rows). With f, the next
- * mini-batch's pixels are asked for in even shares after each chunk of rows. */
+ * mini-batch's pixels are asked for in even shares after each chunk of rows. With s (the sparse
+ * first layer, UPD_ADD): only the rows (inputs) s selects (r0, r1 unused). */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
                        int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
-                       int ldd, int mb)
+                       int ldd, int mb, const nn2_xsel *s)
 {
-    const int ldw = b.ld, n = j1 - j0, chunks = (r1 - r0 + GRAD_CHUNK - 1) / GRAD_CHUNK;
-    const int first = f ? f->done : 0;
+    const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0;
+    if (s) {
+        NN2_ASSERT(upd == UPD_ADD);
+        const int chunks = (s->n + GRAD_CHUNK - 1) / GRAD_CHUNK;
+        for (int q0 = 0, q = 1; q0 < s->n; q0 += GRAD_CHUNK, q++) {
+            if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
+            const int q1 = s->n - q0 < GRAD_CHUNK ? s->n : q0 + GRAD_CHUNK;
+            tr->k->gemm_tn_sel(q1 - q0, n, mb, x, ldx, delta, ldd, s->idx + q0, s->base, b.W + (j0 - b.u0), ldw,
+                               1.0f, 1.0f);
+        }
+        return;
+    }
+    const int chunks = (r1 - r0 + GRAD_CHUNK - 1) / GRAD_CHUNK;
     for (int c0 = r0, q = 1; c0 < r1; c0 += GRAD_CHUNK, q++) {
         if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
         const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
@@ -120,13 +132,28 @@ static void tail_cols(const nn2_trainer *tr, int h0, int h1, int *u0, int *u1)
     nn2_trainer_tail_units(tr, h1 - 1, &e0, u1);
 }
 
+/* The part of selection s in inputs [k0, k1), for weights whose row 0 is input k0 (NULL: none). */
+static nn2_xsel sub_sel(const nn2_xsel *s, int k0, int k1)
+{
+    int p0 = 0, p1 = s->n;
+    for (int lo = 0, hi = s->n; lo < hi;) { /* the first index >= k0, then the first >= k1 */
+        const int mid = (lo + hi) / 2;
+        if (s->idx[mid] < k0) lo = p0 = mid + 1; else hi = mid;
+    }
+    for (int lo = p0, hi = s->n; lo < hi;) {
+        const int mid = (lo + hi) / 2;
+        if (s->idx[mid] < k1) lo = mid + 1; else hi = p1 = mid;
+    }
+    return (nn2_xsel){s->idx + p0, p1 - p0, k0};
+}
+
 /* Half h of the tail's forward pass (ws: the lazy decay's s; as nn2_dense_forward). tt: its
  * units [u0, u1) whole, z = ws * (x . WT[:, u0:u1]) + b as dot products over the inputs on the
  * transposed copy (into the half's buffer), then a = f(z) and dropout into columns [u0, u1) of
  * view v. Else its partial sums ws * (x[:, k0:k1] . WT[k0:k1, nm:n]), + b[nm:n] in half 0, as
  * the whole slices, vectorised over units (tail_finish adds the halves). */
 static void tail_forward(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, const float *x,
-                         int ldx, float ws, unsigned par, int h, int mb)
+                         int ldx, const nn2_xsel *xs, float ws, unsigned par, int h, int mb)
 {
     const int tn = tr->net->sizes[1] - tr->nm, ldq = tr->ldq;
     int k0, k1;
@@ -134,7 +161,9 @@ static void tail_forward(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop,
     float *part = part_of(tr, par, h);
     if (!tr->tt) {
         const float *b = h ? NULL : tr->tw[0] + nn2_trainer_tail_boff(tr, 0);
-        nn2_gemm_scaled(tr->k, mb, tn, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], ws, b, part, ldq);
+        const nn2_xsel hs = xs ? sub_sel(xs, k0, k1) : (nn2_xsel){0};
+        nn2_gemm_scaled(tr->k, mb, tn, k1 - k0, x + k0, ldx, xs ? &hs : NULL, tr->tw[h], tr->ldh[h], ws, b,
+                        part, ldq);
         return;
     }
     const int n = tr->tc[h], ld = v->ld[1];
@@ -154,7 +183,7 @@ static void tail_forward(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop,
  * as in grad_block (the same operations per weight); else its inputs [k0, k1), all tail units,
  * by grad_block itself (f: the next mini-batch's pixels, see ahead). */
 static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, int h,
-                      const float *x, int ldx, const float *hd, int ld, int mb)
+                      const float *x, int ldx, const nn2_xsel *xs, const float *hd, int ld, int mb)
 {
     const int ldt = tr->ldh[h];
     int k0, k1, u0, u1;
@@ -165,7 +194,8 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead 
     float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
     if (!tr->tt) {
         const blk b = {w, g, v, ldt, tr->nm};
-        grad_block(tr, o, upd, f, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb);
+        const nn2_xsel hs = xs ? sub_sel(xs, k0, k1) : (nn2_xsel){0};
+        grad_block(tr, o, upd, f, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb, xs ? &hs : NULL);
     } else if (tn == 0) {
         return;
     } else if (upd != UPD_OPTIM) {
@@ -495,6 +525,14 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     p->xn_rows = 0;
     nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, x0, mb, c0, c1);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
+    /* the sparse first layer (lazy decay only: other updates change every weight on every step):
+     * the inputs [c0, c1) non-zero in some row of this mini-batch */
+    nn2_xsel xsel = {0};
+    const nn2_xsel *xs = NULL;
+    if (tr->sparse && lazy) {
+        xsel = (nn2_xsel){p->sel, k->nz_cols(mb, p->x, net->sizes[0], c0, c1, p->sel), 0};
+        xs = &xsel;
+    }
     NN2_PROF_MARK(&p->prof, NN2_PH_PIXELS);
     /* the next mini-batch's pixels: up to AHEAD_BURST cache lines at once, now (the most time to
      * arrive), or with a team's barrier after the forward pass while its flag crosses the cores
@@ -511,9 +549,9 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         const blk b = layer_blk(tr, p, l);
         if (j1 > j0)
             nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f, x, ldx,
-                              ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
+                              l == 0 ? xs : NULL, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
         if (ws->dropped[l + 1]) nn2_dropout_forward(k, net, ws, &drop, l + 1, mb, j0, j1);
-        for (int h = h0; h < h1; h++) tail_forward(tr, ws, &drop, x, ldx, s0, par, h, mb);
+        for (int h = h0; h < h1; h++) tail_forward(tr, ws, &drop, x, ldx, l == 0 ? xs : NULL, s0, par, h, mb);
         int lo, hi, u0, u1;
         if (rown && group_units(tr, t, &lo, &hi, &u0, &u1)) { /* this thread's group of the output
                                                                  layer's sums (its units, its half) */
@@ -575,7 +613,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     if (tr->lean)
         bp1 = out_forward(tr, p, &out, x, ldx, par, rown, mb);
     else
-        nn2_dense_forward(k, net, L - 1, out.W, out.ld, 1.0f, x, ldx, p->out, nL, mb, 0, nL);
+        nn2_dense_forward(k, net, L - 1, out.W, out.ld, 1.0f, x, ldx, NULL, p->out, nL, mb, 0, nL);
     if (!bp1) nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
@@ -612,9 +650,9 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             if (tr->tt || h == 0) tail_bias(tr, o, h);
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
-                       d + j0, ldd, mb);
+                       d + j0, ldd, mb, l == 0 ? xs : NULL);
         for (int h = h0; h < h1; h++) /* lean: the tail's inputs of a half */
-            tail_grad(tr, o, upd, &f, h, x, ldx, p->hd, ldd, mb);
+            tail_grad(tr, o, upd, &f, h, x, ldx, l == 0 ? xs : NULL, p->hd, ldd, mb);
     }
     if (lazy) {
         p->wscale = s1;
@@ -633,11 +671,11 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     x = input_of(&hv, p, L - 1, &ldx);
     if (rown) {
         grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
-                   p->dout, nL, mb);
+                   p->dout, nL, mb, NULL);
         r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
         if (tr->tt) tail_cols(tr, own[0].h0, own[0].h1, &r0, &r1);
     }
-    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, p->dout, nL, mb);
+    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, p->dout, nL, mb, NULL);
     if (tr->lean || tr->rep || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
     if (!tr->lean && !tr->rep) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */

@@ -16,6 +16,8 @@ typedef struct nn2_priv {
                         the one at xn_base, converted during this step (see step.c) */
     size_t xn_base;
     int xn_rows;
+    int *sel; /* with the sparse first layer (nn2_trainer.sparse): this step's inputs that are
+                 non-zero in some row of x, in increasing order (sizes[0] at most) */
     float *out;      /* (m, sizes[L]) output activations */
     float *dout;     /* (m, sizes[L]) output deltas (BP1) */
     uint8_t *labels; /* (m) */
@@ -95,6 +97,10 @@ typedef struct nn2_trainer {
     /* lazy decay (step.c): the first layer's weights (not its biases) are wscale times the
      * stored ones; 1 between epochs (nn2_trainer_settle) */
     double wscale;
+    /* the sparse first layer (step.c): under the lazy decay, its forward product and weight
+     * gradient run over the inputs that are non-zero in some image of the mini-batch only (the
+     * same bits); off where the kernel set has no _sel products, or with NN2_SPARSE=0 */
+    int sparse;
     volatile long stop_after; /* index of the mini-batch after which every thread stops */
     uint64_t drop_seed;
     uint64_t prof_tick0; /* with NN2_PROFILE: the profile's clock and the monotonic one at */

@@ -133,6 +133,10 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->m_max = m_max;
     tr->dist = cfg->dist;
     tr->wscale = 1.0;
+    {
+        const char *e = getenv("NN2_SPARSE"); /* for measurements and tests: 0 turns it off */
+        tr->sparse = tr->k->gemm_nn_sel && tr->k->gemm_tn_sel && tr->k->nz_cols && !(e && !strcmp(e, "0"));
+    }
     tr->stop_after = -1;
     tr->rank = nn2_dist_rank(cfg->dist);
     tr->ranks = nn2_dist_size(cfg->dist);
@@ -231,6 +235,10 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         p->dout = nn2_alloc((size_t)m_max * nL, sizeof(float));
         p->labels = nn2_alloc((size_t)m_max, 1);
         failed |= !(p->x && p->xn && p->out && p->dout && p->labels && p->scratch);
+        if (tr->sparse) {
+            p->sel = nn2_alloc((size_t)n0 + 16, sizeof(int)); /* nz_cols's spare entries */
+            failed |= !p->sel;
+        }
         if (tr->rep_ok) failed |= nn2_ws_create(&p->pws, net, m_max, 1, NULL) != NN2_OK;
         if ((tr->lean || tr->rep_ok) && t > 0) {
             p->wout = nn2_alloc(out_block, sizeof(float));
@@ -320,6 +328,7 @@ void nn2_trainer_free(nn2_trainer *tr)
         for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) nn2_free(plain[i]);
         for (size_t i = 0; i < sizeof guarded / sizeof *guarded; i++) nn2_free_guarded(guarded[i]);
         nn2_free(p->labels);
+        nn2_free(p->sel);
         nn2_ws_free(&p->pws);
     }
     nn2_free_guarded(tr->priv);

@@ -85,6 +85,57 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
     free(A); free(B); free(bias); free(C); free(R); free(S);
 }
 
+/* The _sel products over a mini-batch's non-zero inputs: x (M rows, inputs [k0, k1)) with whole
+ * columns zero (some as -0), nz_cols against a plain scan, then gemm_nn_sel and gemm_tn_sel
+ * over those inputs (the lazy decay's add, and the update epilogue on the selected rows) bit
+ * for bit equal to gemm_nn and gemm_tn of the same ISA over every input; rows not selected
+ * left as they were. */
+static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zero_pct)
+{
+    const int k1 = k0 + K, ldx = k1 + 3, ldw = N + 2;
+    float *x = rnd((size_t)M * ldx), *W = rnd((size_t)K * ldw + N), *bias = W + (size_t)K * ldw;
+    float *D = rnd((size_t)M * N), *C1 = rnd((size_t)M * ldw), *C2 = rnd((size_t)M * ldw);
+    float *G1 = malloc(sizeof(float) * (size_t)K * ldw), *G2 = malloc(sizeof(float) * (size_t)K * ldw);
+    int *ks = malloc(sizeof(int) * (size_t)(K + 16)), *want = malloc(sizeof(int) * (size_t)(K + 1)), nw = 0;
+    for (int c = k0; c < k1; c++) {
+        const int zero = (int)((frand() + 1.0f) * 50.0f) < zero_pct;
+        for (int r = 0; r < M; r++) {
+            float *v = &x[(size_t)r * ldx + c];
+            if (zero || frand() < -0.5f) *v = frand() < 0.0f ? -0.0f : 0.0f; /* also zeros in kept columns */
+        }
+        int nz = 0;
+        for (int r = 0; r < M; r++) nz |= x[(size_t)r * ldx + c] != 0.0f;
+        if (nz) want[nw++] = c;
+    }
+    const int n = k->nz_cols(M, x, ldx, k0, k1, ks);
+    CHECK(n == nw && memcmp(ks, want, sizeof(int) * (size_t)n) == 0, "%s nz_cols M=%d K=%d k0=%d: %d columns, want %d",
+          k->name, M, K, k0, n, nw);
+    /* forward: z = x[:, k0:k1] . W + b over every input and over the selected ones */
+    k->gemm_nn(M, N, K, x + k0, ldx, W, ldw, bias, C1, ldw);
+    k->gemm_nn_sel(M, N, nw, x + k0, ldx, want, k0, W, ldw, bias, C2, ldw);
+    int same = 1;
+    for (int r = 0; r < M; r++) same &= memcmp(C1 + (size_t)r * ldw, C2 + (size_t)r * ldw, sizeof(float) * N) == 0;
+    CHECK(same, "%s gemm_nn_sel M=%d N=%d K=%d (%d selected): bits differ from gemm_nn", k->name, M, N, K, nw);
+    /* gradient: W += x^T . D (alpha = beta = 1), and W = 0.9999 W - 0.05 x^T . D on the selected rows */
+    for (int add = 1; add >= 0; add--) {
+        const float alpha = add ? 1.0f : -0.05f, beta = add ? 1.0f : 0.9999f;
+        memcpy(G1, W, sizeof(float) * (size_t)K * ldw);
+        memcpy(G2, W, sizeof(float) * (size_t)K * ldw);
+        k->gemm_tn(K, N, M, x + k0, ldx, D, N, G1, ldw, alpha, beta);
+        k->gemm_tn_sel(nw, N, M, x + k0, ldx, D, N, want, k0, G2, ldw, alpha, beta);
+        same = 1;
+        for (int c = 0, j = 0; c < K; c++) {
+            const int chosen = j < nw && want[j] == k0 + c;
+            const float *want_row = chosen || add ? G1 + (size_t)c * ldw : W + (size_t)c * ldw;
+            same &= memcmp(G2 + (size_t)c * ldw, want_row, sizeof(float) * N) == 0;
+            j += chosen;
+        }
+        CHECK(same, "%s gemm_tn_sel M=%d N=%d K=%d (%d selected) alpha=%g: bits differ from gemm_tn", k->name, K, N,
+              M, nw, alpha);
+    }
+    free(x); free(W); free(D); free(C1); free(C2); free(G1); free(G2); free(ks); free(want);
+}
+
 static double ulp_err(float got, double want)
 {
     const float w = (float)want;
@@ -123,6 +174,16 @@ int main(int argc, char **argv)
     check_gemm(k, NT, 10, 2, 784, 0); /* and its forward: tall tiles of 1-2 columns */
     check_gemm(k, NT, 19, 2, 31, 0);
 
+    {
+        const int ms[] = {1, 3, 10, 16, 17}, ns[] = {1, 15, 16, 17, 31, 48, 100, 112};
+        const int ks[] = {1, 17, 392, 784}, zs[] = {0, 50, 90, 100};
+        for (int a = 0; a < 5; a++)
+            for (int b = 0; b < 8; b++)
+                for (int c = 0; c < 4; c++)
+                    check_sel(k, ms[a], ns[b], ks[c], (a + b) % 3 ? 0 : 392, zs[(a + b + c) % 4]);
+        check_sel(k, 100, 100, 784, 0, 50); /* B3's and B4's shapes */
+        check_sel(k, 128, 800, 784, 0, 30);
+    }
     /* gemm_tn's update epilogue: C = beta*C + alpha*sum, the same roundings as sum then
      * update: bit-identical to the two-pass form of the same ISA; also with alpha = beta = 1
      * (C + sum: the lazy decay's update, a path of its own in the SIMD kernels) */

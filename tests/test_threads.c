@@ -5,7 +5,7 @@
  * per-thread output layers; 100 and 9 hidden units: the last 16-unit slice computed in two
  * halves by two threads; 23: the whole layer in two halves) and with two (mini-batches of 1-10:
  * the later layers computed by every thread in its own copy; 64: every layer's units shared
- * out); a thread count that changes from step to step (as
+ * out); the sparse first layer equal to the dense one on mostly-zero images; a thread count that changes from step to step (as
  * the automatic mode's first-epoch timing does); and evaluation results independent of
  * threads; and the team barrier, whole and split in two. */
 #include <math.h>
@@ -194,6 +194,29 @@ int main(void)
             remove(p1);
             nn2_net_free(ref);
         }
+    /* the sparse first layer (the inputs non-zero in some image of the mini-batch, under the
+     * lazy decay): the same bits as every input (NN2_SPARSE=0), on images that are mostly
+     * zeros, with whole columns zero in every image, for each layout of the first layer */
+    static uint8_t sp[N * DIM];
+    for (int i = 0; i < N * DIM; i++) {
+        const unsigned h = (unsigned)i * 2654435761u, col = (unsigned)(i % DIM);
+        sp[i] = col % 7 == 0 || col < 7 || (h & 255u) >= 40u ? 0 : (uint8_t)(1u + (h >> 24) % 255u);
+    }
+    const nn2_dataset ds = {sp, lab, N, DIM, 10, 7, 7, 0};
+    for (int sh = 0; sh < N_SHAPES; sh++)
+        for (int c = 0; c < 2; c++) /* plain L2 SGD: the lazy decay's configurations */
+            for (int bi = 0; bi < 4; bi++)
+                for (int t = 1; t <= 3; t++) {
+                    NN2_ASSERT(setenv("NN2_SPARSE", "0", 1) == 0);
+                    nn2_net *dense = train_with(&configs[c], sh, t, batches[bi], &ds);
+                    NN2_ASSERT(unsetenv("NN2_SPARSE") == 0);
+                    nn2_net *sparse = train_with(&configs[c], sh, t, batches[bi], &ds);
+                    CHECK(memcmp(dense->params, sparse->params, sizeof(float) * dense->n_params) == 0,
+                          "%s, hidden %d, %d layers, batch %d, %d threads: sparse first layer differs",
+                          configs[c].name, shapes[sh][1], shape_len[sh], batches[bi], t);
+                    nn2_net_free(dense);
+                    nn2_net_free(sparse);
+                }
     /* unit ownership: contiguous, cut at multiples of 16, covering every unit once, and within
      * 8 units of an even split at each cut */
     int split_bad = 0;

@@ -19,22 +19,32 @@ static inline __m256i tail_mask(int cols)
  * a test of alpha and beta per tile slowed every tile down). */
 typedef struct { float alpha, beta; int on, add; } epi;
 
+/* Selected inputs (the _sel products), as in gemm_avx512.c: step k reads A's column and B's row
+ * k[k] - base; tile row i reads A's column and writes C's row c[i] - base; NOSEL, every one
+ * (folded away in the plain products). */
+typedef struct { const int *k, *c; int base; } sel;
+#define NOSEL ((sel){NULL, NULL, 0})
+
 static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
                                                        const float *A, int a_is, int a_ks,
                                                        const float *B, int ldb, const float *bias,
-                                                       float *C, int ldc, __m256i mlast, epi e)
+                                                       float *C, int ldc, __m256i mlast, epi e, sel s)
 {
     __m256 acc[MR][NV];
-    _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++)
+    size_t ro[MR]; /* row i's offset in A: i * a_is, or its selected column's */
+    _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
+        ro[i] = (size_t)(s.c ? s.c[i] - s.base : i) * a_is;
         _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) acc[i][v] = _mm256_setzero_ps();
+    }
     for (int k = 0; k < K; k++) {
-        const float *b = B + (size_t)k * ldb;
+        const int kk = s.k ? s.k[k] - s.base : k;
+        const float *b = B + (size_t)kk * ldb;
         __m256 bv[NV];
         _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
             bv[v] = v == nv - 1 ? _mm256_maskload_ps(b + 8 * v, mlast) : _mm256_loadu_ps(b + 8 * v);
-        const float *a = A + (size_t)k * a_ks;
+        const float *a = A + (size_t)kk * a_ks;
         _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
-            const __m256 ai = _mm256_broadcast_ss(a + (size_t)i * a_is);
+            const __m256 ai = _mm256_broadcast_ss(a + ro[i]);
             _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
         }
     }
@@ -43,7 +53,7 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
         const __m256i m = v == nv - 1 ? mlast : full;
         const __m256 bb = bias ? _mm256_maskload_ps(bias + 8 * v, m) : _mm256_setzero_ps();
         _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
-            float *c = C + (size_t)i * ldc + 8 * v;
+            float *c = C + (size_t)(s.c ? s.c[i] - s.base : i) * ldc + 8 * v;
             __m256 r = bias ? _mm256_add_ps(acc[i][v], bb) : acc[i][v];
             if (e.add) {
                 r = _mm256_add_ps(_mm256_maskload_ps(c, m), r);
@@ -60,26 +70,30 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
 static inline __attribute__((always_inline)) void panel(const int nv, int M, int K, const float *A,
                                                         int a_is, int a_ks, const float *B, int ldb,
                                                         const float *bias, float *C, int ldc,
-                                                        __m256i mlast, epi e)
+                                                        __m256i mlast, epi e, sel s)
 {
+    /* the tile at row i: A and C there, or their rows through s.c */
+#define NN2_AT(i) s.c ? A : A + (size_t)(i) * a_is, a_is, a_ks, B, ldb, bias, s.c ? C : C + (size_t)(i) * ldc, ldc, \
+                  mlast, e, \
+                  ((sel){s.k, s.c ? s.c + (i) : NULL, s.base})
     int i = 0;
-    for (; i + 6 <= M; i += 6)
-        tile(6, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+    for (; i + 6 <= M; i += 6) tile(6, nv, K, NN2_AT(i));
     if (i + 4 <= M) {
-        tile(4, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+        tile(4, nv, K, NN2_AT(i));
         i += 4;
     }
     if (i + 2 <= M) {
-        tile(2, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+        tile(2, nv, K, NN2_AT(i));
         i += 2;
     }
-    if (i < M) tile(1, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+    if (i < M) tile(1, nv, K, NN2_AT(i));
+#undef NN2_AT
 }
 
 static inline __attribute__((always_inline)) void gemm_any(int M, int N, int K, const float *A,
                                                            int a_is, int a_ks, const float *B,
                                                            int ldb, const float *bias, float *C,
-                                                           int ldc, epi e)
+                                                           int ldc, epi e, sel s)
 {
     for (int j = 0; j < N; j += 8 * NV) {
         const int cols = N - j < 8 * NV ? N - j : 8 * NV;
@@ -87,25 +101,58 @@ static inline __attribute__((always_inline)) void gemm_any(int M, int N, int K, 
         const __m256i mlast = tail_mask(cols - 8 * (nv - 1));
         const float *bj = bias ? bias + j : NULL;
         if (nv == 2)
-            panel(2, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
+            panel(2, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s);
         else
-            panel(1, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
+            panel(1, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s);
     }
 }
 
 void nn2_k_gemm_nn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                         const float *bias, float *C, int ldc)
 {
-    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0});
+    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0}, NOSEL);
+}
+
+void nn2_k_gemm_nn_sel_avx2(int M, int N, int nk, const float *A, int lda, const int *ksel, int base,
+                            const float *B, int ldb, const float *bias, float *C, int ldc)
+{
+    gemm_any(M, N, nk, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0}, (sel){ksel, NULL, base});
 }
 
 void nn2_k_gemm_tn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                         float *C, int ldc, float alpha, float beta)
 {
     if (alpha == 1.0f && beta == 1.0f) /* C += A^T.B: see epi */
-        gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1});
+        gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1}, NOSEL);
     else
-        gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0});
+        gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0}, NOSEL);
+}
+
+void nn2_k_gemm_tn_sel_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                            const int *csel, int base, float *C, int ldc, float alpha, float beta)
+{
+    const sel s = {NULL, csel, base};
+    if (alpha == 1.0f && beta == 1.0f)
+        gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1}, s);
+    else
+        gemm_any(M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0}, s);
+}
+
+/* 8 columns at a time, as in gemm_avx512.c: the OR of the rows' bits without the sign. */
+int nn2_k_nz_cols_avx2(int M, const float *x, int ldx, int k0, int k1, int *ksel)
+{
+    const __m256i mag = _mm256_set1_epi32(0x7FFFFFFF);
+    int n = 0;
+    for (int k = k0; k < k1; k += 8) {
+        const __m256i m = tail_mask(k1 - k);
+        __m256i o = _mm256_setzero_si256();
+        for (int r = 0; r < M; r++)
+            o = _mm256_or_si256(o, _mm256_castps_si256(_mm256_maskload_ps(x + (size_t)r * ldx + k, m)));
+        const __m256i z = _mm256_cmpeq_epi32(_mm256_and_si256(o, mag), _mm256_setzero_si256());
+        for (unsigned b = ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(z)) & 0xFFu; b; b &= b - 1)
+            ksel[n++] = k + __builtin_ctz(b);
+    }
+    return n;
 }
 
 /* p/255 correctly rounded with one multiply and one FMA. p/255 = N/(2^24 - 1) for the integer

@@ -19,22 +19,33 @@ static inline __mmask16 tail_mask(int cols) { return (__mmask16)(cols >= 16 ? 0x
  * a test of alpha and beta per tile slowed every tile down). */
 typedef struct { float alpha, beta; int on, add; } epi;
 
+/* Selected inputs (the _sel products): k, step k of the sum reads A's column and B's row
+ * k[k] - base (the forward product over a mini-batch's non-zero inputs); c, tile row i reads A's
+ * column and writes C's row c[i] - base (the weight gradient of those inputs). NOSEL: every
+ * one, as the plain products (folded away). */
+typedef struct { const int *k, *c; int base; } sel;
+#define NOSEL ((sel){NULL, NULL, 0})
+
 static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
                                                        const float *A, int a_is, int a_ks,
                                                        const float *B, int ldb, const float *bias,
-                                                       float *C, int ldc, __mmask16 mlast, epi e)
+                                                       float *C, int ldc, __mmask16 mlast, epi e, sel s)
 {
     __m512 acc[MR_MAX][NV];
-    _Pragma("GCC unroll 16") for (int i = 0; i < mr; i++)
+    size_t ro[MR_MAX]; /* row i's offset in A: i * a_is, or its selected column's */
+    _Pragma("GCC unroll 16") for (int i = 0; i < mr; i++) {
+        ro[i] = (size_t)(s.c ? s.c[i] - s.base : i) * a_is;
         _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) acc[i][v] = _mm512_setzero_ps();
+    }
     for (int k = 0; k < K; k++) {
-        const float *b = B + (size_t)k * ldb;
+        const int kk = s.k ? s.k[k] - s.base : k;
+        const float *b = B + (size_t)kk * ldb;
         __m512 bv[NV];
         _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
             bv[v] = v == nv - 1 ? _mm512_maskz_loadu_ps(mlast, b + 16 * v) : _mm512_loadu_ps(b + 16 * v);
-        const float *a = A + (size_t)k * a_ks;
+        const float *a = A + (size_t)kk * a_ks;
         _Pragma("GCC unroll 16") for (int i = 0; i < mr; i++) {
-            const __m512 ai = _mm512_set1_ps(a[(size_t)i * a_is]);
+            const __m512 ai = _mm512_set1_ps(a[ro[i]]);
             _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
         }
     }
@@ -42,7 +53,7 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
         const __mmask16 m = v == nv - 1 ? mlast : 0xFFFF;
         const __m512 bb = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * v) : _mm512_setzero_ps();
         _Pragma("GCC unroll 16") for (int i = 0; i < mr; i++) {
-            float *c = C + (size_t)i * ldc + 16 * v;
+            float *c = C + (size_t)(s.c ? s.c[i] - s.base : i) * ldc + 16 * v;
             __m512 r = bias ? _mm512_add_ps(acc[i][v], bb) : acc[i][v];
             if (e.add) {
                 r = _mm512_add_ps(_mm512_maskz_loadu_ps(m, c), r);
@@ -59,22 +70,34 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
 /* A tile of mr rows (1..8) and nv vectors (1..3) known only at run time: a panel's remainder
  * rows. Dispatched to constants so the accumulators stay in registers, and not inlined, so
  * each of the 24 shapes is compiled once rather than into every panel. */
+#define NN2_TILE_CASE(v, r, S) \
+    case (v - 1) * 8 + (r - 1): tile(r, v, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e, S); break;
+#define NN2_TILE_ROWS(v, S) \
+    NN2_TILE_CASE(v, 1, S) NN2_TILE_CASE(v, 2, S) NN2_TILE_CASE(v, 3, S) NN2_TILE_CASE(v, 4, S) \
+    NN2_TILE_CASE(v, 5, S) NN2_TILE_CASE(v, 6, S) NN2_TILE_CASE(v, 7, S) NN2_TILE_CASE(v, 8, S)
 static __attribute__((noinline)) void tile_rows(int nv, int mr, int K, const float *A, int a_is,
                                                 int a_ks, const float *B, int ldb, const float *bias,
                                                 float *C, int ldc, __mmask16 mlast, epi e)
 {
     switch ((nv - 1) * 8 + (mr - 1)) {
-#define NN2_TILE_CASE(v, r) \
-    case (v - 1) * 8 + (r - 1): tile(r, v, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e); break;
-#define NN2_TILE_ROWS(v) \
-    NN2_TILE_CASE(v, 1) NN2_TILE_CASE(v, 2) NN2_TILE_CASE(v, 3) NN2_TILE_CASE(v, 4) \
-    NN2_TILE_CASE(v, 5) NN2_TILE_CASE(v, 6) NN2_TILE_CASE(v, 7) NN2_TILE_CASE(v, 8)
-        NN2_TILE_ROWS(1) NN2_TILE_ROWS(2) NN2_TILE_ROWS(3)
-#undef NN2_TILE_ROWS
-#undef NN2_TILE_CASE
+        NN2_TILE_ROWS(1, NOSEL) NN2_TILE_ROWS(2, NOSEL) NN2_TILE_ROWS(3, NOSEL)
     default: break;
     }
 }
+
+/* tile_rows of the _sel products: a function of its own, so the plain products' code is as
+ * it was. */
+static __attribute__((noinline)) void tile_rows_sel(int nv, int mr, int K, const float *A, int a_is,
+                                                    int a_ks, const float *B, int ldb, const float *bias,
+                                                    float *C, int ldc, __mmask16 mlast, epi e, sel s)
+{
+    switch ((nv - 1) * 8 + (mr - 1)) {
+        NN2_TILE_ROWS(1, s) NN2_TILE_ROWS(2, s) NN2_TILE_ROWS(3, s)
+    default: break;
+    }
+}
+#undef NN2_TILE_ROWS
+#undef NN2_TILE_CASE
 
 /* A tall tile: 9 to 12 rows of 2 vectors, or 9 to 15 rows of 1 (at most 24 accumulators, with
  * the panel's vectors and a broadcast within the 32 registers), so that the forward product of
@@ -82,20 +105,33 @@ static __attribute__((noinline)) void tile_rows(int nv, int mr, int K, const flo
  * (measured: B1 on 1 thread, whose forward products are 10 x 30 over 392 inputs, 1.047x). Its
  * own function, not more cases of tile_rows: called only from the forward product, it is
  * compiled for that epilogue alone; merged into tile_rows, B1 on 1 thread ran 0.991x. */
+#define NN2_TALL_CASE(v, r, S) \
+    case (v - 1) * 16 + r: tile(r, v, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e, S); break;
+#define NN2_TALL_CASES(S) \
+    NN2_TALL_CASE(1, 9, S) NN2_TALL_CASE(1, 10, S) NN2_TALL_CASE(1, 11, S) NN2_TALL_CASE(1, 12, S) \
+    NN2_TALL_CASE(1, 13, S) NN2_TALL_CASE(1, 14, S) NN2_TALL_CASE(1, 15, S) \
+    NN2_TALL_CASE(2, 9, S) NN2_TALL_CASE(2, 10, S) NN2_TALL_CASE(2, 11, S) NN2_TALL_CASE(2, 12, S)
 static __attribute__((noinline)) void tile_tall(int nv, int mr, int K, const float *A, int a_is,
                                                 int a_ks, const float *B, int ldb, const float *bias,
                                                 float *C, int ldc, __mmask16 mlast, epi e)
 {
     switch ((nv - 1) * 16 + mr) {
-#define NN2_TALL_CASE(v, r) \
-    case (v - 1) * 16 + r: tile(r, v, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e); break;
-        NN2_TALL_CASE(1, 9) NN2_TALL_CASE(1, 10) NN2_TALL_CASE(1, 11) NN2_TALL_CASE(1, 12)
-        NN2_TALL_CASE(1, 13) NN2_TALL_CASE(1, 14) NN2_TALL_CASE(1, 15)
-        NN2_TALL_CASE(2, 9) NN2_TALL_CASE(2, 10) NN2_TALL_CASE(2, 11) NN2_TALL_CASE(2, 12)
-#undef NN2_TALL_CASE
+        NN2_TALL_CASES(NOSEL)
     default: break;
     }
 }
+
+static __attribute__((noinline)) void tile_tall_sel(int nv, int mr, int K, const float *A, int a_is,
+                                                    int a_ks, const float *B, int ldb, const float *bias,
+                                                    float *C, int ldc, __mmask16 mlast, epi e, sel s)
+{
+    switch ((nv - 1) * 16 + mr) {
+        NN2_TALL_CASES(s)
+    default: break;
+    }
+}
+#undef NN2_TALL_CASES
+#undef NN2_TALL_CASE
 
 static inline int tall_fits(int nv, int r) { return r > 8 && (nv == 1 || (nv == 2 && r <= 12)); }
 
@@ -108,32 +144,45 @@ static inline int tall_fits(int nv, int r) { return r > 8 && (nv == 1 || (nv == 
 static inline __attribute__((always_inline)) void panel(const int nv, const int halves, int M, int K,
                                                         const float *A, int a_is, int a_ks,
                                                         const float *B, int ldb, const float *bias,
-                                                        float *C, int ldc, __mmask16 mlast, epi e)
+                                                        float *C, int ldc, __mmask16 mlast, epi e, sel s)
 {
+    /* the tile of rows [i, i + r) (r 1..8): A and C at row i, or their rows through s.c */
+#define NN2_AT(i) s.c ? A : A + (size_t)(i) * a_is, a_is, a_ks, B, ldb, bias, s.c ? C : C + (size_t)(i) * ldc, ldc, \
+                  mlast, e
+#define NN2_SEL_AT(i) ((sel){s.k, s.c ? s.c + (i) : NULL, s.base})
+#define NN2_ROWS(r, i)                                                    \
+    do {                                                                  \
+        if (s.k || s.c)                                                   \
+            tile_rows_sel(nv, r, K, NN2_AT(i), NN2_SEL_AT(i));            \
+        else                                                              \
+            tile_rows(nv, r, K, NN2_AT(i));                               \
+    } while (0)
     int i = 0;
     if (!halves) {
-        for (; i + 8 <= M; i += 8)
-            tile(8, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+        for (; i + 8 <= M; i += 8) tile(8, nv, K, NN2_AT(i), NN2_SEL_AT(i));
         for (int r = 4; r >= 1; r /= 2)
             if (i + r <= M) {
-                tile_rows(nv, r, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+                NN2_ROWS(r, i);
                 i += r;
             }
         return;
     }
-    for (; M - i >= 16 || M - i == 8; i += 8)
-        tile(8, nv, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+    for (; M - i >= 16 || M - i == 8; i += 8) tile(8, nv, K, NN2_AT(i), NN2_SEL_AT(i));
     const int r = M - i;
     if (tall_fits(nv, r)) {
-        tile_tall(nv, r, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+        if (s.k || s.c)
+            tile_tall_sel(nv, r, K, NN2_AT(i), NN2_SEL_AT(i));
+        else
+            tile_tall(nv, r, K, NN2_AT(i));
         return;
     }
     const int first = r > 8 ? (r + 1) / 2 : r;
-    if (first > 0)
-        tile_rows(nv, first, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+    if (first > 0) NN2_ROWS(first, i);
     i += first;
-    if (i < M)
-        tile_rows(nv, M - i, K, A + (size_t)i * a_is, a_is, a_ks, B, ldb, bias, C + (size_t)i * ldc, ldc, mlast, e);
+    if (i < M) NN2_ROWS(M - i, i);
+#undef NN2_ROWS
+#undef NN2_SEL_AT
+#undef NN2_AT
 }
 
 /* Products of 1 or 2 rows (a transposed tail's weight gradient of 2 units over 784 inputs): in
@@ -146,9 +195,9 @@ static void wide_rows(int M, int N, int K, const float *A, int a_is, int a_ks, c
     int j = 0;
     for (; j + 96 <= N; j += 96)
         if (M == 2)
-            tile(2, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e);
+            tile(2, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e, NOSEL);
         else
-            tile(1, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e);
+            tile(1, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e, NOSEL);
     for (; j < N; j += 48) { /* the rest in the usual panels */
         const int cols = N - j < 48 ? N - j : 48, nv = (cols + 15) / 16;
         tile_rows(nv, M, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, tail_mask(cols - 16 * (nv - 1)), e);
@@ -158,9 +207,9 @@ static void wide_rows(int M, int N, int K, const float *A, int a_is, int a_ks, c
 static inline __attribute__((always_inline)) void gemm_any(const int halves, int M, int N, int K,
                                                            const float *A, int a_is, int a_ks,
                                                            const float *B, int ldb, const float *bias,
-                                                           float *C, int ldc, epi e)
+                                                           float *C, int ldc, epi e, sel s)
 {
-    if (!halves && !bias && M <= 2 && N >= 96) {
+    if (!halves && !bias && M <= 2 && N >= 96 && !s.c) {
         wide_rows(M, N, K, A, a_is, a_ks, B, ldb, C, ldc, e);
         return;
     }
@@ -170,27 +219,69 @@ static inline __attribute__((always_inline)) void gemm_any(const int halves, int
         const __mmask16 mlast = tail_mask(cols - 16 * (nv - 1));
         const float *bj = bias ? bias + j : NULL;
         if (nv == 3)
-            panel(3, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
+            panel(3, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s);
         else if (nv == 2)
-            panel(2, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
+            panel(2, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s);
         else
-            panel(1, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e);
+            panel(1, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s);
     }
 }
 
 void nn2_k_gemm_nn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           const float *bias, float *C, int ldc)
 {
-    gemm_any(1, M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0});
+    gemm_any(1, M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0}, NOSEL);
+}
+
+void nn2_k_gemm_nn_sel_avx512(int M, int N, int nk, const float *A, int lda, const int *ksel, int base,
+                              const float *B, int ldb, const float *bias, float *C, int ldc)
+{
+    gemm_any(1, M, N, nk, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0}, (sel){ksel, NULL, base});
 }
 
 void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           float *C, int ldc, float alpha, float beta)
 {
     if (alpha == 1.0f && beta == 1.0f) /* C += A^T.B: see epi */
-        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1});
+        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1}, NOSEL);
     else
-        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0});
+        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0}, NOSEL);
+}
+
+void nn2_k_gemm_tn_sel_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                              const int *csel, int base, float *C, int ldc, float alpha, float beta)
+{
+    const sel s = {NULL, csel, base};
+    if (alpha == 1.0f && beta == 1.0f)
+        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1}, s);
+    else
+        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0}, s);
+}
+
+/* 16 columns at a time: the OR of the rows' bits without the sign says which are non-zero in
+ * some row; their indices packed by a compress (in a register: the memory form is slow on Zen
+ * 4) and stored whole (ksel has 16 entries to spare), n advancing by the count. */
+int nn2_k_nz_cols_avx512(int M, const float *x, int ldx, int k0, int k1, int *ksel)
+{
+    const __m512i mag = _mm512_set1_epi32(0x7FFFFFFF), step = _mm512_set1_epi32(16);
+    __m512i idx = _mm512_add_epi32(_mm512_set1_epi32(k0),
+                                   _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    int n = 0;
+    for (int k = k0; k < k1; k += 16, idx = _mm512_add_epi32(idx, step)) {
+        const __mmask16 m = tail_mask(k1 - k);
+        const float *c = x + k;
+        __m512i o0 = _mm512_maskz_loadu_epi32(m, c), o1 = _mm512_setzero_si512();
+        int r = 1;
+        for (; r + 2 <= M; r += 2) { /* two chains */
+            o0 = _mm512_or_si512(o0, _mm512_maskz_loadu_epi32(m, c + (size_t)r * ldx));
+            o1 = _mm512_or_si512(o1, _mm512_maskz_loadu_epi32(m, c + (size_t)(r + 1) * ldx));
+        }
+        if (r < M) o0 = _mm512_or_si512(o0, _mm512_maskz_loadu_epi32(m, c + (size_t)r * ldx));
+        const __mmask16 nz = _mm512_test_epi32_mask(_mm512_or_si512(o0, o1), mag);
+        _mm512_storeu_si512(ksel + n, _mm512_maskz_compress_epi32(nz, idx));
+        n += __builtin_popcount(nz);
+    }
+    return n;
 }
 
 /* p/255 correctly rounded, with no floating-point arithmetic. p/255 = M/(2^32 - 1) for the

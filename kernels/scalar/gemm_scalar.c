@@ -53,6 +53,43 @@ void nn2_k_gemm_tn_scalar(int M, int N, int K, const float *A, int lda, const fl
     }
 }
 
+void nn2_k_gemm_nn_sel_scalar(int M, int N, int nk, const float *A, int lda, const int *ksel, int base,
+                              const float *B, int ldb, const float *bias, float *C, int ldc)
+{
+    for (int i = 0; i < M; i++) {
+        float *c = C + (size_t)i * ldc;
+        for (int j = 0; j < N; j++) c[j] = 0.0f;
+        for (int k = 0; k < nk; k++) {
+            const int kk = ksel[k] - base;
+            const float a = A[(size_t)i * lda + kk];
+            const float *b = B + (size_t)kk * ldb;
+            for (int j = 0; j < N; j++) c[j] += a * b[j];
+        }
+        if (bias)
+            for (int j = 0; j < N; j++) c[j] += bias[j];
+    }
+}
+
+void nn2_k_gemm_tn_sel_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                              const int *csel, int base, float *C, int ldc, float alpha, float beta)
+{
+    for (int i = 0; i < M; i++) { /* A's column and C's row csel[i] - base */
+        const int r = csel[i] - base;
+        nn2_k_gemm_tn_scalar(1, N, K, A + r, lda, B, ldb, C + (size_t)r * ldc, ldc, alpha, beta);
+    }
+}
+
+int nn2_k_nz_cols_scalar(int M, const float *x, int ldx, int k0, int k1, int *ksel)
+{
+    int n = 0;
+    for (int k = k0; k < k1; k++) {
+        int nz = 0;
+        for (int r = 0; r < M && !nz; r++) nz = x[(size_t)r * ldx + k] != 0.0f;
+        if (nz) ksel[n++] = k;
+    }
+    return n;
+}
+
 void nn2_k_u8_to_f32_scalar(int n, const uint8_t *src, float *dst)
 {
     for (int i = 0; i < n; i++) dst[i] = (float)src[i] / 255.0f;
