@@ -3,20 +3,28 @@
  * the kernels/scalar files are built for the baseline ISA in ISO C mode). */
 #include "kernels_impl.h"
 
-void nn2_k_gemm_nn_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                          const float *bias, float *C, int ldc)
+/* gemm_nn over the steps k = 0..K-1, or over the inputs ksel[k] - base (gemm_nn_sel). */
+static void gemm_nn_steps(int M, int N, int K, const float *A, int lda, const int *ksel, int base,
+                          const float *B, int ldb, const float *bias, float *C, int ldc)
 {
     for (int i = 0; i < M; i++) {
         float *c = C + (size_t)i * ldc;
         for (int j = 0; j < N; j++) c[j] = 0.0f;
         for (int k = 0; k < K; k++) {
-            const float a = A[(size_t)i * lda + k];
-            const float *b = B + (size_t)k * ldb;
+            const int kk = ksel ? ksel[k] - base : k;
+            const float a = A[(size_t)i * lda + kk];
+            const float *b = B + (size_t)kk * ldb;
             for (int j = 0; j < N; j++) c[j] += a * b[j];
         }
         if (bias)
             for (int j = 0; j < N; j++) c[j] += bias[j];
     }
+}
+
+void nn2_k_gemm_nn_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                          const float *bias, float *C, int ldc)
+{
+    gemm_nn_steps(M, N, K, A, lda, NULL, 0, B, ldb, bias, C, ldc);
 }
 
 void nn2_k_gemm_nt_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
@@ -56,18 +64,7 @@ void nn2_k_gemm_tn_scalar(int M, int N, int K, const float *A, int lda, const fl
 void nn2_k_gemm_nn_sel_scalar(int M, int N, int nk, const float *A, int lda, const int *ksel, int base,
                               const float *B, int ldb, const float *bias, float *C, int ldc)
 {
-    for (int i = 0; i < M; i++) {
-        float *c = C + (size_t)i * ldc;
-        for (int j = 0; j < N; j++) c[j] = 0.0f;
-        for (int k = 0; k < nk; k++) {
-            const int kk = ksel[k] - base;
-            const float a = A[(size_t)i * lda + kk];
-            const float *b = B + (size_t)kk * ldb;
-            for (int j = 0; j < N; j++) c[j] += a * b[j];
-        }
-        if (bias)
-            for (int j = 0; j < N; j++) c[j] += bias[j];
-    }
+    gemm_nn_steps(M, N, nk, A, lda, ksel, base, B, ldb, bias, C, ldc);
 }
 
 void nn2_k_gemm_tn_sel_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
