@@ -132,7 +132,7 @@ static void tail_cols(const nn2_trainer *tr, int h0, int h1, int *u0, int *u1)
     nn2_trainer_tail_units(tr, h1 - 1, &e0, u1);
 }
 
-/* The part of selection s in inputs [k0, k1), for weights whose row 0 is input k0 (NULL: none). */
+/* The part of selection s in inputs [k0, k1), for weights whose row 0 is input k0. */
 static nn2_xsel sub_sel(const nn2_xsel *s, int k0, int k1)
 {
     int p0 = 0, p1 = s->n;
