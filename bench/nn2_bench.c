@@ -405,7 +405,8 @@ int main(int argc, char **argv)
      * leaves out the inputs zero in a whole mini-batch, README "The sparse first layer") stays
      * off unless NN2_SPARSE is set; with NN2_SPARSE=1 the same FLOP count makes those columns
      * dense-equivalent rates. */
-    const int sparse = getenv("NN2_SPARSE") && strcmp(getenv("NN2_SPARSE"), "0") != 0;
+    const char *sparse_env = getenv("NN2_SPARSE");
+    const int sparse = sparse_env && strcmp(sparse_env, "0") != 0;
     if (!sparse && setenv("NN2_SPARSE", "0", 1) != 0) {
         fprintf(stderr, "nn2-bench: cannot set NN2_SPARSE\n");
         return 1;

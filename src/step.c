@@ -75,21 +75,17 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
                        int ldd, int mb, const nn2_xsel *s)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0;
-    if (s) {
-        NN2_ASSERT(upd == UPD_ADD);
-        const int chunks = (s->n + GRAD_CHUNK - 1) / GRAD_CHUNK;
-        for (int q0 = 0, q = 1; q0 < s->n; q0 += GRAD_CHUNK, q++) {
-            if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
-            const int q1 = s->n - q0 < GRAD_CHUNK ? s->n : q0 + GRAD_CHUNK;
+    const int rows = s ? s->n : r1 - r0, chunks = (rows + GRAD_CHUNK - 1) / GRAD_CHUNK;
+    NN2_ASSERT(!s || upd == UPD_ADD);
+    for (int q0 = 0, q = 1; q0 < rows; q0 += GRAD_CHUNK, q++) {
+        if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
+        const int q1 = rows - q0 < GRAD_CHUNK ? rows : q0 + GRAD_CHUNK;
+        if (s) { /* the selected rows, through the list */
             tr->k->gemm_tn_sel(q1 - q0, n, mb, x, ldx, delta, ldd, s->idx + q0, s->base, b.W + (j0 - b.u0), ldw,
                                1.0f, 1.0f);
+            continue;
         }
-        return;
-    }
-    const int chunks = (r1 - r0 + GRAD_CHUNK - 1) / GRAD_CHUNK;
-    for (int c0 = r0, q = 1; c0 < r1; c0 += GRAD_CHUNK, q++) {
-        if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
-        const int c1 = r1 - c0 < GRAD_CHUNK ? r1 : c0 + GRAD_CHUNK;
+        const int c0 = r0 + q0, c1 = r0 + q1;
         const size_t off = (size_t)c0 * ldw + (size_t)(j0 - b.u0);
         if (upd != UPD_OPTIM) { /* BP4 + the update in the kernel's epilogue */
             float alpha, beta;
@@ -132,18 +128,20 @@ static void tail_cols(const nn2_trainer *tr, int h0, int h1, int *u0, int *u1)
     nn2_trainer_tail_units(tr, h1 - 1, &e0, u1);
 }
 
+/* The first position p >= lo of the sorted idx[0..n) with idx[p] >= k (n if none). */
+static int first_at_least(const int *idx, int lo, int n, int k)
+{
+    for (int hi = n; lo < hi;) {
+        const int mid = (lo + hi) / 2;
+        if (idx[mid] < k) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
 /* The part of selection s in inputs [k0, k1), for weights whose row 0 is input k0. */
 static nn2_xsel sub_sel(const nn2_xsel *s, int k0, int k1)
 {
-    int p0 = 0, p1 = s->n;
-    for (int lo = 0, hi = s->n; lo < hi;) { /* the first index >= k0, then the first >= k1 */
-        const int mid = (lo + hi) / 2;
-        if (s->idx[mid] < k0) lo = p0 = mid + 1; else hi = mid;
-    }
-    for (int lo = p0, hi = s->n; lo < hi;) {
-        const int mid = (lo + hi) / 2;
-        if (s->idx[mid] < k1) lo = mid + 1; else hi = p1 = mid;
-    }
+    const int p0 = first_at_least(s->idx, 0, s->n, k0), p1 = first_at_least(s->idx, p0, s->n, k1);
     return (nn2_xsel){s->idx + p0, p1 - p0, k0};
 }
 
