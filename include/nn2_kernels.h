@@ -75,6 +75,9 @@ typedef struct nn2_kernels {
      * -0) in some row, into ksel in increasing order (ksel: room for k1 - k0 + 16 entries; the
      * ones past the count may be written). Returns how many. */
     int (*nz_cols)(int M, const float *x, int ldx, int k0, int k1, int *ksel);
+    /* Rows rows[i] - base (i = 0..M-1) of C, n columns each, set to +0: the gradient rows of
+     * inputs zero in the whole mini-batch (gemm_tn over them gives +0), beside gemm_tn_sel's. */
+    void (*zero_rows)(int M, int n, const int *rows, int base, float *C, int ldc);
     /* dst (n) = src / 255, correctly rounded: pixels to [0, 1]. */
     void (*u8_to_f32)(int n, const uint8_t *src, float *dst);
     /* out (N) = sum over rows i = 0..M-1 (in order) of A (M,N). */

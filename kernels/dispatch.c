@@ -16,7 +16,7 @@
         .isa = E, .name = #X, .gemm_nn = nn2_k_gemm_nn_##X, .gemm_nt = nn2_k_gemm_nt_##X,       \
         .gemm_tn = nn2_k_gemm_tn_##X, .colsum = nn2_k_colsum_##X,                               \
         .gemm_nn_sel = nn2_k_gemm_nn_sel_##X, .gemm_tn_sel = nn2_k_gemm_tn_sel_##X,             \
-        .nz_cols = nn2_k_nz_cols_##X,                                                           \
+        .nz_cols = nn2_k_nz_cols_##X, .zero_rows = nn2_k_zero_rows_##X,                         \
         .u8_to_f32 = nn2_k_u8_to_f32_##X,                                                       \
         .act_forward = {[NN2_KACT_SIGMOID] = nn2_k_sigmoid_forward_##X,                         \
                         [NN2_KACT_TANH] = nn2_k_tanh_forward_##X,                               \

@@ -21,6 +21,7 @@
                                  int ldb, const int *csel, int base, float *C, int ldc,         \
                                  float alpha, float beta);                                      \
     int nn2_k_nz_cols_##isa(int M, const float *x, int ldx, int k0, int k1, int *ksel);        \
+    void nn2_k_zero_rows_##isa(int M, int n, const int *rows, int base, float *C, int ldc);    \
     void nn2_k_u8_to_f32_##isa(int n, const uint8_t *src, float *dst);                         \
     void nn2_k_colsum_##isa(int M, int N, const float *A, int lda, float *out);                \
     void nn2_k_sigmoid_forward_##isa(int n, float *x);                                          \

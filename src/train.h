@@ -97,9 +97,10 @@ typedef struct nn2_trainer {
     /* lazy decay (step.c): the first layer's weights (not its biases) are wscale times the
      * stored ones; 1 between epochs (nn2_trainer_settle) */
     double wscale;
-    /* the sparse first layer (step.c): under the lazy decay, its forward product and weight
-     * gradient run over the inputs that are non-zero in some image of the mini-batch only (the
-     * same bits); off where the kernel set has no _sel products, or with NN2_SPARSE=0 */
+    /* the sparse first layer (step.c): its forward product and weight gradient run over the
+     * inputs that are non-zero in some image of the mini-batch only (the same bits; with
+     * momentum or L1 the other rows' gradients are zero); off where the kernel set has no _sel
+     * products, or with NN2_SPARSE=0 */
     int sparse;
     volatile long stop_after; /* index of the mini-batch after which every thread stops */
     uint64_t drop_seed;

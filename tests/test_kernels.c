@@ -87,9 +87,9 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
 
 /* The _sel products over a mini-batch's non-zero inputs: x (M rows, inputs [k0, k1)) with whole
  * columns zero (some as -0), nz_cols against a plain scan, then gemm_nn_sel and gemm_tn_sel
- * over those inputs (the lazy decay's add, and the update epilogue on the selected rows) bit
- * for bit equal to gemm_nn and gemm_tn of the same ISA over every input; rows not selected
- * left as they were. */
+ * over those inputs (the lazy decay's add, the update epilogue on the selected rows, and the
+ * plain gradient with the rows not selected zeroed by zero_rows) bit for bit equal to gemm_nn
+ * and gemm_tn of the same ISA over every input; rows not selected left as they were. */
 static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zero_pct)
 {
     const int k1 = k0 + K, ldx = k1 + 3, ldw = N + 2;
@@ -97,6 +97,7 @@ static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zer
     float *D = rnd((size_t)M * N), *C1 = rnd((size_t)M * ldw), *C2 = rnd((size_t)M * ldw);
     float *G1 = malloc(sizeof(float) * (size_t)K * ldw), *G2 = malloc(sizeof(float) * (size_t)K * ldw);
     int *ks = malloc(sizeof(int) * (size_t)(K + 16)), *want = malloc(sizeof(int) * (size_t)(K + 1)), nw = 0;
+    int *zr = malloc(sizeof(int) * (size_t)(K + 1));
     for (int c = k0; c < k1; c++) {
         const int zero = (int)((frand() + 1.0f) * 50.0f) < zero_pct;
         for (int r = 0; r < M; r++) {
@@ -116,11 +117,22 @@ static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zer
     int same = 1;
     for (int r = 0; r < M; r++) same &= memcmp(C1 + (size_t)r * ldw, C2 + (size_t)r * ldw, sizeof(float) * N) == 0;
     CHECK(same, "%s gemm_nn_sel M=%d N=%d K=%d (%d selected): bits differ from gemm_nn", k->name, M, N, K, nw);
-    /* gradient: W += x^T . D (alpha = beta = 1), and W = 0.9999 W - 0.05 x^T . D on the selected rows */
-    for (int add = 1; add >= 0; add--) {
-        const float alpha = add ? 1.0f : -0.05f, beta = add ? 1.0f : 0.9999f;
+    /* gradient: W += x^T . D (alpha = beta = 1), W = 0.9999 W - 0.05 x^T . D on the selected
+     * rows, and G = x^T . D (beta = 0) on the selected rows with the others set to +0 by
+     * zero_rows (the sparse layer's gradient for momentum and L1), which must be gemm_tn's bits
+     * on every row */
+    for (int add = 1; add >= -1; add--) {
+        const float alpha = add ? 1.0f : -0.05f, beta = add > 0 ? 1.0f : add ? 0.0f : 0.9999f;
         memcpy(G1, W, sizeof(float) * (size_t)K * ldw);
         memcpy(G2, W, sizeof(float) * (size_t)K * ldw);
+        int nzr = 0;
+        for (int c = 0, j = 0; add < 0 && c < K; c++) {
+            if (j < nw && want[j] == k0 + c)
+                j++;
+            else
+                zr[nzr++] = k0 + c;
+        }
+        k->zero_rows(nzr, N, zr, k0, G2, ldw);
         k->gemm_tn(K, N, M, x + k0, ldx, D, N, G1, ldw, alpha, beta);
         k->gemm_tn_sel(nw, N, M, x + k0, ldx, D, N, want, k0, G2, ldw, alpha, beta);
         same = 1;
@@ -130,10 +142,10 @@ static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zer
             same &= memcmp(G2 + (size_t)c * ldw, want_row, sizeof(float) * N) == 0;
             j += chosen;
         }
-        CHECK(same, "%s gemm_tn_sel M=%d N=%d K=%d (%d selected) alpha=%g: bits differ from gemm_tn", k->name, K, N,
-              M, nw, alpha);
+        CHECK(same, "%s gemm_tn_sel M=%d N=%d K=%d (%d selected) alpha=%g beta=%g: bits differ from gemm_tn", k->name,
+              K, N, M, nw, alpha, beta);
     }
-    free(x); free(W); free(D); free(C1); free(C2); free(G1); free(G2); free(ks); free(want);
+    free(x); free(W); free(D); free(C1); free(C2); free(G1); free(G2); free(ks); free(want); free(zr);
 }
 
 static double ulp_err(float got, double want)

@@ -5,7 +5,8 @@
  * per-thread output layers; 100 and 9 hidden units: the last 16-unit slice computed in two
  * halves by two threads; 23: the whole layer in two halves) and with two (mini-batches of 1-10:
  * the later layers computed by every thread in its own copy; 64: every layer's units shared
- * out); the sparse first layer equal to the dense one on mostly-zero images; a thread count that changes from step to step (as
+ * out); the sparse first layer equal to the dense one on mostly-zero images, for every
+ * configuration; a thread count that changes from step to step (as
  * the automatic mode's first-epoch timing does); and evaluation results independent of
  * threads; and the team barrier, whole and split in two. */
 #include <math.h>
@@ -38,11 +39,16 @@ enum { N_SHAPES = 5 };
 static const int shapes[N_SHAPES][4] = {{DIM, 23, 10}, {DIM, 100, 10}, {DIM, 9, 10}, {DIM, 23, 17, 10}, {DIM, 10}};
 static const int shape_len[N_SHAPES] = {3, 3, 3, 4, 2};
 
+static int n_inputs = DIM; /* the networks' inputs: DIM, or the sparse test's SPARSE_DIM */
+
 static nn2_net *make_net(const config *cf, int shape)
 {
     const int depth = shape_len[shape];
+    int sizes[4];
+    memcpy(sizes, shapes[shape], sizeof sizes);
+    sizes[0] = n_inputs;
     nn2_arch a;
-    nn2_arch_sigmoid(&a, shapes[shape], depth, cf->cost);
+    nn2_arch_sigmoid(&a, sizes, depth, cf->cost);
     for (int l = 0; l + 2 < depth; l++) {
         a.act[l] = cf->hidden;
         a.dropout[l] = cf->dropout;
@@ -194,17 +200,25 @@ int main(void)
             remove(p1);
             nn2_net_free(ref);
         }
-    /* the sparse first layer (the inputs non-zero in some image of the mini-batch, under the
-     * lazy decay): the same bits as every input (NN2_SPARSE=0), on images that are mostly
-     * zeros, with whole columns zero in every image, for each layout of the first layer */
-    static uint8_t sp[N * DIM];
-    for (int i = 0; i < N * DIM; i++) {
-        const unsigned h = (unsigned)i * 2654435761u, col = (unsigned)(i % DIM);
-        sp[i] = col % 7 == 0 || col < 7 || (h & 255u) >= 40u ? 0 : (uint8_t)(1u + (h >> 24) % 255u);
+    /* the sparse first layer (the inputs non-zero in some image of the mini-batch): the same
+     * bits as every input (NN2_SPARSE=0), on images that are mostly zeros, with whole columns
+     * zero in every image, for each layout of the first layer and every configuration (plain
+     * L2 SGD: the lazy decay's add to the selected rows; momentum, Nesterov, L1: every row
+     * updated from gradients zero outside them), with more inputs than the gradient's chunk of
+     * rows; every third input is rarely set, so that it is zero in some mini-batches of 64 and
+     * not in others */
+    enum { SPARSE_DIM = 150 };
+    static uint8_t sp[N * SPARSE_DIM];
+    for (int i = 0; i < N * SPARSE_DIM; i++) {
+        const unsigned h = (unsigned)i * 2654435761u, col = (unsigned)(i % SPARSE_DIM);
+        sp[i] = col % 7 == 0 || col < 7 || (col >= 60 && col < 70) || (h & 255u) >= (col % 3 ? 40u : 4u)
+                    ? 0
+                    : (uint8_t)(1u + (h >> 24) % 255u);
     }
-    const nn2_dataset ds = {sp, lab, N, DIM, 10, 7, 7, 0};
+    const nn2_dataset ds = {sp, lab, N, SPARSE_DIM, 10, 10, 15, 0};
+    n_inputs = SPARSE_DIM;
     for (int sh = 0; sh < N_SHAPES; sh++)
-        for (int c = 0; c < 2; c++) /* plain L2 SGD: the lazy decay's configurations */
+        for (int c = 0; c < 4; c++)
             for (int bi = 0; bi < 4; bi++)
                 for (int t = 1; t <= 3; t++) {
                     NN2_ASSERT(setenv("NN2_SPARSE", "0", 1) == 0);
@@ -217,6 +231,7 @@ int main(void)
                     nn2_net_free(dense);
                     nn2_net_free(sparse);
                 }
+    n_inputs = DIM;
     /* unit ownership: contiguous, cut at multiples of 16, covering every unit once, and within
      * 8 units of an even split at each cut */
     int split_bad = 0;

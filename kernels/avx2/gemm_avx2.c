@@ -155,6 +155,18 @@ int nn2_k_nz_cols_avx2(int M, const float *x, int ldx, int k0, int k1, int *ksel
     return n;
 }
 
+void nn2_k_zero_rows_avx2(int M, int n, const int *rows, int base, float *C, int ldc)
+{
+    const __m256 z = _mm256_setzero_ps();
+    const __m256i mlast = tail_mask(n - 8 * ((n - 1) / 8));
+    for (int i = 0; i < M; i++) {
+        float *c = C + (size_t)(rows[i] - base) * ldc;
+        int j = 0;
+        for (; j + 8 < n; j += 8) _mm256_storeu_ps(c + j, z);
+        if (j < n) _mm256_maskstore_ps(c + j, mlast, z);
+    }
+}
+
 /* p/255 correctly rounded with one multiply and one FMA. p/255 = N/(2^24 - 1) for the integer
  * N = p * 65793 (p in each of three bytes; exact in a float), so p/255 is a + b plus a tail
  * below b * 2^-23, with a = N * 2^-24 and b = N * 2^-48: p * c1 and p * c2 for exact floats c1

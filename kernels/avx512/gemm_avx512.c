@@ -284,6 +284,18 @@ int nn2_k_nz_cols_avx512(int M, const float *x, int ldx, int k0, int k1, int *ks
     return n;
 }
 
+void nn2_k_zero_rows_avx512(int M, int n, const int *rows, int base, float *C, int ldc)
+{
+    const __m512 z = _mm512_setzero_ps();
+    const __mmask16 mlast = tail_mask(n - 16 * ((n - 1) / 16));
+    for (int i = 0; i < M; i++) {
+        float *c = C + (size_t)(rows[i] - base) * ldc;
+        int j = 0;
+        for (; j + 16 < n; j += 16) _mm512_storeu_ps(c + j, z);
+        if (j < n) _mm512_mask_storeu_ps(c + j, mlast, z);
+    }
+}
+
 /* p/255 correctly rounded, with no floating-point arithmetic. p/255 = M/(2^32 - 1) for the
  * integer M = p * 0x01010101 (the byte p in all four bytes of a word), so p/255 * 2^32 is M plus
  * a positive fraction below one. For p > 0, M has 25 + k significant bits (2^k <= p < 2^(k+1))

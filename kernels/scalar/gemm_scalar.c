@@ -87,6 +87,14 @@ int nn2_k_nz_cols_scalar(int M, const float *x, int ldx, int k0, int k1, int *ks
     return n;
 }
 
+void nn2_k_zero_rows_scalar(int M, int n, const int *rows, int base, float *C, int ldc)
+{
+    for (int i = 0; i < M; i++) {
+        float *c = C + (size_t)(rows[i] - base) * ldc;
+        for (int j = 0; j < n; j++) c[j] = 0.0f;
+    }
+}
+
 void nn2_k_u8_to_f32_scalar(int n, const uint8_t *src, float *dst)
 {
     for (int i = 0; i < n; i++) dst[i] = (float)src[i] / 255.0f;
