@@ -9,7 +9,6 @@ Prints one line: CONFIG threads median_seconds_per_epoch (training only, after a
 OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set before torch is imported: Debian's torch runs
 its matrix products on OpenBLAS, whose threads torch.set_num_threads does not control.
 """
-import gzip
 import os
 import sys
 import time
@@ -36,6 +35,8 @@ os.environ["OPENBLAS_NUM_THREADS"] = threads
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import idx_file  # noqa: E402  (scripts/: this file's directory)
+
 CONFIGS = {
     "B1": ([784, 30, 10], "sigmoid", 10, 0.5),
     "B2": ([784, 100, 10], "sigmoid", 10, 0.5),
@@ -44,37 +45,20 @@ CONFIGS = {
 }
 
 
-def idx(path, ndim, count, item):
-    """The first count items of item bytes of the IDX file at path (or path.gz), checked."""
-    for cand in (path, path + ".gz"):
-        if os.path.exists(cand):
-            try:
-                with (gzip.open if cand.endswith(".gz") else open)(cand, "rb") as f:
-                    data = f.read()
-            except (OSError, EOFError) as e:
-                raise SystemExit("bench_torch.py: %s: %s" % (cand, e))
-            head = 4 + 4 * ndim
-            if len(data) < head or data[:4] != bytes([0, 0, 8, ndim]):
-                raise SystemExit("bench_torch.py: %s: not an IDX file of %d dimension(s)" % (cand, ndim))
-            dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-            if ndim == 3 and dims[1] * dims[2] != item:
-                raise SystemExit("bench_torch.py: %s: images of %d x %d, not %d pixels" % (cand, dims[1], dims[2], item))
-            if dims[0] < count or len(data) < head + count * item:
-                raise SystemExit("bench_torch.py: %s: fewer than %d items (truncated?)" % (cand, count))
-            return np.frombuffer(data, dtype=np.uint8, offset=head, count=count * item)
-    raise SystemExit("bench_torch.py: %s not found" % path)
-
-
 def main():
     data_dir, name = sys.argv[1], sys.argv[2]
     epochs = int(epochs_arg)
     torch.set_num_threads(int(threads))
     sizes, act, m, eta = CONFIGS[name]
-    x = torch.tensor(idx(os.path.join(data_dir, "train-images-idx3-ubyte"), 3, 50000, 784)
-                     .reshape(50000, 784).astype(np.float32) / 255.0)
-    lab = idx(os.path.join(data_dir, "train-labels-idx1-ubyte"), 1, 50000, 1)
+    try:
+        images = idx_file.find(data_dir, "train-images", "idx3")
+        x = torch.tensor(idx_file.read(images, 3, 50000, 784).astype(np.float32) / 255.0)
+        labels_path = idx_file.find(data_dir, "train-labels", "idx1")
+        lab = idx_file.read(labels_path, 1, 50000)
+    except idx_file.IdxError as e:
+        raise SystemExit("bench_torch.py: %s" % e)
     if lab.max() > 9:
-        raise SystemExit("bench_torch.py: %s: a label above 9" % os.path.join(data_dir, "train-labels-idx1-ubyte"))
+        raise SystemExit("bench_torch.py: %s: a label above 9" % labels_path)
     labels = torch.tensor(lab.astype(np.int64))
     y = torch.nn.functional.one_hot(labels, 10).float()
     torch.manual_seed(1)

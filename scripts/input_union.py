@@ -10,12 +10,11 @@ usage: input_union.py [DATA_DIR] [BATCH,BATCH,...] [N]
        DATA_DIR: holds train-images-idx3-ubyte (or train-images.idx3-ubyte, either one .gz)
        [data/mnist]; BATCH: mini-batch sizes [10,100,128]; N: the first N images, the book's
        training set [50000]."""
-import gzip
-import os
-import struct
 import sys
 
 import numpy as np
+
+import idx_file  # scripts/: this file's directory
 
 
 def fail(code, msg):
@@ -39,28 +38,10 @@ def parse_args(argv):
 
 
 def load_images(data, n):
-    for name in ("train-images-idx3-ubyte", "train-images.idx3-ubyte"):
-        for ext in ("", ".gz"):
-            path = os.path.join(data, name + ext)
-            if os.path.isfile(path):
-                try:
-                    with (gzip.open if ext else open)(path, "rb") as f:
-                        raw = f.read()
-                except OSError as e:
-                    fail(1, "%s: %s" % (path, e))
-                if len(raw) < 16:
-                    fail(1, "%s: not an IDX image file (%d bytes)" % (path, len(raw)))
-                magic, count, rows, cols = struct.unpack(">IIII", raw[:16])
-                if magic != 2051:
-                    fail(1, "%s: not an IDX image file (magic %d, not 2051)" % (path, magic))
-                if len(raw) != 16 + count * rows * cols:
-                    fail(1, "%s: %d bytes, but its header promises %d images of %d x %d" %
-                         (path, len(raw), count, rows, cols))
-                if count < n:
-                    fail(1, "%s: %d images, fewer than N = %d" % (path, count, n))
-                return np.frombuffer(raw, np.uint8, offset=16).reshape(count, rows * cols)[:n]
-    fail(1, "%s: no train-images-idx3-ubyte (or train-images.idx3-ubyte, .gz) there" %
-         os.path.join(data, "train-images-idx3-ubyte"))
+    try:
+        return idx_file.read(idx_file.find(data, "train-images", "idx3"), 3, n)
+    except idx_file.IdxError as e:
+        fail(1, str(e))
 
 
 def union_stats(nz, batch, rng):

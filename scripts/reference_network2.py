@@ -15,12 +15,12 @@ Beyond network2 (chapter 3's other techniques), for nn2's golden tests: tanh/ReL
 softmax output with the log-likelihood or quadratic cost, L1 regularization, momentum and
 Nesterov momentum (regularization term inside the gradient, weights only).
 """
-import gzip
 import json
-import os
 import sys
 
 import numpy as np
+
+import idx_file  # scripts/: this file's directory
 
 
 def sigmoid(z):
@@ -198,29 +198,18 @@ def golden():
     return {"generator": "scripts/reference_network2.py golden", "cases": cases}
 
 
-def load_idx(path, ndim):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    arr = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
-    return arr.reshape(dims[0], -1) if ndim == 3 else arr
-
-
-def find(dir_, stem, kind):
-    for sep in ("-", "."):
-        for ext in ("", ".gz"):
-            p = os.path.join(dir_, f"{stem}{sep}{kind}-ubyte{ext}")
-            if os.path.exists(p):
-                return p
-    raise SystemExit(f"{dir_}: {stem} not found")
+def load_idx(data_dir, stem, kind):
+    try:
+        return idx_file.read(idx_file.find(data_dir, stem, kind), 3 if kind == "idx3" else 1)
+    except idx_file.IdxError as e:
+        raise SystemExit("reference_network2.py: %s" % e)
 
 
 def eval_cmd(model, data_dir, which):
     net = load(model)
     stem = "t10k" if which == "test" else "train"
-    x = load_idx(find(data_dir, stem + "-images", "idx3"), 3)
-    y = load_idx(find(data_dir, stem + "-labels", "idx1"), 1)
+    x = load_idx(data_dir, stem + "-images", "idx3")
+    y = load_idx(data_dir, stem + "-labels", "idx1")
     if which == "validation":
         x, y = x[-10000:], y[-10000:]
     print(net.accuracy(x.T / 255.0, y.astype(np.int64)), len(y))

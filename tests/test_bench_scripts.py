@@ -5,7 +5,9 @@ wrongly shaped or non-IDX image files (exit 1, the file named). plot_scaling.py 
 columns or with a non-numeric row, and an output it cannot write, leaving no file behind; from
 a good csv it writes a PNG. mpi_model.py refuses a missing csv or one that is not bench_mpi.sh's,
 and models a good one. input_union.py refuses bad arguments (exit 2) and missing, foreign,
-short or truncated image files (exit 1, the file named), and gives known unions.
+short or truncated image files (exit 1, the file named), and gives known unions;
+reference_network2.py, through the same IDX reader, refuses missing, truncated and corrupt
+gzip files, naming them.
 
 usage: test_bench_scripts.py SOURCE_DIR"""
 import importlib.util
@@ -40,10 +42,10 @@ if importlib.util.find_spec("torch") and importlib.util.find_spec("numpy"):
         expect(1, os.path.join(d, "train-images-idx3-ubyte") + " not found", d, "B1", "1", "2")
         with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f:  # 3 images, not 50,000
             f.write(bytes([0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 28, 0, 0, 0, 28]) + bytes(3 * 784))
-        expect(1, "train-images-idx3-ubyte: fewer than 50000 items", d, "B1", "1", "2")
+        expect(1, "train-images-idx3-ubyte: 3 items, fewer than 50000", d, "B1", "1", "2")
         with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f:  # 50,000 images of 27 x 29
             f.write(bytes([0, 0, 8, 3, 0, 0, 0xC3, 0x50, 0, 0, 0, 27, 0, 0, 0, 29]) + bytes(50000 * 27 * 29))
-        expect(1, "train-images-idx3-ubyte: images of 27 x 29, not 784 pixels", d, "B1", "1", "2")
+        expect(1, "train-images-idx3-ubyte: items of 27 x 29, not 784 bytes", d, "B1", "1", "2")
         with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f:
             f.write(b"not an idx file at all")
         expect(1, "train-images-idx3-ubyte: not an IDX file", d, "B1", "1", "2")
@@ -100,7 +102,7 @@ if importlib.util.find_spec("numpy"):
         expect(2, "BATCH must be a comma-separated list of integers from 1 to 60000, not '0'", d, "10,0", prog=uni)
         expect(2, "N must be a positive integer, not 'x'", d, "10", "x", prog=uni)
         expect(2, "expected at most 3 arguments, got 4", d, "10", "4", "5", prog=uni)
-        expect(1, os.path.join(d, "train-images-idx3-ubyte") + ": no train-images-idx3-ubyte", d, prog=uni)
+        expect(1, os.path.join(d, "train-images-idx3-ubyte") + " not found", d, prog=uni)
         img = os.path.join(d, "train-images-idx3-ubyte")
 
         def idx(count, pixels, magic=2051):
@@ -108,12 +110,12 @@ if importlib.util.find_spec("numpy"):
                 f.write(magic.to_bytes(4, "big") + count.to_bytes(4, "big") + (1).to_bytes(4, "big") +
                         (len(pixels) // count).to_bytes(4, "big") + bytes(pixels))
         idx(4, [7, 0, 0, 5, 0] * 4, magic=2049)
-        expect(1, img + ": not an IDX image file (magic 2049", d, "2", "4", prog=uni)
+        expect(1, img + ": not an IDX file of 3 dimension(s) (it starts 00000801)", d, "2", "4", prog=uni)
         idx(4, [7, 0, 0, 5, 0] * 4)
-        expect(1, img + ": 4 images, fewer than N = 5", d, "2", "5", prog=uni)
+        expect(1, img + ": 4 items, fewer than 5", d, "2", "5", prog=uni)
         with open(img, "ab") as f:
             f.write(b"x")
-        expect(1, img + ": 37 bytes, but its header promises 4 images of 1 x 5", d, "2", "4", prog=uni)
+        expect(1, img + ": 37 bytes, but its header promises 4 items of 5 bytes", d, "2", "4", prog=uni)
 
         def union_row(pixels, batch, want, width=5):
             global fails
@@ -134,7 +136,22 @@ if importlib.util.find_spec("numpy"):
         one, two = [5] + [0] * 19, [0] * 17 + [6, 0, 0]
         union_row(one + two, 2, "2 2.0 10.0% 100.0%", width=20)
         union_row(one + two, 1, "1 1.0 5.0% 50.0%", width=20)
+    # reference_network2.py eval, through the same reader (scripts/idx_file.py): a missing, a
+    # truncated and a gzip file that is not gzip refused, the file named
+    ref = os.path.join(sys.argv[1], "scripts", "reference_network2.py")
+    with tempfile.TemporaryDirectory() as d:
+        model = os.path.join(d, "m.json")
+        subprocess.run([sys.executable, ref, "randnet", "4,3,2", "1", model], check=True)
+        expect(1, os.path.join(d, "t10k-images-idx3-ubyte") + " not found", "eval", model, d, "test", prog=ref)
+        img = os.path.join(d, "t10k-images-idx3-ubyte")
+        with open(img, "wb") as f:  # 3 images of 2 x 2 promised, 2 there
+            f.write(bytes([0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 2]) + bytes(8))
+        expect(1, img + ": 24 bytes, but its header promises 3 items of 4 bytes", "eval", model, d, "test", prog=ref)
+        os.remove(img)
+        with open(img + ".gz", "wb") as f:
+            f.write(b"not gzip")
+        expect(1, img + ".gz: ", "eval", model, d, "test", prog=ref)
 else:
-    print("numpy is not installed: input_union.py's checks are skipped")
+    print("numpy is not installed: input_union.py's and reference_network2.py's checks are skipped")
 print("benchmark helpers on bad input: %s" % ("all checks passed" if fails == 0 else "%d failed" % fails))
 sys.exit(1 if fails else 0)
