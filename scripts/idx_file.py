@@ -8,6 +8,7 @@ items, exactly as many bytes as the sizes' product (nn2's C reader refuses trail
 """
 import gzip
 import os
+import zlib
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def read(path, ndim, count=None, item=None):
     try:
         with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
             data = f.read()
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:  # zlib.error: a corrupt deflate stream
         raise IdxError("%s: %s" % (path, e)) from None
     head = 4 + 4 * ndim
     if len(data) < head or data[:4] != bytes([0, 0, 8, ndim]):

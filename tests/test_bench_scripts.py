@@ -137,7 +137,7 @@ if importlib.util.find_spec("numpy"):
         union_row(one + two, 2, "2 2.0 10.0% 100.0%", width=20)
         union_row(one + two, 1, "1 1.0 5.0% 50.0%", width=20)
     # reference_network2.py eval, through the same reader (scripts/idx_file.py): a missing, a
-    # truncated and a gzip file that is not gzip refused, the file named
+    # truncated, a gzip file that is not gzip and one with a corrupt stream refused, the file named
     ref = os.path.join(sys.argv[1], "scripts", "reference_network2.py")
     with tempfile.TemporaryDirectory() as d:
         model = os.path.join(d, "m.json")
@@ -151,6 +151,9 @@ if importlib.util.find_spec("numpy"):
         with open(img + ".gz", "wb") as f:
             f.write(b"not gzip")
         expect(1, img + ".gz: ", "eval", model, d, "test", prog=ref)
+        with open(img + ".gz", "wb") as f:  # a gzip header, then a deflate block of the reserved type
+            f.write(bytes([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF, 0x07]) + bytes(8))
+        expect(1, img + ".gz: Error -3 while decompressing data", "eval", model, d, "test", prog=ref)
 else:
     print("numpy is not installed: input_union.py's and reference_network2.py's checks are skipped")
 print("benchmark helpers on bad input: %s" % ("all checks passed" if fails == 0 else "%d failed" % fails))
