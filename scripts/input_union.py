@@ -3,8 +3,8 @@
 epoch's shuffled mini-batches of the number of inputs (pixels) that are non-zero in at least one
 image of the mini-batch, as a count and a fraction of all inputs, and the same fraction at the
 granularity of 16-input blocks (a vector of 16 floats). An input that is zero in every image of a
-mini-batch adds nothing to the first layer's sums or its weight gradient (README, "The largest
-lever left").
+mini-batch adds nothing to the first layer's sums or its weight gradient (README, "The sparse
+first layer").
 
 usage: input_union.py [DATA_DIR] [BATCH,BATCH,...] [N]
        DATA_DIR: holds train-images-idx3-ubyte (or train-images.idx3-ubyte, either one .gz)
