@@ -80,6 +80,7 @@ static void grad_rows_sel(const nn2_trainer *tr, const nn2_xsel *s, int *p, int 
                           const float *x, int ldx, const float *delta, int ldd, int mb, float *G, int ldg)
 {
     int zero[GRAD_CHUNK], nz = 0;
+    NN2_ASSERT(c1 - c0 <= GRAD_CHUNK);
     const int p0 = *p;
     int q = p0;
     for (int c = c0; c < c1; c++)
