@@ -188,9 +188,10 @@ static inline __attribute__((always_inline)) void panel(const int nv, const int 
 /* Products of 1 or 2 rows (a transposed tail's weight gradient of 2 units over 784 inputs): in
  * tiles of 6 vectors, twice the columns per pass over k of the 3-vector panels, whose loop and
  * epilogue cost more than the 6 FMAs per k of 2 rows (measured 2 x 784, K = 10: 762 TSC cycles
- * a call, the same as 4 x 784). Elements are computed as in every tile. */
-static void wide_rows(int M, int N, int K, const float *A, int a_is, int a_ks, const float *B,
-                      int ldb, float *C, int ldc, epi e)
+ * a call, the same as 4 x 784). Elements are computed as in every tile. Not inlined, so that
+ * gemm_tn compiles as it did when gemm_tn_sel also went through gemm_any (same code). */
+static __attribute__((noinline)) void wide_rows(int M, int N, int K, const float *A, int a_is, int a_ks,
+                                                const float *B, int ldb, float *C, int ldc, epi e)
 {
     int j = 0;
     for (; j + 96 <= N; j += 96)
@@ -248,14 +249,52 @@ void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const fl
         gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0}, NOSEL);
 }
 
+/* gemm_tn_sel's column panel of nv vectors: the selected rows in tiles of R, the rest in 4, 2,
+ * 1 (every element as in any tile). A loop of its own, not panel's, which the forward products
+ * share: through panel, 784 x 100 (K = 10, real mini-batches' selections) took 1.16x the TSC
+ * cycles of this loop, and 1.20x with every row selected; tiles of 6 rows x 3 vectors rather
+ * than 8 gained 7% more at 40 units, nothing at 64 or 100. */
+static inline __attribute__((always_inline)) void sel_panel(const int nv, const int R, int M, int K,
+                                                            const float *A, int lda, const float *B, int ldb,
+                                                            float *C, int ldc, __mmask16 mlast, epi e, sel s)
+{
+    int i = 0;
+    for (; i + R <= M; i += R)
+        tile(R, nv, K, A, 1, lda, B, ldb, NULL, C, ldc, mlast, e, (sel){NULL, s.c + i, s.base});
+    for (int r = 4; r >= 1; r /= 2)
+        if (i + r <= M) {
+            tile_rows_sel(nv, r, K, A, 1, lda, B, ldb, NULL, C, ldc, mlast, e, (sel){NULL, s.c + i, s.base});
+            i += r;
+        }
+}
+
+static inline __attribute__((always_inline)) void gemm_tn_sel_any(int M, int N, int K, const float *A, int lda,
+                                                                  const float *B, int ldb, float *C, int ldc,
+                                                                  epi e, sel s)
+{
+    for (int j = 0; j < N; j += 48) {
+        const int cols = N - j < 48 ? N - j : 48;
+        const int nv = (cols + 15) / 16;
+        const __mmask16 mlast = tail_mask(cols - 16 * (nv - 1));
+        if (nv == 3)
+            sel_panel(3, 6, M, K, A, lda, B + j, ldb, C + j, ldc, mlast, e, s);
+        else if (nv == 2)
+            sel_panel(2, 8, M, K, A, lda, B + j, ldb, C + j, ldc, mlast, e, s);
+        else
+            sel_panel(1, 8, M, K, A, lda, B + j, ldb, C + j, ldc, mlast, e, s);
+    }
+}
+
 void nn2_k_gemm_tn_sel_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                               const int *csel, int base, float *C, int ldc, float alpha, float beta)
 {
     const sel s = {NULL, csel, base};
     if (alpha == 1.0f && beta == 1.0f)
-        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1}, s);
+        gemm_tn_sel_any(M, N, K, A, lda, B, ldb, C, ldc, (epi){1.0f, 1.0f, 1, 1}, s);
+    else if (beta == 0.0f)
+        gemm_tn_sel_any(M, N, K, A, lda, B, ldb, C, ldc, (epi){alpha, 0.0f, 1, 0}, s);
     else
-        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0}, s);
+        gemm_tn_sel_any(M, N, K, A, lda, B, ldb, C, ldc, (epi){alpha, beta, 1, 0}, s);
 }
 
 /* 16 columns at a time: the OR of the rows' bits without the sign says which are non-zero in
