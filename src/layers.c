@@ -1,5 +1,6 @@
 /* layers.c: dense layers with sigmoid/tanh/ReLU/softmax and inverted dropout; forward and
  * backward side by side, over blocks of rows (samples) and slices of output units. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "layers.h"
@@ -26,6 +27,7 @@ nn2_status nn2_ws_create(nn2_ws *ws, const nn2_net *net, int rows, int train, nn
             goto oom;
     }
     ws->zL = nn2_alloc((size_t)rows * net->sizes[L], sizeof(float));
+    if (!train && ws->zL && !(ws->sel = nn2_alloc((size_t)net->sizes[0] + 16, sizeof(int)))) goto oom;
     if (ws->zL) return NN2_OK;
 oom:
     nn2_ws_free(ws);
@@ -41,6 +43,7 @@ void nn2_ws_free(nn2_ws *ws)
         nn2_free(ws->mask[l]);
     }
     nn2_free(ws->zL);
+    nn2_free(ws->sel);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -228,11 +231,32 @@ void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *
     if (s != 1.0f) nn2_scale_bias(M, n, d, ld, s, NULL);
 }
 
+int nn2_sparse_on(const nn2_kernels *k)
+{
+    const char *e = getenv("NN2_SPARSE");
+    return k->gemm_nn_sel && k->nz_cols && !(e && !strcmp(e, "0"));
+}
+
+/* Evaluation's first hidden layer runs over the non-zero inputs of each part of this many rows
+ * (MNIST: 58% of the inputs for 32 images, 69% for 256); the same bits as over every input. */
+#define SEL_PART 32
+
 void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1)
 {
     const int M = r1 - r0, L = net->n_layers;
     for (int l = 0; l < L; l++) {
         float *out = ws->a[l + 1] + (size_t)r0 * ws->ld[l + 1];
+        if (l == 0 && L >= 2 && ws->sel && nn2_sparse_on(k)) {
+            const int ldx = ws->ld[0], ldo = ws->ld[1];
+            for (int q = r0; q < r1; q += SEL_PART) {
+                const int m = r1 - q < SEL_PART ? r1 - q : SEL_PART;
+                const float *x = ws->a[0] + (size_t)q * ldx;
+                const nn2_xsel s = {ws->sel, k->nz_cols(m, x, ldx, 0, net->sizes[0], ws->sel), 0};
+                nn2_dense_forward(k, net, 0, NULL, 0, 1.0f, x, ldx, &s, ws->a[1] + (size_t)q * ldo, ldo, m, 0,
+                                  net->layer[0].n_out);
+            }
+            continue;
+        }
         nn2_dense_forward(k, net, l, NULL, 0, 1.0f, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l], NULL, out,
                           ws->ld[l + 1], M, 0, net->layer[l].n_out);
         if (l == L - 1) { /* keep z for cost values: recompute it, the output layer is small */

@@ -18,6 +18,8 @@ typedef struct nn2_ws {
     float *mask[NN2_MAX_LAYERS + 1];    /* hidden l with dropout: 0 or 1/(1-p) */
     float *d[NN2_MAX_LAYERS + 1];       /* d[l] (rows, ld[l]) deltas dC/dz, l >= 1 */
     float *zL;                          /* (rows, sizes[L]) output weighted inputs */
+    int *sel;                           /* evaluation (train = 0): sizes[0] + 16 entries, the
+                                           first layer's list of non-zero inputs */
 } nn2_ws;
 
 /* The dropout stream of a training step: masks are a hash of (seed, epoch, sample, layer, unit),
@@ -29,7 +31,8 @@ typedef struct nn2_drop {
     size_t base;
 } nn2_drop;
 
-/* train: also allocate dropout buffers for the hidden layers that have a rate. */
+/* train: also allocate dropout buffers for the hidden layers that have a rate; else the list
+ * of nn2_forward_rows's sparse first layer. */
 nn2_status nn2_ws_create(nn2_ws *ws, const nn2_net *net, int rows, int train, nn2_error *err);
 void nn2_ws_free(nn2_ws *ws);
 
@@ -56,6 +59,10 @@ typedef struct nn2_xsel {
     const int *idx;
     int n, base;
 } nn2_xsel;
+/* Whether the first layer's products may run over a list of inputs: kernel set k has the
+ * forward product and the list (not the OpenBLAS table), and NN2_SPARSE is not "0" (for
+ * measurements and tests). */
+int nn2_sparse_on(const nn2_kernels *k);
 /* Layer l's forward product and activation for rows [0,M) and output columns [j0,j1):
  * z = x . WT_l[:, j0:j1] + b_l[j0:j1], a = f(z), written to out (stride ldo) at column j0.
  * Softmax layers need j0 = 0, j1 = n_out. wt: the weights to use instead of the network's

@@ -133,10 +133,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->m_max = m_max;
     tr->dist = cfg->dist;
     tr->wscale = 1.0;
-    {
-        const char *e = getenv("NN2_SPARSE"); /* for measurements and tests: 0 turns it off */
-        tr->sparse = tr->k->gemm_nn_sel && tr->k->gemm_tn_sel && tr->k->nz_cols && !(e && !strcmp(e, "0"));
-    }
+    tr->sparse = nn2_sparse_on(tr->k) && tr->k->gemm_tn_sel;
     tr->stop_after = -1;
     tr->rank = nn2_dist_rank(cfg->dist);
     tr->ranks = nn2_dist_size(cfg->dist);

@@ -6,7 +6,7 @@
  * halves by two threads; 23: the whole layer in two halves) and with two (mini-batches of 1-10:
  * the later layers computed by every thread in its own copy; 64: every layer's units shared
  * out); the sparse first layer equal to the dense one on mostly-zero images, for every
- * configuration; a thread count that changes from step to step (as
+ * configuration, and its evaluation too; a thread count that changes from step to step (as
  * the automatic mode's first-epoch timing does); and evaluation results independent of
  * threads; and the team barrier, whole and split in two. */
 #include <math.h>
@@ -228,6 +228,18 @@ int main(void)
                     CHECK(memcmp(dense->params, sparse->params, sizeof(float) * dense->n_params) == 0,
                           "%s, hidden %d, %d layers, batch %d, %d threads: sparse first layer differs",
                           configs[c].name, shapes[sh][1], shape_len[sh], batches[bi], t);
+                    /* evaluation: the first layer over each 32-row part's non-zero inputs */
+                    nn2_eval_result re[2];
+                    nn2_error err;
+                    for (int v = 0; v < 2; v++) {
+                        if (!v) NN2_ASSERT(setenv("NN2_SPARSE", "0", 1) == 0);
+                        NN2_ASSERT(nn2_evaluate(sparse, &ds, 1.0, t, &re[v], &err) == NN2_OK);
+                        NN2_ASSERT(unsetenv("NN2_SPARSE") == 0);
+                    }
+                    CHECK(re[0].correct == re[1].correct && memcmp(&re[0].cost, &re[1].cost, sizeof(double)) == 0,
+                          "%s, hidden %d, %d layers, %d threads: sparse evaluation %ld, %.17g against %ld, %.17g",
+                          configs[c].name, shapes[sh][1], shape_len[sh], t, re[1].correct, re[1].cost,
+                          re[0].correct, re[0].cost);
                     nn2_net_free(dense);
                     nn2_net_free(sparse);
                 }
