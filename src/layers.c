@@ -27,7 +27,6 @@ nn2_status nn2_ws_create(nn2_ws *ws, const nn2_net *net, int rows, int train, nn
             goto oom;
     }
     ws->zL = nn2_alloc((size_t)rows * net->sizes[L], sizeof(float));
-    if (!train && ws->zL && !(ws->sel = nn2_alloc((size_t)net->sizes[0] + 16, sizeof(int)))) goto oom;
     if (ws->zL) return NN2_OK;
 oom:
     nn2_ws_free(ws);
@@ -43,7 +42,6 @@ void nn2_ws_free(nn2_ws *ws)
         nn2_free(ws->mask[l]);
     }
     nn2_free(ws->zL);
-    nn2_free(ws->sel);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -241,17 +239,17 @@ int nn2_sparse_on(const nn2_kernels *k)
  * (MNIST: 58% of the inputs for 32 images, 69% for 256); the same bits as over every input. */
 #define SEL_PART 32
 
-void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1)
+void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1, int *sel)
 {
     const int M = r1 - r0, L = net->n_layers;
     for (int l = 0; l < L; l++) {
         float *out = ws->a[l + 1] + (size_t)r0 * ws->ld[l + 1];
-        if (l == 0 && L >= 2 && ws->sel && nn2_sparse_on(k)) {
+        if (l == 0 && L >= 2 && sel && nn2_sparse_on(k)) {
             const int ldx = ws->ld[0], ldo = ws->ld[1];
             for (int q = r0; q < r1; q += SEL_PART) {
                 const int m = r1 - q < SEL_PART ? r1 - q : SEL_PART;
                 const float *x = ws->a[0] + (size_t)q * ldx;
-                const nn2_xsel s = {ws->sel, k->nz_cols(m, x, ldx, 0, net->sizes[0], ws->sel), 0};
+                const nn2_xsel s = {sel, k->nz_cols(m, x, ldx, 0, net->sizes[0], sel), 0};
                 nn2_dense_forward(k, net, 0, NULL, 0, 1.0f, x, ldx, &s, ws->a[1] + (size_t)q * ldo, ldo, m, 0,
                                   net->layer[0].n_out);
             }

@@ -18,8 +18,6 @@ typedef struct nn2_ws {
     float *mask[NN2_MAX_LAYERS + 1];    /* hidden l with dropout: 0 or 1/(1-p) */
     float *d[NN2_MAX_LAYERS + 1];       /* d[l] (rows, ld[l]) deltas dC/dz, l >= 1 */
     float *zL;                          /* (rows, sizes[L]) output weighted inputs */
-    int *sel;                           /* evaluation (train = 0): sizes[0] + 16 entries, the
-                                           first layer's list of non-zero inputs */
 } nn2_ws;
 
 /* The dropout stream of a training step: masks are a hash of (seed, epoch, sample, layer, unit),
@@ -31,8 +29,7 @@ typedef struct nn2_drop {
     size_t base;
 } nn2_drop;
 
-/* train: also allocate dropout buffers for the hidden layers that have a rate; else the list
- * of nn2_forward_rows's sparse first layer. */
+/* train: also allocate dropout buffers for the hidden layers that have a rate. */
 nn2_status nn2_ws_create(nn2_ws *ws, const nn2_net *net, int rows, int train, nn2_error *err);
 void nn2_ws_free(nn2_ws *ws);
 
@@ -94,8 +91,10 @@ void nn2_dropout_forward(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, c
 void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
                               int l, const float *wt, const float *dnext, int ldn, int M, int j0,
                               int j1, float *scratch, float *bsum, float s);
-/* Evaluation forward over rows [r0,r1) of ws (no dropout); keeps zL. */
-void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1);
+/* Evaluation forward over rows [r0,r1) of ws (no dropout); keeps zL. sel: room for sizes[0] +
+ * 16 entries, for the first hidden layer over each 32-row part's non-zero inputs (the same
+ * bits; used where nn2_sparse_on), or NULL for every input. */
+void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1, int *sel);
 
 /* costs.c: BP1 for M rows: d = dC/dz_L from the outputs a (M, n) and labels (M). */
 void nn2_cost_delta(const nn2_kernels *k, const nn2_arch *arch, float *d, const float *a,

@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "parallel.h"
 
@@ -97,7 +98,12 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
     {
         nn2_ws ws;
         nn2_error lerr;
-        const nn2_status lst = nn2_ws_create(&ws, net, EVAL_BLOCK, 0, &lerr);
+        nn2_status lst = nn2_ws_create(&ws, net, EVAL_BLOCK, 0, &lerr);
+        int *sel = lst == NN2_OK ? malloc(sizeof(int) * ((size_t)net->sizes[0] + 16)) : NULL;
+        if (lst == NN2_OK && !sel) {
+            lst = nn2_fail(&lerr, NN2_ERR_NOMEM, "out of memory for evaluation");
+            nn2_ws_free(&ws);
+        }
         int s0, s1;
         nn2_split(n, omp_get_num_threads(), omp_get_thread_num(), &s0, &s1);
         if (lst != NN2_OK) {
@@ -110,7 +116,7 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
             for (int b = s0; b < s1; b += EVAL_BLOCK) {
                 const int rows = s1 - b < EVAL_BLOCK ? s1 - b : EVAL_BLOCK;
                 nn2_load_rows(k, ws.a[0], ws.ld[0], data, NULL, (size_t)b, 0, rows);
-                nn2_forward_rows(k, net, &ws, 0, rows);
+                nn2_forward_rows(k, net, &ws, 0, rows, sel);
                 for (int r = 0; r < rows; r++) {
                     const int label = nn2_data_label(data, (size_t)(b + r));
                     if (cost) cost[b + r] = nn2_cost_value(&net->arch, &ws, n_out, r, label);
@@ -118,6 +124,7 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
                 }
             }
             nn2_ws_free(&ws);
+            free(sel);
         }
     }
     return st;
