@@ -46,6 +46,11 @@ typedef struct nn2_kupd {
 typedef struct nn2_kernels {
     nn2_isa isa;
     const char *name;
+    /* The sparse first layer's weight gradient under momentum and L1 (every row updated, the
+     * rows of unselected inputs from zeros: gemm_tn_sel then zero_rows) pays only where a row's
+     * product has at least this many multiply-adds (mini-batch x units); below, gemm_tn over
+     * every input is faster. Measured per set in training (README "Speed"). */
+    int sel_grad_min;
     /* C (M,N) = A (M,K) . B (K,N) + bias (N) (bias may be NULL). Element (i,j) accumulates
      * A[i,k]*B[k,j] for k = 0..K-1 in order, then adds bias[j]. */
     void (*gemm_nn)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,

@@ -24,13 +24,6 @@
 #define EARLY_ROWS 4 /* rows of the next mini-batch converted right after the barrier (step) */
 #define AHEAD_BURST 256 /* cache lines of the next mini-batch's pixels asked for at once */
 #define WSCALE_MIN 0x1p-20 /* lazy decay: the smallest s before the weights are folded */
-/* The sparse first layer's gradient for momentum and L1 (every row then updated, the rows of
- * unselected inputs from zeros): only where a row's product has at least this many
- * multiply-adds (mini-batch x units); below it, zeroing a row and the list's smaller tiles cost
- * what the row's product does (measured with AVX-512, half of 392 inputs selected in runs of 14,
- * mini-batch 10: 30 units 2,667 TSC cycles either way, 48 units 3,276 against 3,948 for every
- * input, 100 units 7,518 against 9,576) */
-#define SEL_GRAD_MIN 400
 
 /* How grad_block and tail_grad apply a weight gradient: through nn2_optim_update_rows (momentum,
  * L1), in the kernel's epilogue (W <- d*W - (eta/m) G, plain L2), or added to the stored
@@ -99,13 +92,13 @@ static void grad_rows_sel(const nn2_trainer *tr, const nn2_xsel *s, int *p, int 
  * mini-batch's pixels are asked for in even shares after each chunk of rows. With s (the sparse
  * first layer): the products over the inputs s selects only, under UPD_ADD their rows alone
  * (r0, r1 unused), under UPD_OPTIM every row, the others' gradients zero (for rows of at least
- * SEL_GRAD_MIN multiply-adds). */
+ * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
                        int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
                        int ldd, int mb, const nn2_xsel *s)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0, add_sel = s && upd == UPD_ADD;
-    if (s && !add_sel && (long)mb * n < SEL_GRAD_MIN) s = NULL; /* every input (see SEL_GRAD_MIN) */
+    if (s && !add_sel && (long)mb * n < tr->k->sel_grad_min) s = NULL; /* every input */
     const int rows = add_sel ? s->n : r1 - r0, chunks = (rows + GRAD_CHUNK - 1) / GRAD_CHUNK;
     NN2_ASSERT(!s || upd != UPD_FUSED);
     int p = 0; /* with s under UPD_OPTIM: its entries in the chunks before */

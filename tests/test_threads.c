@@ -40,6 +40,7 @@ static const int shapes[N_SHAPES][4] = {{DIM, 23, 10}, {DIM, 100, 10}, {DIM, 9, 
 static const int shape_len[N_SHAPES] = {3, 3, 3, 4, 2};
 
 static int n_inputs = DIM; /* the networks' inputs: DIM, or the sparse test's SPARSE_DIM */
+static int train_isa = -1; /* the kernel set train_with uses: the default, or the sparse test's */
 
 static nn2_net *make_net(const config *cf, int shape)
 {
@@ -76,6 +77,7 @@ static nn2_net *train_with(const config *cf, int shape, int threads, int batch, 
     c.nesterov = cf->nesterov;
     c.reg = cf->reg;
     c.monitor_eval_accuracy = 0;
+    c.isa = train_isa;
     CHECK(nn2_train(net, &c, d, NULL, &err) == NN2_OK, "%s", err.msg);
     return net;
 }
@@ -217,7 +219,9 @@ int main(void)
     }
     const nn2_dataset ds = {sp, lab, N, SPARSE_DIM, 10, 10, 15, 0};
     n_inputs = SPARSE_DIM;
-    for (int sh = 0; sh < N_SHAPES; sh++)
+    /* with every kernel set this CPU has: each has its own sel_grad_min (nn2_kernels.h) */
+    for (train_isa = 0; train_isa < NN2_ISA_OPENBLAS; train_isa++)
+    for (int sh = 0; sh < N_SHAPES && nn2_kernels_for((nn2_isa)train_isa); sh++)
         for (int c = 0; c < 4; c++)
             for (int bi = 0; bi < 4; bi++)
                 for (int t = 1; t <= 3; t++) {
@@ -226,8 +230,9 @@ int main(void)
                     NN2_ASSERT(unsetenv("NN2_SPARSE") == 0);
                     nn2_net *sparse = train_with(&configs[c], sh, t, batches[bi], &ds);
                     CHECK(memcmp(dense->params, sparse->params, sizeof(float) * dense->n_params) == 0,
-                          "%s, hidden %d, %d layers, batch %d, %d threads: sparse first layer differs",
-                          configs[c].name, shapes[sh][1], shape_len[sh], batches[bi], t);
+                          "%s, %s, hidden %d, %d layers, batch %d, %d threads: sparse first layer differs",
+                          nn2_isa_str((nn2_isa)train_isa), configs[c].name, shapes[sh][1], shape_len[sh],
+                          batches[bi], t);
                     /* evaluation: the first layer over each 32-row part's non-zero inputs */
                     nn2_eval_result re[2];
                     nn2_error err;
@@ -244,6 +249,7 @@ int main(void)
                     nn2_net_free(sparse);
                 }
     n_inputs = DIM;
+    train_isa = -1;
     /* unit ownership: contiguous, cut at multiples of 16, covering every unit once, and within
      * 8 units of an even split at each cut */
     int split_bad = 0;
