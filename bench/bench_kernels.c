@@ -188,6 +188,62 @@ static void bm_dropout(nn2_bstate *st, void *arg)
     nn2_free(o2);
 }
 
+/* The sparse first layer's products (README "The sparse first layer") at (mini-batch M, units
+ * N) over 784 inputs, of which the central 22 x 16 block of the 28 x 28 image is selected (352,
+ * 45%, in runs of 16: about a mini-batch of 10 MNIST images' union of non-zero pixels): what
+ * forward, gemm_nn_sel (C = x . W + b); gradient, gemm_tn_sel with the lazy decay's add (W += x^T
+ * . delta on the selected rows). Each first checked bit for bit against the same kernel set's
+ * dense product over x with the other columns zero, which must give the same bits. FLOP/s
+ * count the selected inputs' work. */
+enum { SEL_FWD, SEL_GRAD };
+typedef struct {
+    nn2_isa isa;
+    int what;
+} sel_case;
+
+static void run_sel(const nn2_kernels *k, int what, int dense, int M, int N, const float *x, const int *sel,
+                    int nsel, const float *b, float *C, int ldc)
+{
+    const int K = 784;
+    if (what == SEL_FWD && dense) k->gemm_nn(M, N, K, x, K, b, ldc, b + (size_t)K * ldc, C, ldc);
+    if (what == SEL_FWD && !dense) k->gemm_nn_sel(M, N, nsel, x, K, sel, 0, b, ldc, b + (size_t)K * ldc, C, ldc);
+    if (what == SEL_GRAD && dense) k->gemm_tn(K, N, M, x, K, b, ldc, C, ldc, 1.0f, 1.0f);
+    if (what == SEL_GRAD && !dense) k->gemm_tn_sel(nsel, N, M, x, K, b, ldc, sel, 0, C, ldc, 1.0f, 1.0f);
+}
+
+static void bm_sel(nn2_bstate *st, void *arg)
+{
+    const sel_case *c = arg;
+    const nn2_kernels *k = nn2_kernels_for(c->isa);
+    const int M = (int)nn2_bench_arg(st, 0), N = (int)nn2_bench_arg(st, 1), K = 784, ld = (N + 15) / 16 * 16;
+    int sel[784 + 16], nsel = 0;
+    for (int i = 0; i < K; i++)
+        if (i / 28 >= 3 && i / 28 < 25 && i % 28 >= 6 && i % 28 < 22) sel[nsel++] = i;
+    float *x = rnd((size_t)M * K, 21), *b = rnd((size_t)(K + 1) * ld, 22);
+    float *C = rnd((size_t)K * ld, 23), *R = nn2_alloc((size_t)K * ld, sizeof(float));
+    for (int r = 0; r < M; r++) /* the columns not selected: zero in every row */
+        for (int i = 0; i < K; i++)
+            if (!(i / 28 >= 3 && i / 28 < 25 && i % 28 >= 6 && i % 28 < 22)) x[(size_t)r * K + i] = 0.0f;
+    memcpy(R, C, sizeof(float) * (size_t)K * ld);
+    if (!k->gemm_nn_sel || !k->gemm_tn_sel) {
+        nn2_bench_skip(st, "no _sel products in this kernel set");
+    } else {
+        run_sel(k, c->what, 0, M, N, x, sel, nsel, b, C, ld);
+        run_sel(k, c->what, 1, M, N, x, sel, nsel, b, R, ld);
+        const size_t cmp = c->what == SEL_FWD ? (size_t)M * ld : (size_t)K * ld;
+        if (memcmp(C, R, sizeof(float) * cmp) != 0) {
+            nn2_bench_skip(st, "result differs from the dense product's bits");
+        } else {
+            while (nn2_bench_keep_running(st)) run_sel(k, c->what, 0, M, N, x, sel, nsel, b, C, ld);
+            nn2_bench_rate(st, "FLOP/s", 2.0 * M * N * nsel);
+        }
+    }
+    nn2_free(x);
+    nn2_free(b);
+    nn2_free(C);
+    nn2_free(R);
+}
+
 /* One mini-batch step of B2 ([784,100,10], batch 10) or B4 ([784,800,10] ReLU softmax, batch
  * 128) on synthetic pixels, 1 thread, best ISA. */
 static void bm_step(nn2_bstate *st, void *arg)
@@ -266,6 +322,7 @@ int main(int argc, char **argv)
 {
     static gemm_case gc[NN2_ISA_COUNT][3];
     static act_case ac[NN2_ISA_COUNT][2];
+    static sel_case sc[NN2_ISA_COUNT][2];
     static nn2_isa pc[NN2_ISA_COUNT];
     /* forward: (batch, n_out, 784); weight gradient: (784, n_out, batch); delta: (batch, n_in, 10) */
     /* (10, 30, 392): B1's half of the inputs on 2 threads */
@@ -277,6 +334,7 @@ int main(int argc, char **argv)
     static const long params[] = {100, 800}; /* units: [784,100]'s and [784,800]'s weights */
     static const long steps[] = {100, 10, 800, 128};
     static const long units[] = {100, 800}; /* dropout: hidden units of a row */
+    static const long sels[] = {10, 30, 10, 40, 10, 100, 100, 100}; /* (mini-batch, units) */
     char name[96];
     for (int i = 0; i <= NN2_ISA_AVX512; i++) {
         if (!nn2_kernels_for((nn2_isa)i)) continue;
@@ -301,6 +359,12 @@ int main(int argc, char **argv)
         nn2_bench_register(name, bm_update, &pc[i], params, 2, 1);
         snprintf(name, sizeof name, "dropout10/%s", isa);
         nn2_bench_register(name, bm_dropout, &pc[i], units, 2, 1);
+        sc[i][SEL_FWD] = (sel_case){(nn2_isa)i, SEL_FWD};
+        sc[i][SEL_GRAD] = (sel_case){(nn2_isa)i, SEL_GRAD};
+        snprintf(name, sizeof name, "gemm_nn_sel_forward/%s", isa);
+        nn2_bench_register(name, bm_sel, &sc[i][SEL_FWD], sels, 4, 2);
+        snprintf(name, sizeof name, "gemm_tn_sel_gradient_add/%s", isa);
+        nn2_bench_register(name, bm_sel, &sc[i][SEL_GRAD], sels, 4, 2);
     }
     nn2_bench_register("train_step_1thread", bm_step, NULL, steps, 2, 2);
     nn2_bench_register("epoch_B1", bm_epoch, NULL, NULL, 0, 0);
