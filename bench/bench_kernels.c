@@ -1,7 +1,8 @@
 /* bench_kernels.c: Google Benchmark (through bench/gbench_shim.h) of nn2's kernels at MNIST
  * shapes, per ISA, a training step and a one-epoch run. Every kernel benchmark first checks
- * its result against the scalar kernel (within 1e-4 relative to sum |ab|) and reports an error
- * instead of a time if it differs. Counters: FLOP/s and bytes/s (operands read and written
+ * its result against the scalar kernel (within 1e-4 relative to sum |ab|; the _sel products
+ * bit for bit against their own set's dense product) and reports an error instead of a time
+ * if it differs. Counters: FLOP/s and bytes/s (operands read and written
  * once). Run: build-bench/bench/nn2-gbench [--benchmark_filter=REGEX]. */
 #include <math.h>
 #include <stdio.h>
@@ -190,11 +191,11 @@ static void bm_dropout(nn2_bstate *st, void *arg)
 
 /* The sparse first layer's products (README "The sparse first layer") at (mini-batch M, units
  * N) over 784 inputs, of which the central 22 x 16 block of the 28 x 28 image is selected (352,
- * 45%, in runs of 16: about a mini-batch of 10 MNIST images' union of non-zero pixels): what
- * forward, gemm_nn_sel (C = x . W + b); gradient, gemm_tn_sel with the lazy decay's add (W += x^T
- * . delta on the selected rows). Each first checked bit for bit against the same kernel set's
- * dense product over x with the other columns zero, which must give the same bits. FLOP/s
- * count the selected inputs' work. */
+ * 45%, in runs of 16: about a mini-batch of 10 MNIST images' union of non-zero pixels).
+ * SEL_FWD: gemm_nn_sel (C = x . W + b); SEL_GRAD: gemm_tn_sel with the lazy decay's add (W +=
+ * x^T . delta on the selected rows). Each is first checked bit for bit against the same kernel
+ * set's dense product over x with the other columns zero, which must give the same bits.
+ * FLOP/s count the selected inputs' work. */
 enum { SEL_FWD, SEL_GRAD };
 typedef struct {
     nn2_isa isa;
