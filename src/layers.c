@@ -244,7 +244,7 @@ void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int 
     const int M = r1 - r0, L = net->n_layers;
     for (int l = 0; l < L; l++) {
         float *out = ws->a[l + 1] + (size_t)r0 * ws->ld[l + 1];
-        if (l == 0 && L >= 2 && sel && nn2_sparse_on(k)) {
+        if (l == 0 && L >= 2 && sel) {
             const int ldx = ws->ld[0], ldo = ws->ld[1];
             for (int q = r0; q < r1; q += SEL_PART) {
                 const int m = r1 - q < SEL_PART ? r1 - q : SEL_PART;

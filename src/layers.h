@@ -93,7 +93,7 @@ void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *
                               int j1, float *scratch, float *bsum, float s);
 /* Evaluation forward over rows [r0,r1) of ws (no dropout); keeps zL. sel: room for sizes[0] +
  * 16 entries, for the first hidden layer over each 32-row part's non-zero inputs (the same
- * bits; used where nn2_sparse_on), or NULL for every input. */
+ * bits; the caller passes one where nn2_sparse_on), or NULL for every input. */
 void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int r0, int r1, int *sel);
 
 /* costs.c: BP1 for M rows: d = dC/dz_L from the outputs a (M, n) and labels (M). */

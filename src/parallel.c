@@ -99,8 +99,9 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
         nn2_ws ws;
         nn2_error lerr;
         nn2_status lst = nn2_ws_create(&ws, net, EVAL_BLOCK, 0, &lerr);
-        int *sel = lst == NN2_OK ? malloc(sizeof(int) * ((size_t)net->sizes[0] + 16)) : NULL;
-        if (lst == NN2_OK && !sel) {
+        const int sparse = L >= 2 && nn2_sparse_on(k); /* the first hidden layer over a list */
+        int *sel = lst == NN2_OK && sparse ? malloc(sizeof(int) * ((size_t)net->sizes[0] + 16)) : NULL;
+        if (lst == NN2_OK && sparse && !sel) {
             lst = nn2_fail(&lerr, NN2_ERR_NOMEM, "out of memory for evaluation");
             nn2_ws_free(&ws);
         }
