@@ -327,7 +327,7 @@ static blk arena_blk(const nn2_trainer *tr, int l)
 static blk layer_blk(const nn2_trainer *tr, const nn2_priv *p, int l)
 {
     const nn2_net *net = tr->net;
-    if (p && p->wout && l >= 1 && (tr->lean || tr->rep)) { /* the thread's copy (trainer.c) */
+    if (p && p->wout && l >= 1 && (tr->lean || tr->rep) && !tr->split_out) { /* the thread's copy */
         const size_t off = net->layer[l].offset - net->layer[1].offset;
         return (blk){p->wout + off, p->gout + off, p->vout ? p->vout + off : NULL, net->layer[l].ldw, 0};
     }
@@ -413,7 +413,8 @@ static void group_sums(const nn2_trainer *tr, const float *W2, int ldw, const fl
  * hidden layer at stride ldx. Returns 1 when BP1 (p->dout) is done too: the kernel set's
  * out_rows, for up to 16 outputs whose delta is a - y. */
 static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out, const float *x,
-                       int ldx, unsigned par, int shared, int mb)
+                       int ldx, unsigned par, int shared, int mb, const uint8_t *labels, float *zo,
+                       float *dout)
 {
     const nn2_net *net = tr->net;
     const int nL = net->sizes[2], n = net->sizes[1], ldp = tr->ldp;
@@ -432,11 +433,11 @@ static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out,
     const float *b = out->W + (size_t)n * out->ld;
     const nn2_act act = net->arch.act[1];
     if (tr->k->out_rows && nL <= 16 && net->arch.cost != NN2_COST_QUADRATIC) {
-        tr->k->out_rows(mb, nL, np, P, ldp, b, act == NN2_ACT_SOFTMAX, p->labels, p->out, p->dout);
+        tr->k->out_rows(mb, nL, np, P, ldp, b, act == NN2_ACT_SOFTMAX, labels, zo, dout);
         return 1;
     }
     for (int r = 0; r < mb; r++) {
-        float *z = p->out + (size_t)r * nL;
+        float *z = zo + (size_t)r * nL;
         for (int o = 0; o < nL; o++) {
             float sum = P[0][(size_t)r * ldp + o];
             for (int i = 1; i < np; i++) sum += P[i][(size_t)r * ldp + o];
@@ -444,9 +445,9 @@ static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out,
         }
     }
     if (act == NN2_ACT_SOFTMAX)
-        tr->k->softmax_rows(mb, nL, p->out);
+        tr->k->softmax_rows(mb, nL, zo);
     else
-        tr->k->act_forward[act](mb * nL, p->out);
+        tr->k->act_forward[act](mb * nL, zo);
     return 0;
 }
 
@@ -479,7 +480,13 @@ static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, i
  * layer (a transposed tail's half is in its group; the rows of a 2-slice tail and the biases
  * every thread updates) and keeps its hidden
  * activations, masks and deltas in buffers of its own. The output layer's sums have the same
- * group structure for every thread count (out_forward).
+ * group structure for every thread count (out_forward). On 3 or more threads, a tail-free
+ * network whose output layer costs more than a barrier (split_out, trainer.c) shares that
+ * layer out instead of repeating it: each thread computes the output sums, activations and BP1
+ * of its share of the mini-batch's rows (the same operations, row by row) into shared buffers,
+ * a second barrier publishes them, and each thread updates the output layer's rows of its own
+ * hidden units in the arena (thread 0 its biases) from all of the deltas, as rows_owned does.
+ * The next step's first barrier orders those updates before anyone reads them.
  *
  * Deeper networks on small mini-batches (tr->rep, see rep_pays in trainer.c) take one barrier
  * per step too: the threads share out the first layer's units only, and every thread computes
@@ -635,14 +642,27 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             tail_finish(tr, &hv, &drop, par, mb);
         }
     }
-    /* the output layer and BP1, redundantly in every thread */
+    /* the output layer and BP1: redundantly in every thread, or with split_out each thread its
+     * rows of it, for all the threads to read after a barrier */
     x = input_of(&hv, p, L - 1, &ldx);
-    int bp1 = 0;
-    if (tr->lean)
-        bp1 = out_forward(tr, p, &out, x, ldx, par, rown, mb);
-    else
-        nn2_dense_forward(k, net, L - 1, out.W, out.ld, 1.0f, x, ldx, NULL, p->out, nL, mb, 0, nL);
-    if (!bp1) nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
+    const float *dout = p->dout;
+    if (tr->split_out) {
+        const int q0 = (int)((long)mb * t / nt), q1 = (int)((long)mb * (t + 1) / nt);
+        float *zq = tr->sout + (size_t)q0 * nL, *dq = tr->sdout + (size_t)q0 * nL;
+        if (q1 > q0 && !out_forward(tr, p, &out, x + (size_t)q0 * ldx, ldx, par, 0, q1 - q0, p->labels + q0, zq, dq))
+            nn2_cost_delta(k, &net->arch, dq, zq, p->labels + q0, q1 - q0, nL);
+        NN2_PROF_MARK(&p->prof, NN2_PH_OUTPUT);
+        nn2_bar_wait(&tr->bar, t, nt, &p->episode);
+        NN2_PROF_MARK(&p->prof, NN2_PH_WAIT);
+        dout = tr->sdout;
+    } else {
+        int bp1 = 0;
+        if (tr->lean)
+            bp1 = out_forward(tr, p, &out, x, ldx, par, rown, mb, p->labels, p->out, p->dout);
+        else
+            nn2_dense_forward(k, net, L - 1, out.W, out.ld, 1.0f, x, ldx, NULL, p->out, nL, mb, 0, nL);
+        if (!bp1) nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
+    }
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
         if (l < L - 1 && !tr->rep) {
@@ -654,7 +674,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             }
         }
         j0 = own[l - 1].j0, j1 = own[l - 1].j1, h0 = own[l - 1].h0, h1 = own[l - 1].h1;
-        const float *dn = l == L - 1 ? p->dout : ws->d[l + 1];
+        const float *dn = l == L - 1 ? dout : ws->d[l + 1];
         /* with the biases' gradients (BP3) summed on the way, and the first layer's deltas
          * scaled for the lazy decay (its weights' update adds x^T . delta) */
         const float sc = lazy && l == 1 ? dc : 1.0f;
@@ -703,8 +723,12 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
         if (tr->tt) tail_cols(tr, own[0].h0, own[0].h1, &r0, &r1);
     }
-    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, p->dout, nL, mb, NULL);
-    if (tr->lean || tr->rep || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, p->dout, nL, mb);
+    if (tr->split_out) { /* the rows of its hidden units, in the arena; the biases: thread 0 */
+        r0 = own[0].j0;
+        r1 = own[0].j1;
+    }
+    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL);
+    if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, dout, nL, mb);
     if (!tr->lean && !tr->rep) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);

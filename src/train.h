@@ -87,6 +87,11 @@ typedef struct nn2_trainer {
     int ldp;             /* the outputs rounded up to 16 */
     float *gpart[2];     /* lean: each group's partial sums (2 parities, m, ldp), written by the
                             group's owner on 2 threads */
+    int split_out_ok;    /* lean without a tail, one rank, an output layer worth a barrier
+                            (m * hidden * outputs >= NN2_SPLIT_OUT_MIN): may split it (step.c) */
+    int split_out;       /* this parallel region (3 or more threads) does */
+    float *sout, *sdout; /* split_out: the output layer's activations and deltas (m, outputs),
+                            each row written by one thread, read by all after a barrier */
     int team;            /* this parallel region's thread count */
     const struct nn2_plan *plan; /* the placement the buffers were made for (NULL: none) */
     void **node_images;          /* (plan->n_numa) per-node copies of the images, or NULL */

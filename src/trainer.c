@@ -105,6 +105,12 @@ static int rep_pays(const nn2_net *net, int m, int T)
     return m < 32 || (1.0 - 1.0 / T) * w1 / w < 0.10;
 }
 
+/* A tail-free [in, hidden, out] network's output layer is shared out by rows on 3 or more
+ * threads (step.c) when m * hidden * outputs reaches this: below it, the forward product and
+ * weight gradient that every thread would repeat (2 m hidden outputs multiply-adds, a few us
+ * at 16k) cost about what the added barrier and the deltas' trip between cores do. */
+#define NN2_SPLIT_OUT_MIN 16384.0
+
 nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
                             const nn2_dataset *data, int m_max, int threads, nn2_error *err)
 {
@@ -197,6 +203,15 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
             nn2_trainer_share(&one, 0, g, 2, &j0, &j1, &h0, &h1);
             tr->gh[g] = h1 > h0 ? h0 : g;
         }
+    }
+    /* the output layer shared out by rows on 3 or more threads (step.c), where it is worth the
+     * barrier that adds: each thread would otherwise compute all of it, and its update, alone */
+    tr->split_out_ok = tr->lean && !tr->tail && tr->ranks == 1 &&
+                       (double)m_max * net->sizes[1] * net->sizes[2] >= NN2_SPLIT_OUT_MIN;
+    if (tr->split_out_ok) {
+        tr->sout = nn2_alloc((size_t)m_max * net->sizes[2], sizeof(float));
+        tr->sdout = nn2_alloc((size_t)m_max * net->sizes[2], sizeof(float));
+        ok = ok && tr->sout && tr->sdout;
     }
     const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
     size_t scratch = 1;
@@ -314,6 +329,8 @@ void nn2_trainer_free(nn2_trainer *tr)
     }
     nn2_free_guarded(tr->gpart[0]);
     nn2_free_guarded(tr->gpart[1]);
+    nn2_free(tr->sout);
+    nn2_free(tr->sdout);
     for (int q = 0; tr->node_images && q < tr->plan->n_numa; q++)
         nn2_plan_free_copy(tr->plan, tr->node_images[q], tr->image_bytes);
     free(tr->node_images);
@@ -491,7 +508,7 @@ static void region_begin(nn2_trainer *tr, int t)
     p->xn_rows = 0;
     p->wscale = tr->wscale;
     if (tr->own0) own0_sync(tr, t, 0);
-    if (!p->wout || (!tr->lean && !tr->rep)) return;
+    if (!p->wout || (!tr->lean && !tr->rep) || tr->split_out) return;
     const nn2_net *net = tr->net;
     const size_t n = net->n_params - net->layer[1].offset;
     memcpy(p->wout, nn2_layer_WT(net, 1), sizeof(float) * n);
@@ -529,6 +546,7 @@ static void region_open(nn2_trainer *tr, int T)
     /* (a network without a hidden layer shares its one layer's input rows, in the arena) */
     tr->own0 = T >= 2 && T <= tr->n_priv && tr->net->n_layers >= 2;
     tr->rep = tr->rep_ok && T >= 2 && rep_pays(tr->net, tr->m_max, T);
+    tr->split_out = tr->split_out_ok && T >= 3;
     tail_sync(tr, 0);
 }
 
@@ -538,6 +556,7 @@ static void region_close(nn2_trainer *tr)
     tail_sync(tr, 1);
     tr->own0 = 0;
     tr->rep = 0;
+    tr->split_out = 0;
 }
 
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,

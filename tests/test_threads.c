@@ -34,10 +34,13 @@ typedef struct {
 
 /* The networks: [DIM, 23, 10] (2 slices of 16: the whole layer computed in two halves of the
  * inputs), [DIM, 100, 10] and [DIM, 9, 10] (7 and 1 slices: the last one computed in two
- * halves), [DIM, 23, 17, 10], and [DIM, 10] with no hidden layer. */
-enum { N_SHAPES = 5 };
-static const int shapes[N_SHAPES][4] = {{DIM, 23, 10}, {DIM, 100, 10}, {DIM, 9, 10}, {DIM, 23, 17, 10}, {DIM, 10}};
-static const int shape_len[N_SHAPES] = {3, 3, 3, 4, 2};
+ * halves), [DIM, 23, 17, 10], [DIM, 10] with no hidden layer, and [DIM, 48, 10] (3 whole
+ * slices; with mini-batches of 64 on 3 or more threads its output layer is shared out by rows,
+ * split_out). */
+enum { N_SHAPES = 6, SPLIT_SHAPE = 5 };
+static const int shapes[N_SHAPES][4] = {{DIM, 23, 10}, {DIM, 100, 10}, {DIM, 9, 10}, {DIM, 23, 17, 10}, {DIM, 10},
+                                        {DIM, 48, 10}};
+static const int shape_len[N_SHAPES] = {3, 3, 3, 4, 2, 3};
 
 static int n_inputs = DIM; /* the networks' inputs: DIM, or the sparse test's SPARSE_DIM */
 static int train_isa = -1; /* the kernel set train_with uses: the default, or the sparse test's */
@@ -82,9 +85,9 @@ static nn2_net *train_with(const config *cf, int shape, int threads, int batch, 
     return net;
 }
 
-/* Two epochs of mini-batches of 5 through nn2_train_batch, step s on threads[s % n_threads]. */
+/* Two epochs of mini-batches of m through nn2_train_batch, step s on threads[s % n_threads]. */
 static nn2_net *train_steps(const config *cf, int shape, const int *threads, int n_threads,
-                            const nn2_dataset *d)
+                            const nn2_dataset *d, int m)
 {
     nn2_net *net = make_net(cf, shape);
     nn2_config c;
@@ -95,13 +98,13 @@ static nn2_net *train_steps(const config *cf, int shape, const int *threads, int
     c.seed = 7;
     nn2_trainer tr;
     nn2_error err;
-    NN2_ASSERT(nn2_trainer_init(&tr, net, &c, d, 5, 4, &err) == NN2_OK);
+    NN2_ASSERT(nn2_trainer_init(&tr, net, &c, d, m, 4, &err) == NN2_OK);
     static uint32_t idx[N];
     int s = 0;
     for (int e = 0; e < 2; e++) {
         for (int i = 0; i < N; i++) idx[i] = (uint32_t)((i * 37 + e * 11) % N);
-        for (size_t b = 0; b < N; b += 5, s++) {
-            const int mb = N - b < 5 ? (int)(N - b) : 5;
+        for (size_t b = 0; b < N; b += (size_t)m, s++) {
+            const int mb = N - b < (size_t)m ? (int)(N - b) : m;
             nn2_train_batch(&tr, idx, b, mb, N, 0.1, e, threads[s % n_threads]);
         }
     }
@@ -286,15 +289,32 @@ int main(void)
         nn2_net_free(net);
     }
 
-    /* the thread count changing between steps: per-thread copies and buffers must follow */
+    /* the output layer shared out by rows: for [DIM, 48, 10] on mini-batches of 64 (covered
+     * above on 3 and 4 threads), not of 10 (the barrier would cost more), nor for a tail */
+    for (int q = 0; q < 3; q++) {
+        const int sh = q < 2 ? SPLIT_SHAPE : 1, m = q == 1 ? 10 : 64;
+        nn2_net *net = make_net(&configs[0], sh);
+        nn2_config c;
+        nn2_config_default(&c);
+        nn2_trainer tr;
+        nn2_error err;
+        NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, m, 4, &err) == NN2_OK);
+        CHECK(tr.split_out_ok == (q == 0), "hidden %d, batch %d: split_out_ok %d", shapes[sh][1], m, tr.split_out_ok);
+        nn2_trainer_free(&tr);
+        nn2_net_free(net);
+    }
+
+    /* the thread count changing between steps: per-thread copies and buffers must follow (and
+     * the output layer between the threads' copies and the arena, split_out with 40 rows) */
     static const int one[] = {1}, mixed[] = {2, 1, 3, 3, 1, 4, 2, 2, 1};
-    for (int sh = 0; sh < N_SHAPES; sh++)
+    for (int sh = 0; sh <= N_SHAPES; sh++)
         for (int c = 0; c < 4; c++) {
-            nn2_net *a = train_steps(&configs[c], sh, one, 1, &d);
-            nn2_net *b = train_steps(&configs[c], sh, mixed, 9, &d);
+            const int s = sh < N_SHAPES ? sh : SPLIT_SHAPE, m = sh < N_SHAPES ? 5 : 40;
+            nn2_net *a = train_steps(&configs[c], s, one, 1, &d, m);
+            nn2_net *b = train_steps(&configs[c], s, mixed, 9, &d, m);
             CHECK(memcmp(a->params, b->params, sizeof(float) * a->n_params) == 0,
-                  "%s, hidden %d, %d layers: a thread count changing between steps changes the result",
-                  configs[c].name, shapes[sh][1], shape_len[sh]);
+                  "%s, hidden %d, %d layers, batch %d: a thread count changing between steps changes the result",
+                  configs[c].name, shapes[s][1], shape_len[s], m);
             nn2_net_free(a);
             nn2_net_free(b);
         }
