@@ -404,14 +404,15 @@ static void group_sums(const nn2_trainer *tr, const float *W2, int ldw, const fl
     tr->k->gemm_tn(mb, tr->net->sizes[2], tc, tmp, mb, W2 + (size_t)u0 * ldw, ldw, P, tr->ldp, 1.0f, 1.0f);
 }
 
-/* Lean networks' output layer into p->out (mb, nL): z = ((P0 + P1) + Pt) + b, P0 and P1 the
- * partial sums of the hidden groups (group_units; with a tt tail, each has one half of it),
- * Pt over a tail that is not tt, [gm, n) (empty ones left out), then the output activation.
- * The same operations for any thread count; with rows_owned (shared = 1) the groups' sums were
- * computed by their owners before the barrier from their own units and weight rows, so the
- * hidden activations need not cross cores; else the thread computes them all from x, the whole
- * hidden layer at stride ldx. Returns 1 when BP1 (p->dout) is done too: the kernel set's
- * out_rows, for up to 16 outputs whose delta is a - y. */
+/* Lean networks' output layer, mb rows of it into zo (mb, nL): z = ((P0 + P1) + Pt) + b, P0
+ * and P1 the partial sums of the hidden groups (group_units; with a tt tail, each has one half
+ * of it), Pt over a tail that is not tt, [gm, n) (empty ones left out), then the output
+ * activation. The same operations for any thread count and any rows; with rows_owned
+ * (shared = 1) the groups' sums were computed by their owners before the barrier from their own
+ * units and weight rows, so the hidden activations need not cross cores; else the thread
+ * computes them all from x, the whole hidden layer's first mb rows at stride ldx. Returns 1
+ * when BP1 (into dout, from the rows' labels) is done too: the kernel set's out_rows, for up to
+ * 16 outputs whose delta is a - y. */
 static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out, const float *x,
                        int ldx, unsigned par, int shared, int mb, const uint8_t *labels, float *zo,
                        float *dout)
