@@ -16,12 +16,20 @@ static const char *bind_name(nn2_bind b)
     return b == NN2_BIND_COMPACT ? "compact" : b == NN2_BIND_SPREAD ? "spread" : "none";
 }
 
+/* The PU this OS thread was last bound to here (-1: none): OpenMP's runtime ends the threads a
+ * smaller team leaves out and makes new ones for a larger team, and a new thread inherits the
+ * binding of the thread that creates it (the master's PU). */
+#if NN2_WITH_HWLOC
+static _Thread_local int bound_pu = -1;
+#endif
+
 void nn2_plan_free(nn2_plan *plan)
 {
 #if NN2_WITH_HWLOC
     if (plan->caller) {
         if (plan->topology && plan->policy != NN2_BIND_NONE)
             hwloc_set_cpubind((hwloc_topology_t)plan->topology, (hwloc_bitmap_t)plan->caller, HWLOC_CPUBIND_THREAD);
+        bound_pu = -1; /* the caller has its own set back */
         hwloc_bitmap_free((hwloc_bitmap_t)plan->caller);
     }
     if (plan->topology) hwloc_topology_destroy((hwloc_topology_t)plan->topology);
@@ -126,9 +134,10 @@ void nn2_plan_bind_self(const nn2_plan *plan, int t)
 {
 #if NN2_WITH_HWLOC
     if (!plan->topology || plan->policy == NN2_BIND_NONE || t >= plan->n_threads || plan->place[t].pu < 0) return;
+    if (plan->place[t].pu == bound_pu) return;
     hwloc_topology_t topo = (hwloc_topology_t)plan->topology;
     hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(topo, (unsigned)plan->place[t].pu);
-    if (pu) hwloc_set_cpubind(topo, pu->cpuset, HWLOC_CPUBIND_THREAD);
+    if (pu && hwloc_set_cpubind(topo, pu->cpuset, HWLOC_CPUBIND_THREAD) == 0) bound_pu = plan->place[t].pu;
 #else
     (void)plan;
     (void)t;

@@ -503,6 +503,7 @@ static void own0_sync(nn2_trainer *tr, int t, int store)
 static void region_begin(nn2_trainer *tr, int t)
 {
     nn2_priv *p = &tr->priv[t];
+    if (tr->plan) nn2_plan_bind_self(tr->plan, t); /* a thread new to the team is not bound yet */
     p->parity = 0;
     p->episode = 0;
     p->xn_rows = 0;
