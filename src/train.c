@@ -21,11 +21,13 @@ static double step_flops(const nn2_net *net, int batch)
 }
 
 /* With threads = 0 (automatic), steps of less than NN2_PROBE_FLOPS are timed during the first
- * epoch with every core and with one (NN2_PROBE_STEPS steps each, the many-thread run twice to
- * discount its warm-up) and the faster is kept: a step also costs barriers and cache-line
- * transfers between cores (1-2 us each on the 2-core VM this was written on, and it varies), so
- * small networks would otherwise get slower with more threads. The results are the same bits
- * either way. An explicit count is used as is. */
+ * epoch with every core, then with 1, 2, 4, ... threads below that, then with every core again
+ * (NN2_PROBE_STEPS steps each; the first run also takes the team's warm-up) and the fastest is
+ * kept: a step also costs barriers and cache-line transfers between cores (1-2 us each on the
+ * 2-core VM this was written on, and it varies), and a small layer has only so many 16-unit
+ * slices to share out, so small networks would otherwise get slower with more threads (on 16
+ * cores, [784,30,10] ran fastest on 2 threads, [784,100,10] on 7 or 8). The results are the same
+ * bits whatever the count. An explicit count is used as is. */
 #define NN2_PROBE_FLOPS 64e6
 #define NN2_PROBE_STEPS 150
 
@@ -267,15 +269,22 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         nn2_rng_shuffle(&shuf, perm, n); /* in place, every epoch, like random.shuffle */
         const double eta = sched.eta, t0 = nn2_now_s();
         size_t b = epoch == start_epoch ? start_batch : 0;
-        if (probe && b == 0 && epoch == 0 && n_batches >= 4 * NN2_PROBE_STEPS) {
-            const double a1 = nn2_train_run(&tr, cfg, perm, n, m, 0, NN2_PROBE_STEPS, eta, epoch, T);
-            double one = 1e300, a2 = 1e300;
-            if (tr.stop_after < 0)
-                one = nn2_train_run(&tr, cfg, perm, n, m, NN2_PROBE_STEPS, 2 * NN2_PROBE_STEPS, eta, epoch, 1);
-            if (tr.stop_after < 0)
-                a2 = nn2_train_run(&tr, cfg, perm, n, m, 2 * NN2_PROBE_STEPS, 3 * NN2_PROBE_STEPS, eta, epoch, T);
-            if (tr.stop_after < 0 && one < (a1 < a2 ? a1 : a2)) T = 1;
-            b = 3 * NN2_PROBE_STEPS;
+        int runs = 2; /* the probe's runs: every core twice, and 1, 2, 4, ... threads below it */
+        for (int c = 1; c < T; c *= 2) runs++;
+        if (probe && b == 0 && epoch == 0 && n_batches >= (size_t)(runs + 1) * NN2_PROBE_STEPS) {
+            double fastest = 1e300;
+            int best_t = T;
+            for (int r = 0, c = 1; r < runs && tr.stop_after < 0; r++) {
+                const int ti = r == 0 || r == runs - 1 ? T : c; /* T, 1, 2, 4, ..., T */
+                if (r > 0 && r < runs - 1) c *= 2;
+                const double s = nn2_train_run(&tr, cfg, perm, n, m, b, b + NN2_PROBE_STEPS, eta, epoch, ti);
+                b += NN2_PROBE_STEPS;
+                if (s < fastest || (s == fastest && ti < best_t)) {
+                    fastest = s;
+                    best_t = ti;
+                }
+            }
+            if (tr.stop_after < 0) T = best_t;
         }
         if (tr.stop_after < 0) nn2_train_run(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, T);
         if (tr.ranks > 1) nn2_dist_sync_arena(dist, net, net->params); /* whole on every rank */

@@ -6,7 +6,9 @@
 #  - a network2-format model written by NumPy loads in nn2 and scores the same;
 #  - a short run under each ISA reaches the scalar run's accuracy within 0.2 points;
 #  - --threads 1, 2, 3, 4 give byte-identical saved models, for each ISA, for a sigmoid network
-#    and for a ReLU + softmax + dropout + momentum one.
+#    and for a ReLU + softmax + dropout + momentum one;
+#  - the automatic thread count's probe (4 threads allowed) keeps one of them and saves the
+#    same model as 1 thread.
 set -u
 nn2=$1; data=$2; src=$3
 py=/usr/bin/python3; ref="$src/scripts/reference_network2.py"
@@ -62,5 +64,16 @@ for isa in scalar avx2 avx512; do
     else fail "$isa $cfgname: models differ across thread counts"; fi
   done
 done
+# the automatic thread count: with 4 threads allowed, the first epoch's probe runs 4, 1, 2 and 4
+# threads (150 steps each) before the rest at the fastest; the model is the one thread's
+checks=$((checks+1))
+auto=$(OMP_NUM_THREADS=4 "$nn2" train --data "$data" --no-fetch --train-size 6000 --epochs 2 --threads 0 \
+  --save "$tmp/auto.json") || fail "automatic threads: exit $?"
+"$nn2" train --data "$data" --no-fetch --train-size 6000 --epochs 2 --threads 1 --quiet --save "$tmp/one.json" \
+  || fail "one thread: exit $?"
+picked=$(echo "$auto" | sed -n 's/^Epoch 0: .*\[\([0-9]*\) threads*\]$/\1/p')
+if [ -n "$picked" ] && cmp -s "$tmp/auto.json" "$tmp/one.json"; then
+  echo "automatic threads: the probe kept $picked of 4; the model is byte-identical to 1 thread's"
+else fail "automatic threads: picked '$picked', models $(cmp -s "$tmp/auto.json" "$tmp/one.json" && echo same || echo differ)"; fi
 echo "$((checks-fails)) passed, $fails failed"
 [ "$fails" = 0 ]
