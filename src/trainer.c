@@ -497,13 +497,14 @@ static void own0_sync(nn2_trainer *tr, int t, int store)
     }
 }
 
-/* Start of a parallel region (every thread): the hidden buffers restart at the first of the
- * two, and with one hidden layer, threads other than 0 copy the output layer's parameters
- * (and velocities) from the arenas that thread 0 keeps up to date. */
+/* Start of a parallel region (every thread): the thread's binding (one that OpenMP made for
+ * this team is not bound yet), the hidden buffers restart at the first of the two, and with
+ * one hidden layer, threads other than 0 copy the output layer's parameters (and velocities)
+ * from the arenas that thread 0 keeps up to date (not with split_out: all use the arenas). */
 static void region_begin(nn2_trainer *tr, int t)
 {
     nn2_priv *p = &tr->priv[t];
-    if (tr->plan) nn2_plan_bind_self(tr->plan, t); /* a thread new to the team is not bound yet */
+    if (tr->plan) nn2_plan_bind_self(tr->plan, t);
     p->parity = 0;
     p->episode = 0;
     p->xn_rows = 0;
