@@ -648,7 +648,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     x = input_of(&hv, p, L - 1, &ldx);
     const float *dout = p->dout;
     if (tr->split_out) {
-        const int q0 = (int)((long)mb * t / nt), q1 = (int)((long)mb * (t + 1) / nt);
+        int q0, q1;
+        nn2_split(mb, nt, t, &q0, &q1);
         float *zq = tr->sout + (size_t)q0 * nL, *dq = tr->sdout + (size_t)q0 * nL;
         if (q1 > q0 && !out_forward(tr, p, &out, x + (size_t)q0 * ldx, ldx, par, 0, q1 - q0, p->labels + q0, zq, dq))
             nn2_cost_delta(k, &net->arch, dq, zq, p->labels + q0, q1 - q0, nL);

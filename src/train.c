@@ -269,14 +269,15 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         nn2_rng_shuffle(&shuf, perm, n); /* in place, every epoch, like random.shuffle */
         const double eta = sched.eta, t0 = nn2_now_s();
         size_t b = epoch == start_epoch ? start_batch : 0;
-        int runs = 2; /* the probe's runs: every core twice, and 1, 2, 4, ... threads below it */
-        for (int c = 1; c < T; c *= 2) runs++;
+        int counts[34], runs = 0; /* the probe's thread counts: T, 1, 2, 4, ... below T, T */
+        counts[runs++] = T;
+        for (int c = 1; c < T; c *= 2) counts[runs++] = c;
+        counts[runs++] = T;
         if (probe && b == 0 && epoch == 0 && n_batches >= (size_t)(runs + 1) * NN2_PROBE_STEPS) {
             double fastest = 1e300;
             int best_t = T;
-            for (int r = 0, c = 1; r < runs && tr.stop_after < 0; r++) {
-                const int ti = r == 0 || r == runs - 1 ? T : c; /* T, 1, 2, 4, ..., T */
-                if (r > 0 && r < runs - 1) c *= 2;
+            for (int r = 0; r < runs && tr.stop_after < 0; r++) {
+                const int ti = counts[r];
                 const double s = nn2_train_run(&tr, cfg, perm, n, m, b, b + NN2_PROBE_STEPS, eta, epoch, ti);
                 b += NN2_PROBE_STEPS;
                 if (s < fastest || (s == fastest && ti < best_t)) {
