@@ -47,7 +47,7 @@ typedef struct nn2_kernels {
     nn2_isa isa;
     const char *name;
     /* The sparse first layer's weight gradient under momentum and L1 (every row updated, the
-     * rows of unselected inputs from zeros: gemm_tn_sel then zero_rows) pays only where a row's
+     * rows of unselected inputs from zeros: gemm_tn_sel and zero_gaps) pays only where a row's
      * product has at least this many multiply-adds (mini-batch x units); below, gemm_tn over
      * every input is faster. Measured per set in training (README "Speed"). */
     int sel_grad_min;
@@ -80,9 +80,10 @@ typedef struct nn2_kernels {
      * -0) in some row, into ksel in increasing order (ksel: room for k1 - k0 + 16 entries; the
      * ones past the count may be written). Returns how many. */
     int (*nz_cols)(int M, const float *x, int ldx, int k0, int k1, int *ksel);
-    /* Rows rows[i] - base (i = 0..M-1) of C, n columns each, set to +0: the gradient rows of
-     * inputs zero in the whole mini-batch (gemm_tn over them gives +0), beside gemm_tn_sel's. */
-    void (*zero_rows)(int M, int n, const int *rows, int base, float *C, int ldc);
+    /* The rows r in [r0, r1) of C (n columns each) that are none of rows[i] - base (i = 0..M-1,
+     * increasing, each in [r0, r1)) set to +0: the gradient rows of inputs zero in the whole
+     * mini-batch (gemm_tn over them gives +0), between gemm_tn_sel's rows. */
+    void (*zero_gaps)(int r0, int r1, int n, const int *rows, int M, int base, float *C, int ldc);
     /* dst (n) = src / 255, correctly rounded: pixels to [0, 1]. */
     void (*u8_to_f32)(int n, const uint8_t *src, float *dst);
     /* out (N) = sum over rows i = 0..M-1 (in order) of A (M,N). */
@@ -120,6 +121,13 @@ typedef struct nn2_kernels {
      * Nothing between rows is read or written. */
     void (*update)(int M, int n, float *w, int ldw, const float *g, int ldg, float *v,
                    const nn2_kupd *u);
+    /* update of rows r0..r1-1 (row r of w and v at r * ldw): the gradient's row r at g + r * ldg
+     * for the rows r = rows[i] - base (i = 0..M-1, increasing, each in [r0, r1)), a gradient
+     * of +0 for the others, not read (the same bits as update over rows of +0): the sparse
+     * first layer's step under momentum and L1, where the inputs no sample has set have no
+     * gradient to write. */
+    void (*update_sel)(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg, float *v,
+                       const nn2_kupd *u, const int *rows, int M, int base);
     /* Inverted dropout of n units: h = splitmix64's output for the state key + u (a hash of
      * the counter, as nn2_hash64(key + u)); mask[u] = 0 when h >> 40 < threshold (a 24-bit
      * uniform below p 2^24), else keep (1/(1-p)); out[u] = a[u] * mask[u]. Integer hashing,

@@ -17,7 +17,7 @@
         .gemm_nn = nn2_k_gemm_nn_##X, .gemm_nt = nn2_k_gemm_nt_##X,                             \
         .gemm_tn = nn2_k_gemm_tn_##X, .colsum = nn2_k_colsum_##X,                               \
         .gemm_nn_sel = nn2_k_gemm_nn_sel_##X, .gemm_tn_sel = nn2_k_gemm_tn_sel_##X,             \
-        .nz_cols = nn2_k_nz_cols_##X, .zero_rows = nn2_k_zero_rows_##X,                         \
+        .nz_cols = nn2_k_nz_cols_##X, .zero_gaps = nn2_k_zero_gaps_##X,                         \
         .u8_to_f32 = nn2_k_u8_to_f32_##X,                                                       \
         .act_forward = {[NN2_KACT_SIGMOID] = nn2_k_sigmoid_forward_##X,                         \
                         [NN2_KACT_TANH] = nn2_k_tanh_forward_##X,                               \
@@ -27,18 +27,19 @@
                          [NN2_KACT_RELU] = nn2_k_relu_backward_##X},                            \
         .softmax_rows = nn2_k_softmax_rows_##X, .bp2_small = nn2_k_bp2_small_##X,               \
         .out_rows = nn2_k_out_rows_##X, .add_act = nn2_k_add_act_##X,                           \
-        .update = nn2_k_update_##X, .dropout = nn2_k_dropout_##X,                               \
+        .update = nn2_k_update_##X, .update_sel = nn2_k_update_sel_##X,                         \
+        .dropout = nn2_k_dropout_##X,                                                           \
     }
 
-/* sel_grad_min, from `nn2 train` with momentum 0.9, the sparse gradient against every input
- * (twenty-fifth session): scalar 1.22-1.28x at 200-1,000 multiply-adds a row, so always; AVX2
- * 0.98-0.99x at 200, 1.04-1.11x at 300-480; AVX-512 0.90-0.99x at 200-640, 1.03x at 1,000,
- * 1.10-1.14x at 3,000 and more. */
+/* sel_grad_min, from `nn2 train` with momentum 0.9, the sparse gradient against every input:
+ * scalar 1.22-1.28x at 200-1,000 multiply-adds a row (twenty-fifth session), so always; since
+ * the twenty-seventh session's update_sel (no zero rows written and read), AVX2 and AVX-512
+ * 0.97-1.04x at 90-160 and 1.05-1.26x at 200-1,000 (README "Speed"). */
 static const nn2_kernels tables[NN2_ISA_COUNT] = {
     [NN2_ISA_SCALAR] = NN2_TABLE(NN2_ISA_SCALAR, scalar, 0),
 #if NN2_HAVE_X86_KERNELS
-    [NN2_ISA_AVX2] = NN2_TABLE(NN2_ISA_AVX2, avx2, 300),
-    [NN2_ISA_AVX512] = NN2_TABLE(NN2_ISA_AVX512, avx512, 1000),
+    [NN2_ISA_AVX2] = NN2_TABLE(NN2_ISA_AVX2, avx2, 200),
+    [NN2_ISA_AVX512] = NN2_TABLE(NN2_ISA_AVX512, avx512, 200),
 #endif
 };
 

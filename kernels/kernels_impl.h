@@ -21,7 +21,8 @@
                                  int ldb, const int *csel, int base, float *C, int ldc,         \
                                  float alpha, float beta);                                      \
     int nn2_k_nz_cols_##isa(int M, const float *x, int ldx, int k0, int k1, int *ksel);        \
-    void nn2_k_zero_rows_##isa(int M, int n, const int *rows, int base, float *C, int ldc);    \
+    void nn2_k_zero_gaps_##isa(int r0, int r1, int n, const int *rows, int M, int base, float *C, \
+                               int ldc);                                                        \
     void nn2_k_u8_to_f32_##isa(int n, const uint8_t *src, float *dst);                         \
     void nn2_k_colsum_##isa(int M, int N, const float *A, int lda, float *out);                \
     void nn2_k_sigmoid_forward_##isa(int n, float *x);                                          \
@@ -40,6 +41,8 @@
                               float *delta);                                                   \
     void nn2_k_update_##isa(int M, int n, float *w, int ldw, const float *g, int ldg, float *v, \
                             const nn2_kupd *u);                                                 \
+    void nn2_k_update_sel_##isa(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg, \
+                                float *v, const nn2_kupd *u, const int *rows, int M, int base);  \
     void nn2_k_dropout_##isa(int n, uint64_t key, uint32_t threshold, float keep, const float *a, \
                              float *mask, float *out);
 
@@ -55,6 +58,18 @@ static inline uint64_t nn2_k_mix64(uint64_t z)
     z = (z ^ (z >> 27)) * NN2_K_MIX64_M2;
     return z ^ (z >> 31);
 }
+
+/* update_sel's walk: rows [r0, r1) as runs, the rows between rows[i] - base through
+ * GAP(first row, count) (zero gradient), the listed ones through RUN(first row, count). */
+#define NN2_UPDATE_SEL_RUNS(r0, r1, rows, M, base, GAP, RUN)                                    \
+    for (int i_ = 0, r_ = (r0); r_ < (r1);) {                                                     \
+        const int end_ = i_ < (M) ? (rows)[i_] - (base) : (r1);                                  \
+        if (end_ > r_) GAP(r_, end_ - r_);                                                       \
+        int e_ = end_;                                                                           \
+        while (i_ < (M) && (rows)[i_] - (base) == e_) i_++, e_++;                                \
+        if (e_ > end_) RUN(end_, e_ - end_);                                                     \
+        r_ = e_;                                                                                 \
+    }
 
 /* The update kernels' dispatch: ROWS(kind, reg, nest) called with constants for the step u
  * asks for, so that each combination is compiled as a loop of its own. */

@@ -24,6 +24,7 @@ void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, do
         o->uw.kind = o->reg == NN2_REG_L2 ? NN2_KUPD_SGD_L2 : NN2_KUPD_SGD_L1;
     }
     o->update = k->update;
+    o->update_sel = k->update_sel;
 }
 
 void nn2_optim_update_bias(const nn2_optim *o, float *w, const float *g, float *v, int n)
@@ -35,4 +36,10 @@ void nn2_optim_update_rows(const nn2_optim *o, int M, int n, float *w, int ldw, 
                            int ldg, float *v)
 {
     o->update(M, n, w, ldw, g, ldg, v, &o->uw);
+}
+
+void nn2_optim_update_sel(const nn2_optim *o, int r0, int r1, int n, float *w, int ldw, const float *g,
+                          int ldg, float *v, const int *rows, int M, int base)
+{
+    o->update_sel(r0, r1, n, w, ldw, g, ldg, v, &o->uw, rows, M, base);
 }

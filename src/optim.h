@@ -19,6 +19,8 @@ typedef struct nn2_optim {
     nn2_kupd uw, ub; /* the kernel's step for weights and for biases */
     void (*update)(int M, int n, float *w, int ldw, const float *g, int ldg, float *v,
                    const nn2_kupd *u); /* k->update */
+    void (*update_sel)(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg, float *v,
+                       const nn2_kupd *u, const int *rows, int M, int base); /* k->update_sel */
 } nn2_optim;
 
 void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, double eta, size_t n,
@@ -29,5 +31,9 @@ void nn2_optim_update_bias(const nn2_optim *o, float *w, const float *g, float *
 /* M rows of n weights: w and v at stride ldw, g at stride ldg; one kernel call. */
 void nn2_optim_update_rows(const nn2_optim *o, int M, int n, float *w, int ldw, const float *g,
                            int ldg, float *v);
+/* Rows r0..r1-1 of n weights (w, v and g at row r: + r * ldw, g + r * ldg), the gradient's rows
+ * those of rows[i] - base (i < M), +0 elsewhere (not read); one kernel call (update_sel). */
+void nn2_optim_update_sel(const nn2_optim *o, int r0, int r1, int n, float *w, int ldw, const float *g,
+                          int ldg, float *v, const int *rows, int M, int base);
 
 #endif

@@ -65,25 +65,34 @@ static void epilogue_of(const nn2_optim *o, int upd, float *alpha, float *beta)
     *beta = upd == UPD_ADD ? 1.0f : o->decay;
 }
 
-/* Rows [c0, c1) (at most GRAD_CHUNK) of gradient G (row 0: input base) from the selected
- * inputs s->idx[*p..) in them: x^T . delta as gemm_tn (beta 0) computes it, and +0 in the rows
- * of inputs no sample of the mini-batch has set (gemm_tn's bits there: its sums start at +0).
- * *p moves past the chunk's entries. */
-static void grad_rows_sel(const nn2_trainer *tr, const nn2_xsel *s, int *p, int c0, int c1, int n,
-                          const float *x, int ldx, const float *delta, int ldd, int mb, float *G, int ldg)
+#define SEL_GROUP 48 /* selected rows per gradient call: whole tiles of 6 rows and of 8 */
+
+/* grad_block under UPD_OPTIM with s: rows [r0, r1) in chunks that hold SEL_GROUP selected rows
+ * each (the last one the rest), so that gemm_tn_sel's tiles are whole but in the last call; in
+ * each chunk the gradient of the selected rows (gemm_tn_sel, beta 0), then the update of every
+ * row of the chunk, whose other rows have a gradient of +0 (gemm_tn's bits there: its sums
+ * start at +0): update_sel does not read them, and without o (a gradient only) zero_gaps
+ * writes them. */
+static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, blk b, int r0, int r1,
+                           int j0, int j1, const float *x, int ldx, const float *delta, int ldd, int mb,
+                           const nn2_xsel *s)
 {
-    int zero[GRAD_CHUNK], nz = 0;
-    NN2_ASSERT(c1 - c0 <= GRAD_CHUNK);
-    const int p0 = *p;
-    int q = p0;
-    for (int c = c0; c < c1; c++)
-        if (q < s->n && s->idx[q] - s->base == c)
-            q++;
+    const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0;
+    float *G = b.G + (j0 - b.u0);
+    for (int p = 0, c0 = r0; c0 < r1;) {
+        const int pe = s->n - p > SEL_GROUP ? p + SEL_GROUP : s->n;
+        const int c1 = pe < s->n ? s->idx[pe] - s->base : r1;
+        NN2_ASSERT(c1 > c0 && c1 <= r1);
+        if (f) ahead_to(f, first + (int)((long)(f->n - first) * (c1 - r0) / (r1 - r0)));
+        if (pe > p) tr->k->gemm_tn_sel(pe - p, n, mb, x, ldx, delta, ldd, s->idx + p, s->base, G, ldw, 1.0f, 0.0f);
+        if (o)
+            nn2_optim_update_sel(o, c0, c1, n, b.W + (j0 - b.u0), ldw, G, ldw, b.V ? b.V + (j0 - b.u0) : NULL,
+                                 s->idx + p, pe - p, s->base);
         else
-            zero[nz++] = c;
-    *p = q;
-    if (nz) tr->k->zero_rows(nz, n, zero, 0, G, ldg);
-    if (q > p0) tr->k->gemm_tn_sel(q - p0, n, mb, x, ldx, delta, ldd, s->idx + p0, s->base, G, ldg, 1.0f, 0.0f);
+            tr->k->zero_gaps(c0, c1, n, s->idx + p, pe - p, s->base, G, ldw);
+        p = pe;
+        c0 = c1;
+    }
 }
 
 /* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
@@ -99,9 +108,12 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0, add_sel = s && upd == UPD_ADD;
     if (s && !add_sel && (long)mb * n < tr->k->sel_grad_min) s = NULL; /* every input */
+    if (s && !add_sel) {
+        grad_sel_optim(tr, o, f, b, r0, r1, j0, j1, x, ldx, delta, ldd, mb, s);
+        return;
+    }
     const int rows = add_sel ? s->n : r1 - r0, chunks = (rows + GRAD_CHUNK - 1) / GRAD_CHUNK;
     NN2_ASSERT(!s || upd != UPD_FUSED);
-    int p = 0; /* with s under UPD_OPTIM: its entries in the chunks before */
     for (int q0 = 0, q = 1; q0 < rows; q0 += GRAD_CHUNK, q++) {
         if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
         const int q1 = rows - q0 < GRAD_CHUNK ? rows : q0 + GRAD_CHUNK;
@@ -118,10 +130,7 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
             tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, alpha, beta);
             continue;
         }
-        if (s) /* BP4 */
-            grad_rows_sel(tr, s, &p, c0, c1, n, x, ldx, delta, ldd, mb, b.G + (j0 - b.u0), ldw);
-        else
-            tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f);
+        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f); /* BP4 */
         if (o) nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
     }
 }

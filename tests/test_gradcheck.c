@@ -29,7 +29,7 @@ static double batch_cost(const nn2_net *net, const nn2_dataset *d, const nn2_ws 
     double total = 0;
     const nn2_arch *A = &net->arch;
     for (size_t s = 0; s < d->count; s++) {
-        double a[2][32];
+        double a[2][64]; /* units of the widest layer checked */
         for (int i = 0; i < d->dim; i++) a[0][i] = d->images[s * (size_t)d->dim + i] / 255.0;
         int cur = 0;
         for (int l = 0; l < net->n_layers; l++) {
@@ -70,6 +70,10 @@ static void check_net(const int *sizes, int ns, nn2_act hidden, nn2_act out, nn2
     uint32_t idx[B];
     uint64_t st = 12345 + (uint64_t)ns * 7 + cost * 131 + hidden * 17 + out;
     for (int i = 0; i < B * sizes[0]; i++) pixels[i] = (uint8_t)(nn2_hash64(st++) & 255);
+    if (sizes[1] >= 32) /* the sparse first layer's gradient (7 x 40 multiply-adds a row): every
+                           third input zero in every sample, the others where the hash says */
+        for (int i = 0; i < B * sizes[0]; i++)
+            if (i % sizes[0] % 3 == 1 || pixels[i] < 64) pixels[i] = 0;
     for (int s = 0; s < B; s++) {
         labels[s] = (uint8_t)(nn2_hash64(st++) % (uint64_t)sizes[ns - 1]);
         idx[s] = (uint32_t)s;
@@ -92,6 +96,7 @@ static void check_net(const int *sizes, int ns, nn2_act hidden, nn2_act out, nn2
     nn2_config_default(&cfg);
     nn2_trainer tr;
     NN2_ASSERT(nn2_trainer_init(&tr, net, &cfg, &d, B, 1, &err) == NN2_OK);
+    for (size_t i = 0; i < net->n_params; i++) tr.grads[i] = 1e3f; /* every gradient must be written */
     nn2_train_grads(&tr, idx, B);
     double worst = 0;
     int n_checked = 0, kinks = 0;
@@ -149,5 +154,11 @@ int main(void)
         for (int hid = NN2_ACT_SIGMOID; hid <= NN2_ACT_RELU; hid++)
             for (int drop = 0; drop <= 1; drop++)
                 check_net(wide, 3, (nn2_act)hid, heads[h].out, heads[h].cost, drop ? 0.5f : 0.0f);
+    /* 40 hidden units over 16 inputs, a third of them zero in every sample (check_net): the
+     * gradient of the inputs some sample has set, and exactly 0 for the others */
+    const int sparse[] = {16, 40, 4};
+    for (int h = 0; h < 4; h++)
+        for (int hid = NN2_ACT_SIGMOID; hid <= NN2_ACT_RELU; hid++)
+            check_net(sparse, 3, (nn2_act)hid, heads[h].out, heads[h].cost, 0.0f);
     return test_end("gradcheck");
 }

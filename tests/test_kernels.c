@@ -85,10 +85,42 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
     free(A); free(B); free(bias); free(C); free(R); free(S);
 }
 
+/* zero_gaps on rows [r0, r1) of a random matrix, with lists of none, some and all of those rows
+ * (runs and single rows, base 5): exactly the rows of the range not in the list become +0 over
+ * n columns; the listed rows, the rows outside the range and the columns past n keep their bits. */
+static void check_zero_gaps(const nn2_kernels *k)
+{
+    const int R = 70, ldc = 40, ns[] = {1, 15, 16, 17, 33};
+    float *C = rnd((size_t)R * ldc), *C0 = malloc(sizeof(float) * (size_t)R * ldc);
+    int rows[70];
+    memcpy(C0, C, sizeof(float) * (size_t)R * ldc);
+    for (int t = 0; t < 40; t++) {
+        const int n = ns[t % 5], r0 = t % 3 ? 3 * (t % 7) : 0, r1 = t % 4 ? R - (t % 5) : R;
+        const int keep = t % 8 == 0 ? 0 : t % 8 == 1 ? 100 : 45, base = 5;
+        int m = 0;
+        for (int r = r0; r < r1; r++)
+            if ((int)((frand() + 1.0f) * 50.0f) < keep) rows[m++] = r + base;
+        k->zero_gaps(r0, r1, n, rows, m, base, C, ldc);
+        int ok = 1;
+        for (int r = 0, i = 0; r < R; r++) {
+            const int listed = i < m && rows[i] - base == r, gap = r >= r0 && r < r1 && !listed;
+            i += listed;
+            for (int j = 0; j < ldc; j++) {
+                const float want = gap && j < n ? 0.0f : C0[(size_t)r * ldc + j];
+                ok &= memcmp(&C[(size_t)r * ldc + j], &want, sizeof want) == 0;
+            }
+        }
+        CHECK(ok, "%s zero_gaps rows [%d, %d) n=%d, %d listed: wrong rows zeroed", k->name, r0, r1, n, m);
+        memcpy(C, C0, sizeof(float) * (size_t)R * ldc);
+    }
+    free(C);
+    free(C0);
+}
+
 /* The _sel products over a mini-batch's non-zero inputs: x (M rows, inputs [k0, k1)) with whole
  * columns zero (some as -0), nz_cols against a plain scan, then gemm_nn_sel and gemm_tn_sel
  * over those inputs (the lazy decay's add, the update epilogue on the selected rows, and the
- * plain gradient with the rows not selected zeroed by zero_rows) bit for bit equal to gemm_nn
+ * plain gradient with the rows not selected zeroed by zero_gaps) bit for bit equal to gemm_nn
  * and gemm_tn of the same ISA over every input; rows not selected left as they were. */
 static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zero_pct)
 {
@@ -97,7 +129,6 @@ static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zer
     float *D = rnd((size_t)M * N), *C1 = rnd((size_t)M * ldw), *C2 = rnd((size_t)M * ldw);
     float *G1 = malloc(sizeof(float) * (size_t)K * ldw), *G2 = malloc(sizeof(float) * (size_t)K * ldw);
     int *ks = malloc(sizeof(int) * (size_t)(K + 16)), *want = malloc(sizeof(int) * (size_t)(K + 1)), nw = 0;
-    int *zr = malloc(sizeof(int) * (size_t)(K + 1));
     for (int c = k0; c < k1; c++) {
         const int zero = (int)((frand() + 1.0f) * 50.0f) < zero_pct;
         for (int r = 0; r < M; r++) {
@@ -119,20 +150,13 @@ static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zer
     CHECK(same, "%s gemm_nn_sel M=%d N=%d K=%d (%d selected): bits differ from gemm_nn", k->name, M, N, K, nw);
     /* gradient: W += x^T . D (alpha = beta = 1), W = 0.9999 W - 0.05 x^T . D on the selected
      * rows, and G = x^T . D (beta = 0) on the selected rows with the others set to +0 by
-     * zero_rows (the sparse layer's gradient for momentum and L1), which must be gemm_tn's bits
+     * zero_gaps (the sparse layer's gradient for momentum and L1), which must be gemm_tn's bits
      * on every row */
     for (int add = 1; add >= -1; add--) {
         const float alpha = add ? 1.0f : -0.05f, beta = add > 0 ? 1.0f : add ? 0.0f : 0.9999f;
         memcpy(G1, W, sizeof(float) * (size_t)K * ldw);
         memcpy(G2, W, sizeof(float) * (size_t)K * ldw);
-        int nzr = 0;
-        for (int c = 0, j = 0; add < 0 && c < K; c++) {
-            if (j < nw && want[j] == k0 + c)
-                j++;
-            else
-                zr[nzr++] = k0 + c;
-        }
-        k->zero_rows(nzr, N, zr, k0, G2, ldw);
+        if (add < 0) k->zero_gaps(0, K, N, want, nw, k0, G2, ldw);
         k->gemm_tn(K, N, M, x + k0, ldx, D, N, G1, ldw, alpha, beta);
         k->gemm_tn_sel(nw, N, M, x + k0, ldx, D, N, want, k0, G2, ldw, alpha, beta);
         same = 1;
@@ -145,7 +169,7 @@ static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zer
         CHECK(same, "%s gemm_tn_sel M=%d N=%d K=%d (%d selected) alpha=%g beta=%g: bits differ from gemm_tn", k->name,
               K, N, M, nw, alpha, beta);
     }
-    free(x); free(W); free(D); free(C1); free(C2); free(G1); free(G2); free(ks); free(want); free(zr);
+    free(x); free(W); free(D); free(C1); free(C2); free(G1); free(G2); free(ks); free(want);
 }
 
 static double ulp_err(float got, double want)
@@ -195,6 +219,7 @@ int main(int argc, char **argv)
                     check_sel(k, ms[a], ns[b], ks[c], (a + b) % 3 ? 0 : 392, zs[(a + b + c) % 4]);
         check_sel(k, 100, 100, 784, 0, 50); /* B3's and B4's shapes */
         check_sel(k, 128, 800, 784, 0, 30);
+        check_zero_gaps(k);
     }
     /* gemm_tn's update epilogue: C = beta*C + alpha*sum, the same roundings as sum then
      * update: bit-identical to the two-pass form of the same ISA; also with alpha = beta = 1
@@ -471,6 +496,46 @@ int main(int argc, char **argv)
                                !(memcmp(&v[q], &ve[q], 4) == 0 || (isnan(v[q]) && isnan(ve[q])));
                     CHECK(bad == 0, "%s update kind %d reg %d nesterov %d n=%d: %d elements differ", name, kind, reg, nest, len, bad);
                     free(w); free(g); free(v); free(we); free(ve);
+                }
+    /* update_sel: rows [r0, r1) of 40, the listed ones (runs, single rows, none, all) with their
+     * gradient rows, the others with +0 (their rows of g hold NaN: never read), bit for bit
+     * the same as update over a copy of g with those rows zeroed; rows outside untouched */
+    for (int kind = 0; kind < 4; kind++)
+        for (int reg = 0; reg < (kind == NN2_KUPD_MOMENTUM ? 3 : 1); reg++)
+            for (int nest = 0; nest < (kind == NN2_KUPD_MOMENTUM ? 2 : 1); nest++)
+                for (int a = 0; a < 8; a++) {
+                    const int len = sz[a], R = 40, ldw = len + 3, ldg = len + 5, r0 = a % 3, r1 = R - a % 4;
+                    const int keep = a == 1 ? 0 : a == 2 ? 100 : 40, base = 2;
+                    const nn2_kupd u = {(nn2_kupd_kind)kind, reg, nest, 0.9995f, 0.05f, 0.0005f,
+                                        0.1f, 1e-4f, 0.9f, 0.5f};
+                    float *w = rnd((size_t)R * ldw), *g = rnd((size_t)R * ldg), *v = rnd((size_t)R * ldw);
+                    float *w2 = malloc(sizeof(float) * R * ldw), *v2 = malloc(sizeof(float) * R * ldw);
+                    float *g2 = malloc(sizeof(float) * R * ldg);
+                    int list[40], m = 0;
+                    for (int q = 0; q < R * ldw; q += 5) w[q] = q % 2 ? -0.0f : 0.0f;
+                    memcpy(w2, w, sizeof(float) * R * ldw);
+                    memcpy(v2, v, sizeof(float) * R * ldw);
+                    memcpy(g2, g, sizeof(float) * R * ldg);
+                    for (int r = r0; r < r1; r++) {
+                        if ((int)((frand() + 1.0f) * 50.0f) < keep || (keep && r % 9 < 3)) {
+                            list[m++] = r + base;
+                            continue;
+                        }
+                        for (int i = 0; i < len; i++) {
+                            g[(size_t)r * ldg + i] = NAN;
+                            g2[(size_t)r * ldg + i] = 0.0f;
+                        }
+                    }
+                    k->update_sel(r0, r1, len, w, ldw, g, ldg, v, &u, list, m, base);
+                    k->update(r1 - r0, len, w2 + (size_t)r0 * ldw, ldw, g2 + (size_t)r0 * ldg, ldg,
+                              v2 + (size_t)r0 * ldw, &u);
+                    int bad = 0;
+                    for (int q = 0; q < R * ldw; q++)
+                        bad += !(memcmp(&w[q], &w2[q], 4) == 0 || (isnan(w[q]) && isnan(w2[q]))) ||
+                               !(memcmp(&v[q], &v2[q], 4) == 0 || (isnan(v[q]) && isnan(v2[q])));
+                    CHECK(bad == 0, "%s update_sel kind %d reg %d nesterov %d n=%d rows [%d, %d), %d listed: %d elements differ",
+                          name, kind, reg, nest, len, r0, r1, m, bad);
+                    free(w); free(g); free(v); free(w2); free(v2); free(g2);
                 }
     /* dropout: unit u's mask from nn2_hash64(key + u) (the stream src/rng.c defines), the
      * output a * mask, at ragged lengths, for rates 0, 0.2, 0.5 and 0.9, and for a threshold

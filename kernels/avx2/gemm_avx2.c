@@ -155,15 +155,19 @@ int nn2_k_nz_cols_avx2(int M, const float *x, int ldx, int k0, int k1, int *ksel
     return n;
 }
 
-void nn2_k_zero_rows_avx2(int M, int n, const int *rows, int base, float *C, int ldc)
+void nn2_k_zero_gaps_avx2(int r0, int r1, int n, const int *rows, int M, int base, float *C, int ldc)
 {
+    if (n <= 0) return;
     const __m256 z = _mm256_setzero_ps();
     const __m256i mlast = tail_mask(n - 8 * ((n - 1) / 8));
-    for (int i = 0; i < M; i++) {
-        float *c = C + (size_t)(rows[i] - base) * ldc;
-        int j = 0;
-        for (; j + 8 < n; j += 8) _mm256_storeu_ps(c + j, z);
-        if (j < n) _mm256_maskstore_ps(c + j, mlast, z);
+    for (int i = 0, r = r0; r < r1; i++, r++) { /* r: past the selected row before rows[i] */
+        const int end = i < M ? rows[i] - base : r1;
+        for (; r < end; r++) {
+            float *c = C + (size_t)r * ldc;
+            int j = 0;
+            for (; j + 8 < n; j += 8) _mm256_storeu_ps(c + j, z);
+            _mm256_maskstore_ps(c + j, mlast, z);
+        }
     }
 }
 

@@ -19,12 +19,12 @@ typedef struct {
 
 /* One vector of 8 (m: the lanes to load and store, all but in the tail, whose masked moves
  * are slow on some CPUs: plain ones for full vectors). */
-static inline __attribute__((always_inline)) void step8(int kind, int reg, int nest, int full,
+static inline __attribute__((always_inline)) void step8(int kind, int reg, int nest, int hasg, int full,
                                                         __m256i m, float *w, const float *g,
                                                         float *v, const coef *c)
 {
     const __m256 W = full ? _mm256_loadu_ps(w) : _mm256_maskload_ps(w, m);
-    const __m256 g_ = full ? _mm256_loadu_ps(g) : _mm256_maskload_ps(g, m);
+    const __m256 g_ = !hasg ? _mm256_setzero_ps() : full ? _mm256_loadu_ps(g) : _mm256_maskload_ps(g, m);
     __m256 out;
     if (kind == NN2_KUPD_SGD) {
         out = _mm256_sub_ps(W, _mm256_mul_ps(c->scale, g_));
@@ -48,8 +48,9 @@ static inline __attribute__((always_inline)) void step8(int kind, int reg, int n
 }
 
 /* All rows for one kind of step: kind, reg and nest are constants in each call below, so each
- * gets a loop of its own without branches (the compiler did not unswitch the loop itself). */
-static inline __attribute__((always_inline)) void rows8(int kind, int reg, int nest, int M, int n,
+ * gets a loop of its own without branches (the compiler did not unswitch the loop itself).
+ * hasg 0: a gradient of +0, g not read. */
+static inline __attribute__((always_inline)) void rows8(int kind, int reg, int nest, int hasg, int M, int n,
                                                         float *w0, int ldw, const float *g0, int ldg,
                                                         float *v0, const coef *c)
 {
@@ -57,10 +58,10 @@ static inline __attribute__((always_inline)) void rows8(int kind, int reg, int n
     const __m256i all = _mm256_set1_epi32(-1);
     for (int row = 0; row < M; row++) {
         float *w = w0 + (size_t)row * ldw, *v = v0 ? v0 + (size_t)row * ldw : NULL;
-        const float *g = g0 + (size_t)row * ldg;
+        const float *g = hasg ? g0 + (size_t)row * ldg : NULL;
         int i = 0;
-        for (; i + 8 <= n; i += 8) step8(kind, reg, nest, 1, all, w + i, g + i, v ? v + i : NULL, c);
-        if (i < n) step8(kind, reg, nest, 0, tail, w + i, g + i, v ? v + i : NULL, c);
+        for (; i + 8 <= n; i += 8) step8(kind, reg, nest, hasg, 1, all, w + i, hasg ? g + i : NULL, v ? v + i : NULL, c);
+        if (i < n) step8(kind, reg, nest, hasg, 0, tail, w + i, hasg ? g + i : NULL, v ? v + i : NULL, c);
     }
 }
 
@@ -70,7 +71,28 @@ void nn2_k_update_avx2(int M, int n, float *w, int ldw, const float *g, int ldg,
     const coef c = {_mm256_set1_ps(u->scale), _mm256_set1_ps(u->decay), _mm256_set1_ps(u->l1),
                     _mm256_set1_ps(u->inv_m), _mm256_set1_ps(u->lam_n), _mm256_set1_ps(u->mu),
                     _mm256_set1_ps(u->eta)};
-#define ROWS(kind, reg, nest) rows8(kind, reg, nest, M, n, w, ldw, g, ldg, v, &c)
+#define ROWS(kind, reg, nest) rows8(kind, reg, nest, 1, M, n, w, ldw, g, ldg, v, &c)
     NN2_UPDATE_SWITCH(u, ROWS);
 #undef ROWS
+}
+
+void nn2_k_update_sel_avx2(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg, float *v,
+                           const nn2_kupd *u, const int *rows, int M, int base)
+{
+    const coef c = {_mm256_set1_ps(u->scale), _mm256_set1_ps(u->decay), _mm256_set1_ps(u->l1),
+                    _mm256_set1_ps(u->inv_m), _mm256_set1_ps(u->lam_n), _mm256_set1_ps(u->mu),
+                    _mm256_set1_ps(u->eta)};
+#define VAT(r) (v ? v + (size_t)(r) * ldw : NULL)
+#define GAP(r, cnt) rows8(kind, reg, nest, 0, cnt, n, w + (size_t)(r) * ldw, ldw, NULL, 0, VAT(r), &c)
+#define RUN(r, cnt) rows8(kind, reg, nest, 1, cnt, n, w + (size_t)(r) * ldw, ldw, g + (size_t)(r) * ldg, ldg, VAT(r), &c)
+#define ROWS(kind_, reg_, nest_)                                                   \
+    do {                                                                           \
+        const int kind = kind_, reg = reg_, nest = nest_;                          \
+        NN2_UPDATE_SEL_RUNS(r0, r1, rows, M, base, GAP, RUN)                       \
+    } while (0)
+    NN2_UPDATE_SWITCH(u, ROWS);
+#undef ROWS
+#undef RUN
+#undef GAP
+#undef VAT
 }

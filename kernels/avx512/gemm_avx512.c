@@ -323,15 +323,19 @@ int nn2_k_nz_cols_avx512(int M, const float *x, int ldx, int k0, int k1, int *ks
     return n;
 }
 
-void nn2_k_zero_rows_avx512(int M, int n, const int *rows, int base, float *C, int ldc)
+void nn2_k_zero_gaps_avx512(int r0, int r1, int n, const int *rows, int M, int base, float *C, int ldc)
 {
+    if (n <= 0) return;
     const __m512 z = _mm512_setzero_ps();
     const __mmask16 mlast = tail_mask(n - 16 * ((n - 1) / 16));
-    for (int i = 0; i < M; i++) {
-        float *c = C + (size_t)(rows[i] - base) * ldc;
-        int j = 0;
-        for (; j + 16 < n; j += 16) _mm512_storeu_ps(c + j, z);
-        if (j < n) _mm512_mask_storeu_ps(c + j, mlast, z);
+    for (int i = 0, r = r0; r < r1; i++, r++) { /* r: past the selected row before rows[i] */
+        const int end = i < M ? rows[i] - base : r1;
+        for (; r < end; r++) {
+            float *c = C + (size_t)r * ldc;
+            int j = 0;
+            for (; j + 16 < n; j += 16) _mm512_storeu_ps(c + j, z);
+            _mm512_mask_storeu_ps(c + j, mlast, z);
+        }
     }
 }
 

@@ -20,12 +20,12 @@ typedef struct {
 
 /* One vector: m == 0xFFFF for all but a row's tail. The full vectors' moves are unmasked: a
  * masked move of every vector ran the step 1.3-2.1x slower on Zen 5. */
-static inline __attribute__((always_inline)) void step16(int kind, int reg, int nest, int full,
+static inline __attribute__((always_inline)) void step16(int kind, int reg, int nest, int hasg, int full,
                                                          __mmask16 m, float *w, const float *g,
                                                          float *v, const coef *c)
 {
     const __m512 W = full ? _mm512_loadu_ps(w) : _mm512_maskz_loadu_ps(m, w);
-    const __m512 g_ = full ? _mm512_loadu_ps(g) : _mm512_maskz_loadu_ps(m, g);
+    const __m512 g_ = !hasg ? _mm512_setzero_ps() : full ? _mm512_loadu_ps(g) : _mm512_maskz_loadu_ps(m, g);
     __m512 out;
     if (kind == NN2_KUPD_SGD) {
         out = _mm512_sub_ps(W, _mm512_mul_ps(c->scale, g_));
@@ -49,8 +49,9 @@ static inline __attribute__((always_inline)) void step16(int kind, int reg, int 
 }
 
 /* All rows for one kind of step: kind, reg and nest are constants in each call below, so each
- * gets a loop of its own without branches (the compiler did not unswitch the loop itself). */
-static inline __attribute__((always_inline)) void rows16(int kind, int reg, int nest, int M, int n,
+ * gets a loop of its own without branches (the compiler did not unswitch the loop itself).
+ * hasg 0: a gradient of +0, g not read. */
+static inline __attribute__((always_inline)) void rows16(int kind, int reg, int nest, int hasg, int M, int n,
                                                          float *w0, int ldw, const float *g0, int ldg,
                                                          float *v0, const coef *c)
 {
@@ -58,9 +59,10 @@ static inline __attribute__((always_inline)) void rows16(int kind, int reg, int 
     const __mmask16 tail = (__mmask16)((1u << (n - nf)) - 1u);
     for (int row = 0; row < M; row++) {
         float *w = w0 + (size_t)row * ldw, *v = v0 ? v0 + (size_t)row * ldw : NULL;
-        const float *g = g0 + (size_t)row * ldg;
-        for (int i = 0; i < nf; i += 16) step16(kind, reg, nest, 1, 0xFFFF, w + i, g + i, v ? v + i : NULL, c);
-        if (tail) step16(kind, reg, nest, 0, tail, w + nf, g + nf, v ? v + nf : NULL, c);
+        const float *g = hasg ? g0 + (size_t)row * ldg : NULL;
+        for (int i = 0; i < nf; i += 16)
+            step16(kind, reg, nest, hasg, 1, 0xFFFF, w + i, hasg ? g + i : NULL, v ? v + i : NULL, c);
+        if (tail) step16(kind, reg, nest, hasg, 0, tail, w + nf, hasg ? g + nf : NULL, v ? v + nf : NULL, c);
     }
 }
 
@@ -70,7 +72,28 @@ void nn2_k_update_avx512(int M, int n, float *w, int ldw, const float *g, int ld
     const coef c = {_mm512_set1_ps(u->scale), _mm512_set1_ps(u->decay), _mm512_set1_ps(u->l1),
                     _mm512_set1_ps(u->inv_m), _mm512_set1_ps(u->lam_n), _mm512_set1_ps(u->mu),
                     _mm512_set1_ps(u->eta)};
-#define ROWS(kind, reg, nest) rows16(kind, reg, nest, M, n, w, ldw, g, ldg, v, &c)
+#define ROWS(kind, reg, nest) rows16(kind, reg, nest, 1, M, n, w, ldw, g, ldg, v, &c)
     NN2_UPDATE_SWITCH(u, ROWS);
 #undef ROWS
+}
+
+void nn2_k_update_sel_avx512(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg, float *v,
+                             const nn2_kupd *u, const int *rows, int M, int base)
+{
+    const coef c = {_mm512_set1_ps(u->scale), _mm512_set1_ps(u->decay), _mm512_set1_ps(u->l1),
+                    _mm512_set1_ps(u->inv_m), _mm512_set1_ps(u->lam_n), _mm512_set1_ps(u->mu),
+                    _mm512_set1_ps(u->eta)};
+#define VAT(r) (v ? v + (size_t)(r) * ldw : NULL)
+#define GAP(r, cnt) rows16(kind, reg, nest, 0, cnt, n, w + (size_t)(r) * ldw, ldw, NULL, 0, VAT(r), &c)
+#define RUN(r, cnt) rows16(kind, reg, nest, 1, cnt, n, w + (size_t)(r) * ldw, ldw, g + (size_t)(r) * ldg, ldg, VAT(r), &c)
+#define ROWS(kind_, reg_, nest_)                                                   \
+    do {                                                                           \
+        const int kind = kind_, reg = reg_, nest = nest_;                          \
+        NN2_UPDATE_SEL_RUNS(r0, r1, rows, M, base, GAP, RUN)                       \
+    } while (0)
+    NN2_UPDATE_SWITCH(u, ROWS);
+#undef ROWS
+#undef RUN
+#undef GAP
+#undef VAT
 }

@@ -87,11 +87,12 @@ int nn2_k_nz_cols_scalar(int M, const float *x, int ldx, int k0, int k1, int *ks
     return n;
 }
 
-void nn2_k_zero_rows_scalar(int M, int n, const int *rows, int base, float *C, int ldc)
+void nn2_k_zero_gaps_scalar(int r0, int r1, int n, const int *rows, int M, int base, float *C, int ldc)
 {
-    for (int i = 0; i < M; i++) {
-        float *c = C + (size_t)(rows[i] - base) * ldc;
-        for (int j = 0; j < n; j++) c[j] = 0.0f;
+    for (int i = 0, r = r0; r < r1; i++, r++) { /* r: past the selected row before rows[i] */
+        const int end = i < M ? rows[i] - base : r1;
+        for (; r < end; r++)
+            for (int j = 0; j < n; j++) C[(size_t)r * ldc + j] = 0.0f;
     }
 }
 
