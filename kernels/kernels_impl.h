@@ -59,17 +59,26 @@ static inline uint64_t nn2_k_mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
-/* update_sel's walk: rows [r0, r1) as runs, the rows between rows[i] - base through
- * GAP(first row, count) (zero gradient), the listed ones through RUN(first row, count). */
-#define NN2_UPDATE_SEL_RUNS(r0, r1, rows, M, base, GAP, RUN)                                    \
-    for (int i_ = 0, r_ = (r0); r_ < (r1);) {                                                     \
-        const int end_ = i_ < (M) ? (rows)[i_] - (base) : (r1);                                  \
-        if (end_ > r_) GAP(r_, end_ - r_);                                                       \
-        int e_ = end_;                                                                           \
-        while (i_ < (M) && (rows)[i_] - (base) == e_) i_++, e_++;                                \
-        if (e_ > end_) RUN(end_, e_ - end_);                                                     \
-        r_ = e_;                                                                                 \
-    }
+/* update_sel's body in a SIMD update file, as NN2_UPDATE_SWITCH(u, NN2_UPDATE_SEL_ROWS) in a
+ * function with update_sel's parameters and the file's coefficients c: rows [r0, r1) walked as
+ * runs, the rows between rows[i] - base (a gradient of +0, g not read) and the listed ones
+ * each through one call of the file's NN2_UPDATE_ROWS(kind, reg, nest, hasg, M, n, w, ldw, g,
+ * ldg, v, &c). */
+#define NN2_UPDATE_SEL_RUN(hasg, r, cnt)                                                        \
+    NN2_UPDATE_ROWS(kind, reg, nest, hasg, cnt, n, w + (size_t)(r) * ldw, ldw,                  \
+                    hasg ? g + (size_t)(r) * ldg : NULL, ldg, v ? v + (size_t)(r) * ldw : NULL, &c)
+#define NN2_UPDATE_SEL_ROWS(kind_, reg_, nest_)                                                 \
+    do {                                                                                        \
+        const int kind = kind_, reg = reg_, nest = nest_;                                       \
+        for (int i_ = 0, r_ = r0; r_ < r1;) {                                                   \
+            const int end_ = i_ < M ? rows[i_] - base : r1;                                     \
+            if (end_ > r_) NN2_UPDATE_SEL_RUN(0, r_, end_ - r_);                                \
+            int e_ = end_;                                                                      \
+            while (i_ < M && rows[i_] - base == e_) i_++, e_++;                                 \
+            if (e_ > end_) NN2_UPDATE_SEL_RUN(1, end_, e_ - end_);                              \
+            r_ = e_;                                                                            \
+        }                                                                                       \
+    } while (0)
 
 /* The update kernels' dispatch: ROWS(kind, reg, nest) called with constants for the step u
  * asks for, so that each combination is compiled as a loop of its own. */

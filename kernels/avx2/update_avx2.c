@@ -65,12 +65,19 @@ static inline __attribute__((always_inline)) void rows8(int kind, int reg, int n
     }
 }
 
+static inline coef coef_of(const nn2_kupd *u)
+{
+    return (coef){_mm256_set1_ps(u->scale), _mm256_set1_ps(u->decay), _mm256_set1_ps(u->l1),
+                  _mm256_set1_ps(u->inv_m), _mm256_set1_ps(u->lam_n), _mm256_set1_ps(u->mu),
+                  _mm256_set1_ps(u->eta)};
+}
+
+#define NN2_UPDATE_ROWS rows8
+
 void nn2_k_update_avx2(int M, int n, float *w, int ldw, const float *g, int ldg, float *v,
                        const nn2_kupd *u)
 {
-    const coef c = {_mm256_set1_ps(u->scale), _mm256_set1_ps(u->decay), _mm256_set1_ps(u->l1),
-                    _mm256_set1_ps(u->inv_m), _mm256_set1_ps(u->lam_n), _mm256_set1_ps(u->mu),
-                    _mm256_set1_ps(u->eta)};
+    const coef c = coef_of(u);
 #define ROWS(kind, reg, nest) rows8(kind, reg, nest, 1, M, n, w, ldw, g, ldg, v, &c)
     NN2_UPDATE_SWITCH(u, ROWS);
 #undef ROWS
@@ -79,20 +86,6 @@ void nn2_k_update_avx2(int M, int n, float *w, int ldw, const float *g, int ldg,
 void nn2_k_update_sel_avx2(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg, float *v,
                            const nn2_kupd *u, const int *rows, int M, int base)
 {
-    const coef c = {_mm256_set1_ps(u->scale), _mm256_set1_ps(u->decay), _mm256_set1_ps(u->l1),
-                    _mm256_set1_ps(u->inv_m), _mm256_set1_ps(u->lam_n), _mm256_set1_ps(u->mu),
-                    _mm256_set1_ps(u->eta)};
-#define VAT(r) (v ? v + (size_t)(r) * ldw : NULL)
-#define GAP(r, cnt) rows8(kind, reg, nest, 0, cnt, n, w + (size_t)(r) * ldw, ldw, NULL, 0, VAT(r), &c)
-#define RUN(r, cnt) rows8(kind, reg, nest, 1, cnt, n, w + (size_t)(r) * ldw, ldw, g + (size_t)(r) * ldg, ldg, VAT(r), &c)
-#define ROWS(kind_, reg_, nest_)                                                   \
-    do {                                                                           \
-        const int kind = kind_, reg = reg_, nest = nest_;                          \
-        NN2_UPDATE_SEL_RUNS(r0, r1, rows, M, base, GAP, RUN)                       \
-    } while (0)
-    NN2_UPDATE_SWITCH(u, ROWS);
-#undef ROWS
-#undef RUN
-#undef GAP
-#undef VAT
+    const coef c = coef_of(u);
+    NN2_UPDATE_SWITCH(u, NN2_UPDATE_SEL_ROWS);
 }
