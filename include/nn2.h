@@ -165,6 +165,8 @@ typedef struct nn2_epoch_stats {
     int best_epoch;  /* epoch of the best evaluation accuracy so far (-1: not measured) */
     int stopped;     /* the schedule or early stopping ends training after this epoch */
     int threads;     /* threads used for the rest of this epoch */
+    int probed;      /* the automatic count: thread counts timed in this epoch (0: none) */
+    int probe_steps; /* steps each of them ran */
 } nn2_epoch_stats;
 
 typedef enum nn2_reg { NN2_REG_L2, NN2_REG_L1, NN2_REG_COUNT } nn2_reg;

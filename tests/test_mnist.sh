@@ -65,13 +65,14 @@ for isa in scalar avx2 avx512; do
   done
 done
 # the automatic thread count: with 4 threads allowed, the first epoch's probe runs 4, 1, 2 and 4
-# threads (150 steps each) before the rest at the fastest; the model is the one thread's
+# threads (600 steps in the epoch: 120 each) before the rest at the fastest; the model is the
+# one thread's
 checks=$((checks+1))
 auto=$(OMP_NUM_THREADS=4 "$nn2" train --data "$data" --no-fetch --train-size 6000 --epochs 2 --threads 0 \
   --save "$tmp/auto.json") || fail "automatic threads: exit $?"
 "$nn2" train --data "$data" --no-fetch --train-size 6000 --epochs 2 --threads 1 --quiet --save "$tmp/one.json" \
   || fail "one thread: exit $?"
-picked=$(echo "$auto" | sed -n 's/^Epoch 0: .*\[\([0-9]*\) threads*\]$/\1/p')
+picked=$(echo "$auto" | sed -n 's/^Epoch 0: .*\[\([0-9]*\) threads*, the fastest of 4 runs of 120 steps\]$/\1/p')
 if [ -n "$picked" ] && cmp -s "$tmp/auto.json" "$tmp/one.json"; then
   echo "automatic threads: the probe kept $picked of 4; the model is byte-identical to 1 thread's"
 else fail "automatic threads: picked '$picked', models $(cmp -s "$tmp/auto.json" "$tmp/one.json" && echo same || echo differ)"; fi
