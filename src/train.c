@@ -24,11 +24,11 @@ static double step_flops(const nn2_net *net, int batch)
  * epoch with every core, then with 1, 2, 4, ... threads below that, then with every core again
  * (NN2_PROBE_STEPS steps each, or an equal share of the epoch's steps with a share left over
  * when the epoch is shorter, at least NN2_PROBE_MIN_STEPS; the first run also takes the team's
- * warm-up) and the fastest is kept: a step also costs barriers and cache-line transfers between cores (1-2 us each on the
- * 2-core VM this was written on, and it varies), and a small layer has only so many 16-unit
- * slices to share out, so small networks would otherwise get slower with more threads (on 16
- * cores, [784,30,10] ran fastest on 2 threads, [784,100,10] on 7 or 8). The results are the same
- * bits whatever the count. An explicit count is used as is. */
+ * warm-up) and the fastest is kept: a step also costs barriers and cache-line transfers
+ * between cores (1-2 us each on the 2-core VM this was written on, and it varies), and a small
+ * layer has only so many 16-unit slices to share out, so small networks would otherwise get
+ * slower with more threads (on 16 cores, [784,30,10] ran fastest on 2 threads, [784,100,10] on
+ * 7 or 8). The results are the same bits whatever the count. An explicit count is used as is. */
 #define NN2_PROBE_FLOPS 64e6
 #define NN2_PROBE_STEPS 150
 #define NN2_PROBE_MIN_STEPS 40
@@ -309,7 +309,8 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         nn2_epoch_stats es = {.epoch = epoch, .seconds = nn2_now_s() - t0, .eta = eta,
                               .eval_cost = NAN, .train_cost = NAN, .eval_correct = -1,
                               .train_correct = -1, .eval_count = eval ? eval->count : 0,
-                              .train_count = n, .threads = T, .probed = probed, .probe_steps = (int)per};
+                              .train_count = n, .threads = T, .probed = probed,
+                              .probe_steps = (int)per};
         if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;
         if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) { /* on every rank */

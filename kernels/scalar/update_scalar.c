@@ -40,12 +40,13 @@ void nn2_k_update_scalar(int M, int n, float *w, int ldw, const float *g, int ld
         update_row(n, w + (size_t)r * ldw, g + (size_t)r * ldg, v ? v + (size_t)r * ldw : NULL, u);
 }
 
-void nn2_k_update_sel_scalar(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg, float *v,
-                             const nn2_kupd *u, const int *rows, int M, int base)
+void nn2_k_update_sel_scalar(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg,
+                             float *v, const nn2_kupd *u, const int *rows, int M, int base)
 {
     for (int r = r0, i = 0; r < r1; r++) {
         const int listed = i < M && rows[i] - base == r;
         i += listed;
-        update_row(n, w + (size_t)r * ldw, listed ? g + (size_t)r * ldg : NULL, v ? v + (size_t)r * ldw : NULL, u);
+        update_row(n, w + (size_t)r * ldw, listed ? g + (size_t)r * ldg : NULL,
+                   v ? v + (size_t)r * ldw : NULL, u);
     }
 }
