@@ -131,7 +131,8 @@ static int on_epoch(const nn2_epoch_stats *st, void *user)
         printf("%s(%.2f s)", sep[0] == ';' ? " " : " training complete ", st->seconds);
         if (st->epoch == 0 && r->o->cfg.threads == 0) {
             printf(" [%d thread%s", st->threads, st->threads > 1 ? "s" : "");
-            if (st->probed) printf(", the fastest of %d runs of %d steps", st->probed, st->probe_steps);
+            if (st->probed)
+                printf(", the fastest of %d runs of %d steps", st->probed, st->probe_steps);
             printf("]");
         }
         if (st->next_eta != st->eta) printf(" eta -> %g", st->next_eta);

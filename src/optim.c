@@ -38,8 +38,8 @@ void nn2_optim_update_rows(const nn2_optim *o, int M, int n, float *w, int ldw, 
     o->update(M, n, w, ldw, g, ldg, v, &o->uw);
 }
 
-void nn2_optim_update_sel(const nn2_optim *o, int r0, int r1, int n, float *w, int ldw, const float *g,
-                          int ldg, float *v, const int *rows, int M, int base)
+void nn2_optim_update_sel(const nn2_optim *o, int r0, int r1, int n, float *w, int ldw,
+                          const float *g, int ldg, float *v, const int *rows, int M, int base)
 {
     o->update_sel(r0, r1, n, w, ldw, g, ldg, v, &o->uw, rows, M, base);
 }

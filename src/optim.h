@@ -33,7 +33,7 @@ void nn2_optim_update_rows(const nn2_optim *o, int M, int n, float *w, int ldw, 
                            int ldg, float *v);
 /* Rows r0..r1-1 of n weights (w, v and g at row r: + r * ldw, g + r * ldg), the gradient's rows
  * those of rows[i] - base (i < M), +0 elsewhere (not read); one kernel call (update_sel). */
-void nn2_optim_update_sel(const nn2_optim *o, int r0, int r1, int n, float *w, int ldw, const float *g,
-                          int ldg, float *v, const int *rows, int M, int base);
+void nn2_optim_update_sel(const nn2_optim *o, int r0, int r1, int n, float *w, int ldw,
+                          const float *g, int ldg, float *v, const int *rows, int M, int base);
 
 #endif

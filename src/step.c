@@ -73,9 +73,9 @@ static void epilogue_of(const nn2_optim *o, int upd, float *alpha, float *beta)
  * row of the chunk, whose other rows have a gradient of +0 (gemm_tn's bits there: its sums
  * start at +0): update_sel does not read them, and without o (a gradient only) zero_gaps
  * writes them. */
-static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, blk b, int r0, int r1,
-                           int j0, int j1, const float *x, int ldx, const float *delta, int ldd, int mb,
-                           const nn2_xsel *s)
+static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, blk b, int r0,
+                           int r1, int j0, int j1, const float *x, int ldx, const float *delta,
+                           int ldd, int mb, const nn2_xsel *s)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0;
     float *G = b.G + (j0 - b.u0);
@@ -84,10 +84,12 @@ static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, 
         const int c1 = pe < s->n ? s->idx[pe] - s->base : r1;
         NN2_ASSERT(c1 > c0 && c1 <= r1);
         if (f) ahead_to(f, first + (int)((long)(f->n - first) * (c1 - r0) / (r1 - r0)));
-        if (pe > p) tr->k->gemm_tn_sel(pe - p, n, mb, x, ldx, delta, ldd, s->idx + p, s->base, G, ldw, 1.0f, 0.0f);
+        if (pe > p)
+            tr->k->gemm_tn_sel(pe - p, n, mb, x, ldx, delta, ldd, s->idx + p, s->base, G, ldw, 1.0f,
+                               0.0f);
         if (o)
-            nn2_optim_update_sel(o, c0, c1, n, b.W + (j0 - b.u0), ldw, G, ldw, b.V ? b.V + (j0 - b.u0) : NULL,
-                                 s->idx + p, pe - p, s->base);
+            nn2_optim_update_sel(o, c0, c1, n, b.W + (j0 - b.u0), ldw, G, ldw,
+                                 b.V ? b.V + (j0 - b.u0) : NULL, s->idx + p, pe - p, s->base);
         else
             tr->k->zero_gaps(c0, c1, n, s->idx + p, pe - p, s->base, G, ldw);
         p = pe;
@@ -130,7 +132,8 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
             tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, alpha, beta);
             continue;
         }
-        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f); /* BP4 */
+        /* BP4 */
+        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f);
         if (o) nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
     }
 }

@@ -96,7 +96,8 @@ static void check_net(const int *sizes, int ns, nn2_act hidden, nn2_act out, nn2
     nn2_config_default(&cfg);
     nn2_trainer tr;
     NN2_ASSERT(nn2_trainer_init(&tr, net, &cfg, &d, B, 1, &err) == NN2_OK);
-    for (size_t i = 0; i < net->n_params; i++) tr.grads[i] = 1e3f; /* every gradient must be written */
+    /* every gradient must be written */
+    for (size_t i = 0; i < net->n_params; i++) tr.grads[i] = 1e3f;
     nn2_train_grads(&tr, idx, B);
     double worst = 0;
     int n_checked = 0, kinks = 0;

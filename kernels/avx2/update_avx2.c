@@ -19,12 +19,14 @@ typedef struct {
 
 /* One vector of 8 (m: the lanes to load and store, all but in the tail, whose masked moves
  * are slow on some CPUs: plain ones for full vectors). */
-static inline __attribute__((always_inline)) void step8(int kind, int reg, int nest, int hasg, int full,
-                                                        __m256i m, float *w, const float *g,
-                                                        float *v, const coef *c)
+static inline __attribute__((always_inline)) void step8(int kind, int reg, int nest, int hasg,
+                                                        int full, __m256i m, float *w,
+                                                        const float *g, float *v, const coef *c)
 {
     const __m256 W = full ? _mm256_loadu_ps(w) : _mm256_maskload_ps(w, m);
-    const __m256 g_ = !hasg ? _mm256_setzero_ps() : full ? _mm256_loadu_ps(g) : _mm256_maskload_ps(g, m);
+    const __m256 g_ = !hasg  ? _mm256_setzero_ps()
+                      : full ? _mm256_loadu_ps(g)
+                             : _mm256_maskload_ps(g, m);
     __m256 out;
     if (kind == NN2_KUPD_SGD) {
         out = _mm256_sub_ps(W, _mm256_mul_ps(c->scale, g_));
@@ -50,9 +52,10 @@ static inline __attribute__((always_inline)) void step8(int kind, int reg, int n
 /* All rows for one kind of step: kind, reg and nest are constants in each call below, so each
  * gets a loop of its own without branches (the compiler did not unswitch the loop itself).
  * hasg 0: a gradient of +0, g not read. */
-static inline __attribute__((always_inline)) void rows8(int kind, int reg, int nest, int hasg, int M, int n,
-                                                        float *w0, int ldw, const float *g0, int ldg,
-                                                        float *v0, const coef *c)
+static inline __attribute__((always_inline)) void rows8(int kind, int reg, int nest, int hasg,
+                                                        int M, int n, float *w0, int ldw,
+                                                        const float *g0, int ldg, float *v0,
+                                                        const coef *c)
 {
     const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(n % 8), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     const __m256i all = _mm256_set1_epi32(-1);
@@ -60,8 +63,10 @@ static inline __attribute__((always_inline)) void rows8(int kind, int reg, int n
         float *w = w0 + (size_t)row * ldw, *v = v0 ? v0 + (size_t)row * ldw : NULL;
         const float *g = hasg ? g0 + (size_t)row * ldg : NULL;
         int i = 0;
-        for (; i + 8 <= n; i += 8) step8(kind, reg, nest, hasg, 1, all, w + i, hasg ? g + i : NULL, v ? v + i : NULL, c);
-        if (i < n) step8(kind, reg, nest, hasg, 0, tail, w + i, hasg ? g + i : NULL, v ? v + i : NULL, c);
+        for (; i + 8 <= n; i += 8)
+            step8(kind, reg, nest, hasg, 1, all, w + i, hasg ? g + i : NULL, v ? v + i : NULL, c);
+        if (i < n)
+            step8(kind, reg, nest, hasg, 0, tail, w + i, hasg ? g + i : NULL, v ? v + i : NULL, c);
     }
 }
 
@@ -83,8 +88,8 @@ void nn2_k_update_avx2(int M, int n, float *w, int ldw, const float *g, int ldg,
 #undef ROWS
 }
 
-void nn2_k_update_sel_avx2(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg, float *v,
-                           const nn2_kupd *u, const int *rows, int M, int base)
+void nn2_k_update_sel_avx2(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg,
+                           float *v, const nn2_kupd *u, const int *rows, int M, int base)
 {
     const coef c = coef_of(u);
     NN2_UPDATE_SWITCH(u, NN2_UPDATE_SEL_ROWS);

@@ -323,7 +323,8 @@ int nn2_k_nz_cols_avx512(int M, const float *x, int ldx, int k0, int k1, int *ks
     return n;
 }
 
-void nn2_k_zero_gaps_avx512(int r0, int r1, int n, const int *rows, int M, int base, float *C, int ldc)
+void nn2_k_zero_gaps_avx512(int r0, int r1, int n, const int *rows, int M, int base, float *C,
+                            int ldc)
 {
     if (n <= 0) return;
     const __m512 z = _mm512_setzero_ps();

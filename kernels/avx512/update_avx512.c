@@ -20,12 +20,14 @@ typedef struct {
 
 /* One vector: m == 0xFFFF for all but a row's tail. The full vectors' moves are unmasked: a
  * masked move of every vector ran the step 1.3-2.1x slower on Zen 5. */
-static inline __attribute__((always_inline)) void step16(int kind, int reg, int nest, int hasg, int full,
-                                                         __mmask16 m, float *w, const float *g,
-                                                         float *v, const coef *c)
+static inline __attribute__((always_inline)) void step16(int kind, int reg, int nest, int hasg,
+                                                         int full, __mmask16 m, float *w,
+                                                         const float *g, float *v, const coef *c)
 {
     const __m512 W = full ? _mm512_loadu_ps(w) : _mm512_maskz_loadu_ps(m, w);
-    const __m512 g_ = !hasg ? _mm512_setzero_ps() : full ? _mm512_loadu_ps(g) : _mm512_maskz_loadu_ps(m, g);
+    const __m512 g_ = !hasg  ? _mm512_setzero_ps()
+                      : full ? _mm512_loadu_ps(g)
+                             : _mm512_maskz_loadu_ps(m, g);
     __m512 out;
     if (kind == NN2_KUPD_SGD) {
         out = _mm512_sub_ps(W, _mm512_mul_ps(c->scale, g_));
@@ -51,9 +53,10 @@ static inline __attribute__((always_inline)) void step16(int kind, int reg, int 
 /* All rows for one kind of step: kind, reg and nest are constants in each call below, so each
  * gets a loop of its own without branches (the compiler did not unswitch the loop itself).
  * hasg 0: a gradient of +0, g not read. */
-static inline __attribute__((always_inline)) void rows16(int kind, int reg, int nest, int hasg, int M, int n,
-                                                         float *w0, int ldw, const float *g0, int ldg,
-                                                         float *v0, const coef *c)
+static inline __attribute__((always_inline)) void rows16(int kind, int reg, int nest, int hasg,
+                                                         int M, int n, float *w0, int ldw,
+                                                         const float *g0, int ldg, float *v0,
+                                                         const coef *c)
 {
     const int nf = n & ~15;
     const __mmask16 tail = (__mmask16)((1u << (n - nf)) - 1u);
@@ -61,8 +64,11 @@ static inline __attribute__((always_inline)) void rows16(int kind, int reg, int 
         float *w = w0 + (size_t)row * ldw, *v = v0 ? v0 + (size_t)row * ldw : NULL;
         const float *g = hasg ? g0 + (size_t)row * ldg : NULL;
         for (int i = 0; i < nf; i += 16)
-            step16(kind, reg, nest, hasg, 1, 0xFFFF, w + i, hasg ? g + i : NULL, v ? v + i : NULL, c);
-        if (tail) step16(kind, reg, nest, hasg, 0, tail, w + nf, hasg ? g + nf : NULL, v ? v + nf : NULL, c);
+            step16(kind, reg, nest, hasg, 1, 0xFFFF, w + i, hasg ? g + i : NULL, v ? v + i : NULL,
+                   c);
+        if (tail)
+            step16(kind, reg, nest, hasg, 0, tail, w + nf, hasg ? g + nf : NULL, v ? v + nf : NULL,
+                   c);
     }
 }
 
@@ -76,7 +82,7 @@ static inline coef coef_of(const nn2_kupd *u)
 #define NN2_UPDATE_ROWS rows16
 
 void nn2_k_update_avx512(int M, int n, float *w, int ldw, const float *g, int ldg, float *v,
-                       const nn2_kupd *u)
+                         const nn2_kupd *u)
 {
     const coef c = coef_of(u);
 #define ROWS(kind, reg, nest) rows16(kind, reg, nest, 1, M, n, w, ldw, g, ldg, v, &c)
@@ -84,8 +90,8 @@ void nn2_k_update_avx512(int M, int n, float *w, int ldw, const float *g, int ld
 #undef ROWS
 }
 
-void nn2_k_update_sel_avx512(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg, float *v,
-                           const nn2_kupd *u, const int *rows, int M, int base)
+void nn2_k_update_sel_avx512(int r0, int r1, int n, float *w, int ldw, const float *g, int ldg,
+                             float *v, const nn2_kupd *u, const int *rows, int M, int base)
 {
     const coef c = coef_of(u);
     NN2_UPDATE_SWITCH(u, NN2_UPDATE_SEL_ROWS);

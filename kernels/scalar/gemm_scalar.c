@@ -87,7 +87,8 @@ int nn2_k_nz_cols_scalar(int M, const float *x, int ldx, int k0, int k1, int *ks
     return n;
 }
 
-void nn2_k_zero_gaps_scalar(int r0, int r1, int n, const int *rows, int M, int base, float *C, int ldc)
+void nn2_k_zero_gaps_scalar(int r0, int r1, int n, const int *rows, int M, int base, float *C,
+                            int ldc)
 {
     for (int i = 0, r = r0; r < r1; i++, r++) { /* r: past the selected row before rows[i] */
         const int end = i < M ? rows[i] - base : r1;
