@@ -202,6 +202,9 @@ typedef struct {
     int what;
 } sel_case;
 
+/* Input i of the 28 x 28 image is in the selected central 22 x 16 block. */
+static int sel_centre(int i) { return i / 28 >= 3 && i / 28 < 25 && i % 28 >= 6 && i % 28 < 22; }
+
 static void run_sel(const nn2_kernels *k, int what, int dense, int M, int N, const float *x, const int *sel,
                     int nsel, const float *b, float *C, int ldc)
 {
@@ -219,12 +222,12 @@ static void bm_sel(nn2_bstate *st, void *arg)
     const int M = (int)nn2_bench_arg(st, 0), N = (int)nn2_bench_arg(st, 1), K = 784, ld = (N + 15) / 16 * 16;
     int sel[784 + 16], nsel = 0;
     for (int i = 0; i < K; i++)
-        if (i / 28 >= 3 && i / 28 < 25 && i % 28 >= 6 && i % 28 < 22) sel[nsel++] = i;
+        if (sel_centre(i)) sel[nsel++] = i;
     float *x = rnd((size_t)M * K, 21), *b = rnd((size_t)(K + 1) * ld, 22);
     float *C = rnd((size_t)K * ld, 23), *R = nn2_alloc((size_t)K * ld, sizeof(float));
     for (int r = 0; r < M; r++) /* the columns not selected: zero in every row */
         for (int i = 0; i < K; i++)
-            if (!(i / 28 >= 3 && i / 28 < 25 && i % 28 >= 6 && i % 28 < 22)) x[(size_t)r * K + i] = 0.0f;
+            if (!sel_centre(i)) x[(size_t)r * K + i] = 0.0f;
     memcpy(R, C, sizeof(float) * (size_t)K * ld);
     if (!k->gemm_nn_sel || !k->gemm_tn_sel) {
         nn2_bench_skip(st, "no _sel products in this kernel set");

@@ -35,6 +35,35 @@ static double step_flops(const nn2_net *net, int batch)
 
 int nn2_train_threads(const nn2_config *cfg) { return nn2_threads_resolve(cfg->threads); }
 
+/* The probe (above) at the start of epoch 0's steps (perm, n_batches of m): returns the
+ * fastest count, *b past the steps it ran; *runs and *per: the counts timed and the steps each
+ * (*runs 0: the epoch is too short, nothing ran). A stop request ends it early (T kept). */
+static int probe_threads(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n,
+                         int m, size_t n_batches, double eta, int T, size_t *b, int *runs, int *per)
+{
+    int counts[34], nc = 0; /* T, 1, 2, 4, ... below T, T */
+    counts[nc++] = T;
+    for (int c = 1; c < T; c *= 2) counts[nc++] = c;
+    counts[nc++] = T;
+    size_t steps = n_batches / (size_t)(nc + 1);
+    if (steps > NN2_PROBE_STEPS) steps = NN2_PROBE_STEPS;
+    *runs = 0;
+    *per = (int)steps;
+    if (steps < NN2_PROBE_MIN_STEPS) return T;
+    *runs = nc;
+    double fastest = 1e300;
+    int best_t = T;
+    for (int r = 0; r < nc && tr->stop_after < 0; r++) {
+        const double s = nn2_train_run(tr, cfg, perm, n, m, *b, *b + steps, eta, 0, counts[r]);
+        *b += steps;
+        if (s < fastest || (s == fastest && counts[r] < best_t)) {
+            fastest = s;
+            best_t = counts[r];
+        }
+    }
+    return tr->stop_after < 0 ? best_t : T;
+}
+
 void nn2_config_default(nn2_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -271,28 +300,9 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         nn2_rng_shuffle(&shuf, perm, n); /* in place, every epoch, like random.shuffle */
         const double eta = sched.eta, t0 = nn2_now_s();
         size_t b = epoch == start_epoch ? start_batch : 0;
-        int counts[34], runs = 0; /* the probe's thread counts: T, 1, 2, 4, ... below T, T */
-        counts[runs++] = T;
-        for (int c = 1; c < T; c *= 2) counts[runs++] = c;
-        counts[runs++] = T;
-        size_t per = n_batches / (size_t)(runs + 1); /* steps per probed count */
-        if (per > NN2_PROBE_STEPS) per = NN2_PROBE_STEPS;
-        int probed = 0;
-        if (probe && b == 0 && epoch == 0 && per >= NN2_PROBE_MIN_STEPS) {
-            double fastest = 1e300;
-            int best_t = T;
-            probed = runs;
-            for (int r = 0; r < runs && tr.stop_after < 0; r++) {
-                const int ti = counts[r];
-                const double s = nn2_train_run(&tr, cfg, perm, n, m, b, b + per, eta, epoch, ti);
-                b += per;
-                if (s < fastest || (s == fastest && ti < best_t)) {
-                    fastest = s;
-                    best_t = ti;
-                }
-            }
-            if (tr.stop_after < 0) T = best_t;
-        }
+        int probed = 0, per = 0;
+        if (probe && b == 0 && epoch == 0)
+            T = probe_threads(&tr, cfg, perm, n, m, n_batches, eta, T, &b, &probed, &per);
         if (tr.stop_after < 0) nn2_train_run(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, T);
         if (tr.ranks > 1) nn2_dist_sync_arena(dist, net, net->params); /* whole on every rank */
         if (tr.stop_after >= 0) { /* stopped on request inside this epoch (one rank only) */
@@ -310,7 +320,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
                               .eval_cost = NAN, .train_cost = NAN, .eval_correct = -1,
                               .train_correct = -1, .eval_count = eval ? eval->count : 0,
                               .train_count = n, .threads = T, .probed = probed,
-                              .probe_steps = (int)per};
+                              .probe_steps = per};
         if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;
         if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) { /* on every rank */
