@@ -98,12 +98,14 @@ static double flops_per_sample(const int *s)
 typedef struct {
     double secs[64];
     int n;
+    int team; /* the threads nn2_train trained with: fewer than asked where only they get units */
 } timing;
 
 static int on_epoch(const nn2_epoch_stats *st, void *user)
 {
     timing *t = user;
     if (t->n < 64) t->secs[t->n++] = st->seconds;
+    t->team = st->threads;
     return 0;
 }
 
@@ -181,6 +183,7 @@ static int run_rows(const bconf *c, int isa, const int *tcounts, int nt, int rep
     for (int ti = 0; ti < nt; ti++) {
         net[ti] = make_net(c);
         r->tm[ti].n = 0;
+        r->tm[ti].team = tcounts[ti];
     }
     const int calls = sequential ? 1 : reps + 1;
     int ok = 1;
@@ -483,10 +486,12 @@ int main(int argc, char **argv)
                     lo = q[0];
                     hi = q[reps];
                 }
-                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %7.1f %5.1f%% %s\n",
+                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %7.1f %5.1f%% %s",
                        c->name, c->desc, nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1],
                        sps, gf, 100 * gf / pr, speedup, pr, 100 * (hi - lo) / pr,
                        r.same[ti] ? "same-weights" : "WEIGHTS-DIFFER");
+                if (r.tm[ti].team < tcounts[ti]) printf(" (trained on %d: units for no more)", r.tm[ti].team);
+                printf("\n");
                 if (csv)
                     text_add(&out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.4f,%.4f,%.3f,%.3f,%.2f,%d,%.3f,%.3f\n", c->name,
                             nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1], sps,

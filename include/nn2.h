@@ -165,6 +165,8 @@ typedef struct nn2_epoch_stats {
     int best_epoch;  /* epoch of the best evaluation accuracy so far (-1: not measured) */
     int stopped;     /* the schedule or early stopping ends training after this epoch */
     int threads;     /* threads used for the rest of this epoch */
+    int team_cap;    /* fewer threads than the count asked for have units of their own: this
+                        many (the most training uses: nn2_train); 0: all of them have */
     int probed;      /* the automatic count: thread counts timed in this epoch (0: none) */
     int probe_steps; /* steps each of them ran */
 } nn2_epoch_stats;
@@ -235,9 +237,11 @@ typedef struct nn2_config {
 void nn2_config_default(nn2_config *c); /* the book's chapter-3 run */
 
 /* The most threads nn2_train will use: cfg->threads if > 0, else OMP_NUM_THREADS or all cores.
- * In the automatic case, small networks (under 64 MFLOP per mini-batch step) time a few hundred
- * steps of the first epoch with all threads and with one, and keep the faster (see
- * nn2_epoch_stats.threads). Results do not depend on it. */
+ * Evaluation uses them all; training only as many as get hidden units of their own (see
+ * nn2_epoch_stats.team_cap), and in the automatic case, small networks (under 64 MFLOP per
+ * mini-batch step) time a few hundred steps of the first epoch with that team, with 1, 2,
+ * 4, ... threads and with the team again, and keep the fastest (nn2_epoch_stats.threads).
+ * Results do not depend on it. */
 int nn2_train_threads(const nn2_config *cfg);
 
 /* Mini-batch SGD with L2 as network2.py's SGD; eval may be NULL. */

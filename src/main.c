@@ -129,10 +129,13 @@ static int on_epoch(const nn2_epoch_stats *st, void *user)
             sep = "; ";
         }
         printf("%s(%.2f s)", sep[0] == ';' ? " " : " training complete ", st->seconds);
-        if (st->epoch == 0 && r->o->cfg.threads == 0) {
+        if (st->epoch == 0 && (r->o->cfg.threads == 0 || st->team_cap)) {
             printf(" [%d thread%s", st->threads, st->threads > 1 ? "s" : "");
             if (st->probed)
                 printf(", the fastest of %d runs of %d steps", st->probed, st->probe_steps);
+            if (st->team_cap)
+                printf("%s the network's units go to at most %d of the %d threads", st->probed ? ";" : ":",
+                       st->team_cap, nn2_train_threads(&r->o->cfg));
             printf("]");
         }
         if (st->next_eta != st->eta) printf(" eta -> %g", st->next_eta);

@@ -20,15 +20,17 @@ static double step_flops(const nn2_net *net, int batch)
     return flops * batch;
 }
 
-/* With threads = 0 (automatic), steps of less than NN2_PROBE_FLOPS are timed during the first
- * epoch with every core, then with 1, 2, 4, ... threads below that, then with every core again
+/* Training runs on a team of the threads asked for (cfg->threads, or every core), or of fewer
+ * where only fewer get units of their own (nn2_trainer_team_cap); evaluation on all of them.
+ * With threads = 0 (automatic), steps of less than NN2_PROBE_FLOPS are timed during the first
+ * epoch with that team, then with 1, 2, 4, ... threads below it, then with the team again
  * (NN2_PROBE_STEPS steps each, or an equal share of the epoch's steps with a share left over
  * when the epoch is shorter, at least NN2_PROBE_MIN_STEPS; the first run also takes the team's
  * warm-up) and the fastest is kept: a step also costs barriers and cache-line transfers
  * between cores (1-2 us each on the 2-core VM this was written on, and it varies), and a small
  * layer has only so many 16-unit slices to share out, so small networks would otherwise get
  * slower with more threads (on 16 cores, [784,30,10] ran fastest on 2 threads, [784,100,10] on
- * 7 or 8). The results are the same bits whatever the count. An explicit count is used as is. */
+ * 7 or 8). The results are the same bits whatever the count. An explicit count is not timed. */
 #define NN2_PROBE_FLOPS 64e6
 #define NN2_PROBE_STEPS 150
 #define NN2_PROBE_MIN_STEPS 40
@@ -220,8 +222,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         return nn2_fail(err, NN2_ERR_ARG, "checkpoint every: %d is negative", cfg->checkpoint_every);
     const size_t n = train->count;
     const int m = (size_t)cfg->batch_size < n ? cfg->batch_size : (int)n;
-    int T = nn2_train_threads(cfg);
-    const int probe = cfg->threads == 0 && T > 1 && step_flops(net, m) < NN2_PROBE_FLOPS;
+    const int T = nn2_train_threads(cfg); /* evaluation's; training's: team (below) */
     const int need_acc = cfg->early_stop > 0 || cfg->schedule == NN2_SCHED_PLATEAU;
     nn2_ckpt desc = {0}, saved = {0};
     nn2_ckpt_describe(&desc, net, cfg, train);
@@ -254,6 +255,9 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         nn2_ckpt_free(&saved);
         return st;
     }
+    int team = nn2_trainer_team_cap(&tr, T);
+    const int cap = team < T ? team : 0;
+    const int probe = cfg->threads == 0 && team > 1 && step_flops(net, m) < NN2_PROBE_FLOPS;
     uint32_t *perm = malloc(sizeof(uint32_t) * n);
     float *best = cfg->early_stop > 0 ? nn2_alloc(net->n_params, sizeof(float)) : NULL;
     const int hist_cap = saved.n_hist + (cfg->epochs > 0 ? cfg->epochs : 0) + 1;
@@ -302,8 +306,8 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         size_t b = epoch == start_epoch ? start_batch : 0;
         int probed = 0, per = 0;
         if (probe && b == 0 && epoch == 0)
-            T = probe_threads(&tr, cfg, perm, n, m, n_batches, eta, T, &b, &probed, &per);
-        if (tr.stop_after < 0) nn2_train_run(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, T);
+            team = probe_threads(&tr, cfg, perm, n, m, n_batches, eta, team, &b, &probed, &per);
+        if (tr.stop_after < 0) nn2_train_run(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, team);
         if (tr.ranks > 1) nn2_dist_sync_arena(dist, net, net->params); /* whole on every rank */
         if (tr.stop_after >= 0) { /* stopped on request inside this epoch (one rank only) */
             const size_t done = (size_t)tr.stop_after + 1;
@@ -319,7 +323,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         nn2_epoch_stats es = {.epoch = epoch, .seconds = nn2_now_s() - t0, .eta = eta,
                               .eval_cost = NAN, .train_cost = NAN, .eval_correct = -1,
                               .train_correct = -1, .eval_count = eval ? eval->count : 0,
-                              .train_count = n, .threads = T, .probed = probed,
+                              .train_count = n, .threads = team, .team_cap = cap, .probed = probed,
                               .probe_steps = per};
         if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;

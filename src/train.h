@@ -125,6 +125,10 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
                                    const nn2_dataset *data, int m_max, int threads,
                                    const nn2_plan *plan, nn2_error *err);
 
+/* The largest team of at most T threads that gives every thread units of its own (1 to T;
+ * T for a network without a hidden layer and with MPI ranks): more threads would only wait. */
+int nn2_trainer_team_cap(const nn2_trainer *tr, int T);
+
 /* One mini-batch step: samples idx[base .. base+mb) of the trainer's data, n = training-set
  * size, eta = this epoch's learning rate. Runs its own parallel region with `threads`. */
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,

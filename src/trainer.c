@@ -405,6 +405,35 @@ void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int
     *h1 = owner[1] == t ? 2 : 1;
 }
 
+/* The largest team of at most T threads in which every thread owns units of a hidden layer
+ * that the team shares out (nn2_trainer_share; under rep the first layer only): in a larger one
+ * the other threads have nothing of their own to compute, only the output layer every thread
+ * repeats, and they add to every barrier. On the 16-core machine (README, "Thread scaling")
+ * [784,30,10], whose layer is two halves, ran 1.6x slower on 16 threads than on 2, and
+ * [784,100,10] (6 slices and 2 tail halves) 1.2x slower than on 8. Every team gives the same
+ * bits. A network without a hidden layer shares its one layer's input rows, and with MPI a
+ * rank's threads split its run of slices: T as it is. */
+int nn2_trainer_team_cap(const nn2_trainer *tr, int T)
+{
+    const int hidden = tr->net->n_layers - 1;
+    if (hidden < 1 || tr->ranks > 1) return T;
+    for (; T > 1; T--) {
+        const int layers = tr->rep_ok && rep_pays(tr->net, tr->m_max, T) ? 1 : hidden;
+        int t = 0;
+        for (; t < T; t++) {
+            int busy = 0;
+            for (int l = 0; l < layers && !busy; l++) {
+                int j0, j1, h0, h1;
+                nn2_trainer_share(tr, l, t, T, &j0, &j1, &h0, &h1);
+                busy = j1 > j0 || h1 > h0;
+            }
+            if (!busy) break;
+        }
+        if (t == T) break;
+    }
+    return T;
+}
+
 size_t nn2_trainer_tail_boff(const nn2_trainer *tr, int h)
 {
     return (size_t)(tr->tt ? tr->tc[h] : tr->kh) * (size_t)tr->ldh[h];

@@ -57,6 +57,9 @@ expect 2 "\-\-momentum 1" -- "$nn2" train --momentum 1
 expect 2 "\-\-schedule cosine" -- "$nn2" train --schedule cosine
 expect 2 "\-\-reg l3" -- "$nn2" train --reg l3
 expect 2 "\-\-bind tight" -- "$nn2" train --bind tight
+# more threads than get units of their own: training runs on those that do, and says so
+expect 0 "Epoch 0: .*\[2 threads: the network's units go to at most 2 of the 4 threads\]" -- "$nn2" train \
+  --data "$data/idx" --sizes 16,30,10 --train-size 5 --validation-size 3 --epochs 1 --threads 4
 expect 0 "thread  1 -> PU  8 (core  4) -> NUMA node 1" -- env HWLOC_SYNTHETIC="pack:2 numa:1 l3:1 core:4 pu:2" "$nn2" info --threads 4 --bind spread
 expect 2 "need evaluation data" -- "$nn2" train --data "$data/idx" --sizes 16,10 --train-size 8 --validation-size 0 --no-monitor-evaluation-accuracy --early-stop 3
 expect 0 "Epoch 2:.*accuracy on evaluation data: [0-9]* / 3" -- "$nn2" train --data "$data/idx" --sizes 16,6,5,10 \

@@ -7,8 +7,10 @@
  * the later layers computed by every thread in its own copy; 64: every layer's units shared
  * out); the sparse first layer equal to the dense one on mostly-zero images, for every
  * configuration, and its evaluation too; a thread count that changes from step to step (as
- * the automatic mode's first-epoch timing does); and evaluation results independent of
- * threads; and the team barrier, whole and split in two. */
+ * the automatic mode's first-epoch timing does; through nn2_train_batch, which runs the count it
+ * is given: nn2_train trains only with as many threads as get units of their own, checked
+ * here too); and evaluation results independent of threads; and the team barrier, whole and
+ * split in two. */
 #include <math.h>
 #include <omp.h>
 #include <stdatomic.h>
@@ -63,6 +65,13 @@ static nn2_net *make_net(const config *cf, int shape)
     NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
     nn2_net_init(net, NN2_INIT_DEFAULT, 42);
     return net;
+}
+
+/* on_epoch: a copy of the epoch's statistics into user (an nn2_epoch_stats) */
+static int keep_stats(const nn2_epoch_stats *st, void *user)
+{
+    *(nn2_epoch_stats *)user = *st;
+    return 0;
 }
 
 static nn2_net *train_with(const config *cf, int shape, int threads, int batch, const nn2_dataset *d)
@@ -301,6 +310,49 @@ int main(void)
         NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, m, 4, &err) == NN2_OK);
         CHECK(tr.split_out_ok == (q == 0), "hidden %d, batch %d: split_out_ok %d", shapes[sh][1], m, tr.split_out_ok);
         nn2_trainer_free(&tr);
+        nn2_net_free(net);
+    }
+
+    /* the team nn2_train trains with (nn2_trainer_team_cap): the most threads, up to the count
+     * asked for, that all get hidden units of their own; a network without a hidden layer shares
+     * out its input rows (any count) */
+    static const struct { int shape, m, T, want; } caps[] = {
+        {0, 10, 4, 2},  /* [DIM, 23, 10]: the layer's two halves */
+        {0, 10, 1, 1},  {1, 10, 16, 8}, /* [DIM, 100, 10]: 6 slices and 2 tail halves */
+        {1, 10, 5, 5},  {2, 10, 4, 2},  /* [DIM, 9, 10]: one slice in two halves */
+        {3, 5, 4, 2},   /* [DIM, 23, 17, 10], later layers on every thread: the first layer's 2 slices */
+        {3, 64, 4, 2},  /* every layer's units shared out: 2 slices in each */
+        {4, 10, 4, 4},  {5, 64, 16, 3}, /* [DIM, 48, 10]: 3 slices (and split_out) */
+    };
+    for (size_t q = 0; q < sizeof caps / sizeof caps[0] && !getenv("NN2_DEEP_SPLIT"); q++) {
+        nn2_net *net = make_net(&configs[0], caps[q].shape);
+        nn2_config c;
+        nn2_config_default(&c);
+        nn2_trainer tr;
+        nn2_error err;
+        NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, caps[q].m, caps[q].T, &err) == NN2_OK);
+        const int got = nn2_trainer_team_cap(&tr, caps[q].T);
+        CHECK(got == caps[q].want, "hidden %d, %d layers, batch %d, %d threads: a team of %d, want %d",
+              shapes[caps[q].shape][1], shape_len[caps[q].shape], caps[q].m, caps[q].T, got, caps[q].want);
+        nn2_trainer_free(&tr);
+        nn2_net_free(net);
+    }
+    /* and nn2_train says so: [DIM, 23, 10] asked for 4 threads trains on 2, the same bits */
+    for (int asked = 2; asked <= 4; asked += 2) {
+        nn2_net *net = make_net(&configs[0], 0);
+        nn2_config c;
+        nn2_config_default(&c);
+        c.epochs = 1;
+        c.threads = asked;
+        c.monitor_eval_accuracy = 0;
+        nn2_epoch_stats seen = {.threads = -1};
+        c.on_epoch = keep_stats;
+        c.user = &seen;
+        nn2_error err;
+        CHECK(nn2_train(net, &c, &d, NULL, &err) == NN2_OK, "%s", err.msg);
+        CHECK(seen.threads == 2 && seen.team_cap == (asked == 4 ? 2 : 0),
+              "[DIM, 23, 10] asked for %d threads: trained on %d, team_cap %d", asked, seen.threads,
+              seen.team_cap);
         nn2_net_free(net);
     }
 
