@@ -38,19 +38,43 @@ double nn2_weights_sq_norm(const nn2_net *net)
     return s;
 }
 
-static nn2_status evaluate(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
-                           int with_cost, nn2_eval_result *out, nn2_error *err)
+/* *p holds at least n elements of elem bytes (*cap of them), grown as needed; 0: out of memory. */
+static int hold(void **p, size_t *cap, size_t n, size_t elem)
+{
+    if (*cap >= n) return 1;
+    void *q = realloc(*p, n * elem);
+    if (!q) return 0;
+    *p = q;
+    *cap = n;
+    return 1;
+}
+
+nn2_status nn2_eval_run(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
+                        int with_cost, nn2_eval_bufs *keep, nn2_eval_result *out, nn2_error *err)
 {
     nn2_status st = nn2_check_dataset(net, data, "evaluation data", err);
     if (st != NN2_OK) return st;
-    double *cost = with_cost ? malloc(sizeof(double) * data->count) : NULL;
-    uint8_t *correct = malloc(data->count);
-    if ((with_cost && !cost) || !correct) {
-        free(cost);
-        free(correct);
+    double *cost = NULL;
+    uint8_t *correct = NULL;
+    int ok_mem;
+    if (keep) {
+        ok_mem = (!with_cost || hold((void **)&keep->cost, &keep->cost_cap, data->count, sizeof(double))) &&
+                 hold((void **)&keep->correct, &keep->correct_cap, data->count, 1);
+        cost = with_cost ? keep->cost : NULL;
+        correct = keep->correct;
+    } else {
+        cost = with_cost ? malloc(sizeof(double) * data->count) : NULL;
+        correct = malloc(data->count);
+        ok_mem = (!with_cost || cost) && correct;
+    }
+    if (!ok_mem) {
+        if (!keep) {
+            free(cost);
+            free(correct);
+        }
         return nn2_fail(err, NN2_ERR_NOMEM, "out of memory for evaluation");
     }
-    st = nn2_par_eval(net, data, threads, cost, correct, err);
+    st = nn2_par_eval(net, data, threads, cost, correct, keep, err);
     if (st == NN2_OK) {
         double c = 0.0;
         long ok = 0;
@@ -63,21 +87,23 @@ static nn2_status evaluate(const nn2_net *net, const nn2_dataset *data, double l
         out->count = data->count;
         out->cost = cost ? c / n + 0.5 * (lambda / n) * nn2_weights_sq_norm(net) : NAN;
     }
-    free(cost);
-    free(correct);
+    if (!keep) {
+        free(cost);
+        free(correct);
+    }
     return st;
 }
 
 nn2_status nn2_evaluate(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
                         nn2_eval_result *out, nn2_error *err)
 {
-    return evaluate(net, data, lambda, threads, 1, out, err);
+    return nn2_eval_run(net, data, lambda, threads, 1, NULL, out, err);
 }
 
 nn2_status nn2_evaluate_accuracy(const nn2_net *net, const nn2_dataset *data, int threads,
                                  nn2_eval_result *out, nn2_error *err)
 {
-    return evaluate(net, data, 0.0, threads, 0, out, err);
+    return nn2_eval_run(net, data, 0.0, threads, 0, NULL, out, err);
 }
 
 nn2_status nn2_metrics_save_csv(const nn2_epoch_stats *h, int n, const char *path, nn2_error *err)

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "parallel.h"
 
@@ -87,26 +88,77 @@ int nn2_threads_resolve(int requested)
     return n > 0 ? n : 1;
 }
 
+/* The threads' slots of b and what they hold (not the per-sample results). */
+static void free_slots(nn2_eval_bufs *b)
+{
+    for (int t = 0; t < b->T; t++) {
+        if (b->ws[t].rows) nn2_ws_free(&b->ws[t]);
+        free(b->sel[t]);
+    }
+    free(b->ws);
+    free(b->sel);
+    b->ws = NULL;
+    b->sel = NULL;
+    b->T = 0;
+}
+
+void nn2_eval_bufs_free(nn2_eval_bufs *b)
+{
+    free_slots(b);
+    free(b->cost);
+    free(b->correct);
+    memset(b, 0, sizeof *b);
+}
+
+/* keep ready for T threads of net: its slots made (the workspaces come later, in the threads),
+ * after releasing those of another shape or fewer threads. 0: out of memory. */
+static int bufs_fit(nn2_eval_bufs *b, const nn2_net *net, int T)
+{
+    int same = b->ws && b->T >= T && b->n_layers == net->n_layers;
+    for (int l = 0; same && l <= net->n_layers; l++) same = b->sizes[l] == net->sizes[l];
+    if (same) return 1;
+    free_slots(b);
+    b->ws = calloc((size_t)T, sizeof *b->ws);
+    b->sel = calloc((size_t)T, sizeof *b->sel);
+    if (!b->ws || !b->sel) {
+        free(b->ws);
+        free(b->sel);
+        b->ws = NULL;
+        b->sel = NULL;
+        return 0;
+    }
+    b->T = T;
+    b->n_layers = net->n_layers;
+    for (int l = 0; l <= net->n_layers; l++) b->sizes[l] = net->sizes[l];
+    return 1;
+}
+
 nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
-                        uint8_t *correct, nn2_error *err)
+                        uint8_t *correct, nn2_eval_bufs *keep, nn2_error *err)
 {
     const nn2_kernels *k = nn2_kernels_get();
     const int T = nn2_threads_resolve(threads), L = net->n_layers, n_out = net->sizes[L];
     const int n = (int)data->count;
+    if (keep && !bufs_fit(keep, net, T)) return nn2_fail(err, NN2_ERR_NOMEM, "out of memory for evaluation");
     nn2_status st = NN2_OK;
 #pragma omp parallel num_threads(T)
     {
-        nn2_ws ws;
+        const int t = omp_get_thread_num();
+        nn2_ws own, *ws = keep ? &keep->ws[t] : &own;
+        int *own_sel = NULL, **sel = keep ? &keep->sel[t] : &own_sel;
         nn2_error lerr;
-        nn2_status lst = nn2_ws_create(&ws, net, EVAL_BLOCK, 0, &lerr);
-        const int sparse = L >= 2 && nn2_sparse_on(k); /* the first hidden layer over a list */
-        int *sel = lst == NN2_OK && sparse ? malloc(sizeof(int) * ((size_t)net->sizes[0] + 16)) : NULL;
-        if (lst == NN2_OK && sparse && !sel) {
-            lst = nn2_fail(&lerr, NN2_ERR_NOMEM, "out of memory for evaluation");
-            nn2_ws_free(&ws);
+        nn2_status lst = NN2_OK;
+        if (!keep || ws->rows == 0) {
+            lst = nn2_ws_create(ws, net, EVAL_BLOCK, 0, &lerr);
+            /* the list of the first hidden layer's non-zero inputs (used when sparse) */
+            if (lst == NN2_OK && L >= 2 && !(*sel = malloc(sizeof(int) * ((size_t)net->sizes[0] + 16)))) {
+                lst = nn2_fail(&lerr, NN2_ERR_NOMEM, "out of memory for evaluation");
+                nn2_ws_free(ws);
+            }
+            if (lst != NN2_OK) memset(ws, 0, sizeof *ws); /* not made: made again next time */
         }
         int s0, s1;
-        nn2_split(n, omp_get_num_threads(), omp_get_thread_num(), &s0, &s1);
+        nn2_split(n, omp_get_num_threads(), t, &s0, &s1);
         if (lst != NN2_OK) {
 #pragma omp critical(nn2_eval_err)
             {
@@ -114,18 +166,21 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
                 if (err) *err = lerr;
             }
         } else {
+            int *xs = L >= 2 && nn2_sparse_on(k) ? *sel : NULL; /* the first hidden layer over a list */
             for (int b = s0; b < s1; b += EVAL_BLOCK) {
                 const int rows = s1 - b < EVAL_BLOCK ? s1 - b : EVAL_BLOCK;
-                nn2_load_rows(k, ws.a[0], ws.ld[0], data, NULL, (size_t)b, 0, rows);
-                nn2_forward_rows(k, net, &ws, 0, rows, sel);
+                nn2_load_rows(k, ws->a[0], ws->ld[0], data, NULL, (size_t)b, 0, rows);
+                nn2_forward_rows(k, net, ws, 0, rows, xs);
                 for (int r = 0; r < rows; r++) {
                     const int label = nn2_data_label(data, (size_t)(b + r));
-                    if (cost) cost[b + r] = nn2_cost_value(&net->arch, &ws, n_out, r, label);
-                    correct[b + r] = nn2_argmax_row(&ws, n_out, r) == label;
+                    if (cost) cost[b + r] = nn2_cost_value(&net->arch, ws, n_out, r, label);
+                    correct[b + r] = nn2_argmax_row(ws, n_out, r) == label;
                 }
             }
-            nn2_ws_free(&ws);
-            free(sel);
+            if (!keep) {
+                nn2_ws_free(ws);
+                free(own_sel);
+            }
         }
     }
     return st;

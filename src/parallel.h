@@ -52,10 +52,31 @@ void nn2_bar_wait(nn2_bar *b, int t, int n, unsigned *episode);
 void nn2_bar_arrive(nn2_bar *b, int t, int n, unsigned *episode);
 void nn2_bar_finish(nn2_bar *b, int t, int n, const unsigned *episode);
 
+/* The buffers of evaluation passes over one network, kept from pass to pass by a caller that
+ * evaluates it again and again (nn2_train, every epoch): each thread's workspace and list of
+ * non-zero inputs, allocated (and first touched) by that thread in its first pass, and the
+ * per-sample results. Made anew for every pass, they cost the default run about 2 ms of page
+ * faults a pass on this VM (glibc hands the freed memory back, and each pass faults it in again:
+ * README, "Design"). Start from {0}; nn2_eval_bufs_free releases them. */
+typedef struct nn2_eval_bufs {
+    int n_layers, sizes[NN2_MAX_LAYERS + 1]; /* the network's shape they fit */
+    int T;                                   /* thread slots in ws and sel */
+    nn2_ws *ws;                              /* ws[t].rows == 0: not allocated yet */
+    int **sel;
+    double *cost;     /* per sample, cost_cap of them */
+    uint8_t *correct; /* per sample, correct_cap of them */
+    size_t cost_cap, correct_cap;
+} nn2_eval_bufs;
+void nn2_eval_bufs_free(nn2_eval_bufs *b);
+
 /* Forward pass over every sample of data with T threads: per-sample cost (network2's cost.fn)
- * into cost[i] (unless cost is NULL) and correctness (argmax == label) into correct[i]. Results
- * do not depend on T. */
+ * into cost[i] (unless cost is NULL) and correctness (argmax == label) into correct[i], in
+ * keep's workspaces (made on first use) or, with keep NULL, in workspaces of this pass alone.
+ * Results do not depend on T, nor on keep. */
 nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
-                        uint8_t *correct, nn2_error *err);
+                        uint8_t *correct, nn2_eval_bufs *keep, nn2_error *err);
+/* nn2_evaluate (with_cost) or nn2_evaluate_accuracy, with keep's buffers (NULL: its own). */
+nn2_status nn2_eval_run(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
+                        int with_cost, nn2_eval_bufs *keep, nn2_eval_result *out, nn2_error *err);
 
 #endif

@@ -86,11 +86,6 @@ void nn2_config_default(nn2_config *c)
 }
 
 /* The evaluation an epoch's monitoring needs: the cost's logarithms only when a cost is shown. */
-static nn2_status evaluate(const nn2_net *net, const nn2_dataset *d, double lambda, int T, int with_cost,
-                           nn2_eval_result *r, nn2_error *err)
-{
-    return with_cost ? nn2_evaluate(net, d, lambda, T, r, err) : nn2_evaluate_accuracy(net, d, T, r, err);
-}
 
 static nn2_status check_finite(const nn2_net *net, int epoch, size_t steps, nn2_error *err)
 {
@@ -299,6 +294,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     }
     nn2_ckpt_free(&saved);
 
+    nn2_eval_bufs eb = {0}; /* the monitoring's evaluation buffers, kept from epoch to epoch */
     for (int epoch = start_epoch; epoch < cfg->epochs && st == NN2_OK; epoch++) {
         const nn2_rng at_start = shuf;
         nn2_rng_shuffle(&shuf, perm, n); /* in place, every epoch, like random.shuffle */
@@ -328,7 +324,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;
         if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) { /* on every rank */
-            if ((st = nn2_dist_agree(dist, evaluate(net, train, cfg->lambda, T, cfg->monitor_train_cost, &r, err),
+            if ((st = nn2_dist_agree(dist, nn2_eval_run(net, train, cfg->lambda, T, cfg->monitor_train_cost, &eb, &r, err),
                                      err)) != NN2_OK)
                 break;
             if (cfg->monitor_train_cost) es.train_cost = r.cost;
@@ -336,7 +332,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         }
         long acc = -1;
         if (eval && (cfg->monitor_eval_cost || cfg->monitor_eval_accuracy || need_acc)) {
-            if ((st = nn2_dist_agree(dist, evaluate(net, eval, cfg->lambda, T, cfg->monitor_eval_cost, &r, err),
+            if ((st = nn2_dist_agree(dist, nn2_eval_run(net, eval, cfg->lambda, T, cfg->monitor_eval_cost, &eb, &r, err),
                                      err)) != NN2_OK)
                 break;
             if (cfg->monitor_eval_cost) es.eval_cost = r.cost;
@@ -368,6 +364,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
     /* Early stopping hands back the best weights seen, whenever training ends. */
     if (st == NN2_OK && best && sched.best_epoch >= 0)
         memcpy(net->params, best, sizeof(float) * net->n_params);
+    nn2_eval_bufs_free(&eb);
     free(hist);
     nn2_free(best);
     free(perm);

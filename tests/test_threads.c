@@ -313,6 +313,37 @@ int main(void)
         nn2_net_free(net);
     }
 
+    /* evaluation buffers kept from pass to pass (nn2_train's, every epoch): one set through every
+     * shape, thread counts and dataset sizes that change, with and without the cost, and its
+     * per-sample slots poisoned between passes: the same results as buffers of one pass */
+    {
+        nn2_eval_bufs kb = {0};
+        nn2_dataset d50 = d;
+        d50.count = 50;
+        static const struct { int T, small, with_cost; } passes[] = {
+            {2, 0, 1}, {1, 0, 0}, {3, 1, 1}, {4, 0, 1}, {2, 1, 0}, {4, 0, 0}};
+        int bad = 0, runs = 0;
+        for (int sh = 0; sh < N_SHAPES; sh++)
+            for (int c = 0; c < 4; c += 2) {
+                nn2_net *net = make_net(&configs[c], sh);
+                for (size_t q = 0; q < sizeof passes / sizeof passes[0]; q++) {
+                    const nn2_dataset *dq = passes[q].small ? &d50 : &d;
+                    nn2_eval_result fresh, kept;
+                    nn2_error err;
+                    NN2_ASSERT(nn2_eval_run(net, dq, 1.0, passes[q].T, passes[q].with_cost, NULL, &fresh, &err) == NN2_OK);
+                    if (kb.correct) memset(kb.correct, 0xFF, kb.correct_cap);
+                    for (size_t i = 0; kb.cost && i < kb.cost_cap; i++) kb.cost[i] = NAN;
+                    NN2_ASSERT(nn2_eval_run(net, dq, 1.0, passes[q].T, passes[q].with_cost, &kb, &kept, &err) == NN2_OK);
+                    bad += fresh.correct != kept.correct || fresh.count != kept.count ||
+                           memcmp(&fresh.cost, &kept.cost, sizeof fresh.cost) != 0;
+                    runs++;
+                }
+                nn2_net_free(net);
+            }
+        nn2_eval_bufs_free(&kb);
+        CHECK(bad == 0, "kept evaluation buffers: %d of %d passes differ from fresh ones", bad, runs);
+    }
+
     /* the team nn2_train trains with (nn2_trainer_team_cap): the most threads, up to the count
      * asked for, that all get hidden units of their own; a network without a hidden layer shares
      * out its input rows (any count) */
