@@ -37,7 +37,7 @@ static void run_gemm(const nn2_kernels *k, int op, int M, int N, int K, const fl
                      const float *B, float *C)
 {
     switch (op) {
-    case NN: k->gemm_nn(M, N, K, A, K, B, N, NULL, C, N); break;
+    case NN: k->gemm_nn(M, N, K, A, K, B, N, 1.0f, NULL, C, N); break;
     case TN: k->gemm_tn(M, N, K, A, M, B, N, C, N, 1.0f, 0.0f); break;
     case NT: k->gemm_nt(M, N, K, A, K, B, K, C, N); break;
     }
@@ -209,8 +209,8 @@ static void run_sel(const nn2_kernels *k, int what, int dense, int M, int N, con
                     int nsel, const float *b, float *C, int ldc)
 {
     const int K = 784;
-    if (what == SEL_FWD && dense) k->gemm_nn(M, N, K, x, K, b, ldc, b + (size_t)K * ldc, C, ldc);
-    if (what == SEL_FWD && !dense) k->gemm_nn_sel(M, N, nsel, x, K, sel, 0, b, ldc, b + (size_t)K * ldc, C, ldc);
+    if (what == SEL_FWD && dense) k->gemm_nn(M, N, K, x, K, b, ldc, 1.0f, b + (size_t)K * ldc, C, ldc);
+    if (what == SEL_FWD && !dense) k->gemm_nn_sel(M, N, nsel, x, K, sel, 0, b, ldc, 1.0f, b + (size_t)K * ldc, C, ldc);
     if (what == SEL_GRAD && dense) k->gemm_tn(K, N, M, x, K, b, ldc, C, ldc, 1.0f, 1.0f);
     if (what == SEL_GRAD && !dense) k->gemm_tn_sel(nsel, N, M, x, K, b, ldc, sel, 0, C, ldc, 1.0f, 1.0f);
 }

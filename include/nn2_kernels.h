@@ -51,10 +51,12 @@ typedef struct nn2_kernels {
      * product has at least this many multiply-adds (mini-batch x units); below, gemm_tn over
      * every input is faster. Measured per set in training (README "Speed"). */
     int sel_grad_min;
-    /* C (M,N) = A (M,K) . B (K,N) + bias (N) (bias may be NULL). Element (i,j) accumulates
-     * A[i,k]*B[k,j] for k = 0..K-1 in order, then adds bias[j]. */
+    /* C (M,N) = alpha * (A (M,K) . B (K,N)) + bias (N) (bias may be NULL). Element (i,j)
+     * accumulates A[i,k]*B[k,j] for k = 0..K-1 in order, is multiplied by alpha (rounded; no
+     * multiply when alpha == 1), then adds bias[j]: the lazy decay's weighted inputs
+     * s * (x . W) + b without a pass of their own. */
     void (*gemm_nn)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                    const float *bias, float *C, int ldc);
+                    float alpha, const float *bias, float *C, int ldc);
     /* C (M,N) = A (M,K) . B^T, B stored (N,K). */
     void (*gemm_nt)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                     float *C, int ldc);
@@ -66,14 +68,14 @@ typedef struct nn2_kernels {
     void (*gemm_tn)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                     float *C, int ldc, float alpha, float beta);
     /* The products over selected inputs (the first layer over a mini-batch's non-zero inputs).
-     * gemm_nn_sel: C (M,N) = sum over j = 0..nk-1 in order of A[i, kk] * B[kk, :] (+ bias), kk =
-     * ksel[j] - base. gemm_tn_sel: for i = 0..M-1, row r = csel[i] - base of C <- beta*C +
+     * gemm_nn_sel: C (M,N) = alpha * (sum over j = 0..nk-1 in order of A[i, kk] * B[kk, :]) (+
+     * bias), kk = ksel[j] - base, alpha and bias as in gemm_nn. gemm_tn_sel: for i = 0..M-1, row r = csel[i] - base of C <- beta*C +
      * alpha*(A^T.B)[r], as gemm_tn computes it (A stored (K, .), column r). Each element is
      * computed as gemm_nn / gemm_tn compute it, so leaving out a k whose column of A is zero
      * gives the same bits (finite B: a +0 or -0 product changes no sum that starts at +0). NULL
      * where a kernel set has none (the OpenBLAS baseline): the callers then use every input. */
     void (*gemm_nn_sel)(int M, int N, int nk, const float *A, int lda, const int *ksel, int base,
-                        const float *B, int ldb, const float *bias, float *C, int ldc);
+                        const float *B, int ldb, float alpha, const float *bias, float *C, int ldc);
     void (*gemm_tn_sel)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                         const int *csel, int base, float *C, int ldc, float alpha, float beta);
     /* The columns k in [k0, k1) of x (M rows at stride ldx) that are non-zero (neither +0 nor

@@ -9,14 +9,14 @@
 
 #define NN2_DECLARE_KERNELS(isa)                                                                \
     void nn2_k_gemm_nn_##isa(int M, int N, int K, const float *A, int lda, const float *B,     \
-                             int ldb, const float *bias, float *C, int ldc);                    \
+                             int ldb, float alpha, const float *bias, float *C, int ldc);       \
     void nn2_k_gemm_nt_##isa(int M, int N, int K, const float *A, int lda, const float *B,     \
                              int ldb, float *C, int ldc);                                       \
     void nn2_k_gemm_tn_##isa(int M, int N, int K, const float *A, int lda, const float *B,     \
                              int ldb, float *C, int ldc, float alpha, float beta);              \
     void nn2_k_gemm_nn_sel_##isa(int M, int N, int nk, const float *A, int lda, const int *ksel, \
-                                 int base, const float *B, int ldb, const float *bias, float *C, \
-                                 int ldc);                                                      \
+                                 int base, const float *B, int ldb, float alpha,                \
+                                 const float *bias, float *C, int ldc);                         \
     void nn2_k_gemm_tn_sel_##isa(int M, int N, int K, const float *A, int lda, const float *B,  \
                                  int ldb, const int *csel, int base, float *C, int ldc,         \
                                  float alpha, float beta);                                      \
@@ -111,7 +111,7 @@ NN2_DECLARE_KERNELS(avx512)
 /* kernels/openblas/: only the products, and a set-up call */
 void nn2_k_openblas_init(void);
 void nn2_k_gemm_nn_openblas(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                            const float *bias, float *C, int ldc);
+                            float alpha, const float *bias, float *C, int ldc);
 void nn2_k_gemm_nt_openblas(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                             float *C, int ldc);
 void nn2_k_gemm_tn_openblas(int M, int N, int K, const float *A, int lda, const float *B, int ldb,

@@ -142,12 +142,11 @@ void nn2_gemm_scaled(const nn2_kernels *k, int M, int n, int K, const float *x, 
                      const nn2_xsel *sel, const float *w, int ldw, float ws, const float *b, float *z,
                      int ldz)
 {
-    const float *bias = ws == 1.0f ? b : NULL; /* at ws = 1 the bias in the kernel's epilogue */
+    /* ws and the bias in the kernel's epilogue: the same bits as nn2_scale_bias after it */
     if (sel)
-        k->gemm_nn_sel(M, n, sel->n, x, ldx, sel->idx, sel->base, w, ldw, bias, z, ldz);
+        k->gemm_nn_sel(M, n, sel->n, x, ldx, sel->idx, sel->base, w, ldw, ws, b, z, ldz);
     else
-        k->gemm_nn(M, n, K, x, ldx, w, ldw, bias, z, ldz);
-    if (ws != 1.0f) nn2_scale_bias(M, n, z, ldz, ws, b);
+        k->gemm_nn(M, n, K, x, ldx, w, ldw, ws, b, z, ldz);
 }
 
 void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const float *wt, int ldw,
@@ -213,7 +212,7 @@ void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *
     if (n_out <= NN2_SMALL_OUT && scratch) {
         for (int u = 0; u < n; u++) /* scratch (n_out, n) = W_l[:, j0:j1] */
             for (int q = 0; q < n_out; q++) scratch[(size_t)q * n + u] = W[(size_t)u * ldw + q];
-        k->gemm_nn(M, n, n_out, dnext, ldn, scratch, n, NULL, d, ld);
+        k->gemm_nn(M, n, n_out, dnext, ldn, scratch, n, 1.0f, NULL, d, ld);
     } else {
         k->gemm_nt(M, n, n_out, dnext, ldn, W, ldw, d, ld);
     }
@@ -260,7 +259,7 @@ void nn2_forward_rows(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int 
         if (l == L - 1) { /* keep z for cost values: recompute it, the output layer is small */
             const int n = net->layer[l].n_out;
             k->gemm_nn(M, n, net->layer[l].n_in, ws->a[l] + (size_t)r0 * ws->ld[l], ws->ld[l],
-                       nn2_layer_WT(net, l), net->layer[l].ldw, nn2_layer_b(net, l),
+                       nn2_layer_WT(net, l), net->layer[l].ldw, 1.0f, nn2_layer_b(net, l),
                        ws->zL + (size_t)r0 * n, n);
         }
     }

@@ -71,9 +71,9 @@ void nn2_dense_forward(const nn2_kernels *k, const nn2_net *net, int l, const fl
                        int M, int j0, int j1);
 /* z (M rows of n at stride ldz) <- s * z + b (b: n floats, or NULL: s * z). */
 void nn2_scale_bias(int M, int n, float *z, int ldz, float s, const float *b);
-/* z (M, n) at stride ldz = ws * (x . w) + b, x (M, K), w (K, n) (gemm_nn; b may be NULL): at
- * ws = 1 the bias is added in the kernel's epilogue, the same bits as nn2_scale_bias's two
- * roundings would give. */
+/* z (M, n) at stride ldz = ws * (x . w) + b, x (M, K), w (K, n) (gemm_nn; b may be NULL): the
+ * scaling and the bias in the kernel's epilogue, the same bits as nn2_scale_bias's two roundings
+ * after the product (which the twenty-seventh session's code did, a pass of its own). */
 void nn2_gemm_scaled(const nn2_kernels *k, int M, int n, int K, const float *x, int ldx,
                      const nn2_xsel *sel, const float *w, int ldw, float ws, const float *b, float *z,
                      int ldz);

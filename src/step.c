@@ -379,7 +379,7 @@ static void out_partial(const nn2_trainer *tr, const float *W2, int ldw, const f
 {
     if (u1 > u0)
         tr->k->gemm_nn(mb, tr->net->sizes[2], u1 - u0, x + u0, ldx, W2 + (size_t)u0 * ldw, ldw,
-                       NULL, P, tr->ldp);
+                       1.0f, NULL, P, tr->ldp);
 }
 
 /* Hidden group g (0, 1) of the output layer's sums: units [0, ga) or [ga, gm), and with a tt

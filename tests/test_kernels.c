@@ -40,7 +40,7 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
     const int guard_col = ldc - 1; /* must never be written: C rows have a spare column */
     for (int i = 0; i < M; i++) C[(size_t)i * ldc + guard_col] = S[(size_t)i * ldc + guard_col] = 12345.0f;
     switch (op) {
-    case NN: k->gemm_nn(M, N, K, A, lda, B, ldb, bb, C, ldc); ref->gemm_nn(M, N, K, A, lda, B, ldb, bb, R, ldc); break;
+    case NN: k->gemm_nn(M, N, K, A, lda, B, ldb, 1.0f, bb, C, ldc); ref->gemm_nn(M, N, K, A, lda, B, ldb, 1.0f, bb, R, ldc); break;
     case NT: k->gemm_nt(M, N, K, A, lda, B, ldb, C, ldc); ref->gemm_nt(M, N, K, A, lda, B, ldb, R, ldc); break;
     case TN: k->gemm_tn(M, N, K, A, lda, B, ldb, C, ldc, 1.0f, 0.0f); ref->gemm_tn(M, N, K, A, lda, B, ldb, R, ldc, 1.0f, 0.0f); break;
     }
@@ -67,7 +67,7 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
             const int m = r1 - r0;
             float *Cp = S + (size_t)r0 * ldc;
             switch (op) {
-            case NN: k->gemm_nn(m, N, K, A + (size_t)r0 * lda, lda, B, ldb, bb, Cp, ldc); break;
+            case NN: k->gemm_nn(m, N, K, A + (size_t)r0 * lda, lda, B, ldb, 1.0f, bb, Cp, ldc); break;
             case NT: k->gemm_nt(m, N, K, A + (size_t)r0 * lda, lda, B, ldb, Cp, ldc); break;
             case TN: k->gemm_tn(m, N, K, A + r0, lda, B, ldb, Cp, ldc, 1.0f, 0.0f); break;
             }
@@ -143,11 +143,34 @@ static void check_sel(const nn2_kernels *k, int M, int N, int K, int k0, int zer
     CHECK(n == nw && memcmp(ks, want, sizeof(int) * (size_t)n) == 0, "%s nz_cols M=%d K=%d k0=%d: %d columns, want %d",
           k->name, M, K, k0, n, nw);
     /* forward: z = x[:, k0:k1] . W + b over every input and over the selected ones */
-    k->gemm_nn(M, N, K, x + k0, ldx, W, ldw, bias, C1, ldw);
-    k->gemm_nn_sel(M, N, nw, x + k0, ldx, want, k0, W, ldw, bias, C2, ldw);
+    k->gemm_nn(M, N, K, x + k0, ldx, W, ldw, 1.0f, bias, C1, ldw);
+    k->gemm_nn_sel(M, N, nw, x + k0, ldx, want, k0, W, ldw, 1.0f, bias, C2, ldw);
     int same = 1;
     for (int r = 0; r < M; r++) same &= memcmp(C1 + (size_t)r * ldw, C2 + (size_t)r * ldw, sizeof(float) * N) == 0;
     CHECK(same, "%s gemm_nn_sel M=%d N=%d K=%d (%d selected): bits differ from gemm_nn", k->name, M, N, K, nw);
+    /* the scaled epilogue (the lazy decay's s * (x . W) + b): alpha times the plain sum, then the
+     * bias (or none), two roundings as computed here, over every input and the selected ones */
+    float *P = malloc(sizeof(float) * (size_t)M * ldw), *E = malloc(sizeof(float) * (size_t)M * ldw);
+    k->gemm_nn(M, N, K, x + k0, ldx, W, ldw, 1.0f, NULL, P, ldw);
+    for (int q = 0; q < 3; q++) {
+        const float alpha = q == 2 ? -1.5f : 0.99902344f, *b = q == 1 ? NULL : bias;
+        for (int r = 0; r < M; r++)
+            for (int j = 0; j < N; j++) {
+                volatile float t = alpha * P[(size_t)r * ldw + j]; /* rounded on its own */
+                E[(size_t)r * ldw + j] = b ? t + b[j] : t;
+            }
+        k->gemm_nn(M, N, K, x + k0, ldx, W, ldw, alpha, b, C1, ldw);
+        k->gemm_nn_sel(M, N, nw, x + k0, ldx, want, k0, W, ldw, alpha, b, C2, ldw);
+        int s1 = 1, s2 = 1;
+        for (int r = 0; r < M; r++) {
+            s1 &= memcmp(C1 + (size_t)r * ldw, E + (size_t)r * ldw, sizeof(float) * N) == 0;
+            s2 &= memcmp(C2 + (size_t)r * ldw, E + (size_t)r * ldw, sizeof(float) * N) == 0;
+        }
+        CHECK(s1 && s2, "%s gemm_nn%s M=%d N=%d K=%d alpha=%g%s: bits differ from alpha * sum + b", k->name,
+              s1 ? "_sel" : "", M, N, K, (double)alpha, b ? "" : " (no bias)");
+    }
+    free(P);
+    free(E);
     /* gradient: W += x^T . D (alpha = beta = 1), W = 0.9999 W - 0.05 x^T . D on the selected
      * rows, and G = x^T . D (beta = 0) on the selected rows with the others set to +0 by
      * zero_gaps (the sparse layer's gradient for momentum and L1), which must be gemm_tn's bits
@@ -370,7 +393,7 @@ int main(int argc, char **argv)
                 k->bp2_small(M, nu, q, Dn, ldn, W, ldw, A, msk ? mk : NULL, ld, act, D, bs, sc);
                 for (int u = 0; u < nu; u++)
                     for (int o = 0; o < q; o++) Wt[o * nu + u] = W[u * ldw + o];
-                k->gemm_nn(M, nu, q, Dn, ldn, Wt, nu, NULL, D2, ld);
+                k->gemm_nn(M, nu, q, Dn, ldn, Wt, nu, 1.0f, NULL, D2, ld);
                 double worst = 0;
                 int outside = 1;
                 for (int r = 0; r < M; r++) {

@@ -14,9 +14,10 @@ static inline __m256i tail_mask(int cols)
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(cols >= 8 ? 8 : cols), idx);
 }
 
-/* Epilogue: C = sum (+ bias), or with ab (alpha, beta): C = beta*C + alpha*sum; add: the case
- * alpha = beta = 1, C = C + sum, the same bits without the two multiplies (chosen once per call:
- * a test of alpha and beta per tile slowed every tile down). */
+/* Epilogue: C = sum, or with on (alpha, beta): C = beta*C + alpha*sum (beta 0: alpha*sum, C
+ * not read); add: the case alpha = beta = 1, C = C + sum, the same bits without the two
+ * multiplies (chosen once per call: a test of alpha and beta per tile slowed every tile down);
+ * then + bias, last (the forward product's alpha*sum + b, the lazy decay's). */
 typedef struct { float alpha, beta; int on, add; } epi;
 
 /* Selected inputs (the _sel products), as in gemm_avx512.c: step k reads A's column and B's row
@@ -54,7 +55,7 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
         const __m256 bb = bias ? _mm256_maskload_ps(bias + 8 * v, m) : _mm256_setzero_ps();
         _Pragma("GCC unroll 8") for (int i = 0; i < mr; i++) {
             float *c = C + (size_t)(s.c ? s.c[i] - s.base : i) * ldc + 8 * v;
-            __m256 r = bias ? _mm256_add_ps(acc[i][v], bb) : acc[i][v];
+            __m256 r = acc[i][v];
             if (e.add) {
                 r = _mm256_add_ps(_mm256_maskload_ps(c, m), r);
             } else if (e.on) {
@@ -62,6 +63,7 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
                 if (e.beta != 0.0f)
                     r = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(e.beta), _mm256_maskload_ps(c, m)), r);
             }
+            if (bias) r = _mm256_add_ps(r, bb);
             _mm256_maskstore_ps(c, m, r);
         }
     }
@@ -108,15 +110,16 @@ static inline __attribute__((always_inline)) void gemm_any(int M, int N, int K, 
 }
 
 void nn2_k_gemm_nn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                        const float *bias, float *C, int ldc)
+                        float alpha, const float *bias, float *C, int ldc)
 {
-    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0}, NOSEL);
+    gemm_any(M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){alpha, 0.0f, alpha != 1.0f, 0}, NOSEL);
 }
 
 void nn2_k_gemm_nn_sel_avx2(int M, int N, int nk, const float *A, int lda, const int *ksel, int base,
-                            const float *B, int ldb, const float *bias, float *C, int ldc)
+                            const float *B, int ldb, float alpha, const float *bias, float *C, int ldc)
 {
-    gemm_any(M, N, nk, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0}, (sel){ksel, NULL, base});
+    gemm_any(M, N, nk, A, lda, 1, B, ldb, bias, C, ldc, (epi){alpha, 0.0f, alpha != 1.0f, 0},
+             (sel){ksel, NULL, base});
 }
 
 void nn2_k_gemm_tn_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,

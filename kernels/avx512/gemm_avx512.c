@@ -14,9 +14,10 @@ static inline __mmask16 tail_mask(int cols) { return (__mmask16)(cols >= 16 ? 0x
 
 /* C tile (mr x nv vectors, the last one masked by mlast) = sum_k a(i,k) * B[k, :] (+ bias).
  * a(i,k) = A[i*a_is + k*a_ks]: (a_is, a_ks) = (lda, 1) for A.B, (1, lda) for A^T.B. */
-/* Epilogue: C = sum (+ bias), or with ab (alpha, beta): C = beta*C + alpha*sum; add: the case
- * alpha = beta = 1, C = C + sum, the same bits without the two multiplies (chosen once per call:
- * a test of alpha and beta per tile slowed every tile down). */
+/* Epilogue: C = sum, or with on (alpha, beta): C = beta*C + alpha*sum (beta 0: alpha*sum, C
+ * not read); add: the case alpha = beta = 1, C = C + sum, the same bits without the two
+ * multiplies (chosen once per call: a test of alpha and beta per tile slowed every tile down);
+ * then + bias, last (the forward product's alpha*sum + b, the lazy decay's). */
 typedef struct { float alpha, beta; int on, add; } epi;
 
 /* Selected inputs (the _sel products): k, step k of the sum reads A's column and B's row
@@ -54,7 +55,7 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
         const __m512 bb = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * v) : _mm512_setzero_ps();
         _Pragma("GCC unroll 16") for (int i = 0; i < mr; i++) {
             float *c = C + (size_t)(s.c ? s.c[i] - s.base : i) * ldc + 16 * v;
-            __m512 r = bias ? _mm512_add_ps(acc[i][v], bb) : acc[i][v];
+            __m512 r = acc[i][v];
             if (e.add) {
                 r = _mm512_add_ps(_mm512_maskz_loadu_ps(m, c), r);
             } else if (e.on) {
@@ -62,6 +63,7 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
                 if (e.beta != 0.0f)
                     r = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(e.beta), _mm512_maskz_loadu_ps(m, c)), r);
             }
+            if (bias) r = _mm512_add_ps(r, bb);
             _mm512_mask_storeu_ps(c, m, r);
         }
     }
@@ -229,15 +231,16 @@ static inline __attribute__((always_inline)) void gemm_any(const int halves, int
 }
 
 void nn2_k_gemm_nn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                          const float *bias, float *C, int ldc)
+                          float alpha, const float *bias, float *C, int ldc)
 {
-    gemm_any(1, M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0}, NOSEL);
+    gemm_any(1, M, N, K, A, lda, 1, B, ldb, bias, C, ldc, (epi){alpha, 0.0f, alpha != 1.0f, 0}, NOSEL);
 }
 
 void nn2_k_gemm_nn_sel_avx512(int M, int N, int nk, const float *A, int lda, const int *ksel, int base,
-                              const float *B, int ldb, const float *bias, float *C, int ldc)
+                              const float *B, int ldb, float alpha, const float *bias, float *C, int ldc)
 {
-    gemm_any(1, M, N, nk, A, lda, 1, B, ldb, bias, C, ldc, (epi){1.0f, 0.0f, 0, 0}, (sel){ksel, NULL, base});
+    gemm_any(1, M, N, nk, A, lda, 1, B, ldb, bias, C, ldc, (epi){alpha, 0.0f, alpha != 1.0f, 0},
+             (sel){ksel, NULL, base});
 }
 
 void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,

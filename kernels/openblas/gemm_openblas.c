@@ -9,10 +9,10 @@
 void nn2_k_openblas_init(void) { openblas_set_num_threads(1); }
 
 void nn2_k_gemm_nn_openblas(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                            const float *bias, float *C, int ldc)
+                            float alpha, const float *bias, float *C, int ldc)
 {
     if (M <= 0 || N <= 0) return;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, 0.0f, C, ldc);
     if (bias)
         for (int i = 0; i < M; i++)
             for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] += bias[j];

@@ -5,7 +5,7 @@
 
 /* gemm_nn over the steps k = 0..K-1, or over the inputs ksel[k] - base (gemm_nn_sel). */
 static void gemm_nn_steps(int M, int N, int K, const float *A, int lda, const int *ksel, int base,
-                          const float *B, int ldb, const float *bias, float *C, int ldc)
+                          const float *B, int ldb, float alpha, const float *bias, float *C, int ldc)
 {
     for (int i = 0; i < M; i++) {
         float *c = C + (size_t)i * ldc;
@@ -16,15 +16,17 @@ static void gemm_nn_steps(int M, int N, int K, const float *A, int lda, const in
             const float *b = B + (size_t)kk * ldb;
             for (int j = 0; j < N; j++) c[j] += a * b[j];
         }
+        if (alpha != 1.0f)
+            for (int j = 0; j < N; j++) c[j] = alpha * c[j];
         if (bias)
             for (int j = 0; j < N; j++) c[j] += bias[j];
     }
 }
 
 void nn2_k_gemm_nn_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                          const float *bias, float *C, int ldc)
+                          float alpha, const float *bias, float *C, int ldc)
 {
-    gemm_nn_steps(M, N, K, A, lda, NULL, 0, B, ldb, bias, C, ldc);
+    gemm_nn_steps(M, N, K, A, lda, NULL, 0, B, ldb, alpha, bias, C, ldc);
 }
 
 void nn2_k_gemm_nt_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
@@ -62,9 +64,9 @@ void nn2_k_gemm_tn_scalar(int M, int N, int K, const float *A, int lda, const fl
 }
 
 void nn2_k_gemm_nn_sel_scalar(int M, int N, int nk, const float *A, int lda, const int *ksel, int base,
-                              const float *B, int ldb, const float *bias, float *C, int ldc)
+                              const float *B, int ldb, float alpha, const float *bias, float *C, int ldc)
 {
-    gemm_nn_steps(M, N, nk, A, lda, ksel, base, B, ldb, bias, C, ldc);
+    gemm_nn_steps(M, N, nk, A, lda, ksel, base, B, ldb, alpha, bias, C, ldc);
 }
 
 void nn2_k_gemm_tn_sel_scalar(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
