@@ -69,8 +69,9 @@ typedef struct nn2_kernels {
                     float *C, int ldc, float alpha, float beta);
     /* The products over selected inputs (the first layer over a mini-batch's non-zero inputs).
      * gemm_nn_sel: C (M,N) = alpha * (sum over j = 0..nk-1 in order of A[i, kk] * B[kk, :]) (+
-     * bias), kk = ksel[j] - base, alpha and bias as in gemm_nn. gemm_tn_sel: for i = 0..M-1, row r = csel[i] - base of C <- beta*C +
-     * alpha*(A^T.B)[r], as gemm_tn computes it (A stored (K, .), column r). Each element is
+     * bias), kk = ksel[j] - base, alpha and bias as in gemm_nn. gemm_tn_sel: for i = 0..M-1,
+     * row r = csel[i] - base of C <- beta*C + alpha*(A^T.B)[r], as gemm_tn computes it (A
+     * stored (K, .), column r). Each element is
      * computed as gemm_nn / gemm_tn compute it, so leaving out a k whose column of A is zero
      * gives the same bits (finite B: a +0 or -0 product changes no sum that starts at +0). NULL
      * where a kernel set has none (the OpenBLAS baseline): the callers then use every input. */

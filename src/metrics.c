@@ -38,15 +38,14 @@ double nn2_weights_sq_norm(const nn2_net *net)
     return s;
 }
 
-/* *p holds at least n elements of elem bytes (*cap of them), grown as needed; 0: out of memory. */
-static int hold(void **p, size_t *cap, size_t n, size_t elem)
+/* p, or p grown, holding at least n elements of elem bytes (*cap of them now); NULL: out of
+ * memory (p is still allocated). */
+static void *hold(void *p, size_t *cap, size_t n, size_t elem)
 {
-    if (*cap >= n) return 1;
-    void *q = realloc(*p, n * elem);
-    if (!q) return 0;
-    *p = q;
-    *cap = n;
-    return 1;
+    if (*cap >= n) return p;
+    void *q = realloc(p, n * elem);
+    if (q) *cap = n;
+    return q;
 }
 
 nn2_status nn2_eval_run(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
@@ -58,10 +57,13 @@ nn2_status nn2_eval_run(const nn2_net *net, const nn2_dataset *data, double lamb
     uint8_t *correct = NULL;
     int ok_mem;
     if (keep) {
-        ok_mem = (!with_cost || hold((void **)&keep->cost, &keep->cost_cap, data->count, sizeof(double))) &&
-                 hold((void **)&keep->correct, &keep->correct_cap, data->count, 1);
-        cost = with_cost ? keep->cost : NULL;
-        correct = keep->correct;
+        double *c = with_cost ? hold(keep->cost, &keep->cost_cap, data->count, sizeof(double)) : NULL;
+        if (c) keep->cost = c;
+        uint8_t *ok = hold(keep->correct, &keep->correct_cap, data->count, 1);
+        if (ok) keep->correct = ok;
+        ok_mem = (!with_cost || c) && ok;
+        cost = c;
+        correct = ok;
     } else {
         cost = with_cost ? malloc(sizeof(double) * data->count) : NULL;
         correct = malloc(data->count);

@@ -85,8 +85,6 @@ void nn2_config_default(nn2_config *c)
     c->monitor_eval_accuracy = 1;
 }
 
-/* The evaluation an epoch's monitoring needs: the cost's logarithms only when a cost is shown. */
-
 static nn2_status check_finite(const nn2_net *net, int epoch, size_t steps, nn2_error *err)
 {
     for (int l = 0; l < net->n_layers; l++) {

@@ -44,10 +44,12 @@ check() {
   fi
 }
 
-check 16,6,10 1 3
-check 16,6,10 2 3
-check 16,6,10 3 3
-check 16,6,5,10 2 2
-check 16,6,5,10 3 2
+# first hidden layers of 3 slices of 16 units: a team of 3 gives every thread units of its own
+# (with fewer, nn2 trains on fewer threads, and prints fewer rows)
+check 16,48,10 1 3
+check 16,48,10 2 3
+check 16,48,10 3 3
+check 16,48,5,10 2 2
+check 16,48,5,10 3 2
 echo "$checks checks, $fails failed"
 [ "$fails" = 0 ]
