@@ -237,7 +237,7 @@ typedef struct nn2_config {
 void nn2_config_default(nn2_config *c); /* the book's chapter-3 run */
 
 /* The most threads nn2_train will use: cfg->threads if > 0, else OMP_NUM_THREADS or all cores.
- * Evaluation uses them all; training only as many as get hidden units of their own (see
+ * Training and its evaluation use only as many as get hidden units of their own (see
  * nn2_epoch_stats.team_cap), and in the automatic case, small networks (under 64 MFLOP per
  * mini-batch step) time a few hundred steps of the first epoch with that team, with 1, 2,
  * 4, ... threads and with the team again, and keep the fastest (nn2_epoch_stats.threads).

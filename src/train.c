@@ -21,7 +21,10 @@ static double step_flops(const nn2_net *net, int batch)
 }
 
 /* Training runs on a team of the threads asked for (cfg->threads, or every core), or of fewer
- * where only fewer get units of their own (nn2_trainer_team_cap); evaluation on all of them.
+ * where only fewer get units of their own (nn2_trainer_team_cap), and the evaluation on the same
+ * team: OpenMP ends the threads a smaller team leaves idle, and makes new ones for a larger team
+ * from the calling thread, which inherit its binding to one core (on 16 cores, evaluating on
+ * all 16 between 2-thread epochs put 15 threads on one core: the default run 6.2 s, not 1.3).
  * With threads = 0 (automatic), steps of less than NN2_PROBE_FLOPS are timed during the first
  * epoch with that team, then with 1, 2, 4, ... threads below it, then with the team again
  * (NN2_PROBE_STEPS steps each, or an equal share of the epoch's steps with a share left over
@@ -215,7 +218,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         return nn2_fail(err, NN2_ERR_ARG, "checkpoint every: %d is negative", cfg->checkpoint_every);
     const size_t n = train->count;
     const int m = (size_t)cfg->batch_size < n ? cfg->batch_size : (int)n;
-    const int T = nn2_train_threads(cfg); /* evaluation's; training's: team (below) */
+    const int T = nn2_train_threads(cfg); /* asked for; the team (below) trains and evaluates */
     const int need_acc = cfg->early_stop > 0 || cfg->schedule == NN2_SCHED_PLATEAU;
     nn2_ckpt desc = {0}, saved = {0};
     nn2_ckpt_describe(&desc, net, cfg, train);
@@ -322,7 +325,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;
         if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) { /* on every rank */
-            if ((st = nn2_dist_agree(dist, nn2_eval_run(net, train, cfg->lambda, T, cfg->monitor_train_cost, &eb, &r, err),
+            if ((st = nn2_dist_agree(dist, nn2_eval_run(net, train, cfg->lambda, team, cfg->monitor_train_cost, &eb, &r, err),
                                      err)) != NN2_OK)
                 break;
             if (cfg->monitor_train_cost) es.train_cost = r.cost;
@@ -330,7 +333,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         }
         long acc = -1;
         if (eval && (cfg->monitor_eval_cost || cfg->monitor_eval_accuracy || need_acc)) {
-            if ((st = nn2_dist_agree(dist, nn2_eval_run(net, eval, cfg->lambda, T, cfg->monitor_eval_cost, &eb, &r, err),
+            if ((st = nn2_dist_agree(dist, nn2_eval_run(net, eval, cfg->lambda, team, cfg->monitor_eval_cost, &eb, &r, err),
                                      err)) != NN2_OK)
                 break;
             if (cfg->monitor_eval_cost) es.eval_cost = r.cost;
