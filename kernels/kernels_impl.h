@@ -80,6 +80,15 @@ static inline uint64_t nn2_k_mix64(uint64_t z)
         }                                                                                       \
     } while (0)
 
+/* zero_gaps' body in every kernel set, in a function with zero_gaps' parameters: ZERO_ROW(c)
+ * for c, the start of each row r of C in [r0, r1) that rows (rows[i] - base, increasing, M of
+ * them) does not list. */
+#define NN2_ZERO_GAPS_WALK(ZERO_ROW)                                                             \
+    for (int i_ = 0, r_ = r0; r_ < r1; i_++, r_++) { /* r_: past the listed row before i_'s */ \
+        const int end_ = i_ < M ? rows[i_] - base : r1;                                         \
+        for (; r_ < end_; r_++) ZERO_ROW(C + (size_t)r_ * ldc);                                 \
+    }
+
 /* The update kernels' dispatch: ROWS(kind, reg, nest) called with constants for the step u
  * asks for, so that each combination is compiled as a loop of its own. */
 #define NN2_UPDATE_SWITCH(u, ROWS)                                                               \

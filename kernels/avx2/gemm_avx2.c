@@ -164,15 +164,15 @@ void nn2_k_zero_gaps_avx2(int r0, int r1, int n, const int *rows, int M, int bas
     if (n <= 0) return;
     const __m256 z = _mm256_setzero_ps();
     const __m256i mlast = tail_mask(n - 8 * ((n - 1) / 8));
-    for (int i = 0, r = r0; r < r1; i++, r++) { /* r: past the selected row before rows[i] */
-        const int end = i < M ? rows[i] - base : r1;
-        for (; r < end; r++) {
-            float *c = C + (size_t)r * ldc;
-            int j = 0;
-            for (; j + 8 < n; j += 8) _mm256_storeu_ps(c + j, z);
-            _mm256_maskstore_ps(c + j, mlast, z);
-        }
-    }
+#define ZERO_ROW(c)                                                          \
+    do {                                                                     \
+        float *c_ = (c);                                                     \
+        int j = 0;                                                           \
+        for (; j + 8 < n; j += 8) _mm256_storeu_ps(c_ + j, z);               \
+        _mm256_maskstore_ps(c_ + j, mlast, z);                               \
+    } while (0)
+    NN2_ZERO_GAPS_WALK(ZERO_ROW);
+#undef ZERO_ROW
 }
 
 /* p/255 correctly rounded with one multiply and one FMA. p/255 = N/(2^24 - 1) for the integer

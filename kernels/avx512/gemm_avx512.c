@@ -332,15 +332,15 @@ void nn2_k_zero_gaps_avx512(int r0, int r1, int n, const int *rows, int M, int b
     if (n <= 0) return;
     const __m512 z = _mm512_setzero_ps();
     const __mmask16 mlast = tail_mask(n - 16 * ((n - 1) / 16));
-    for (int i = 0, r = r0; r < r1; i++, r++) { /* r: past the selected row before rows[i] */
-        const int end = i < M ? rows[i] - base : r1;
-        for (; r < end; r++) {
-            float *c = C + (size_t)r * ldc;
-            int j = 0;
-            for (; j + 16 < n; j += 16) _mm512_storeu_ps(c + j, z);
-            _mm512_mask_storeu_ps(c + j, mlast, z);
-        }
-    }
+#define ZERO_ROW(c)                                                          \
+    do {                                                                     \
+        float *c_ = (c);                                                     \
+        int j = 0;                                                           \
+        for (; j + 16 < n; j += 16) _mm512_storeu_ps(c_ + j, z);             \
+        _mm512_mask_storeu_ps(c_ + j, mlast, z);                             \
+    } while (0)
+    NN2_ZERO_GAPS_WALK(ZERO_ROW);
+#undef ZERO_ROW
 }
 
 /* p/255 correctly rounded, with no floating-point arithmetic. p/255 = M/(2^32 - 1) for the

@@ -92,11 +92,9 @@ int nn2_k_nz_cols_scalar(int M, const float *x, int ldx, int k0, int k1, int *ks
 void nn2_k_zero_gaps_scalar(int r0, int r1, int n, const int *rows, int M, int base, float *C,
                             int ldc)
 {
-    for (int i = 0, r = r0; r < r1; i++, r++) { /* r: past the selected row before rows[i] */
-        const int end = i < M ? rows[i] - base : r1;
-        for (; r < end; r++)
-            for (int j = 0; j < n; j++) C[(size_t)r * ldc + j] = 0.0f;
-    }
+#define ZERO_ROW(c) for (int j = 0; j < n; j++) (c)[j] = 0.0f
+    NN2_ZERO_GAPS_WALK(ZERO_ROW);
+#undef ZERO_ROW
 }
 
 void nn2_k_u8_to_f32_scalar(int n, const uint8_t *src, float *dst)
