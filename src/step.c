@@ -15,6 +15,7 @@
  * 10 samples, B2's on 2 threads, 1.10x faster; of 32 units, B1's, 1.13x.) */
 #include <string.h>
 
+#include "balance.h"
 #include "dist.h"
 #include "optim.h"
 #include "parallel.h"
@@ -595,9 +596,12 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
         x = input_of(ws, p, l, &ldx);
         const blk b = layer_blk(tr, p, l);
+        const int timed = l == 0 && tr->bal_on; /* the balance's measure (trainer.c) */
+        const uint64_t tick = timed ? nn2_ticks() : 0;
         if (j1 > j0)
             nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f, x, ldx,
                               l == 0 ? xs : NULL, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
+        if (timed) p->bal_ticks += nn2_ticks() - tick;
         if (ws->dropped[l + 1]) nn2_dropout_forward(k, net, ws, &drop, l + 1, mb, j0, j1);
         for (int h = h0; h < h1; h++) tail_forward(tr, ws, &drop, x, ldx, l == 0 ? xs : NULL, s0, par, h, mb);
         int lo, hi, u0, u1;
@@ -710,9 +714,15 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         grad_bias(tr, o, b, l, j0, j1, NULL, ldd, mb); /* summed by BP2 */
         for (int h = h0; h < h1; h++) /* tt: each half's biases; else all of them in half 0 */
             if (tr->tt || h == 0) tail_bias(tr, o, h);
+        const int timed = l == 0 && tr->bal_on;
+        const uint64_t tick = timed ? nn2_ticks() : 0;
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
                        d + j0, ldd, mb, l == 0 ? xs : NULL);
+        if (timed) {
+            p->bal_ticks += nn2_ticks() - tick;
+            p->bal_steps++;
+        }
         for (int h = h0; h < h1; h++) /* lean: the tail's inputs of a half */
             tail_grad(tr, o, upd, &f, h, x, ldx, l == 0 ? xs : NULL, p->hd, ldd, mb);
     }

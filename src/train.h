@@ -44,6 +44,8 @@ typedef struct nn2_priv {
     double wscale;    /* this thread's copy of the trainer's wscale during a region */
     unsigned episode; /* team barriers this thread has passed in this region (nn2_bar_wait) */
     unsigned parity; /* steps run in this parallel region: which hidden buffer is this step's */
+    uint64_t bal_ticks; /* with tr->bal_on: its first-layer forward products and gradients' */
+    long bal_steps;     /* time (nn2_ticks) and the steps they were summed over */
     nn2_dataset data; /* the training data as this thread reads it: its NUMA node's copy */
     nn2_prof prof;    /* with NN2_PROFILE: this thread's time per phase (profile.h) */
 } nn2_priv;
@@ -93,6 +95,13 @@ typedef struct nn2_trainer {
     float *sout, *sdout; /* split_out: the output layer's activations and deltas (m, outputs),
                             each row written by one thread, read by all after a barrier */
     int team;            /* this parallel region's thread count */
+    /* the first hidden layer's units shared out by measured speed (balance.h; nn2_train_run):
+     * bal_mode 0 off (NN2_BALANCE=0, or not a network it applies to), 1 on, 2 for tests (the
+     * threads' times per slice taken as 1, 2, 3, 1, 2, 3, ... instead of measured); for a team
+     * of bal_team threads (0: none) thread t owns units [bal_cut[t], bal_cut[t + 1]), and
+     * bal_on says that this region times them */
+    int bal_mode, bal_team, bal_on;
+    int *bal_cut; /* (n_priv + 1) */
     const struct nn2_plan *plan; /* the placement the buffers were made for (NULL: none) */
     void **node_images;          /* (plan->n_numa) per-node copies of the images, or NULL */
     size_t image_bytes;

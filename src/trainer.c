@@ -62,6 +62,7 @@
 #include <malloc.h>
 #endif
 
+#include "balance.h"
 #include "dist.h"
 #include "optim.h"
 #include "placement.h"
@@ -78,9 +79,11 @@ static size_t own0_cap(const nn2_trainer *tr, int t)
     int w = 0, j0, j1, h0, h1;
     for (int T = t < 2 ? 2 : t + 1; T <= tr->n_priv; T++) {
         nn2_trainer_share(tr, 0, t, T, &j0, &j1, &h0, &h1);
-        const int n = nn2_round16(j1 - j0);
+        int n = nn2_round16(j1 - j0);
+        if (tr->bal_mode && T >= 3) n *= 2; /* a balanced share: up to twice the even one */
         w = n > w ? n : w;
     }
+    if (w > nn2_round16(tr->net->sizes[1])) w = nn2_round16(tr->net->sizes[1]);
     return (size_t)(tr->net->sizes[0] + 1) * (size_t)w;
 }
 
@@ -208,6 +211,14 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
      * barrier that adds: each thread would otherwise compute all of it, and its update, alone */
     tr->split_out_ok = tr->lean && !tr->tail && tr->ranks == 1 &&
                        (double)m_max * net->sizes[1] * net->sizes[2] >= NN2_SPLIT_OUT_MIN;
+    /* the first layer's units shared out by measured speed, where ownership is all that moves
+     * (no tail, whose halves are placed by work; one rank) */
+    const char *bal = getenv("NN2_BALANCE");
+    if (net->n_layers >= 2 && (tr->lean || tr->rep_ok) && !tr->tail && tr->ranks == 1 && !(bal && !strcmp(bal, "0"))) {
+        tr->bal_mode = bal && !strcmp(bal, "test") ? 2 : 1;
+        tr->bal_cut = nn2_alloc((size_t)tr->n_priv + 1, sizeof(int));
+        ok = ok && tr->bal_cut;
+    }
     if (tr->split_out_ok) {
         tr->sout = nn2_alloc((size_t)m_max * net->sizes[2], sizeof(float));
         tr->sdout = nn2_alloc((size_t)m_max * net->sizes[2], sizeof(float));
@@ -308,6 +319,11 @@ static void profile_report(const nn2_trainer *tr)
     const double ticks_per_ns = (double)(nn2_prof_now() - tr->prof_tick0) / ns;
     nn2_prof_header(stderr);
     for (int t = 0; t < tr->n_priv; t++) nn2_prof_line(stderr, t, &tr->priv[t].prof, ticks_per_ns);
+    if (tr->bal_team > 0) { /* the last balanced share (balance.h) */
+        fprintf(stderr, "balance: first-layer units per thread:");
+        for (int t = 0; t < tr->bal_team; t++) fprintf(stderr, " %d", tr->bal_cut[t + 1] - tr->bal_cut[t]);
+        fprintf(stderr, "\n");
+    }
 #else
     (void)tr;
 #endif
@@ -321,6 +337,7 @@ void nn2_trainer_free(nn2_trainer *tr)
     nn2_free(tr->vel);
     nn2_free(tr->a_alt);
     nn2_free(tr->dropped_alt);
+    nn2_free(tr->bal_cut);
     for (int h = 0; h < 2; h++) {
         nn2_free_guarded(tr->part[h]);
         nn2_free_guarded(tr->tw[h]);
@@ -372,7 +389,8 @@ int nn2_trainer_holds_tail(const nn2_trainer *tr)
     return tr->tail && (tr->nm == 0 || (r1 == tr->net->sizes[1] && r0 < r1));
 }
 
-/* Hidden layer l's work of thread t: units [*j0,*j1) (own16), and with a tail, which of its
+/* Hidden layer l's work of thread t: units [*j0,*j1) (own16; in the first layer, on the team
+ * that the balance is for, its balanced share, bal_cut), and with a tail, which of its
  * halves, [*h0,*h1) of {0, 1}. Then the slices split are the whole ones, and the rank that
  * holds the tail gives each half to the thread with the least work so far (the later thread on
  * ties): 100 units on 2 threads, 48 + a half and 48 + 4 units + a half. */
@@ -380,6 +398,11 @@ void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int
 {
     const int n = tr->net->sizes[l + 1];
     *h0 = *h1 = 0;
+    if (l == 0 && tr->bal_team == nt && nt > 1) { /* shared out by measured speed */
+        *j0 = tr->bal_cut[t];
+        *j1 = tr->bal_cut[t + 1];
+        return;
+    }
     if (!tr->tail) {
         own16(tr, n, t, nt, j0, j1);
         return;
@@ -585,6 +608,7 @@ static void region_open(nn2_trainer *tr, int T)
 static void region_close(nn2_trainer *tr)
 {
     tail_sync(tr, 1);
+    tr->bal_on = 0; /* (nn2_train_run's bal_prepare sets it for each of its regions) */
     tr->own0 = 0;
     tr->rep = 0;
     tr->split_out = 0;
@@ -634,13 +658,10 @@ double nn2_now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Batches [b0, b1) of an epoch with a team of T threads; returns the seconds taken. When
- * cfg->stop is raised, thread 0 marks the mini-batch it is starting; every thread sees the mark
- * after that step's barriers and leaves after it (tr->stop_after). */
-double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n, int m,
-                     size_t b0, size_t b1, double eta, int epoch, int T)
+/* Batches [b0, b1) with a team of T threads, in one parallel region (nn2_train_run). */
+static void train_region(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n, int m,
+                         size_t b0, size_t b1, double eta, int epoch, int T)
 {
-    const double t0 = nn2_now_s();
     region_open(tr, T);
 #pragma omp parallel num_threads(T)
     {
@@ -662,8 +683,96 @@ double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *per
         region_end(tr, omp_get_thread_num());
     }
     region_close(tr);
+}
+
+#define BAL_FIRST 32 /* steps timed on the even share before a region is balanced */
+#define BAL_MIN_STEPS 16 /* steps of a measurement that the balance uses */
+#define BAL_GAIN 0.97    /* a new share is taken when its slowest thread needs < 0.97x the time */
+
+/* Before a region of T threads (the calling thread): whether its threads time their first-layer
+ * work (bal_on: teams of 3 or more, on which every thread owns first-layer units by itself:
+ * lean networks, or rep), and the share they run: the even one when the team is new (returns
+ * 1: then a first region of BAL_FIRST steps measures it), else the one that the threads' times
+ * per slice in the regions since the last change predict to be faster by BAL_GAIN. */
+static int bal_prepare(nn2_trainer *tr, int T)
+{
+    const nn2_net *net = tr->net;
+    tr->bal_on = tr->bal_mode && T >= 3 && T <= tr->n_priv &&
+                 (tr->lean || (tr->rep_ok && rep_pays(net, tr->m_max, T)));
+    const int n = net->sizes[1], S = (n + 15) / 16;
+    tr->bal_on = tr->bal_on && S >= T;
+    if (!tr->bal_on) {
+        tr->bal_team = 0;
+        return 0;
+    }
+    int *cnt = malloc(sizeof(int) * 3 * (size_t)T), *cap = cnt + T, *nw = cap + T;
+    double *c = malloc(sizeof(double) * (size_t)T);
+    if (!cnt || !c) { /* no memory for these few numbers: the even share */
+        free(cnt);
+        free(c);
+        tr->bal_on = 0;
+        tr->bal_team = 0;
+        return 0;
+    }
+    long steps = tr->priv[0].bal_steps;
+    for (int t = 0; t < T; t++) {
+        steps = tr->priv[t].bal_steps < steps ? tr->priv[t].bal_steps : steps;
+        cnt[t] = (tr->bal_cut[t + 1] - tr->bal_cut[t] + 15) / 16;
+        cap[t] = (int)(tr->priv[t].cap0 / (size_t)(net->sizes[0] + 1) / 16);
+    }
+    int fresh = tr->bal_team != T;
+    if (!fresh && (steps >= BAL_MIN_STEPS || tr->bal_mode == 2)) {
+        for (int t = 0; t < T; t++)
+            c[t] = tr->bal_mode == 2 ? 1.0 + t % 3 : ((double)tr->priv[t].bal_ticks + 1.0) / (double)steps / cnt[t];
+        nn2_balance_counts(S, T, c, cap, nw);
+        if (nn2_balance_time(T, c, nw) < BAL_GAIN * nn2_balance_time(T, c, cnt))
+            for (int t = 0, u = 0; t < T; t++) {
+                u += 16 * nw[t];
+                tr->bal_cut[t + 1] = u < n ? u : n;
+            }
+    } else if (fresh) { /* the even share */
+        for (int t = 0; t <= T; t++) tr->bal_cut[t] = nn2_cut16(n, T, t);
+        tr->bal_team = T;
+    }
+    free(cnt);
+    free(c);
+    if (!fresh && steps < BAL_MIN_STEPS && tr->bal_mode != 2)
+        return 0; /* too few steps measured: go on with this share, and its times */
+    for (int t = 0; t < T; t++) {
+        tr->priv[t].bal_ticks = 0;
+        tr->priv[t].bal_steps = 0;
+    }
+    return fresh;
+}
+
+/* Batches [b0, b1) of an epoch with a team of T threads; returns the seconds taken. When
+ * cfg->stop is raised, thread 0 marks the mini-batch it is starting; every thread sees the mark
+ * after that step's barriers and leaves after it (tr->stop_after). Under the balance
+ * (bal_prepare) a new team's steps run in regions of BAL_FIRST, 4 BAL_FIRST, 16 BAL_FIRST, ...
+ * steps while at least twice that many are left, each on the share that the one before it
+ * measured, then the rest in one region (nn2-bench trains each epoch with a new trainer; nn2
+ * train's later epochs start from the share of the one before, in one region). */
+double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n, int m,
+                     size_t b0, size_t b1, double eta, int epoch, int T)
+{
+    const double t0 = nn2_now_s();
+    size_t c0 = b0, chunk = bal_prepare(tr, T) ? BAL_FIRST : 0;
+    do {
+        size_t c1 = b1;
+        if (chunk && b1 - c0 >= 2 * chunk)
+            c1 = c0 + chunk;
+        else
+            chunk = 0;
+        train_region(tr, cfg, perm, n, m, c0, c1, eta, epoch, T);
+        c0 = c1;
+        if (chunk) { /* a share from that region's times, measured for 4 times as long */
+            bal_prepare(tr, T);
+            chunk *= 4;
+        }
+    } while (c0 < b1 && tr->stop_after < 0);
     /* the end of the epoch (also when stopped after its last mini-batch) */
     if (b1 == (n + (size_t)m - 1) / (size_t)m && (tr->stop_after < 0 || tr->stop_after == (long)b1 - 1))
         nn2_trainer_settle(tr);
     return nn2_now_s() - t0;
 }
+

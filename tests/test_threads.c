@@ -9,13 +9,15 @@
  * configuration, and its evaluation too; a thread count that changes from step to step (as
  * the automatic mode's first-epoch timing does; through nn2_train_batch, which runs the count it
  * is given: nn2_train trains only with as many threads as get units of their own, checked
- * here too); and evaluation results independent of threads; and the team barrier, whole and
- * split in two. */
+ * here too); the first layer shared by measured speed (balance.h: its share against
+ * enumeration, and the same bits on a skewed share); and evaluation results independent of
+ * threads; and the team barrier, whole and split in two. */
 #include <math.h>
 #include <omp.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include "balance.h"
 #include "fileio.h"
 #include "net.h"
 #include "test_util.h"
@@ -282,6 +284,122 @@ int main(void)
     int u0, u1;
     nn2_split16(100, 2, 0, &u0, &u1);
     CHECK(u0 == 0 && u1 == 48, "100 units on 2 threads: [%d, %d), want [0, 48)", u0, u1);
+
+    /* the balance's share (balance.h): against every share of S slices over nt threads (1 to
+     * cap[t] each), the slowest thread's time is the least, and the counts are a share */
+    {
+        int bad = 0, cases = 0;
+        unsigned h = 12345u;
+        for (int nt = 1; nt <= 4; nt++)
+            for (int S = nt; S <= 11; S++)
+                for (int rep = 0; rep < 20; rep++, cases++) {
+                    double cs[4];
+                    int cap[4], got[4], sum_cap = 0;
+                    for (int t = 0; t < nt; t++) {
+                        h = h * 1103515245u + 12345u;
+                        cs[t] = 0.5 + (double)((h >> 16) % 100) / 20.0;
+                        cap[t] = 1 + (int)((h >> 8) % (unsigned)S);
+                        sum_cap += cap[t];
+                    }
+                    if (sum_cap < S) cap[nt - 1] += S - sum_cap;
+                    nn2_balance_counts(S, nt, cs, cap, got);
+                    int total = 0;
+                    for (int t = 0; t < nt; t++) {
+                        total += got[t];
+                        bad += got[t] < 1 || got[t] > cap[t];
+                    }
+                    bad += total != S;
+                    /* the best share, by enumeration */
+                    double best = 1e300;
+                    int n[4] = {1, 1, 1, 1};
+                    for (;;) {
+                        int sum = 0;
+                        for (int t = 0; t < nt; t++) sum += n[t];
+                        if (sum == S) {
+                            const double tm = nn2_balance_time(nt, cs, n);
+                            best = tm < best ? tm : best;
+                        }
+                        int t = 0;
+                        while (t < nt && ++n[t] > cap[t]) n[t++] = 1;
+                        if (t == nt) break;
+                    }
+                    bad += nn2_balance_time(nt, cs, got) > best;
+                }
+        CHECK(bad == 0, "nn2_balance_counts: %d bad shares in %d cases", bad, cases);
+        const double c3[3] = {1.0, 2.0, 1.0};
+        const int cap3[3] = {8, 8, 8};
+        int n3[3];
+        nn2_balance_counts(10, 3, c3, cap3, n3);
+        CHECK(n3[0] == 4 && n3[1] == 2 && n3[2] == 4, "10 slices at 1, 2, 1 per slice: %d %d %d, want 4 2 4",
+              n3[0], n3[1], n3[2]);
+    }
+    /* the balanced share in a trainer (NN2_BALANCE=test: the threads' times per slice taken as
+     * 1, 2, 3, 1): [DIM, 80, 10], 5 slices, on 4 threads: the even share 16 32 16 16 units, then
+     * 32 16 16 16; and whatever the share, the same bits as 1 thread, for lean networks and
+     * deeper ones with the later layers on every thread */
+    NN2_ASSERT(setenv("NN2_BALANCE", "test", 1) == 0);
+    {
+        const int bsizes[3] = {DIM, 80, 10};
+        nn2_arch a;
+        nn2_arch_sigmoid(&a, bsizes, 3, NN2_COST_CROSS_ENTROPY);
+        nn2_net *net;
+        nn2_error err;
+        NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
+        nn2_net_init(net, NN2_INIT_DEFAULT, 42);
+        nn2_config c;
+        nn2_config_default(&c);
+        nn2_trainer tr;
+        NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, 10, 4, &err) == NN2_OK);
+        static uint32_t perm[N];
+        for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
+        const size_t nb = (N + 9) / 10;
+        int cuts[2][5];
+        for (int e = 0; e < 2; e++) {
+            nn2_train_run(&tr, &c, perm, N, 10, 0, nb, 0.5, e, 4);
+            for (int t = 0; t <= 4; t++) cuts[e][t] = tr.bal_cut[t];
+        }
+        static const int want[2][5] = {{0, 16, 48, 64, 80}, {0, 32, 48, 64, 80}};
+        CHECK(tr.bal_mode == 2 && tr.bal_team == 4 && memcmp(cuts, want, sizeof want) == 0,
+              "balanced share of [DIM, 80, 10] on 4 threads: mode %d, team %d, cuts %d %d %d %d %d then "
+              "%d %d %d %d %d", tr.bal_mode, tr.bal_team, cuts[0][0], cuts[0][1], cuts[0][2], cuts[0][3],
+              cuts[0][4], cuts[1][0], cuts[1][1], cuts[1][2], cuts[1][3], cuts[1][4]);
+        nn2_trainer_free(&tr);
+        nn2_net_free(net);
+    }
+    for (int deep = 0; deep < 2; deep++)
+        for (int c = 0; c < 4; c += 2)
+            for (int bi = 0; bi < 4; bi++) {
+                const int bsizes[4] = {DIM, 80, deep ? 17 : 10, 10};
+                nn2_net *net[3];
+                for (int q = 0; q < 3; q++) {
+                    nn2_arch a;
+                    nn2_arch_sigmoid(&a, bsizes, 3 + deep, configs[c].cost);
+                    for (int l = 0; l <= deep; l++) {
+                        a.act[l] = configs[c].hidden;
+                        a.dropout[l] = configs[c].dropout;
+                    }
+                    a.act[1 + deep] = configs[c].out;
+                    nn2_error err;
+                    NN2_ASSERT(nn2_net_create_arch(&net[q], &a, &err) == NN2_OK);
+                    nn2_net_init(net[q], NN2_INIT_DEFAULT, 42);
+                    nn2_config cf;
+                    nn2_config_default(&cf);
+                    cf.epochs = 3;
+                    cf.batch_size = batches[bi];
+                    cf.threads = q + 2 - (q == 0); /* 1, 3, 4 */
+                    cf.seed = 7;
+                    cf.eta = configs[c].momentum > 0 ? 0.05 : 0.5;
+                    cf.momentum = configs[c].momentum;
+                    cf.monitor_eval_accuracy = 0;
+                    CHECK(nn2_train(net[q], &cf, &d, NULL, &err) == NN2_OK, "%s", err.msg);
+                }
+                for (int q = 1; q < 3; q++)
+                    CHECK(memcmp(net[q]->params, net[0]->params, sizeof(float) * net[0]->n_params) == 0,
+                          "balanced share: %s, [DIM, 80%s, 10], batch %d: %d threads differ from 1",
+                          configs[c].name, deep ? ", 17" : "", batches[bi], q + 2);
+                for (int q = 0; q < 3; q++) nn2_net_free(net[q]);
+            }
+    NN2_ASSERT(unsetenv("NN2_BALANCE") == 0);
 
     /* both steps of deeper networks are covered above: [DIM, 23, 17, 10] takes the one with the
      * later layers on every thread for mini-batches of 1-10 on 2 threads, and shares out every
