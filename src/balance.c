@@ -7,7 +7,8 @@ void nn2_balance_counts(int S, int nt, const double *c, const int *cap, int *n)
     for (int s = nt; s < S; s++) {
         int best = -1;
         for (int t = 0; t < nt; t++)
-            if (n[t] < cap[t] && (best < 0 || (n[t] + 1) * c[t] < (n[best] + 1) * c[best])) best = t;
+            if (n[t] < cap[t] && (best < 0 || (n[t] + 1) * c[t] < (n[best] + 1) * c[best]))
+                best = t;
         if (best < 0) return; /* the caps are full (not with caps summing to S) */
         n[best]++;
     }

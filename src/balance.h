@@ -13,7 +13,10 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
 /* A cheap timestamp, for comparing threads' times (the TSC: one rate on every core). */
-static inline uint64_t nn2_ticks(void) { return __rdtsc(); }
+static inline uint64_t nn2_ticks(void)
+{
+    return __rdtsc();
+}
 #else
 #include <time.h>
 static inline uint64_t nn2_ticks(void)
