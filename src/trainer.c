@@ -3,8 +3,9 @@
  *
  * How a step is parallel and still bit-identical for any thread count: by neuron ownership.
  * Every hidden layer's output units are cut into slices of 16 (one cache line of a weight row);
- * thread t owns the same slices in every step (with MPI, rank r owns a run of slices and its
- * threads split that run). For its slices it computes z, a = f(z), dropout, the deltas (BP2)
+ * thread t owns the same slices in every step of a parallel region (on teams of 3 or more the
+ * first layer's are shared by measured speed between regions: bal_prepare; with MPI, rank r
+ * owns a run of slices and its threads split that run). For its slices it computes z, a = f(z), dropout, the deltas (BP2)
  * and the weight and bias gradients (BP3, BP4) summed over the mini-batch in sample order, and
  * applies the update while the gradient is in registers. So each weight is only ever read and
  * written by one thread (the big matrices never move between cores), and each number is
