@@ -750,6 +750,10 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     if (tr->split_out) { /* the rows of its hidden units, in the arena; the biases: thread 0 */
         r0 = own[0].j0;
         r1 = own[0].j1;
+        int u0, u1; /* and those of its halves of a transposed tail */
+        tail_cols(tr, own[0].h0, own[0].h1, &u0, &u1);
+        if (u1 > u0)
+            grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, u0, u1, 0, nL, x, ldx, dout, nL, mb, NULL);
     }
     grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL);
     if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, dout, nL, mb);

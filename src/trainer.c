@@ -210,7 +210,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     }
     /* the output layer shared out by rows on 3 or more threads (step.c), where it is worth the
      * barrier that adds: each thread would otherwise compute all of it, and its update, alone */
-    tr->split_out_ok = tr->lean && !tr->tail && tr->ranks == 1 &&
+    tr->split_out_ok = tr->lean && (!tr->tail || tr->tt) && tr->ranks == 1 &&
                        (double)m_max * net->sizes[1] * net->sizes[2] >= NN2_SPLIT_OUT_MIN;
     /* the first layer's units shared out by measured speed, where ownership is all that moves
      * (no tail, whose halves are placed by work; one rank) */

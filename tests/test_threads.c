@@ -416,17 +416,21 @@ int main(void)
         nn2_net_free(net);
     }
 
-    /* the output layer shared out by rows: for [DIM, 48, 10] on mini-batches of 64 (covered
-     * above on 3 and 4 threads), not of 10 (the barrier would cost more), nor for a tail */
-    for (int q = 0; q < 3; q++) {
-        const int sh = q < 2 ? SPLIT_SHAPE : 1, m = q == 1 ? 10 : 64;
+    /* the output layer shared out by rows: for [DIM, 48, 10] and [DIM, 100, 10] (a transposed
+     * tail) on mini-batches of 64 (covered above on 3 and 4 threads), not of 10 (the barrier
+     * would cost more), nor for [DIM, 23, 10] (a tail over the inputs) */
+    static const struct { int shape, m, want; } splits[] = {
+        {SPLIT_SHAPE, 64, 1}, {SPLIT_SHAPE, 10, 0}, {1, 64, 1}, {1, 10, 0}, {0, 64, 0}};
+    for (int q = 0; q < 5; q++) {
+        const int sh = splits[q].shape, m = splits[q].m;
         nn2_net *net = make_net(&configs[0], sh);
         nn2_config c;
         nn2_config_default(&c);
         nn2_trainer tr;
         nn2_error err;
         NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, m, 4, &err) == NN2_OK);
-        CHECK(tr.split_out_ok == (q == 0), "hidden %d, batch %d: split_out_ok %d", shapes[sh][1], m, tr.split_out_ok);
+        CHECK(tr.split_out_ok == splits[q].want, "hidden %d, batch %d: split_out_ok %d", shapes[sh][1], m,
+              tr.split_out_ok);
         nn2_trainer_free(&tr);
         nn2_net_free(net);
     }
@@ -506,11 +510,12 @@ int main(void)
     }
 
     /* the thread count changing between steps: per-thread copies and buffers must follow (and
-     * the output layer between the threads' copies and the arena, split_out with 40 rows) */
+     * the output layer between the threads' copies and the arena, split_out with 40 rows, with
+     * and without a tail) */
     static const int one[] = {1}, mixed[] = {2, 1, 3, 3, 1, 4, 2, 2, 1};
-    for (int sh = 0; sh <= N_SHAPES; sh++)
+    for (int sh = 0; sh <= N_SHAPES + 1; sh++)
         for (int c = 0; c < 4; c++) {
-            const int s = sh < N_SHAPES ? sh : SPLIT_SHAPE, m = sh < N_SHAPES ? 5 : 40;
+            const int s = sh < N_SHAPES ? sh : sh == N_SHAPES ? SPLIT_SHAPE : 1, m = sh < N_SHAPES ? 5 : 40;
             nn2_net *a = train_steps(&configs[c], s, one, 1, &d, m);
             nn2_net *b = train_steps(&configs[c], s, mixed, 9, &d, m);
             CHECK(memcmp(a->params, b->params, sizeof(float) * a->n_params) == 0,
