@@ -494,13 +494,15 @@ static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, i
  * layer (a transposed tail's half is in its group; the rows of a 2-slice tail and the biases
  * every thread updates) and keeps its hidden
  * activations, masks and deltas in buffers of its own. The output layer's sums have the same
- * group structure for every thread count (out_forward). On 3 or more threads, a tail-free
- * network whose output layer costs more than a barrier (split_out, trainer.c) shares that
+ * group structure for every thread count (out_forward). On 3 or more threads, a network
+ * without a tail or with a transposed one (tt), whose output layer costs more than a barrier
+ * (split_out, trainer.c), shares that
  * layer out instead of repeating it: each thread computes the output sums, activations and BP1
  * of its share of the mini-batch's rows (the same operations, row by row) into shared buffers,
  * a second barrier publishes them, and each thread updates the output layer's rows of its own
- * hidden units in the arena (thread 0 its biases) from all of the deltas, as rows_owned does.
- * The next step's first barrier orders those updates before anyone reads them.
+ * hidden units in the arena (and of its halves of a tt tail; thread 0 its biases) from all of
+ * the deltas, as rows_owned does. The next step's first barrier orders those updates before
+ * anyone reads them.
  *
  * Deeper networks on small mini-batches (tr->rep, see rep_pays in trainer.c) take one barrier
  * per step too: the threads share out the first layer's units only, and every thread computes

@@ -109,7 +109,8 @@ static int rep_pays(const nn2_net *net, int m, int T)
     return m < 32 || (1.0 - 1.0 / T) * w1 / w < 0.10;
 }
 
-/* A tail-free [in, hidden, out] network's output layer is shared out by rows on 3 or more
+/* An [in, hidden, out] network's output layer (without a tail, or with a transposed one: B3)
+ * is shared out by rows on 3 or more
  * threads (step.c) when m * hidden * outputs reaches this: below it, the forward product and
  * weight gradient that every thread would repeat (2 m hidden outputs multiply-adds, a few us
  * at 16k) cost about what the added barrier and the deltas' trip between cores do. */
