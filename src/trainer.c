@@ -692,15 +692,18 @@ static void train_region(nn2_trainer *tr, const nn2_config *cfg, const uint32_t 
 #define BAL_GAIN 0.97    /* a new share is taken when its slowest thread needs < 0.97x the time */
 
 /* Before a region of T threads (the calling thread): whether its threads time their first-layer
- * work (bal_on: teams of 3 or more, on which every thread owns first-layer units by itself:
- * lean networks, or rep), and the share they run: the even one when the team is new (returns
+ * work (bal_on: teams of 3 or more, no more than the processors, on which every thread owns
+ * first-layer units by itself: lean networks, or rep), and the share they run: the even one when the team is new (returns
  * 1: then a first region of BAL_FIRST steps measures it), else the one that the threads' times
  * per slice in the regions since the last change predict to be faster by BAL_GAIN. */
 static int bal_prepare(nn2_trainer *tr, int T)
 {
     const nn2_net *net = tr->net;
     tr->bal_on = tr->bal_mode && T >= 3 && T <= tr->n_priv &&
-                 (tr->lean || (tr->rep_ok && rep_pays(net, tr->m_max, T)));
+                 (tr->lean || (tr->rep_ok && rep_pays(net, tr->m_max, T))) &&
+                 (T <= omp_get_num_procs() || tr->bal_mode == 2); /* more threads than processors:
+                 their times are the scheduler's, not the cores' (4 threads on 2 cores: B4's
+                 epochs 0.127-0.187 s against 0.127-0.140 on the even share) */
     const int n = net->sizes[1], S = (n + 15) / 16;
     tr->bal_on = tr->bal_on && S >= T;
     if (!tr->bal_on) {
