@@ -366,6 +366,32 @@ int main(void)
         nn2_trainer_free(&tr);
         nn2_net_free(net);
     }
+    /* measured (NN2_BALANCE unset): not on more threads than processors, whose times would be
+     * the scheduler's; the even share stays */
+    NN2_ASSERT(unsetenv("NN2_BALANCE") == 0);
+    {
+        const int bsizes[3] = {DIM, 80, 10}, T = omp_get_num_procs() + 1;
+        nn2_arch a;
+        nn2_arch_sigmoid(&a, bsizes, 3, NN2_COST_CROSS_ENTROPY);
+        nn2_net *net;
+        nn2_error err;
+        NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
+        nn2_net_init(net, NN2_INIT_DEFAULT, 42);
+        nn2_config c;
+        nn2_config_default(&c);
+        nn2_trainer tr;
+        NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, 10, T, &err) == NN2_OK);
+        static uint32_t perm[N];
+        for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
+        if (T >= 3 && T <= 5) { /* [DIM, 80, 10] has 5 slices */
+            for (int e = 0; e < 2; e++) nn2_train_run(&tr, &c, perm, N, 10, 0, (N + 9) / 10, 0.5, e, T);
+            CHECK(tr.bal_mode == 1 && tr.bal_team == 0, "%d threads on %d processors: balance mode %d, team %d",
+                  T, T - 1, tr.bal_mode, tr.bal_team);
+        }
+        nn2_trainer_free(&tr);
+        nn2_net_free(net);
+    }
+    NN2_ASSERT(setenv("NN2_BALANCE", "test", 1) == 0);
     for (int deep = 0; deep < 2; deep++)
         for (int c = 0; c < 4; c += 2)
             for (int bi = 0; bi < 4; bi++) {
