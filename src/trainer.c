@@ -72,6 +72,15 @@
 #include "step.h"
 
 
+/* Whether a team of T threads may share the first layer by measured speed (bal_prepare): 3 or
+ * more, no more than the processors (more: their times would be the scheduler's, not the
+ * cores'; 4 threads on 2 cores ran B4's epochs in 0.127-0.187 s balanced, against 0.127-0.140
+ * on the even share), of the threads the trainer was made for. */
+static int bal_may(const nn2_trainer *tr, int T)
+{
+    return tr->bal_mode && T >= 3 && T <= tr->n_priv && (T <= omp_get_num_procs() || tr->bal_mode == 2);
+}
+
 /* Floats of thread t's first-layer block (nn2_priv.w0) for the most units it can own in a team
  * of 2 to n_priv threads (one thread keeps the arena). */
 static size_t own0_cap(const nn2_trainer *tr, int t)
@@ -81,7 +90,7 @@ static size_t own0_cap(const nn2_trainer *tr, int t)
     for (int T = t < 2 ? 2 : t + 1; T <= tr->n_priv; T++) {
         nn2_trainer_share(tr, 0, t, T, &j0, &j1, &h0, &h1);
         int n = nn2_round16(j1 - j0);
-        if (tr->bal_mode && T >= 3) n *= 2; /* a balanced share: up to twice the even one */
+        if (bal_may(tr, T)) n *= 2; /* a balanced share: up to twice the even one */
         w = n > w ? n : w;
     }
     if (w > nn2_round16(tr->net->sizes[1])) w = nn2_round16(tr->net->sizes[1]);
@@ -692,18 +701,14 @@ static void train_region(nn2_trainer *tr, const nn2_config *cfg, const uint32_t 
 #define BAL_GAIN 0.97    /* a new share is taken when its slowest thread needs < 0.97x the time */
 
 /* Before a region of T threads (the calling thread): whether its threads time their first-layer
- * work (bal_on: teams of 3 or more, no more than the processors, on which every thread owns
- * first-layer units by itself: lean networks, or rep), and the share they run: the even one when the team is new (returns
+ * work (bal_on: teams that bal_may, on which every thread owns first-layer units by itself:
+ * lean networks, or rep), and the share they run: the even one when the team is new (returns
  * 1: then a first region of BAL_FIRST steps measures it), else the one that the threads' times
  * per slice in the regions since the last change predict to be faster by BAL_GAIN. */
 static int bal_prepare(nn2_trainer *tr, int T)
 {
     const nn2_net *net = tr->net;
-    tr->bal_on = tr->bal_mode && T >= 3 && T <= tr->n_priv &&
-                 (tr->lean || (tr->rep_ok && rep_pays(net, tr->m_max, T))) &&
-                 (T <= omp_get_num_procs() || tr->bal_mode == 2); /* more threads than processors:
-                 their times are the scheduler's, not the cores' (4 threads on 2 cores: B4's
-                 epochs 0.127-0.187 s against 0.127-0.140 on the even share) */
+    tr->bal_on = bal_may(tr, T) && (tr->lean || (tr->rep_ok && rep_pays(net, tr->m_max, T)));
     const int n = net->sizes[1], S = (n + 15) / 16;
     tr->bal_on = tr->bal_on && S >= T;
     if (!tr->bal_on) {
