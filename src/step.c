@@ -417,35 +417,16 @@ static void group_sums(const nn2_trainer *tr, const float *W2, int ldw, const fl
     tr->k->gemm_tn(mb, tr->net->sizes[2], tc, tmp, mb, W2 + (size_t)u0 * ldw, ldw, P, tr->ldp, 1.0f, 1.0f);
 }
 
-/* Lean networks' output layer, mb rows of it into zo (mb, nL): z = ((P0 + P1) + Pt) + b, P0
- * and P1 the partial sums of the hidden groups (group_units; with a tt tail, each has one half
- * of it), Pt over a tail that is not tt, [gm, n) (empty ones left out), then the output
- * activation. The same operations for any thread count and any rows; with rows_owned
- * (shared = 1) the groups' sums were computed by their owners before the barrier from their own
- * units and weight rows, so the hidden activations need not cross cores; else the thread
- * computes them all from x, the whole hidden layer's first mb rows at stride ldx. Returns 1
- * when BP1 (into dout, from the rows' labels) is done too: the kernel set's out_rows, for up to
- * 16 outputs whose delta is a - y. */
-static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out, const float *x,
-                       int ldx, unsigned par, int shared, int mb, const uint8_t *labels, float *zo,
-                       float *dout)
+/* The output layer from np partial sums P (mb rows at stride ldp) and the biases b: z = ((P[0]
+ * + P[1]) + P[2]) + b, then the output activation into zo (mb, nL). Returns 1 when BP1 (into
+ * dout, from the rows' labels) is done too: the kernel set's out_rows, for up to 16 outputs
+ * whose delta is a - y. */
+static int out_finish(const nn2_trainer *tr, int np, const float *const *P, const float *b, int mb,
+                      const uint8_t *labels, float *zo, float *dout)
 {
     const nn2_net *net = tr->net;
-    const int nL = net->sizes[2], n = net->sizes[1], ldp = tr->ldp;
-    const float *P[3];
-    int np = 0;
-    for (int g = 0; g < 3; g++) {
-        int lo, hi, u0, u1;
-        if (g < 2 ? !group_units(tr, g, &lo, &hi, &u0, &u1) : !tr->tail || tr->tt) continue;
-        float *q = group_part(tr, p, g, par, shared && g < 2);
-        if (g == 2)
-            out_partial(tr, out->W, out->ld, x, ldx, tr->gm, n, q, mb);
-        else if (!shared)
-            group_sums(tr, out->W, out->ld, x, ldx, g, q, group_part(tr, p, 2, par, 0), mb);
-        P[np++] = q;
-    }
-    const float *b = out->W + (size_t)n * out->ld;
-    const nn2_act act = net->arch.act[1];
+    const int nL = net->sizes[net->n_layers], ldp = tr->ldp;
+    const nn2_act act = net->arch.act[net->n_layers - 1];
     if (tr->k->out_rows && nL <= 16 && net->arch.cost != NN2_COST_QUADRATIC) {
         tr->k->out_rows(mb, nL, np, P, ldp, b, act == NN2_ACT_SOFTMAX, labels, zo, dout);
         return 1;
@@ -465,6 +446,58 @@ static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out,
     return 0;
 }
 
+/* Lean networks' output layer, mb rows of it into zo (mb, nL): z = ((P0 + P1) + Pt) + b, P0
+ * and P1 the partial sums of the hidden groups (group_units; with a tt tail, each has one half
+ * of it), Pt over a tail that is not tt, [gm, n) (empty ones left out), then the output
+ * activation. The same operations for any thread count and any rows; with rows_owned
+ * (shared = 1) the groups' sums were computed by their owners before the barrier from their own
+ * units and weight rows, so the hidden activations need not cross cores; else the thread
+ * computes them all from x, the whole hidden layer's first mb rows at stride ldx. Returns 1
+ * when BP1 is done too (out_finish). */
+static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out, const float *x,
+                       int ldx, unsigned par, int shared, int mb, const uint8_t *labels, float *zo,
+                       float *dout)
+{
+    const int n = tr->net->sizes[1];
+    const float *P[3];
+    int np = 0;
+    for (int g = 0; g < 3; g++) {
+        int lo, hi, u0, u1;
+        if (g < 2 ? !group_units(tr, g, &lo, &hi, &u0, &u1) : !tr->tail || tr->tt) continue;
+        float *q = group_part(tr, p, g, par, shared && g < 2);
+        if (g == 2)
+            out_partial(tr, out->W, out->ld, x, ldx, tr->gm, n, q, mb);
+        else if (!shared)
+            group_sums(tr, out->W, out->ld, x, ldx, g, q, group_part(tr, p, 2, par, 0), mb);
+        P[np++] = q;
+    }
+    return out_finish(tr, np, P, out->W + (size_t)n * out->ld, mb, labels, zo, dout);
+}
+
+/* A network without a hidden layer (tr->single): its halves' partial sums, (m, ldp) at parity
+ * par, half h of [h0, h1) from its inputs [k0, k1) (half_inputs) and its weight rows in the
+ * arena, x . WT[k0:k1], + the biases in half 0 (which only half 0's owner reads and updates);
+ * the same operations whoever computes them. */
+static void single_forward(const nn2_trainer *tr, const float *x, int ldx, unsigned par, int h0,
+                           int h1, int mb)
+{
+    const nn2_net *net = tr->net;
+    const int n = net->sizes[1], ldw = net->layer[0].ldw;
+    const float *W = nn2_layer_WT(net, 0), *b = W + (size_t)net->sizes[0] * ldw;
+    for (int h = h0; h < h1; h++) {
+        int k0, k1;
+        half_inputs(tr, h, h + 1, &k0, &k1);
+        float *P = group_part(tr, NULL, h, par, 1);
+        if (k1 > k0) {
+            nn2_gemm_scaled(tr->k, mb, n, k1 - k0, x + k0, ldx, NULL, W + (size_t)k0 * ldw, ldw, 1.0f,
+                            h ? NULL : b, P, tr->ldp);
+            continue;
+        }
+        for (int r = 0; r < mb; r++) /* an empty half (fewer than 2 inputs) */
+            for (int o = 0; o < n; o++) P[(size_t)r * tr->ldp + o] = h ? 0.0f : b[o];
+    }
+}
+
 /* Ask the cache for the n floats at q (64-byte aligned: one prefetch per line). */
 static void prefetch_floats(const float *q, size_t n)
 {
@@ -477,7 +510,7 @@ static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, i
 {
     if (tr->tail && !tr->tt && nn2_trainer_holds_tail(tr))
         for (int h = 0; h < 2; h++) prefetch_floats(part_of(tr, par, h), (size_t)mb * tr->ldq);
-    if (rown)
+    if (rown || tr->single)
         for (int g = 0; g < 2; g++) prefetch_floats(group_part(tr, p, g, par, 1), (size_t)mb * tr->ldp);
 }
 
@@ -509,7 +542,13 @@ static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, i
  * all of the later layers (forward, BP2, gradients and updates) in its own copy of them (thread
  * 0 in the arena) and its own buffers, the same operations on the same numbers, so the copies
  * stay equal; the first hidden layer's activations, written by their owners before the barrier,
- * alternate between two buffers as in lean networks. Otherwise every layer's units are shared
+ * alternate between two buffers as in lean networks. A network without a hidden layer
+ * (tr->single) takes one barrier per step too: its layer's sums are cut into two halves of the
+ * inputs, z = ((x[:, 0:kh] . WT[0:kh] + b) + x[:, kh:] . WT[kh:]) + 0 for any thread count; on 2
+ * threads each computes one half's partial sums from its own pixels and weight rows before the
+ * barrier (the biases with half 0), every thread the output activations and BP1 from both after
+ * it, and each updates its half's rows (thread 0 the biases), which nobody else reads; the
+ * partial sums alternate between two buffers. Otherwise every layer's units are shared
  * out, with the arena's weights: a barrier after each layer's forward pass and each BP2 layer,
  * one before the updates and one at the end. There each thread's BP2 reads whole rows of a
  * hidden layer's weights, whose other columns the other threads update, so weight lines cross
@@ -549,6 +588,12 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         own[l].j0 = 0;
         own[l].j1 = net->sizes[l + 1];
     }
+    if (tr->single) { /* no hidden layer: its halves of the one layer's inputs, both on 1 thread,
+                         else half t (a team larger than 2 leaves the others none) */
+        own[0].j0 = own[0].j1 = 0;
+        own[0].h0 = nt == 1 ? 0 : t < 2 ? t : 2;
+        own[0].h1 = nt == 1 ? 2 : t < 2 ? t + 1 : 2;
+    }
     /* lazy decay (see the top): the first layer's s in this step (s0) and after it (s1), and
      * the deltas' factor dc; with a decay below 1/2 per step the kernel's epilogue applies it.
      * A step without it starts from s = 1 (folding a resumed checkpoint's s, say). */
@@ -561,8 +606,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     const double s1 = lazy ? p->wscale * (double)o->decay : 1.0;
     const float dc = lazy ? (float)(-(double)o->scale / s1) : 0.0f;
 
-    int c0 = 0, c1 = net->sizes[0]; /* the inputs this thread reads: with a 2-slice layer, */
-    if (tr->tail && tr->nm == 0)      /* only those of its halves */
+    int c0 = 0, c1 = net->sizes[0]; /* the inputs this thread reads: with a 2-slice layer or */
+    if ((tr->tail && tr->nm == 0) || tr->single) /* none hidden, only those of its halves */
         half_inputs(tr, own[0].h0, own[0].h1, &c0, &c1);
     int x0 = 0;
     if (p->xn_rows > 0 && p->xn_base == base) { /* the first rows were converted in the step before */
@@ -591,29 +636,35 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
      * hand-over); more, in shares during the first layer's gradient (ahead) */
     ahead f = {&p->data, idx, base + (size_t)mb, (int)next, 0, c0, c1};
     const int burst = (size_t)next * (size_t)((c1 - c0 + 63) / 64) <= AHEAD_BURST;
-    const int window = burst && (tr->lean || tr->rep) && nt > 1; /* in the barrier's window (below) */
+    /* in the barrier's window (below) */
+    const int window = burst && (tr->lean || tr->rep || tr->single) && nt > 1;
     if (burst && !window) ahead_to(&f, f.n);
-    /* forward through the hidden layers: this thread's units */
-    for (int l = 0; l + 1 < L; l++) {
+    /* forward through the hidden layers: this thread's units (single: its halves' sums) */
+    for (int l = 0; l + 1 < L || (tr->single && l == 0); l++) {
         j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
         x = input_of(ws, p, l, &ldx);
-        const blk b = layer_blk(tr, p, l);
-        const int timed = l == 0 && tr->bal_on; /* the balance's measure (trainer.c) */
-        const uint64_t tick = timed ? nn2_ticks() : 0;
-        if (j1 > j0)
-            nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f, x, ldx,
-                              l == 0 ? xs : NULL, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
-        if (timed) p->bal_ticks += nn2_ticks() - tick;
-        if (ws->dropped[l + 1]) nn2_dropout_forward(k, net, ws, &drop, l + 1, mb, j0, j1);
-        for (int h = h0; h < h1; h++) tail_forward(tr, ws, &drop, x, ldx, l == 0 ? xs : NULL, s0, par, h, mb);
-        int lo, hi, u0, u1;
-        if (rown && group_units(tr, t, &lo, &hi, &u0, &u1)) { /* this thread's group of the output
-                                                                 layer's sums (its units, its half) */
-            NN2_ASSERT(lo == j0 && hi == j1 && (u1 <= u0 || (h0 == tr->gh[t] && h1 == h0 + 1)));
-            int ldm;
-            const float *xm = input_of(ws, p, 1, &ldm);
-            group_sums(tr, out.W, out.ld, xm, ldm, t, group_part(tr, p, t, par, 1),
-                       group_part(tr, p, 2, par, 0), mb);
+        if (tr->single) {
+            single_forward(tr, x, ldx, par, h0, h1, mb);
+        } else {
+            const blk b = layer_blk(tr, p, l);
+            const int timed = l == 0 && tr->bal_on; /* the balance's measure (trainer.c) */
+            const uint64_t tick = timed ? nn2_ticks() : 0;
+            if (j1 > j0)
+                nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f, x, ldx,
+                                  l == 0 ? xs : NULL, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
+            if (timed) p->bal_ticks += nn2_ticks() - tick;
+            if (ws->dropped[l + 1]) nn2_dropout_forward(k, net, ws, &drop, l + 1, mb, j0, j1);
+            for (int h = h0; h < h1; h++)
+                tail_forward(tr, ws, &drop, x, ldx, l == 0 ? xs : NULL, s0, par, h, mb);
+            int lo, hi, u0, u1;
+            if (rown && group_units(tr, t, &lo, &hi, &u0, &u1)) { /* this thread's group of the output
+                                                                     layer's sums (its units, its half) */
+                NN2_ASSERT(lo == j0 && hi == j1 && (u1 <= u0 || (h0 == tr->gh[t] && h1 == h0 + 1)));
+                int ldm;
+                const float *xm = input_of(ws, p, 1, &ldm);
+                group_sums(tr, out.W, out.ld, xm, ldm, t, group_part(tr, p, t, par, 1),
+                           group_part(tr, p, 2, par, 0), mb);
+            }
         }
         NN2_PROF_MARK(&p->prof, NN2_PH_FORWARD);
         if (tr->rep && l > 0) continue; /* rep: one barrier, after the first layer */
@@ -631,6 +682,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         nn2_bar_finish(&tr->bar, t, nt, &p->episode);
         NN2_PROF_MARK(&p->prof, NN2_PH_WAIT);
         if (window) sums_ahead(tr, p, par, rown, mb);
+        if (tr->single) break; /* (every rank computes all of it) */
         if (!tr->lean && nt > 1) /* the next layer reads all units, the others' just written */
             prefetch_floats(input_of(ws, p, l + 1, &ldx), (size_t)mb * (size_t)ldx);
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
@@ -677,9 +729,12 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         dout = tr->sdout;
     } else {
         int bp1 = 0;
-        if (tr->lean)
+        if (tr->lean) {
             bp1 = out_forward(tr, p, &out, x, ldx, par, rown, mb, p->labels, p->out, p->dout);
-        else
+        } else if (tr->single) { /* z = (P0 + P1) + 0, P0 with the biases */
+            const float *P[2] = {group_part(tr, p, 0, par, 1), group_part(tr, p, 1, par, 1)};
+            bp1 = out_finish(tr, 2, P, tr->zb, mb, p->labels, p->out, p->dout);
+        } else
             nn2_dense_forward(k, net, L - 1, out.W, out.ld, 1.0f, x, ldx, NULL, p->out, nL, mb, 0, nL);
         if (!bp1) nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
     }
@@ -703,7 +758,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
                                  bias_grad(tr, layer_blk(tr, p, l - 1), l - 1, j0), sc);
         if (h1 > h0) tail_deltas(tr, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
     }
-    if (!tr->lean && !tr->rep) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
+    if (!tr->lean && !tr->rep && !tr->single) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
     NN2_PROF_MARK(&p->prof, NN2_PH_OUTPUT);
     /* gradients and updates of the parameters this thread owns: the biases, whose gradients BP2
      * summed, then the weights (from deltas that BP2 scaled for the lazy decay) */
@@ -735,13 +790,22 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             p->wscale = 1.0;
         }
     }
+    if (tr->single) { /* the weight rows of its halves, which nobody else reads */
+        int r0, r1;
+        x = input_of(&hv, p, 0, &ldx);
+        half_inputs(tr, own[0].h0, own[0].h1, &r0, &r1);
+        grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, &f, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL);
+    }
     ahead_to(&f, f.n); /* the rest (a thread without units of the first layer: all) */
     /* the output layer's weight rows: lean, all of them into this thread's copy, or with
      * rows_owned its group's and the tail's (with tt, its half's); else those of this thread's
      * last hidden units with one rank, and a share of all of them (every rank updates all) with
      * several */
     int r0 = 0, r1 = net->sizes[L - 1];
-    if (!tr->lean && !tr->rep) nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
+    if (tr->single) /* (done above; the biases: thread 0, half 0's owner, below) */
+        r0 = r1 = 0;
+    else if (!tr->lean && !tr->rep)
+        nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
     x = input_of(&hv, p, L - 1, &ldx);
     if (rown) {
         grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
@@ -759,7 +823,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     }
     grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL);
     if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, dout, nL, mb);
-    if (!tr->lean && !tr->rep) {
+    if (!tr->lean && !tr->rep && !tr->single) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         if (tr->ranks > 1) {

@@ -67,11 +67,15 @@ typedef struct nn2_trainer {
                         after the first (rep_ok: may; rep: this parallel region does; step.c) */
     float *a_alt, *dropped_alt; /* lean, rep: second buffers of the first hidden layer, used
                                    every other step */
+    int single;      /* no hidden layer: its one layer's sums in two halves of the inputs, kh
+                        (step.c), on teams of at most 2 (nn2_trainer_team_cap) */
+    float *zb;       /* single: zeros (ldp), the bias out_rows adds (half 0's sums hold it) */
     int tail;        /* lean, 6q+1 or 2 hidden slices: the last slice (or with 2, the whole
                         layer) is computed in two halves (see trainer.c) */
     int nm;          /* tail: its first unit (the units before it are whole slices) */
     int tt;          /* the tail (of one slice) is kept transposed, its halves are its units */
-    int kh;          /* not tt: the inputs' split point: half 0 is [0, kh), half 1 [kh, n_in) */
+    int kh;          /* not tt (or single): the inputs' split point: half 0 is [0, kh), half 1
+                        [kh, n_in) */
     int tc[2];       /* tt: the units of half 0 (the first (tail + 1) / 2) and of half 1 */
     int gh[2];       /* tt: the half of the tail in the output layer's group g (out_forward): the
                         one thread g computes on 2 threads of one rank */
@@ -88,7 +92,7 @@ typedef struct nn2_trainer {
                             the tail (if any) is [gm, n) */
     int ldp;             /* the outputs rounded up to 16 */
     float *gpart[2];     /* lean: each group's partial sums (2 parities, m, ldp), written by the
-                            group's owner on 2 threads */
+                            group's owner on 2 threads; single: each half's, by its owner */
     int split_out_ok;    /* lean without a tail, one rank, an output layer worth a barrier
                             (m * hidden * outputs >= NN2_SPLIT_OUT_MIN): may split it (step.c) */
     int split_out;       /* this parallel region (3 or more threads) does */

@@ -3,7 +3,8 @@
 # MNIST subsets (skipped, 77, without MNIST or mpirun).
 #  - the saved model is byte-identical for 1, 2, 3 and 4 ranks (with 1 or 2 threads each), to
 #    the same binary run alone, and to the build without MPI (NN2_PLAIN), for a deep sigmoid
-#    network, for ReLU + softmax + dropout + Nesterov momentum + L1, and on the expanded set;
+#    network, for ReLU + softmax + dropout + Nesterov momentum + L1, on the expanded set, and
+#    for a network without a hidden layer;
 #  - a rank killed with SIGKILL ends the job with an error and no model; the checkpoint written
 #    before resumes with 3 ranks to the model of an uninterrupted single-process run;
 #  - SIGUSR1 to mpirun stops every rank at the end of the epoch with a checkpoint, which resumes
@@ -34,7 +35,9 @@ cfgB=(--sizes 784,70,33,10 --activation relu --cost log-likelihood --dropout 0.3
 cfgC=(--sizes 784,24,10 --expand --epochs 1 --train-size 600 --batch-size 7)
 # 100 hidden units: the last 16-unit slice is computed in two halves (trainer.c), by the last rank
 cfgD=(--sizes 784,100,10 --dropout 0.2 --epochs 1 --train-size 1000 --batch-size 12)
-for name in A B C D; do
+# no hidden layer: every rank computes all of it, in its two halves of the inputs
+cfgE=(--sizes 784,10 --cost log-likelihood --epochs 2 --train-size 1000 --momentum 0.5 --eta 0.1)
+for name in A B C D E; do
   declare -n cfg=cfg$name
   "$nn2" train "${common[@]}" "${cfg[@]}" --threads 2 --save "$tmp/$name.alone.json" || fail "$name: alone"
   if [ -n "$plain" ]; then

@@ -488,15 +488,16 @@ int main(void)
     }
 
     /* the team nn2_train trains with (nn2_trainer_team_cap): the most threads, up to the count
-     * asked for, that all get hidden units of their own; a network without a hidden layer shares
-     * out its input rows (any count) */
+     * asked for, that all get hidden units of their own; a network without a hidden layer has
+     * two halves of its inputs (at most 2) */
     static const struct { int shape, m, T, want; } caps[] = {
         {0, 10, 4, 2},  /* [DIM, 23, 10]: the layer's two halves */
         {0, 10, 1, 1},  {1, 10, 16, 8}, /* [DIM, 100, 10]: 6 slices and 2 tail halves */
         {1, 10, 5, 5},  {2, 10, 4, 2},  /* [DIM, 9, 10]: one slice in two halves */
         {3, 5, 4, 2},   /* [DIM, 23, 17, 10], later layers on every thread: the first layer's 2 slices */
         {3, 64, 4, 2},  /* every layer's units shared out: 2 slices in each */
-        {4, 10, 4, 4},  {5, 64, 16, 3}, /* [DIM, 48, 10]: 3 slices (and split_out) */
+        {4, 10, 4, 2},  {4, 100, 16, 2}, {4, 10, 1, 1}, /* [DIM, 10]: its two halves */
+        {5, 64, 16, 3}, /* [DIM, 48, 10]: 3 slices (and split_out) */
     };
     for (size_t q = 0; q < sizeof caps / sizeof caps[0] && !getenv("NN2_DEEP_SPLIT"); q++) {
         nn2_net *net = make_net(&configs[0], caps[q].shape);
