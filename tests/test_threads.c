@@ -512,6 +512,23 @@ int main(void)
         nn2_trainer_free(&tr);
         nn2_net_free(net);
     }
+    { /* [DIM, 1, 10]: a one-unit transposed tail, whose half 1 is empty: one thread */
+        const int one[3] = {DIM, 1, 10};
+        nn2_arch a;
+        nn2_arch_sigmoid(&a, one, 3, NN2_COST_CROSS_ENTROPY);
+        nn2_net *net;
+        nn2_error err;
+        NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
+        nn2_config c;
+        nn2_config_default(&c);
+        nn2_trainer tr;
+        NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, 10, 4, &err) == NN2_OK);
+        for (int T = 1; T <= 4; T++)
+            CHECK(nn2_trainer_team_cap(&tr, T) == 1, "[DIM, 1, 10], %d threads: a team of %d, want 1", T,
+                  nn2_trainer_team_cap(&tr, T));
+        nn2_trainer_free(&tr);
+        nn2_net_free(net);
+    }
     /* and nn2_train says so: [DIM, 23, 10] asked for 4 threads trains on 2, the same bits */
     for (int asked = 2; asked <= 4; asked += 2) {
         nn2_net *net = make_net(&configs[0], 0);
