@@ -158,6 +158,8 @@ int cli_arch(const cli_opts *o, nn2_arch *a)
         return bad("--activation", NULL, "give one activation, or one per hidden layer");
     if (o->n_dropout > 1 && o->n_dropout != hidden)
         return bad("--dropout", NULL, "give one rate, or one per hidden layer");
+    if (hidden == 0 && o->n_dropout == 1 && o->dropout[0] > 0.0) /* it would drop nothing */
+        return bad("--dropout", NULL, "the network has no hidden layer (--sizes)");
     for (int l = 0; l < hidden; l++) {
         a->act[l] = o->hidden[o->n_hidden == 1 ? 0 : l];
         a->dropout[l] = o->n_dropout ? o->dropout[o->n_dropout == 1 ? 0 : l] : 0.0;

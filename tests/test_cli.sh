@@ -52,6 +52,7 @@ expect 2 "cross-entropy cost needs a sigmoid output" -- "$nn2" train --output so
 expect 2 "\-\-activation" -- "$nn2" train --activation relu,tanh
 expect 2 "\-\-activation swish" -- "$nn2" train --activation swish
 expect 2 "\-\-dropout 1.5" -- "$nn2" train --dropout 1.5
+expect 2 "\-\-dropout: the network has no hidden layer" -- "$nn2" train --sizes 784,10 --dropout 0.5
 expect 2 "\-\-nesterov" -- "$nn2" train --nesterov
 expect 2 "\-\-momentum 1" -- "$nn2" train --momentum 1
 expect 2 "\-\-schedule cosine" -- "$nn2" train --schedule cosine
