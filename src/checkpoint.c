@@ -278,8 +278,7 @@ nn2_status nn2_ckpt_parse(const uint8_t *buf, size_t len, const char *name, nn2_
     c->wscale = ver >= 2u ? get_f64(&r) : 1.0;
     c->n_params = get_u64(&r);
     if (r.bad || c->batch_size < 1 || c->epoch < 0 || c->n_train == 0 || c->batch > c->n_train ||
-        !(c->sched.eta > 0) || !isfinite(c->sched.eta) || !(c->wscale > 0.0 && c->wscale <= 1.0) ||
-        (c->wscale != 1.0 && a->n_sizes < 3))
+        !(c->sched.eta > 0) || !isfinite(c->sched.eta) || !(c->wscale > 0.0 && c->wscale <= 1.0))
         return nn2_fail(err, NN2_ERR_FORMAT, "%s: bad training progress fields", name);
     /* the arena's size follows from the network: check before allocating */
     size_t want = 0;

@@ -6,8 +6,8 @@
  * Lazy decay. network2's L2 step multiplies every weight by d = 1 - eta*lambda/n, W <- d*W -
  * (eta/m) G, two multiplies per weight next to the m FMAs of its gradient (with m = 10 the
  * weight gradient could run at no more than 10/12 of the FMA rate). So under plain L2 SGD the
- * first layer's weights (not its biases) are stored as V with W = s*V during an epoch: a step
- * multiplies the number s by d, scales the deltas by -eta/(m s') (s' the new s) and adds
+ * first layer's weights (not its biases; without a hidden layer, the one layer's) are stored
+ * as V with W = s*V during an epoch: a step multiplies the number s by d, scales the deltas by -eta/(m s') (s' the new s) and adds
  * x^T . delta to V (the kernel's C += A^T.B, one add per weight), and the forward pass computes
  * z = s*(x . V) + b. At the end of each epoch (nn2_trainer_settle), and within one when s falls
  * below WSCALE_MIN, the weights are folded, V <- s*V, s = 1. s follows the step count only, so
@@ -282,10 +282,17 @@ static void tail_deltas(const nn2_trainer *tr, nn2_priv *p, nn2_ws *hv, const fl
 }
 
 /* Lazy decay: the weights this thread owns in the first layer (units [j0, j1) in block b, and
- * the tail's halves [h0, h1)) times s, the fold of V <- s*V (not the biases). */
+ * the tail's halves [h0, h1); single: the rows of its halves) times s, the fold of V <- s*V
+ * (not the biases). */
 static void fold_own(const nn2_trainer *tr, blk b, int j0, int j1, int h0, int h1, float s)
 {
     const int n_in = tr->net->sizes[0], tn = tr->tail ? tr->net->sizes[1] - tr->nm : 0;
+    if (tr->single) {
+        int r0, r1;
+        half_inputs(tr, h0, h1, &r0, &r1);
+        nn2_scale_bias(r1 - r0, tr->net->sizes[1], b.W + (size_t)r0 * b.ld, b.ld, s, NULL);
+        return;
+    }
     nn2_scale_bias(n_in, j1 - j0, b.W + (j0 - b.u0), b.ld, s, NULL);
     for (int h = h0; h < h1; h++) {
         int k0, k1;
@@ -476,10 +483,11 @@ static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out,
 
 /* A network without a hidden layer (tr->single): its halves' partial sums, (m, ldp) at parity
  * par, half h of [h0, h1) from its inputs [k0, k1) (half_inputs) and its weight rows in the
- * arena, x . WT[k0:k1], + the biases in half 0 (which only half 0's owner reads and updates);
- * the same operations whoever computes them. */
-static void single_forward(const nn2_trainer *tr, const float *x, int ldx, unsigned par, int h0,
-                           int h1, int mb)
+ * arena, ws * (x . WT[k0:k1]) (ws: the lazy decay's s; with xs over the inputs it selects
+ * only), + the biases in half 0 (which only half 0's owner reads and updates); the same
+ * operations whoever computes them. */
+static void single_forward(const nn2_trainer *tr, const float *x, int ldx, const nn2_xsel *xs,
+                           float ws, unsigned par, int h0, int h1, int mb)
 {
     const nn2_net *net = tr->net;
     const int n = net->sizes[1], ldw = net->layer[0].ldw;
@@ -489,8 +497,9 @@ static void single_forward(const nn2_trainer *tr, const float *x, int ldx, unsig
         half_inputs(tr, h, h + 1, &k0, &k1);
         float *P = group_part(tr, NULL, h, par, 1);
         if (k1 > k0) {
-            nn2_gemm_scaled(tr->k, mb, n, k1 - k0, x + k0, ldx, NULL, W + (size_t)k0 * ldw, ldw, 1.0f,
-                            h ? NULL : b, P, tr->ldp);
+            const nn2_xsel hs = xs ? sub_sel(xs, k0, k1) : (nn2_xsel){0};
+            nn2_gemm_scaled(tr->k, mb, n, k1 - k0, x + k0, ldx, xs ? &hs : NULL, W + (size_t)k0 * ldw,
+                            ldw, ws, h ? NULL : b, P, tr->ldp);
             continue;
         }
         for (int r = 0; r < mb; r++) /* an empty half (fewer than 2 inputs) */
@@ -597,8 +606,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     /* lazy decay (see the top): the first layer's s in this step (s0) and after it (s1), and
      * the deltas' factor dc; with a decay below 1/2 per step the kernel's epilogue applies it.
      * A step without it starts from s = 1 (folding a resumed checkpoint's s, say). */
-    const int lazy = fused && L >= 2 && o->decay >= 0.5f;
-    if (!lazy && L >= 2 && p->wscale != 1.0) { /* (with L = 1 it is always 1) */
+    const int lazy = fused && o->decay >= 0.5f;
+    if (!lazy && p->wscale != 1.0) {
         fold_own(tr, layer_blk(tr, p, 0), own[0].j0, own[0].j1, own[0].h0, own[0].h1, (float)p->wscale);
         p->wscale = 1.0;
     }
@@ -625,7 +634,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
      * network2's step applied in the kernel, a decay below 1/2 per step, which scales every one) */
     nn2_xsel xsel = {0};
     const nn2_xsel *xs = NULL;
-    if (tr->sparse && L >= 2 && (lazy || !fused)) {
+    if (tr->sparse && (lazy || !fused)) {
         xsel = (nn2_xsel){p->sel, k->nz_cols(mb, p->x, net->sizes[0], c0, c1, p->sel), 0};
         xs = &xsel;
     }
@@ -644,7 +653,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
         x = input_of(ws, p, l, &ldx);
         if (tr->single) {
-            single_forward(tr, x, ldx, par, h0, h1, mb);
+            single_forward(tr, x, ldx, xs, s0, par, h0, h1, mb);
         } else {
             const blk b = layer_blk(tr, p, l);
             const int timed = l == 0 && tr->bal_on; /* the balance's measure (trainer.c) */
@@ -783,18 +792,27 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         for (int h = h0; h < h1; h++) /* lean: the tail's inputs of a half */
             tail_grad(tr, o, upd, &f, h, x, ldx, l == 0 ? xs : NULL, p->hd, ldd, mb);
     }
+    if (tr->single) { /* the weight rows of its halves, which nobody else reads (the lazy
+                         decay's deltas scaled here, as BP2 scales a hidden layer's) */
+        int r0, r1;
+        x = input_of(&hv, p, 0, &ldx);
+        half_inputs(tr, own[0].h0, own[0].h1, &r0, &r1);
+        const float *d = dout;
+        if (lazy) {
+            for (int i = 0; i < mb * nL; i++) p->scratch[i] = dout[i] * dc;
+            d = p->scratch;
+        }
+        nn2_xsel rs = xs ? sub_sel(xs, r0, r1) : (nn2_xsel){0};
+        rs.base = 0; /* its rows are the arena's */
+        grad_block(tr, o, !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED, &f, out, r0, r1, 0, nL, x,
+                   ldx, d, nL, mb, xs ? &rs : NULL);
+    }
     if (lazy) {
         p->wscale = s1;
         if (s1 < WSCALE_MIN) { /* fold now: the stored weights would outgrow the true ones */
             fold_own(tr, layer_blk(tr, p, 0), own[0].j0, own[0].j1, own[0].h0, own[0].h1, (float)s1);
             p->wscale = 1.0;
         }
-    }
-    if (tr->single) { /* the weight rows of its halves, which nobody else reads */
-        int r0, r1;
-        x = input_of(&hv, p, 0, &ldx);
-        half_inputs(tr, own[0].h0, own[0].h1, &r0, &r1);
-        grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, &f, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL);
     }
     ahead_to(&f, f.n); /* the rest (a thread without units of the first layer: all) */
     /* the output layer's weight rows: lean, all of them into this thread's copy, or with

@@ -255,7 +255,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         ok = ok && tr->sout && tr->sdout;
     }
     const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
-    size_t scratch = 1;
+    size_t scratch = tr->single ? (size_t)m_max * nL : 1; /* single: the scaled deltas (step.c) */
     for (int l = 1; l < net->n_layers; l++)
         if (net->layer[l].n_out <= NN2_SMALL_OUT) {
             const size_t s = (size_t)net->layer[l].n_in * net->layer[l].n_out;

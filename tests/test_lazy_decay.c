@@ -99,10 +99,10 @@ int main(int argc, char **argv)
 
     /* lambda 5: d = 1 - 0.5*5/203 per step, s = 0.08 after an epoch of 203 steps; lambda 40.6:
      * d = 0.9, s < 2^-20 after 132 steps, folded inside the epoch */
-    const int shapes[4][4] = {{DIM, 100, 10}, {DIM, 23, 10}, {DIM, 32, 10}, {DIM, 23, 17, 10}};
-    const int lens[4] = {3, 3, 3, 4};
+    const int shapes[5][4] = {{DIM, 100, 10}, {DIM, 23, 10}, {DIM, 32, 10}, {DIM, 23, 17, 10}, {DIM, 10}};
+    const int lens[5] = {3, 3, 3, 4, 2};
     const double lambdas[2] = {5.0, 0.1 * N / 0.5};
-    for (int s = 0; s < 4; s++)
+    for (int s = 0; s < 5; s++)
         for (int q = 0; q < 2; q++) {
             double mid = 0;
             nn2_net *a = epoch_run(shapes[s], lens[s], lambdas[q], 1, 1, 0, &d, &mid);
@@ -158,38 +158,41 @@ int main(int argc, char **argv)
     }
 
     /* stopped in epoch 0 of 3 (the first progress report comes after mini-batch 64; the stop
-     * after the next one), resumed on 2 threads */
+     * after the next one), resumed on 2 threads; with a hidden layer and without one */
     char ck[64];
     snprintf(ck, sizeof ck, "/tmp/nn2-lazy-%d.ckpt", (int)getpid());
-    const int sz[3] = {DIM, 100, 10};
-    nn2_net *ref = make_net(sz, 3), *run = make_net(sz, 3);
-    nn2_config c;
-    nn2_error err;
-    config(&c, 5.0, 1);
-    c.epochs = 3;
-    c.threads = 1;
-    CHECK(nn2_train(ref, &c, &d, NULL, &err) == NN2_OK, "%s", err.msg);
-    nn2_config cs = c;
-    cs.checkpoint = ck;
-    cs.stop = &stop_flag;
-    cs.on_progress = stop_now;
-    CHECK(nn2_train(run, &cs, &d, NULL, &err) == NN2_ERR_INTERRUPTED, "stopped: %s", err.msg);
     nn2_ckpt saved;
-    CHECK(nn2_ckpt_load(ck, &saved, &err) == NN2_OK, "%s", err.msg);
-    CHECK(saved.epoch == 0 && saved.batch == 65, "stopped at epoch %d, batch %llu", saved.epoch,
-          (unsigned long long)saved.batch);
-    const double s65 = pow((double)(float)(1.0 - 0.5 * 5.0 / N), 65);
-    CHECK(fabs(saved.wscale - s65) < 1e-6, "the checkpoint's scale %.9g, not %.9g", saved.wscale, s65);
-    nn2_ckpt_free(&saved);
-    nn2_config cr = c;
-    cr.resume = ck;
-    cr.threads = 2;
-    CHECK(nn2_train(run, &cr, &d, NULL, &err) == NN2_OK, "resumed: %s", err.msg);
-    CHECK(memcmp(run->params, ref->params, sizeof(float) * ref->n_params) == 0,
-          "stopped mid-epoch and resumed: the weights differ from the uninterrupted run's");
-    remove(ck);
-    nn2_net_free(ref);
-    nn2_net_free(run);
+    nn2_error err;
+    for (int net_i = 0; net_i < 2; net_i++) {
+        const int sz[3] = {DIM, net_i ? 10 : 100, 10};
+        nn2_net *ref = make_net(sz, 3 - net_i), *run = make_net(sz, 3 - net_i);
+        stop_flag = 0;
+        nn2_config c;
+        config(&c, 5.0, 1);
+        c.epochs = 3;
+        c.threads = 1;
+        CHECK(nn2_train(ref, &c, &d, NULL, &err) == NN2_OK, "%s", err.msg);
+        nn2_config cs = c;
+        cs.checkpoint = ck;
+        cs.stop = &stop_flag;
+        cs.on_progress = stop_now;
+        CHECK(nn2_train(run, &cs, &d, NULL, &err) == NN2_ERR_INTERRUPTED, "stopped: %s", err.msg);
+        CHECK(nn2_ckpt_load(ck, &saved, &err) == NN2_OK, "%s", err.msg);
+        CHECK(saved.epoch == 0 && saved.batch == 65, "stopped at epoch %d, batch %llu", saved.epoch,
+              (unsigned long long)saved.batch);
+        const double s65 = pow((double)(float)(1.0 - 0.5 * 5.0 / N), 65);
+        CHECK(fabs(saved.wscale - s65) < 1e-6, "the checkpoint's scale %.9g, not %.9g", saved.wscale, s65);
+        nn2_ckpt_free(&saved);
+        nn2_config cr = c;
+        cr.resume = ck;
+        cr.threads = 2;
+        CHECK(nn2_train(run, &cr, &d, NULL, &err) == NN2_OK, "resumed: %s", err.msg);
+        CHECK(memcmp(run->params, ref->params, sizeof(float) * ref->n_params) == 0,
+              "stopped mid-epoch and resumed: the weights differ from the uninterrupted run's");
+        remove(ck);
+        nn2_net_free(ref);
+        nn2_net_free(run);
+    }
 
     if (argc > 1) { /* a checkpoint written before the scale was stored */
         CHECK(nn2_ckpt_load(argv[1], &saved, &err) == NN2_OK, "version 1: %s", err.msg);
