@@ -37,7 +37,8 @@ cfgC=(--sizes 784,24,10 --expand --epochs 1 --train-size 600 --batch-size 7)
 cfgD=(--sizes 784,100,10 --dropout 0.2 --epochs 1 --train-size 1000 --batch-size 12)
 # no hidden layer: every rank computes all of it, in its two halves of the inputs
 cfgE=(--sizes 784,10 --cost log-likelihood --epochs 2 --train-size 1000 --momentum 0.5 --eta 0.1)
-for name in A B C D E; do
+cfgF=(--sizes 784,10 --epochs 2 --train-size 1000 --batch-size 7) # the lazy decay, sparse inputs
+for name in A B C D E F; do
   declare -n cfg=cfg$name
   "$nn2" train "${common[@]}" "${cfg[@]}" --threads 2 --save "$tmp/$name.alone.json" || fail "$name: alone"
   if [ -n "$plain" ]; then
