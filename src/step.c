@@ -282,12 +282,12 @@ static void tail_deltas(const nn2_trainer *tr, nn2_priv *p, nn2_ws *hv, const fl
 }
 
 /* Lazy decay: the weights this thread owns in the first layer (units [j0, j1) in block b, and
- * the tail's halves [h0, h1); single: the rows of its halves) times s, the fold of V <- s*V
- * (not the biases). */
+ * the tail's halves [h0, h1); single, or in2 by halves: the rows of its halves) times s, the
+ * fold of V <- s*V (not the biases). */
 static void fold_own(const nn2_trainer *tr, blk b, int j0, int j1, int h0, int h1, float s)
 {
     const int n_in = tr->net->sizes[0], tn = tr->tail ? tr->net->sizes[1] - tr->nm : 0;
-    if (tr->single) {
+    if (tr->single || (tr->in2 && tr->rep)) { /* (in2 by halves) */
         int r0, r1;
         half_inputs(tr, h0, h1, &r0, &r1);
         nn2_scale_bias(r1 - r0, tr->net->sizes[1], b.W + (size_t)r0 * b.ld, b.ld, s, NULL);
@@ -481,30 +481,44 @@ static int out_forward(const nn2_trainer *tr, const nn2_priv *p, const blk *out,
     return out_finish(tr, np, P, out->W + (size_t)n * out->ld, mb, labels, zo, dout);
 }
 
-/* A network without a hidden layer (tr->single): its halves' partial sums, (m, ldp) at parity
- * par, half h of [h0, h1) from its inputs [k0, k1) (half_inputs) and its weight rows in the
- * arena, ws * (x . WT[k0:k1]) (ws: the lazy decay's s; with xs over the inputs it selects
- * only), + the biases in half 0 (which only half 0's owner reads and updates); the same
- * operations whoever computes them. */
-static void single_forward(const nn2_trainer *tr, const float *x, int ldx, const nn2_xsel *xs,
-                           float ws, unsigned par, int h0, int h1, int mb)
+/* Partial sums of the halves [h0, h1) of layer 0's inputs (a network without a hidden layer,
+ * tr->single, or an in2 first layer), for n units: W their weights (at stride ldw; the bias row
+ * after the n_in rows), half h from its inputs [k0, k1) (half_inputs), ws * (x[:, k0:k1] .
+ * W[k0:k1]) (ws: the lazy decay's s; with xs over the inputs it selects only), + the biases in
+ * half 0, into P[h] (mb rows at stride ldP). The same operations whoever computes them; the
+ * biases are read by half 0's owner only, who also updates them. */
+static void halves_forward(const nn2_trainer *tr, const float *W, int ldw, int n, const float *x,
+                           int ldx, const nn2_xsel *xs, float ws, float *const P[2], int ldP, int h0,
+                           int h1, int mb)
 {
-    const nn2_net *net = tr->net;
-    const int n = net->sizes[1], ldw = net->layer[0].ldw;
-    const float *W = nn2_layer_WT(net, 0), *b = W + (size_t)net->sizes[0] * ldw;
+    const int n_in = tr->net->sizes[0];
+    const float *b = W + (size_t)n_in * ldw;
     for (int h = h0; h < h1; h++) {
         int k0, k1;
         half_inputs(tr, h, h + 1, &k0, &k1);
-        float *P = group_part(tr, NULL, h, par, 1);
         if (k1 > k0) {
             const nn2_xsel hs = xs ? sub_sel(xs, k0, k1) : (nn2_xsel){0};
             nn2_gemm_scaled(tr->k, mb, n, k1 - k0, x + k0, ldx, xs ? &hs : NULL, W + (size_t)k0 * ldw,
-                            ldw, ws, h ? NULL : b, P, tr->ldp);
+                            ldw, ws, h ? NULL : b, P[h], ldP);
             continue;
         }
         for (int r = 0; r < mb; r++) /* an empty half (fewer than 2 inputs) */
-            for (int o = 0; o < n; o++) P[(size_t)r * tr->ldp + o] = h ? 0.0f : b[o];
+            for (int o = 0; o < n; o++) P[h][(size_t)r * ldP + o] = h ? 0.0f : b[o];
     }
+}
+
+/* An in2 first layer's units [j0, j1) (block b) computed whole by one thread: a = f((half 0 +
+ * b) + half 1) into columns [j0, j1) of view v (the halves' sums in scratch), the bits of the
+ * halves computed by two threads (tail_finish). */
+static void in2_units(const nn2_trainer *tr, const nn2_priv *p, blk b, int j0, int j1,
+                      const float *x, int ldx, const nn2_xsel *xs, float ws, nn2_ws *v, int mb)
+{
+    const int n = j1 - j0, ld = v->ld[1];
+    float *const P[2] = {p->scratch, p->scratch + (size_t)mb * n};
+    halves_forward(tr, b.W + (j0 - b.u0), b.ld, n, x, ldx, xs, ws, P, n, 0, 2, mb);
+    for (int r = 0; r < mb; r++)
+        tr->k->add_act(n, v->a[1] + (size_t)r * ld + j0, P[0] + (size_t)r * n, P[1] + (size_t)r * n,
+                       (int)tr->net->arch.act[0]);
 }
 
 /* Ask the cache for the n floats at q (64-byte aligned: one prefetch per line). */
@@ -517,7 +531,7 @@ static void prefetch_floats(const float *q, size_t n)
  * other thread just before it: asked for before work that does not need them (see nn2_trainer_step). */
 static void sums_ahead(const nn2_trainer *tr, const nn2_priv *p, unsigned par, int rown, int mb)
 {
-    if (tr->tail && !tr->tt && nn2_trainer_holds_tail(tr))
+    if ((tr->tail && !tr->tt && nn2_trainer_holds_tail(tr)) || (tr->in2 && tr->rep))
         for (int h = 0; h < 2; h++) prefetch_floats(part_of(tr, par, h), (size_t)mb * tr->ldq);
     if (rown || tr->single)
         for (int g = 0; g < 2; g++) prefetch_floats(group_part(tr, p, g, par, 1), (size_t)mb * tr->ldp);
@@ -572,7 +586,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     nn2_ws wsl = tr->rep ? p->pws : tr->ws, *ws = &wsl;
     if (tr->lean) wsl.d[1] = p->hd; /* deltas stay with the thread that computes them */
     const unsigned par = p->parity++;
-    if (tr->rep) { /* only the first hidden layer's activations are shared, alternating */
+    const int in2h = tr->in2 && tr->rep; /* an in2 first layer by halves: its partial sums cross */
+    if (tr->rep && !in2h) { /* only the first hidden layer's activations are shared, alternating */
         wsl.a[1] = par & 1u ? tr->a_alt : tr->ws.a[1];
         if (wsl.dropped[1]) wsl.dropped[1] = par & 1u ? tr->dropped_alt : tr->ws.dropped[1];
     }
@@ -616,7 +631,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     const float dc = lazy ? (float)(-(double)o->scale / s1) : 0.0f;
 
     int c0 = 0, c1 = net->sizes[0]; /* the inputs this thread reads: with a 2-slice layer or */
-    if ((tr->tail && tr->nm == 0) || tr->single) /* none hidden, only those of its halves */
+    if ((tr->tail && tr->nm == 0) || tr->single || in2h) /* none hidden, only those of its halves */
         half_inputs(tr, own[0].h0, own[0].h1, &c0, &c1);
     int x0 = 0;
     if (p->xn_rows > 0 && p->xn_base == base) { /* the first rows were converted in the step before */
@@ -653,7 +668,16 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         j0 = own[l].j0, j1 = own[l].j1, h0 = own[l].h0, h1 = own[l].h1;
         x = input_of(ws, p, l, &ldx);
         if (tr->single) {
-            single_forward(tr, x, ldx, xs, s0, par, h0, h1, mb);
+            float *const P[2] = {group_part(tr, p, 0, par, 1), group_part(tr, p, 1, par, 1)};
+            halves_forward(tr, nn2_layer_WT(net, 0), net->layer[0].ldw, net->sizes[1], x, ldx, xs, s0,
+                           P, tr->ldp, h0, h1, mb);
+        } else if (l == 0 && in2h) { /* its halves' partial sums, all units */
+            float *const P[2] = {part_of(tr, par, 0), part_of(tr, par, 1)};
+            halves_forward(tr, nn2_layer_WT(net, 0), net->layer[0].ldw, net->sizes[1], x, ldx, xs, s0,
+                           P, tr->ldq, h0, h1, mb);
+        } else if (l == 0 && tr->in2) { /* its units, each from the same two halves */
+            if (j1 > j0) in2_units(tr, p, layer_blk(tr, p, 0), j0, j1, x, ldx, xs, s0, ws, mb);
+            if (ws->dropped[1]) nn2_dropout_forward(k, net, ws, &drop, 1, mb, j0, j1);
         } else {
             const blk b = layer_blk(tr, p, l);
             const int timed = l == 0 && tr->bal_on; /* the balance's measure (trainer.c) */
@@ -692,6 +716,10 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         NN2_PROF_MARK(&p->prof, NN2_PH_WAIT);
         if (window) sums_ahead(tr, p, par, rown, mb);
         if (tr->single) break; /* (every rank computes all of it) */
+        if (l == 0 && in2h) { /* all of the layer from the two halves, in the thread's buffers */
+            tail_finish(tr, ws, &drop, par, mb);
+            continue;
+        }
         if (!tr->lean && nt > 1) /* the next layer reads all units, the others' just written */
             prefetch_floats(input_of(ws, p, l + 1, &ldx), (size_t)mb * (size_t)ldx);
         if (tr->ranks > 1) { /* the next layer's input, every unit of it */
@@ -760,12 +788,18 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         j0 = own[l - 1].j0, j1 = own[l - 1].j1, h0 = own[l - 1].h0, h1 = own[l - 1].h1;
         const float *dn = l == L - 1 ? dout : ws->d[l + 1];
         /* with the biases' gradients (BP3) summed on the way, and the first layer's deltas
-         * scaled for the lazy decay (its weights' update adds x^T . delta) */
+         * scaled for the lazy decay (its weights' update adds x^T . delta); an in2 layer by
+         * halves: all of its deltas, its biases' gradient by half 0's owner */
         const float sc = lazy && l == 1 ? dc : 1.0f;
+        float *bsum = bias_grad(tr, layer_blk(tr, p, l - 1), l - 1, j0);
+        if (l == 1 && in2h) {
+            j0 = 0;
+            j1 = net->sizes[1];
+            bsum = h0 == 0 && h1 > 0 ? bias_grad(tr, layer_blk(tr, p, 0), 0, 0) : NULL;
+        }
         nn2_dense_backward_delta(k, net, ws, 1, l, layer_blk(tr, p, l).W, dn,
-                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch,
-                                 bias_grad(tr, layer_blk(tr, p, l - 1), l - 1, j0), sc);
-        if (h1 > h0) tail_deltas(tr, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
+                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch, bsum, sc);
+        if (h1 > h0 && tr->tail) tail_deltas(tr, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
     }
     if (!tr->lean && !tr->rep && !tr->single) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
     NN2_PROF_MARK(&p->prof, NN2_PH_OUTPUT);
@@ -778,8 +812,17 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         float *d = ws->d[l + 1];
         const int ldd = ws->ld[l + 1], upd = !fused ? UPD_OPTIM : l == 0 && lazy ? UPD_ADD : UPD_FUSED;
         grad_bias(tr, o, b, l, j0, j1, NULL, ldd, mb); /* summed by BP2 */
-        for (int h = h0; h < h1; h++) /* tt: each half's biases; else all of them in half 0 */
+        for (int h = h0; h < h1 && tr->tail; h++) /* tt: each half's biases; else all of them in half 0 */
             if (tr->tt || h == 0) tail_bias(tr, o, h);
+        if (l == 0 && in2h) { /* the rows of its halves, all units; half 0's owner the biases */
+            int r0, r1;
+            half_inputs(tr, h0, h1, &r0, &r1);
+            if (h0 == 0 && h1 > 0) grad_bias(tr, o, b, 0, 0, net->sizes[1], NULL, ldd, mb);
+            nn2_xsel rs = xs ? sub_sel(xs, r0, r1) : (nn2_xsel){0};
+            rs.base = 0; /* its rows are the arena's */
+            grad_block(tr, o, upd, &f, b, r0, r1, 0, net->sizes[1], x, ldx, d, ldd, mb, xs ? &rs : NULL);
+            continue;
+        }
         const int timed = l == 0 && tr->bal_on;
         const uint64_t tick = timed ? nn2_ticks() : 0;
         if (j1 > j0)
@@ -789,7 +832,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             p->bal_ticks += nn2_ticks() - tick;
             p->bal_steps++;
         }
-        for (int h = h0; h < h1; h++) /* lean: the tail's inputs of a half */
+        for (int h = h0; h < h1 && tr->tail; h++) /* lean: the tail's inputs of a half */
             tail_grad(tr, o, upd, &f, h, x, ldx, l == 0 ? xs : NULL, p->hd, ldd, mb);
     }
     if (tr->single) { /* the weight rows of its halves, which nobody else reads (the lazy

@@ -6,9 +6,11 @@
 
 #include "train.h"
 
-/* Hidden layer l's work of thread t of nt: units [*j0,*j1), and with a tail, its halves
- * [*h0,*h1) of {0, 1} (trainer.c). */
+/* Hidden layer l's work of thread t of nt: units [*j0,*j1), and with a tail (or an in2 first
+ * layer by halves), its halves [*h0,*h1) of {0, 1} (trainer.c). */
 void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1);
+/* Whether a team of T threads computes an in2 first layer by its halves (train.h). */
+int nn2_trainer_in2_halves(const nn2_trainer *tr, int T);
 /* This rank holds the tail (with one rank, whenever there is one). */
 int nn2_trainer_holds_tail(const nn2_trainer *tr);
 /* Offset of the tail's biases in tw[h] (tg[h], tv[h]): after half h's weights (not tt: all of

@@ -67,6 +67,9 @@ typedef struct nn2_trainer {
                         after the first (rep_ok: may; rep: this parallel region does; step.c) */
     float *a_alt, *dropped_alt; /* lean, rep: second buffers of the first hidden layer, used
                                    every other step */
+    int in2;         /* two or more hidden layers, the first of 2 slices (17-32 units): its sums
+                        in two halves of the inputs, kh, part and ldq as a 2-slice tail's (step.c);
+                        by halves on a team under rep (nn2_trainer_in2_halves), else by units */
     int single;      /* no hidden layer: its one layer's sums in two halves of the inputs, kh
                         (step.c), on teams of at most 2 (nn2_trainer_team_cap) */
     float *zb;       /* single: zeros (ldp), the bias out_rows adds (half 0's sums hold it) */

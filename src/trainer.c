@@ -43,6 +43,10 @@
  * crosses the cores. One thread computes the same two halves (measured on B1: 2 threads 1.28x
  * faster, 1 thread 0.99x). Its tw keeps the arena's layout (inputs x units).
  *
+ * So is a deeper network's first hidden layer of 2 slices (in2): each unit's sum is (x[:, 0:kh] .
+ * WT[0:kh] + b) + x[:, kh:] . WT[kh:] on every path; on a team under rep each thread computes
+ * one half's partial sums for all of its units, and only those cross the cores.
+ *
  * A network without a hidden layer (single) is cut the same way, into two halves of its inputs
  * (kh: a multiple of 16 near the middle), each with its own weight rows, and only the halves'
  * partial output sums (mb x 10 floats for MNIST) cross the cores; teams of at most 2. (Before,
@@ -209,6 +213,17 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
             ok = ok && tr->part[h] && tr->tw[h] && tr->tg[h] && (!tr->vel || tr->tv[h]);
         }
     }
+    /* a deeper network's first hidden layer of 2 slices: summed in two halves of the inputs, as
+     * a 2-slice tail (step.c), on every path */
+    tr->in2 = net->n_layers >= 3 && slices == 2 && net->sizes[0] >= 2;
+    if (tr->in2) {
+        tr->kh = net->sizes[0] / 2;
+        tr->ldq = nn2_round16(net->sizes[1]);
+        for (int h = 0; h < 2; h++) { /* half h's partial sums, written by its owner: guarded */
+            tr->part[h] = nn2_alloc_guarded((size_t)2 * m_max * tr->ldq, sizeof(float));
+            ok = ok && tr->part[h];
+        }
+    }
     tr->single = net->n_layers == 1;
     if (tr->single) { /* its two halves of the inputs (step.c): lines of 16, or halves of fewer */
         const int n_in = net->sizes[0];
@@ -244,7 +259,8 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     /* the first layer's units shared out by measured speed, where ownership is all that moves
      * (no tail, whose halves are placed by work; one rank) */
     const char *bal = getenv("NN2_BALANCE");
-    if (net->n_layers >= 2 && (tr->lean || tr->rep_ok) && !tr->tail && tr->ranks == 1 && !(bal && !strcmp(bal, "0"))) {
+    if (net->n_layers >= 2 && (tr->lean || tr->rep_ok) && !tr->tail && !tr->in2 && tr->ranks == 1 &&
+        !(bal && !strcmp(bal, "0"))) {
         tr->bal_mode = bal && !strcmp(bal, "test") ? 2 : 1;
         tr->bal_cut = nn2_alloc((size_t)tr->n_priv + 1, sizeof(int));
         ok = ok && tr->bal_cut;
@@ -255,7 +271,8 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         ok = ok && tr->sout && tr->sdout;
     }
     const int n0 = net->sizes[0], nL = net->sizes[net->n_layers];
-    size_t scratch = tr->single ? (size_t)m_max * nL : 1; /* single: the scaled deltas (step.c) */
+    /* single: the scaled deltas; in2: its halves' sums of a thread's units (step.c) */
+    size_t scratch = tr->single ? (size_t)m_max * nL : tr->in2 ? (size_t)2 * m_max * tr->ldq : 1;
     for (int l = 1; l < net->n_layers; l++)
         if (net->layer[l].n_out <= NN2_SMALL_OUT) {
             const size_t s = (size_t)net->layer[l].n_in * net->layer[l].n_out;
@@ -420,6 +437,15 @@ int nn2_trainer_holds_tail(const nn2_trainer *tr)
     return tr->tail && (tr->nm == 0 || (r1 == tr->net->sizes[1] && r0 < r1));
 }
 
+/* Whether a team of T threads shares out an in2 first layer (trainer.h) by its two halves of
+ * the inputs, each thread all of its units: under rep (the later layers on every thread), so
+ * that every thread can compute all of its deltas; else by whole units, each unit's sum the
+ * same two halves. */
+int nn2_trainer_in2_halves(const nn2_trainer *tr, int T)
+{
+    return tr->in2 && T >= 2 && tr->rep_ok && rep_pays(tr->net, tr->m_max, T);
+}
+
 /* Hidden layer l's work of thread t: units [*j0,*j1) (own16; in the first layer, on the team
  * that the balance is for, its balanced share, bal_cut), and with a tail, which of its
  * halves, [*h0,*h1) of {0, 1}. Then the slices split are the whole ones, and the rank that
@@ -429,6 +455,12 @@ void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int
 {
     const int n = tr->net->sizes[l + 1];
     *h0 = *h1 = 0;
+    if (l == 0 && nn2_trainer_in2_halves(tr, nt)) { /* half t of the inputs, all units */
+        *j0 = *j1 = 0;
+        *h0 = t < 2 ? t : 2;
+        *h1 = t < 2 ? t + 1 : 2;
+        return;
+    }
     if (l == 0 && tr->bal_team == nt && nt > 1) { /* shared out by measured speed */
         *j0 = tr->bal_cut[t];
         *j1 = tr->bal_cut[t + 1];
@@ -633,8 +665,9 @@ static void region_open(nn2_trainer *tr, int T)
     nn2_bar_reset(&tr->bar, T);
     tr->team = T;
     /* (a network without a hidden layer keeps its one layer in the arena: its halves' rows) */
-    tr->own0 = T >= 2 && T <= tr->n_priv && tr->net->n_layers >= 2;
     tr->rep = tr->rep_ok && T >= 2 && rep_pays(tr->net, tr->m_max, T);
+    /* (an in2 layer by halves keeps its rows in the arena too) */
+    tr->own0 = T >= 2 && T <= tr->n_priv && tr->net->n_layers >= 2 && !nn2_trainer_in2_halves(tr, T);
     tr->split_out = tr->split_out_ok && T >= 3;
     tail_sync(tr, 0);
 }

@@ -4,7 +4,8 @@
 #  - the saved model is byte-identical for 1, 2, 3 and 4 ranks (with 1 or 2 threads each), to
 #    the same binary run alone, and to the build without MPI (NN2_PLAIN), for a deep sigmoid
 #    network, for ReLU + softmax + dropout + Nesterov momentum + L1, on the expanded set, and
-#    for a network without a hidden layer;
+#    for a network without a hidden layer, and for one whose first of two hidden layers has 2
+#    slices;
 #  - a rank killed with SIGKILL ends the job with an error and no model; the checkpoint written
 #    before resumes with 3 ranks to the model of an uninterrupted single-process run;
 #  - SIGUSR1 to mpirun stops every rank at the end of the epoch with a checkpoint, which resumes
@@ -38,7 +39,9 @@ cfgD=(--sizes 784,100,10 --dropout 0.2 --epochs 1 --train-size 1000 --batch-size
 # no hidden layer: every rank computes all of it, in its two halves of the inputs
 cfgE=(--sizes 784,10 --cost log-likelihood --epochs 2 --train-size 1000 --momentum 0.5 --eta 0.1)
 cfgF=(--sizes 784,10 --epochs 2 --train-size 1000 --batch-size 7) # the lazy decay, sparse inputs
-for name in A B C D E F; do
+# a first hidden layer of 2 slices in a deeper network: its sums in two halves of the inputs
+cfgG=(--sizes 784,24,20,10 --dropout 0.2 --epochs 1 --train-size 1000 --batch-size 10)
+for name in A B C D E F G; do
   declare -n cfg=cfg$name
   "$nn2" train "${common[@]}" "${cfg[@]}" --threads 2 --save "$tmp/$name.alone.json" || fail "$name: alone"
   if [ -n "$plain" ]; then
