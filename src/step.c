@@ -7,9 +7,9 @@
  * (eta/m) G, two multiplies per weight next to the m FMAs of its gradient (with m = 10 the
  * weight gradient could run at no more than 10/12 of the FMA rate). So under plain L2 SGD the
  * first layer's weights (not its biases; without a hidden layer, the one layer's) are stored
- * as V with W = s*V during an epoch: a step multiplies the number s by d, scales the deltas by -eta/(m s') (s' the new s) and adds
- * x^T . delta to V (the kernel's C += A^T.B, one add per weight), and the forward pass computes
- * z = s*(x . V) + b. At the end of each epoch (nn2_trainer_settle), and within one when s falls
+ * as V with W = s*V during an epoch: a step multiplies the number s by d, scales the deltas by
+ * -eta/(m s') (s' the new s) and adds x^T . delta to V (the kernel's C += A^T.B, one add per
+ * weight), and the forward pass computes z = s*(x . V) + b. At the end of each epoch (nn2_trainer_settle), and within one when s falls
  * below WSCALE_MIN, the weights are folded, V <- s*V, s = 1. s follows the step count only, so
  * every thread count does the same operations. (Measured: the weight gradient of 48 units and
  * 10 samples, B2's on 2 threads, 1.10x faster; of 32 units, B1's, 1.13x.) */
@@ -812,7 +812,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         float *d = ws->d[l + 1];
         const int ldd = ws->ld[l + 1], upd = !fused ? UPD_OPTIM : l == 0 && lazy ? UPD_ADD : UPD_FUSED;
         grad_bias(tr, o, b, l, j0, j1, NULL, ldd, mb); /* summed by BP2 */
-        for (int h = h0; h < h1 && tr->tail; h++) /* tt: each half's biases; else all of them in half 0 */
+        for (int h = h0; h < h1 && tr->tail; h++) /* tt: each half's biases; else all in half 0 */
             if (tr->tt || h == 0) tail_bias(tr, o, h);
         if (l == 0 && in2h) { /* the rows of its halves, all units; half 0's owner the biases */
             int r0, r1;
