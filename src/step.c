@@ -507,6 +507,20 @@ static void halves_forward(const nn2_trainer *tr, const float *W, int ldw, int n
     }
 }
 
+/* The weight gradient and update of the rows of layer 0's halves [h0, h1) (a layer cut over
+ * its inputs: single, or in2 by halves) for its n units in block b (the arena's rows): from the
+ * deltas d (mb, at stride ldd), as grad_block applies it, over the rows xs selects with it. */
+static void halves_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b, int h0,
+                        int h1, int n, const float *x, int ldx, const float *d, int ldd,
+                        const nn2_xsel *xs, int mb)
+{
+    int r0, r1;
+    half_inputs(tr, h0, h1, &r0, &r1);
+    nn2_xsel rs = xs ? sub_sel(xs, r0, r1) : (nn2_xsel){0};
+    rs.base = 0; /* its rows are the arena's */
+    grad_block(tr, o, upd, f, b, r0, r1, 0, n, x, ldx, d, ldd, mb, xs ? &rs : NULL);
+}
+
 /* An in2 first layer's units [j0, j1) (block b) computed whole by one thread: a = f((half 0 +
  * b) + half 1) into columns [j0, j1) of view v (the halves' sums in scratch), the bits of the
  * halves computed by two threads (tail_finish). */
@@ -612,11 +626,9 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         own[l].j0 = 0;
         own[l].j1 = net->sizes[l + 1];
     }
-    if (tr->single) { /* no hidden layer: its halves of the one layer's inputs, both on 1 thread,
-                         else half t (a team larger than 2 leaves the others none) */
+    if (tr->single) { /* no hidden layer: its halves of the one layer's inputs */
         own[0].j0 = own[0].j1 = 0;
-        own[0].h0 = nt == 1 ? 0 : t < 2 ? t : 2;
-        own[0].h1 = nt == 1 ? 2 : t < 2 ? t + 1 : 2;
+        nn2_trainer_halves(t, nt, &own[0].h0, &own[0].h1);
     }
     /* lazy decay (see the top): the first layer's s in this step (s0) and after it (s1), and
      * the deltas' factor dc; with a decay below 1/2 per step the kernel's epilogue applies it.
@@ -815,12 +827,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         for (int h = h0; h < h1 && tr->tail; h++) /* tt: each half's biases; else all in half 0 */
             if (tr->tt || h == 0) tail_bias(tr, o, h);
         if (l == 0 && in2h) { /* the rows of its halves, all units; half 0's owner the biases */
-            int r0, r1;
-            half_inputs(tr, h0, h1, &r0, &r1);
             if (h0 == 0 && h1 > 0) grad_bias(tr, o, b, 0, 0, net->sizes[1], NULL, ldd, mb);
-            nn2_xsel rs = xs ? sub_sel(xs, r0, r1) : (nn2_xsel){0};
-            rs.base = 0; /* its rows are the arena's */
-            grad_block(tr, o, upd, &f, b, r0, r1, 0, net->sizes[1], x, ldx, d, ldd, mb, xs ? &rs : NULL);
+            halves_grad(tr, o, upd, &f, b, h0, h1, net->sizes[1], x, ldx, d, ldd, xs, mb);
             continue;
         }
         const int timed = l == 0 && tr->bal_on;
@@ -837,18 +845,14 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     }
     if (tr->single) { /* the weight rows of its halves, which nobody else reads (the lazy
                          decay's deltas scaled here, as BP2 scales a hidden layer's) */
-        int r0, r1;
         x = input_of(&hv, p, 0, &ldx);
-        half_inputs(tr, own[0].h0, own[0].h1, &r0, &r1);
         const float *d = dout;
         if (lazy) {
             for (int i = 0; i < mb * nL; i++) p->scratch[i] = dout[i] * dc;
             d = p->scratch;
         }
-        nn2_xsel rs = xs ? sub_sel(xs, r0, r1) : (nn2_xsel){0};
-        rs.base = 0; /* its rows are the arena's */
-        grad_block(tr, o, !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED, &f, out, r0, r1, 0, nL, x,
-                   ldx, d, nL, mb, xs ? &rs : NULL);
+        halves_grad(tr, o, !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED, &f, out, own[0].h0,
+                    own[0].h1, nL, x, ldx, d, nL, xs, mb);
     }
     if (lazy) {
         p->wscale = s1;

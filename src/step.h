@@ -9,6 +9,13 @@
 /* Hidden layer l's work of thread t of nt: units [*j0,*j1), and with a tail (or an in2 first
  * layer by halves), its halves [*h0,*h1) of {0, 1} (trainer.c). */
 void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1);
+/* The halves of a layer cut over its inputs (single, in2) that thread t of nt computes,
+ * [*h0, *h1) of {0, 1}: both on one thread, else half t (none from the third thread on). */
+static inline void nn2_trainer_halves(int t, int nt, int *h0, int *h1)
+{
+    *h0 = nt == 1 ? 0 : t < 2 ? t : 2;
+    *h1 = nt == 1 ? 2 : t < 2 ? t + 1 : 2;
+}
 /* Whether a team of T threads computes an in2 first layer by its halves (train.h). */
 int nn2_trainer_in2_halves(const nn2_trainer *tr, int T);
 /* This rank holds the tail (with one rank, whenever there is one). */

@@ -63,6 +63,7 @@ typedef struct nn2_trainer {
     int m_max;
     int dropout;     /* any hidden layer has a dropout rate */
     int lean;        /* [in, hidden, out]: one barrier per step (see step.c) */
+    int deep_split;  /* NN2_DEEP_SPLIT, read at init: 0 (rep_pays decides), 1 first, 2 all */
     int rep_ok, rep; /* deeper networks on small mini-batches: every thread computes the layers
                         after the first (rep_ok: may; rep: this parallel region does; step.c) */
     float *a_alt, *dropped_alt; /* lean, rep: second buffers of the first hidden layer, used

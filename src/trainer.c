@@ -118,11 +118,11 @@ static size_t own0_cap(const nn2_trainer *tr, int t)
  * samples amortizes. Measured on the 2-core VM (README, "Deeper networks"): rep for m < 32
  * or a repeated share under 10%. NN2_DEEP_SPLIT=first (rep) or all (units of every layer
  * shared out) overrides the choice; any other value is ignored. */
-static int rep_pays(const nn2_net *net, int m, int T)
+static int rep_pays(const nn2_trainer *tr, int T)
 {
-    const char *e = getenv("NN2_DEEP_SPLIT"); /* for measurements: force one or the other */
-    if (e && !strcmp(e, "first")) return 1;
-    if (e && !strcmp(e, "all")) return 0;
+    if (tr->deep_split) return tr->deep_split == 1; /* for measurements: forced (trainer init) */
+    const nn2_net *net = tr->net;
+    const int m = tr->m_max;
     double w1 = 0.0;
     for (int l = 1; l < net->n_layers; l++) w1 += (double)net->layer[l].n_in * net->layer[l].n_out;
     const double w = w1 + (double)net->layer[0].n_in * net->layer[0].n_out;
@@ -182,7 +182,9 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->priv = nn2_alloc_guarded((size_t)tr->n_priv, sizeof *tr->priv); /* zeroed */
     int ok = tr->grads && (cfg->momentum == 0.0 || tr->vel) && tr->priv && nn2_bar_init(&tr->bar, tr->n_priv);
     tr->lean = net->n_layers == 2;
-    tr->rep_ok = net->n_layers >= 3 && tr->ranks == 1 && rep_pays(net, m_max, 2);
+    const char *split = getenv("NN2_DEEP_SPLIT"); /* read once: rep_pays runs on every step */
+    tr->deep_split = split && !strcmp(split, "first") ? 1 : split && !strcmp(split, "all") ? 2 : 0;
+    tr->rep_ok = net->n_layers >= 3 && tr->ranks == 1 && rep_pays(tr, 2);
     const size_t out_block = /* the layers after the first */
         net->n_layers >= 2 ? net->n_params - net->layer[1].offset : 0;
     if (tr->lean || tr->rep_ok) {
@@ -231,10 +233,10 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
         tr->ldp = nn2_round16(net->sizes[1]);
         tr->zb = nn2_alloc((size_t)tr->ldp, sizeof(float));
         ok = ok && tr->zb;
-    }
-    for (int g = 0; g < 2 && tr->single; g++) {
-        tr->gpart[g] = nn2_alloc_guarded((size_t)2 * m_max * tr->ldp, sizeof(float));
-        ok = ok && tr->gpart[g];
+        for (int g = 0; g < 2; g++) { /* half g's partial sums, written by its owner: guarded */
+            tr->gpart[g] = nn2_alloc_guarded((size_t)2 * m_max * tr->ldp, sizeof(float));
+            ok = ok && tr->gpart[g];
+        }
     }
     if (tr->lean) { /* the output layer's groups of hidden units (out_forward) */
         tr->gm = tr->tail ? tr->nm : net->sizes[1];
@@ -443,7 +445,7 @@ int nn2_trainer_holds_tail(const nn2_trainer *tr)
  * same two halves. */
 int nn2_trainer_in2_halves(const nn2_trainer *tr, int T)
 {
-    return tr->in2 && T >= 2 && tr->rep_ok && rep_pays(tr->net, tr->m_max, T);
+    return tr->in2 && T >= 2 && tr->rep_ok && rep_pays(tr, T);
 }
 
 /* Hidden layer l's work of thread t: units [*j0,*j1) (own16; in the first layer, on the team
@@ -457,8 +459,7 @@ void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int
     *h0 = *h1 = 0;
     if (l == 0 && nn2_trainer_in2_halves(tr, nt)) { /* half t of the inputs, all units */
         *j0 = *j1 = 0;
-        *h0 = t < 2 ? t : 2;
-        *h1 = t < 2 ? t + 1 : 2;
+        nn2_trainer_halves(t, nt, h0, h1);
         return;
     }
     if (l == 0 && tr->bal_team == nt && nt > 1) { /* shared out by measured speed */
@@ -506,7 +507,7 @@ int nn2_trainer_team_cap(const nn2_trainer *tr, int T)
     if (tr->single) return T < 2 ? T : 2;
     if (hidden < 1 || tr->ranks > 1) return T;
     for (; T > 1; T--) {
-        const int layers = tr->rep_ok && rep_pays(tr->net, tr->m_max, T) ? 1 : hidden;
+        const int layers = tr->rep_ok && rep_pays(tr, T) ? 1 : hidden;
         int t = 0;
         for (; t < T; t++) {
             int busy = 0;
@@ -664,9 +665,8 @@ static void region_open(nn2_trainer *tr, int T)
 {
     nn2_bar_reset(&tr->bar, T);
     tr->team = T;
-    /* (a network without a hidden layer keeps its one layer in the arena: its halves' rows) */
-    tr->rep = tr->rep_ok && T >= 2 && rep_pays(tr->net, tr->m_max, T);
-    /* (an in2 layer by halves keeps its rows in the arena too) */
+    tr->rep = tr->rep_ok && T >= 2 && rep_pays(tr, T);
+    /* (a layer cut over its inputs, single or in2 by halves, keeps its rows in the arena) */
     tr->own0 = T >= 2 && T <= tr->n_priv && tr->net->n_layers >= 2 && !nn2_trainer_in2_halves(tr, T);
     tr->split_out = tr->split_out_ok && T >= 3;
     tail_sync(tr, 0);
@@ -765,7 +765,7 @@ static void train_region(nn2_trainer *tr, const nn2_config *cfg, const uint32_t 
 static int bal_prepare(nn2_trainer *tr, int T)
 {
     const nn2_net *net = tr->net;
-    tr->bal_on = bal_may(tr, T) && (tr->lean || (tr->rep_ok && rep_pays(net, tr->m_max, T)));
+    tr->bal_on = bal_may(tr, T) && (tr->lean || (tr->rep_ok && rep_pays(tr, T)));
     const int n = net->sizes[1], S = (n + 15) / 16;
     tr->bal_on = tr->bal_on && S >= T;
     if (!tr->bal_on) {
