@@ -11,6 +11,7 @@ void nn2_optim_setup(nn2_optim *o, const nn2_kernels *k, const nn2_config *c, do
 {
     o->reg = c->reg;
     o->momentum = c->momentum != 0.0;
+    o->acc_in = o->acc_more = 0;
     o->decay = (float)(1.0 - eta * (c->lambda / (double)n));
     o->scale = (float)(eta / m);
     const nn2_kupd u = {NN2_KUPD_SGD, 0, c->nesterov, o->decay, o->scale,

@@ -14,6 +14,10 @@
 typedef struct nn2_optim {
     nn2_reg reg;
     int momentum;
+    /* a block of a mini-batch trained in blocks (nn2_trainer_minibatch): acc_in, the gradient
+     * buffers hold the sums of the blocks before it, to be added to; acc_more, blocks follow
+     * it, so it leaves its sums there and updates nothing */
+    int acc_in, acc_more;
     float decay; /* plain L2: 1 - eta*lambda/n */
     float scale; /* plain: eta/m */
     nn2_kupd uw, ub; /* the kernel's step for weights and for biases */

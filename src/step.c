@@ -66,6 +66,33 @@ static void epilogue_of(const nn2_optim *o, int upd, float *alpha, float *beta)
     *beta = upd == UPD_ADD ? 1.0f : o->decay;
 }
 
+/* The optimizer step that a gradient is applied with now: none for gradients only (o NULL) or in
+ * a block that later blocks of its mini-batch follow (o->acc_more: its sums stay in G). */
+static const nn2_optim *applied(const nn2_optim *o)
+{
+    return o && !o->acc_more ? o : NULL;
+}
+
+/* gemm_tn's beta for a weight gradient into G: 1 after a mini-batch's first block (o->acc_in),
+ * which adds this block's sums to those of the blocks before it. */
+static float gbeta(const nn2_optim *o)
+{
+    return o && o->acc_in ? 1.0f : 0.0f;
+}
+
+/* Where a bias gradient g of a step is summed: g itself, or after a mini-batch's first block
+ * p->bacc, which bsum_done then adds to g (the blocks' sums added in block order). */
+static float *bsum_at(const nn2_optim *o, const nn2_priv *p, float *g)
+{
+    return g && o && o->acc_in ? p->bacc : g;
+}
+
+static void bsum_done(const nn2_optim *o, const nn2_priv *p, float *g, int n)
+{
+    if (g && o && o->acc_in)
+        for (int i = 0; i < n; i++) g[i] += p->bacc[i];
+}
+
 #define SEL_GROUP 48 /* selected rows per gradient call: whole tiles of 6 rows and of 8 */
 
 /* grad_block under UPD_OPTIM with s: rows [r0, r1) in chunks that hold SEL_GROUP selected rows
@@ -79,7 +106,8 @@ static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, 
                            int ldd, int mb, const nn2_xsel *s)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0;
-    float *G = b.G + (j0 - b.u0);
+    float *G = b.G + (j0 - b.u0), *W = b.W + (j0 - b.u0), *V = b.V ? b.V + (j0 - b.u0) : NULL;
+    const int parted = o && (o->acc_in || o->acc_more);
     for (int p = 0, c0 = r0; c0 < r1;) {
         const int pe = s->n - p > SEL_GROUP ? p + SEL_GROUP : s->n;
         const int c1 = pe < s->n ? s->idx[pe] - s->base : r1;
@@ -87,12 +115,14 @@ static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, 
         if (f) ahead_to(f, first + (int)((long)(f->n - first) * (c1 - r0) / (r1 - r0)));
         if (pe > p)
             tr->k->gemm_tn_sel(pe - p, n, mb, x, ldx, delta, ldd, s->idx + p, s->base, G, ldw, 1.0f,
-                               0.0f);
-        if (o)
-            nn2_optim_update_sel(o, c0, c1, n, b.W + (j0 - b.u0), ldw, G, ldw,
-                                 b.V ? b.V + (j0 - b.u0) : NULL, s->idx + p, pe - p, s->base);
-        else
+                               gbeta(o));
+        if (o && !parted)
+            nn2_optim_update_sel(o, c0, c1, n, W, ldw, G, ldw, V, s->idx + p, pe - p, s->base);
+        else if (!o || !o->acc_in) /* (a later block of a mini-batch adds nothing there) */
             tr->k->zero_gaps(c0, c1, n, s->idx + p, pe - p, s->base, G, ldw);
+        if (parted && applied(o)) /* the last block: every row, from the blocks' sums */
+            nn2_optim_update_rows(o, c1 - c0, n, W + (size_t)c0 * ldw, ldw, G + (size_t)c0 * ldw, ldw,
+                                  V ? V + (size_t)c0 * ldw : NULL);
         p = pe;
         c0 = c1;
     }
@@ -133,9 +163,10 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
             tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, alpha, beta);
             continue;
         }
-        /* BP4 */
-        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, 0.0f);
-        if (o) nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
+        /* BP4 (added to the earlier blocks' sums) */
+        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, gbeta(o));
+        if (applied(o))
+            nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
     }
 }
 
@@ -242,8 +273,8 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead 
         epilogue_of(o, upd, &alpha, &beta);
         tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, w, ldt, alpha, beta);
     } else {
-        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, g, ldt, 1.0f, 0.0f); /* BP4 */
-        if (o) nn2_optim_update_rows(o, tn, n, w, ldt, g, ldt, v);
+        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, g, ldt, 1.0f, gbeta(o)); /* BP4 */
+        if (applied(o)) nn2_optim_update_rows(o, tn, n, w, ldt, g, ldt, v);
     }
 }
 
@@ -255,14 +286,14 @@ static void tail_bias(const nn2_trainer *tr, const nn2_optim *o, int h)
     nn2_trainer_tail_units(tr, h, &u0, &u1);
     const size_t boff = nn2_trainer_tail_boff(tr, h);
     float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
-    if (u1 > u0 && o) nn2_optim_update_bias(o, w + boff, g + boff, v ? v + boff : NULL, u1 - u0);
+    if (u1 > u0 && applied(o)) nn2_optim_update_bias(o, w + boff, g + boff, v ? v + boff : NULL, u1 - u0);
 }
 
 /* BP2 for the tail units of this thread's halves [h0, h1) (lean: into hv, from the output
  * deltas dn), their biases' gradients summed into the halves' copies (with tt each half's;
  * else all of them by the thread with half 0), the deltas stored times s. */
-static void tail_deltas(const nn2_trainer *tr, nn2_priv *p, nn2_ws *hv, const float *W2,
-                        const float *dn, int mb, int h0, int h1, float s)
+static void tail_deltas(const nn2_trainer *tr, const nn2_optim *o, nn2_priv *p, nn2_ws *hv,
+                        const float *W2, const float *dn, int mb, int h0, int h1, float s)
 {
     const nn2_net *net = tr->net;
     const int nL = net->sizes[2];
@@ -270,14 +301,21 @@ static void tail_deltas(const nn2_trainer *tr, nn2_priv *p, nn2_ws *hv, const fl
     if (!tr->tt) {
         tail_cols(tr, h0, h1, &u0, &u1);
         float *bsum = h0 == 0 && h1 > 0 ? tr->tg[0] + nn2_trainer_tail_boff(tr, 0) : NULL;
-        if (u1 > u0) nn2_dense_backward_delta(tr->k, net, hv, 1, 1, W2, dn, nL, mb, u0, u1, p->scratch, bsum, s);
+        if (u1 > u0) {
+            nn2_dense_backward_delta(tr->k, net, hv, 1, 1, W2, dn, nL, mb, u0, u1, p->scratch,
+                                     bsum_at(o, p, bsum), s);
+            bsum_done(o, p, bsum, u1 - u0);
+        }
         return;
     }
     for (int h = h0; h < h1; h++) {
         nn2_trainer_tail_units(tr, h, &u0, &u1);
-        if (u1 > u0)
+        float *bsum = tr->tg[h] + nn2_trainer_tail_boff(tr, h);
+        if (u1 > u0) {
             nn2_dense_backward_delta(tr->k, net, hv, 1, 1, W2, dn, nL, mb, u0, u1, p->scratch,
-                                     tr->tg[h] + nn2_trainer_tail_boff(tr, h), s);
+                                     bsum_at(o, p, bsum), s);
+            bsum_done(o, p, bsum, u1 - u0);
+        }
     }
 }
 
@@ -363,13 +401,16 @@ static float *bias_grad(const nn2_trainer *tr, blk b, int l, int j0)
 
 /* Bias gradient (BP3) of units [j0,j1) of layer l (in block b) and its update; delta NULL: the
  * gradient is there already (summed by BP2, nn2_dense_backward_delta). */
-static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, blk b, int l, int j0, int j1,
-                      const float *delta, int ldd, int mb)
+static void grad_bias(const nn2_trainer *tr, const nn2_optim *o, const nn2_priv *p, blk b, int l,
+                      int j0, int j1, const float *delta, int ldd, int mb)
 {
     if (j1 <= j0) return;
     const size_t boff = (size_t)(bias_grad(tr, b, l, j0) - b.G);
-    if (delta) tr->k->colsum(mb, j1 - j0, delta, ldd, b.G + boff);
-    if (o) nn2_optim_update_bias(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, j1 - j0);
+    if (delta) {
+        tr->k->colsum(mb, j1 - j0, delta, ldd, bsum_at(o, p, b.G + boff));
+        bsum_done(o, p, b.G + boff, j1 - j0);
+    }
+    if (applied(o)) nn2_optim_update_bias(o, b.W + boff, b.G + boff, b.V ? b.V + boff : NULL, j1 - j0);
 }
 
 /* Partial output sums of group g (0, 1; 2: the tail) at parity par: with rows_owned, groups 0
@@ -616,7 +657,11 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     }
     const int L = net->n_layers, nL = net->sizes[L];
     const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
-    const int fused = o && !o->momentum && o->reg == NN2_REG_L2;
+    /* a block of a mini-batch trained in blocks (nn2_trainer_minibatch) sums its gradients into
+     * G, as momentum does, and the last one applies them: no update in the kernel, no lazy
+     * decay */
+    const int parted = o && (o->acc_in || o->acc_more);
+    const int fused = o && !o->momentum && o->reg == NN2_REG_L2 && !parted;
     const blk out = layer_blk(tr, p, L - 1);
     int ldx, j0, j1, h0, h1;
     const float *x;
@@ -810,8 +855,10 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             bsum = h0 == 0 && h1 > 0 ? bias_grad(tr, layer_blk(tr, p, 0), 0, 0) : NULL;
         }
         nn2_dense_backward_delta(k, net, ws, 1, l, layer_blk(tr, p, l).W, dn,
-                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch, bsum, sc);
-        if (h1 > h0 && tr->tail) tail_deltas(tr, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
+                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch,
+                                 bsum_at(o, p, bsum), sc);
+        if (j1 > j0) bsum_done(o, p, bsum, j1 - j0);
+        if (h1 > h0 && tr->tail) tail_deltas(tr, o, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
     }
     if (!tr->lean && !tr->rep && !tr->single) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
     NN2_PROF_MARK(&p->prof, NN2_PH_OUTPUT);
@@ -823,11 +870,11 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         const blk b = layer_blk(tr, p, l);
         float *d = ws->d[l + 1];
         const int ldd = ws->ld[l + 1], upd = !fused ? UPD_OPTIM : l == 0 && lazy ? UPD_ADD : UPD_FUSED;
-        grad_bias(tr, o, b, l, j0, j1, NULL, ldd, mb); /* summed by BP2 */
+        grad_bias(tr, o, p, b, l, j0, j1, NULL, ldd, mb); /* summed by BP2 */
         for (int h = h0; h < h1 && tr->tail; h++) /* tt: each half's biases; else all in half 0 */
             if (tr->tt || h == 0) tail_bias(tr, o, h);
         if (l == 0 && in2h) { /* the rows of its halves, all units; half 0's owner the biases */
-            if (h0 == 0 && h1 > 0) grad_bias(tr, o, b, 0, 0, net->sizes[1], NULL, ldd, mb);
+            if (h0 == 0 && h1 > 0) grad_bias(tr, o, p, b, 0, 0, net->sizes[1], NULL, ldd, mb);
             halves_grad(tr, o, upd, &f, b, h0, h1, net->sizes[1], x, ldx, d, ldd, xs, mb);
             continue;
         }
@@ -887,7 +934,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, u0, u1, 0, nL, x, ldx, dout, nL, mb, NULL);
     }
     grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL);
-    if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, out, L - 1, 0, nL, dout, nL, mb);
+    if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, p, out, L - 1, 0, nL, dout, nL, mb);
     if (!tr->lean && !tr->rep && !tr->single) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);
@@ -903,4 +950,31 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     if (tr->ranks > 1 && t == 0) tr->dist->steps++;
     NN2_PROF_MARK(&p->prof, NN2_PH_UPDATE);
     NN2_PROF_STEP(&p->prof);
+}
+
+/* The first block of a mini-batch of mb samples: its size. */
+static int first_block(const nn2_trainer *tr, size_t mb)
+{
+    const size_t nb = (mb + (size_t)tr->block - 1) / (size_t)tr->block;
+    return nb > 1 ? (int)(mb / nb) : (int)mb;
+}
+
+void nn2_trainer_minibatch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
+                           const nn2_optim *o, int t, int nt, size_t next)
+{
+    if (mb <= tr->block) {
+        nn2_trainer_step(tr, idx, base, mb, epoch, o, t, nt, next ? (size_t)first_block(tr, next) : 0);
+        return;
+    }
+    NN2_ASSERT(o && tr->blocked);
+    const int nb = (mb + tr->block - 1) / tr->block;
+    nn2_optim ob = *o;
+    for (int b = 0; b < nb; b++) {
+        const int r0 = (int)((long)mb * b / nb), r1 = (int)((long)mb * (b + 1) / nb);
+        const size_t after = b + 1 < nb ? (size_t)((long)mb * (b + 2) / nb - r1)
+                                        : next ? (size_t)first_block(tr, next) : 0;
+        ob.acc_in = b > 0;
+        ob.acc_more = b + 1 < nb;
+        nn2_trainer_step(tr, idx, base + (size_t)r0, r1 - r0, epoch, &ob, t, nt, after);
+    }
 }

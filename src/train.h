@@ -22,6 +22,7 @@ typedef struct nn2_priv {
     float *dout;     /* (m, sizes[L]) output deltas (BP1) */
     uint8_t *labels; /* (m) */
     float *scratch;  /* transposed small weight slices for BP2 (nn2_dense_backward_delta) */
+    float *bacc;     /* blocked: a later block's bias sums (the widest layer), added to G's */
     /* lean or rep, threads other than 0: this thread's copy of the layers after the first
      * (their blocks as in the arena, from layer 1's on; with one hidden layer the output
      * layer's), their gradients and velocities (thread 0 uses the arenas) */
@@ -60,7 +61,9 @@ typedef struct nn2_trainer {
     float *vel;      /* (n_params) velocities, with momentum only */
     nn2_priv *priv;  /* (n_priv) one per thread */
     int n_priv;
-    int m_max;
+    int m_max;       /* the most samples a step computes: the mini-batch, or one block of it */
+    int block;       /* samples per block at most (NN2_BLOCK_ROWS, or NN2_BLOCK) */
+    int blocked;     /* mini-batches may be larger than a block (nn2_trainer_minibatch) */
     int dropout;     /* any hidden layer has a dropout rate */
     int lean;        /* [in, hidden, out]: one barrier per step (see step.c) */
     int deep_split;  /* NN2_DEEP_SPLIT, read at init: 0 (rep_pays decides), 1 first, 2 all */
@@ -130,7 +133,14 @@ typedef struct nn2_trainer {
     double prof_s0;      /* the start, to convert its ticks to nanoseconds */
 } nn2_trainer;
 
-/* threads: the most threads any step will run with. */
+/* A mini-batch of more than NN2_BLOCK_ROWS samples is trained in blocks of at most that many
+ * (nn2_trainer_minibatch, step.h): every buffer holds one block, which stays in the core's L2
+ * cache between the forward pass and the weight gradient. NN2_BLOCK (1 to NN2_BLOCK_LIMIT)
+ * overrides it, for tests and measurements. */
+#define NN2_BLOCK_ROWS 256
+#define NN2_BLOCK_LIMIT (1 << 20)
+
+/* m_max: the largest mini-batch; threads: the most threads any step will run with. */
 nn2_status nn2_trainer_init(nn2_trainer *tr, nn2_net *net, const nn2_config *cfg,
                             const nn2_dataset *data, int m_max, int threads, nn2_error *err);
 void nn2_trainer_free(nn2_trainer *tr);

@@ -161,6 +161,13 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->k = cfg->isa >= 0 ? nn2_kernels_for((nn2_isa)cfg->isa) : nn2_kernels_get();
     if (!tr->k) return nn2_fail(err, NN2_ERR_ARG, "isa: kernel set %d is not available here", cfg->isa);
     tr->plan = plan;
+    /* a mini-batch of more than block samples is trained in blocks of at most that many
+     * (nn2_trainer_minibatch): the buffers hold one block */
+    const char *bs = getenv("NN2_BLOCK"); /* for tests and measurements; other values ignored */
+    const long bv = bs ? strtol(bs, NULL, 10) : 0;
+    tr->block = bv >= 1 && bv <= NN2_BLOCK_LIMIT ? (int)bv : NN2_BLOCK_ROWS;
+    tr->blocked = m_max > tr->block;
+    if (tr->blocked) m_max = tr->block;
     tr->m_max = m_max;
     tr->dist = cfg->dist;
     tr->wscale = 1.0;
@@ -312,6 +319,12 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
             failed |= !p->sel;
         }
         if (tr->rep_ok) failed |= nn2_ws_create(&p->pws, net, m_max, 1, NULL) != NN2_OK;
+        if (tr->blocked) { /* a block's bias sums, before they are added (step.c) */
+            int w = 0;
+            for (int l = 1; l <= net->n_layers; l++) w = net->sizes[l] > w ? net->sizes[l] : w;
+            p->bacc = nn2_alloc((size_t)w, sizeof(float));
+            failed |= !p->bacc;
+        }
         if ((tr->lean || tr->rep_ok) && t > 0) {
             p->wout = nn2_alloc(out_block, sizeof(float));
             p->gout = nn2_alloc(out_block, sizeof(float));
@@ -403,7 +416,7 @@ void nn2_trainer_free(nn2_trainer *tr)
     free(tr->node_images);
     for (int t = 0; tr->priv && t < tr->n_priv; t++) {
         nn2_priv *p = &tr->priv[t];
-        float *plain[] = {p->out, p->dout, p->scratch, p->wout, p->gout, p->vout};
+        float *plain[] = {p->out, p->dout, p->scratch, p->wout, p->gout, p->vout, p->bacc};
         float *guarded[] = {p->x, p->xn, p->ha, p->hmask, p->hd, p->gp, p->w0, p->g0, p->v0,
                             p->hin != p->ha ? p->hin : NULL};
         for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) nn2_free(plain[i]);
@@ -693,7 +706,7 @@ void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, 
 #pragma omp parallel num_threads(T)
     {
         region_begin(tr, omp_get_thread_num());
-        nn2_trainer_step(tr, idx, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), 0);
+        nn2_trainer_minibatch(tr, idx, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), 0);
         region_end(tr, omp_get_thread_num());
     }
     region_close(tr);
@@ -715,6 +728,7 @@ void nn2_train_grads(nn2_trainer *tr, const uint32_t *idx, int m)
     nn2_trainer_settle(tr); /* the gradient of the network's weights as they are */
     region_open(tr, 1);
     region_begin(tr, 0);
+    NN2_ASSERT(m <= tr->m_max);
     nn2_trainer_step(tr, idx, 0, m, 0, NULL, 0, 1, 0);
     region_close(tr);
 }
@@ -743,7 +757,7 @@ static void train_region(nn2_trainer *tr, const nn2_config *cfg, const uint32_t 
             nn2_optim o;
             nn2_optim_setup(&o, tr->k, cfg, eta, n, mb);
             const size_t next = n - base - (size_t)mb < (size_t)m ? n - base - (size_t)mb : (size_t)m;
-            nn2_trainer_step(tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
+            nn2_trainer_minibatch(tr, perm, base, mb, epoch, &o, omp_get_thread_num(), omp_get_num_threads(), next);
             if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))
                 cfg->on_progress(epoch, base + (size_t)mb, n, cfg->user);
             if (tr->stop_after == (long)bi) break;

@@ -10,8 +10,9 @@
  * the automatic mode's first-epoch timing does; through nn2_train_batch, which runs the count it
  * is given: nn2_train trains only with as many threads as get units of their own, checked
  * here too); the first layer shared by measured speed (balance.h: its share against
- * enumeration, and the same bits on a skewed share); and evaluation results independent of
- * threads; and the team barrier, whole and split in two. */
+ * enumeration, and the same bits on a skewed share); mini-batches trained in blocks (the same
+ * bits for every thread count, sparse or not); and evaluation results independent of threads;
+ * and the team barrier, whole and split in two. */
 #include <math.h>
 #include <omp.h>
 #include <stdatomic.h>
@@ -244,6 +245,25 @@ int main(void)
             remove(p1);
             nn2_net_free(ref);
         }
+    /* mini-batches trained in blocks (nn2_trainer_minibatch; NN2_BLOCK=16 here): 64 samples in
+     * 4 blocks, 37 in 3 uneven ones (12, 12, 13), the last mini-batch of 203 % 37 = 18 in 2:
+     * byte-identical models on 1-4 threads (the sparse first layer: below) */
+    NN2_ASSERT(setenv("NN2_BLOCK", "16", 1) == 0);
+    const int blocked[] = {64, 37};
+    for (int sh = 0; sh < N_SHAPES; sh++)
+        for (int c = 0; c < 4; c++)
+            for (int bi = 0; bi < 2; bi++) {
+                nn2_net *ref = train_with(&configs[c], sh, 1, blocked[bi], &d);
+                for (int t = 2; t <= 4; t++) {
+                    nn2_net *net = train_with(&configs[c], sh, t, blocked[bi], &d);
+                    CHECK(memcmp(net->params, ref->params, sizeof(float) * ref->n_params) == 0,
+                          "blocks of 16: %s, hidden %d, %d layers, batch %d: %d threads differ from 1",
+                          configs[c].name, shapes[sh][1], shape_len[sh], blocked[bi], t);
+                    nn2_net_free(net);
+                }
+                nn2_net_free(ref);
+            }
+    NN2_ASSERT(unsetenv("NN2_BLOCK") == 0);
     /* the sparse first layer (the inputs non-zero in some image of the mini-batch): the same
      * bits as every input (NN2_SPARSE=0), on images that are mostly zeros, with whole columns
      * zero in every image, for each layout of the first layer and every configuration (plain
@@ -290,6 +310,26 @@ int main(void)
                     nn2_net_free(dense);
                     nn2_net_free(sparse);
                 }
+    /* the same in blocks of 16 (a later block adds its selected rows' sums to the earlier
+     * ones, the last applies every row), on 1 and 3 threads */
+    NN2_ASSERT(setenv("NN2_BLOCK", "16", 1) == 0);
+    for (train_isa = 0; train_isa < NN2_ISA_OPENBLAS; train_isa++)
+    for (int sh = 0; sh < N_SHAPES && nn2_kernels_for((nn2_isa)train_isa); sh++)
+        for (int c = 0; c < 4; c++)
+            for (int bi = 0; bi < 2; bi++)
+                for (int t = 1; t <= 3; t += 2) {
+                    NN2_ASSERT(setenv("NN2_SPARSE", "0", 1) == 0);
+                    nn2_net *dense = train_with(&configs[c], sh, t, blocked[bi], &ds);
+                    NN2_ASSERT(unsetenv("NN2_SPARSE") == 0);
+                    nn2_net *sparse = train_with(&configs[c], sh, t, blocked[bi], &ds);
+                    CHECK(memcmp(dense->params, sparse->params, sizeof(float) * dense->n_params) == 0,
+                          "blocks of 16: %s, %s, hidden %d, %d layers, batch %d, %d threads: sparse "
+                          "first layer differs", nn2_isa_str((nn2_isa)train_isa), configs[c].name,
+                          shapes[sh][1], shape_len[sh], blocked[bi], t);
+                    nn2_net_free(dense);
+                    nn2_net_free(sparse);
+                }
+    NN2_ASSERT(unsetenv("NN2_BLOCK") == 0);
     n_inputs = DIM;
     train_isa = -1;
     /* unit ownership: contiguous, cut at multiples of 16, covering every unit once, and within
