@@ -956,13 +956,13 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
 static int first_block(const nn2_trainer *tr, size_t mb)
 {
     const size_t nb = (mb + (size_t)tr->block - 1) / (size_t)tr->block;
-    return nb > 1 ? (int)(mb / nb) : (int)mb;
+    return mb > (size_t)tr->block_from ? (int)(mb / nb) : (int)mb;
 }
 
 void nn2_trainer_minibatch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                            const nn2_optim *o, int t, int nt, size_t next)
 {
-    if (mb <= tr->block) {
+    if (mb <= tr->block_from) {
         nn2_trainer_step(tr, idx, base, mb, epoch, o, t, nt, next ? (size_t)first_block(tr, next) : 0);
         return;
     }

@@ -33,12 +33,12 @@ int nn2_trainer_rows_owned(const nn2_trainer *tr, int nt);
  * the mini-batch after it (0: none), whose pixels it asks the cache for. */
 void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                       const nn2_optim *o, int t, int nt, size_t next);
-/* One mini-batch step of any size: a mini-batch of more than tr->block samples in nb blocks
- * (block b: samples [mb*b/nb, mb*(b+1)/nb)), each a step (nn2_trainer_step) that sums its
- * gradients into the ones of the blocks before it, the last one applying them with o: the
- * gradients are the sums over the whole mini-batch (in another order of additions than in one
- * step), and the cut depends on mb alone, so the thread count still changes no bit; else one
- * step. next: the size of the mini-batch after it (0: none). */
+/* One mini-batch step of any size: a mini-batch of more than tr->block_from samples in nb
+ * blocks of at most tr->block (block b: samples [mb*b/nb, mb*(b+1)/nb)), each a step
+ * (nn2_trainer_step) that sums its gradients into the ones of the blocks before it, the last
+ * one applying them with o: the gradients are the sums over the whole mini-batch (in another
+ * order of additions than in one step), and the cut depends on mb alone, so the thread count
+ * still changes no bit; else one step. next: the size of the mini-batch after it (0: none). */
 void nn2_trainer_minibatch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                            const nn2_optim *o, int t, int nt, size_t next);
 

@@ -63,7 +63,8 @@ typedef struct nn2_trainer {
     int n_priv;
     int m_max;       /* the most samples a step computes: the mini-batch, or one block of it */
     int block;       /* samples per block at most (NN2_BLOCK_ROWS, or NN2_BLOCK) */
-    int blocked;     /* mini-batches may be larger than a block (nn2_trainer_minibatch) */
+    int block_from;  /* mini-batches of more samples are trained in blocks (NN2_BLOCK_FROM) */
+    int blocked;     /* some are (nn2_trainer_minibatch) */
     int dropout;     /* any hidden layer has a dropout rate */
     int lean;        /* [in, hidden, out]: one barrier per step (see step.c) */
     int deep_split;  /* NN2_DEEP_SPLIT, read at init: 0 (rep_pays decides), 1 first, 2 all */
@@ -133,11 +134,14 @@ typedef struct nn2_trainer {
     double prof_s0;      /* the start, to convert its ticks to nanoseconds */
 } nn2_trainer;
 
-/* A mini-batch of more than NN2_BLOCK_ROWS samples is trained in blocks of at most that many
- * (nn2_trainer_minibatch, step.h): every buffer holds one block, which stays in the core's L2
- * cache between the forward pass and the weight gradient. NN2_BLOCK (1 to NN2_BLOCK_LIMIT)
- * overrides it, for tests and measurements. */
-#define NN2_BLOCK_ROWS 256
+/* A mini-batch of more than NN2_BLOCK_FROM samples is trained in blocks of at most
+ * NN2_BLOCK_ROWS (nn2_trainer_minibatch, step.h): every buffer holds one block, whose inputs
+ * stay in the core's L2 cache from the forward pass to the weight gradient. Measured (README,
+ * "Large mini-batches"): blocks of 64 trained mini-batches of 256-5,000 1.02-1.12x faster than
+ * blocks of 128, those of 100 and 128 no faster than one step. NN2_BLOCK (1 to
+ * NN2_BLOCK_LIMIT) sets both to its value, for tests and measurements. */
+#define NN2_BLOCK_ROWS 64
+#define NN2_BLOCK_FROM 128
 #define NN2_BLOCK_LIMIT (1 << 20)
 
 /* m_max: the largest mini-batch; threads: the most threads any step will run with. */

@@ -161,12 +161,14 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     tr->k = cfg->isa >= 0 ? nn2_kernels_for((nn2_isa)cfg->isa) : nn2_kernels_get();
     if (!tr->k) return nn2_fail(err, NN2_ERR_ARG, "isa: kernel set %d is not available here", cfg->isa);
     tr->plan = plan;
-    /* a mini-batch of more than block samples is trained in blocks of at most that many
-     * (nn2_trainer_minibatch): the buffers hold one block */
+    /* a mini-batch of more than NN2_BLOCK_FROM samples is trained in blocks of at most
+     * NN2_BLOCK_ROWS (nn2_trainer_minibatch): the buffers hold one block */
     const char *bs = getenv("NN2_BLOCK"); /* for tests and measurements; other values ignored */
     const long bv = bs ? strtol(bs, NULL, 10) : 0;
-    tr->block = bv >= 1 && bv <= NN2_BLOCK_LIMIT ? (int)bv : NN2_BLOCK_ROWS;
-    tr->blocked = m_max > tr->block;
+    const int set = bv >= 1 && bv <= NN2_BLOCK_LIMIT;
+    tr->block = set ? (int)bv : NN2_BLOCK_ROWS;
+    tr->block_from = set ? (int)bv : NN2_BLOCK_FROM;
+    tr->blocked = m_max > tr->block_from;
     if (tr->blocked) m_max = tr->block;
     tr->m_max = m_max;
     tr->dist = cfg->dist;

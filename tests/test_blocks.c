@@ -8,7 +8,8 @@
  *    single step applies in the kernel, with the lazy decay), momentum with dropout, and
  *    Nesterov with L1, on 1 and 2 threads, sparse first layer or not; a block that dropped the
  *    earlier blocks' sums, or one that updated, would be far off;
- *  - the buffers hold one block: the trainer of a 5,000-sample mini-batch sizes them for 256;
+ *  - the buffers hold one block: the trainer of a 5,000-sample mini-batch sizes them for 64
+ *    (NN2_BLOCK_ROWS), one of 128 (NN2_BLOCK_FROM) for 128, as one step;
  *  - a mini-batch of at most NN2_BLOCK samples is one step: the same bits as before blocks. */
 #include <math.h>
 
@@ -151,9 +152,9 @@ int main(void)
         CHECK(tr.m_max == NN2_BLOCK_ROWS && tr.blocked, "a mini-batch of 5000: buffers for %d samples, blocked %d",
               tr.m_max, tr.blocked);
         nn2_trainer_free(&tr);
-        NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, NN2_BLOCK_ROWS, 2, &err) == NN2_OK);
-        CHECK(tr.m_max == NN2_BLOCK_ROWS && !tr.blocked, "a mini-batch of one block: m_max %d, blocked %d",
-              tr.m_max, tr.blocked);
+        NN2_ASSERT(nn2_trainer_init(&tr, net, &c, &d, NN2_BLOCK_FROM, 2, &err) == NN2_OK);
+        CHECK(tr.m_max == NN2_BLOCK_FROM && !tr.blocked, "a mini-batch of %d: m_max %d, blocked %d",
+              NN2_BLOCK_FROM, tr.m_max, tr.blocked);
         nn2_trainer_free(&tr);
         nn2_net_free(net);
     }

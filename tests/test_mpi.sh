@@ -5,7 +5,7 @@
 #    the same binary run alone, and to the build without MPI (NN2_PLAIN), for a deep sigmoid
 #    network, for ReLU + softmax + dropout + Nesterov momentum + L1, on the expanded set, and
 #    for a network without a hidden layer, for one whose first of two hidden layers has 2
-#    slices, and for mini-batches of more than 256 samples (trained in blocks);
+#    slices, and for mini-batches of more than 128 samples (trained in blocks);
 #  - a rank killed with SIGKILL ends the job with an error and no model; the checkpoint written
 #    before resumes with 3 ranks to the model of an uninterrupted single-process run;
 #  - SIGUSR1 to mpirun stops every rank at the end of the epoch with a checkpoint, which resumes
@@ -41,7 +41,7 @@ cfgE=(--sizes 784,10 --cost log-likelihood --epochs 2 --train-size 1000 --moment
 cfgF=(--sizes 784,10 --epochs 2 --train-size 1000 --batch-size 7) # the lazy decay, sparse inputs
 # a first hidden layer of 2 slices in a deeper network: its sums in two halves of the inputs
 cfgG=(--sizes 784,24,20,10 --dropout 0.2 --epochs 1 --train-size 1000 --batch-size 10)
-# mini-batches of more than 256 samples, trained in blocks (2 of 150, 300)
+# mini-batches of more than 128 samples, trained in blocks (5 of 60, 10 of 60)
 cfgH=(--sizes 784,100,10 --epochs 1 --train-size 1500 --batch-size 300 --momentum 0.5 --eta 0.1)
 cfgI=(--sizes 784,40,30,10 --epochs 1 --train-size 1500 --batch-size 600 --eta 2)
 for name in A B C D E F G H I; do
