@@ -637,6 +637,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     nn2_net *net = tr->net;
     const nn2_kernels *k = tr->k;
     nn2_priv *p = &tr->priv[t];
+    NN2_ASSERT(mb >= 1 && mb <= tr->m_max); /* (the buffers' rows) */
     NN2_PROF_BEGIN(&p->prof);
     nn2_ws wsl = tr->rep ? p->pws : tr->ws, *ws = &wsl;
     if (tr->lean) wsl.d[1] = p->hd; /* deltas stay with the thread that computes them */
@@ -956,13 +957,13 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
 static int first_block(const nn2_trainer *tr, size_t mb)
 {
     const size_t nb = (mb + (size_t)tr->block - 1) / (size_t)tr->block;
-    return mb > (size_t)tr->block_from ? (int)(mb / nb) : (int)mb;
+    return mb > (size_t)tr->m_max ? (int)(mb / nb) : (int)mb;
 }
 
 void nn2_trainer_minibatch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                            const nn2_optim *o, int t, int nt, size_t next)
 {
-    if (mb <= tr->block_from) {
+    if (mb <= tr->m_max) {
         nn2_trainer_step(tr, idx, base, mb, epoch, o, t, nt, next ? (size_t)first_block(tr, next) : 0);
         return;
     }

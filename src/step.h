@@ -33,7 +33,8 @@ int nn2_trainer_rows_owned(const nn2_trainer *tr, int nt);
  * the mini-batch after it (0: none), whose pixels it asks the cache for. */
 void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                       const nn2_optim *o, int t, int nt, size_t next);
-/* One mini-batch step of any size: a mini-batch of more than tr->block_from samples in nb
+/* One mini-batch step of any size: a mini-batch of more than tr->m_max samples (the trainer's
+ * mini-batch size, or with blocks tr->block: so a smaller last mini-batch is cut too) in nb
  * blocks of at most tr->block (block b: samples [mb*b/nb, mb*(b+1)/nb)), each a step
  * (nn2_trainer_step) that sums its gradients into the ones of the blocks before it, the last
  * one applying them with o: the gradients are the sums over the whole mini-batch (in another

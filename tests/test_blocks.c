@@ -129,6 +129,19 @@ int main(void)
                 }
     printf("blocks against one step: largest relative difference %.3g\n", worst);
 
+    /* the default blocks (NN2_BLOCK_ROWS): mini-batches of 135 in 3 blocks, the last one of 68
+     * (more than a block, no more than NN2_BLOCK_FROM) in 2, against one step each */
+    for (int c = 0; c < 3; c++)
+        for (int t = 1; t <= 2; t++) {
+            const int sizes[] = {DIM, 30, 10};
+            nn2_net *one = train(&configs[c], sizes, 3, 135, t, "135", &d);
+            nn2_net *blk = train(&configs[c], sizes, 3, 135, t, NULL, &d);
+            const double r = rel_diff(blk, one);
+            CHECK(r < 1e-5, "%s, %d threads: the default blocks differ from one step by %g", configs[c].name, t, r);
+            nn2_net_free(one);
+            nn2_net_free(blk);
+        }
+
     /* a mini-batch of at most a block is one step: blocks of 100 give the bits of no blocks */
     for (int c = 0; c < 3; c++) {
         const int sizes[] = {DIM, 100, 10};
