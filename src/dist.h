@@ -26,7 +26,7 @@ struct nn2_dist {
     size_t pack_cap;
     int *counts, *displs;
     uint64_t step_bytes; /* bytes this rank received in training steps */
-    uint64_t steps;      /* training steps run with more than one rank */
+    uint64_t steps;      /* mini-batch steps run with more than one rank */
     uint64_t step_calls; /* collectives in those steps */
 };
 

@@ -948,7 +948,6 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             nn2_bar_wait(&tr->bar, t, nt, &p->episode);
         }
     }
-    if (tr->ranks > 1 && t == 0) tr->dist->steps++;
     NN2_PROF_MARK(&p->prof, NN2_PH_UPDATE);
     NN2_PROF_STEP(&p->prof);
 }
@@ -963,6 +962,7 @@ static int first_block(const nn2_trainer *tr, size_t mb)
 void nn2_trainer_minibatch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                            const nn2_optim *o, int t, int nt, size_t next)
 {
+    if (tr->ranks > 1 && t == 0) tr->dist->steps++; /* (the traffic's count: mini-batches) */
     if (mb <= tr->m_max) {
         nn2_trainer_step(tr, idx, base, mb, epoch, o, t, nt, next ? (size_t)first_block(tr, next) : 0);
         return;
