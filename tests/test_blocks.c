@@ -11,39 +11,11 @@
  *  - the buffers hold one block: the trainer of a 5,000-sample mini-batch sizes them for 64
  *    (NN2_BLOCK_ROWS), one of 128 (NN2_BLOCK_FROM) for 128, as one step;
  *  - a mini-batch of at most NN2_BLOCK samples is one step: the same bits as before blocks. */
-#include <math.h>
-
-#include "net.h"
+#include "test_nets.h"
 #include "test_util.h"
 #include "train.h"
 
 enum { N = 203, DIM = 49 };
-
-typedef struct {
-    const char *name;
-    nn2_act hidden, out;
-    nn2_cost cost;
-    float dropout;
-    double momentum;
-    int nesterov;
-    nn2_reg reg;
-} config;
-
-static nn2_net *make_net(const config *cf, const int *sizes, int depth)
-{
-    nn2_arch a;
-    nn2_arch_sigmoid(&a, sizes, depth, cf->cost);
-    for (int l = 0; l + 2 < depth; l++) {
-        a.act[l] = cf->hidden;
-        a.dropout[l] = cf->dropout;
-    }
-    a.act[depth - 2] = cf->out;
-    nn2_net *net;
-    nn2_error err;
-    NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
-    nn2_net_init(net, NN2_INIT_DEFAULT, 42);
-    return net;
-}
 
 /* Two epochs of mini-batches of `batch` on `threads`, in blocks of `block` (NULL: the default). */
 static nn2_net *train(const config *cf, const int *sizes, int depth, int batch, int threads,
@@ -53,33 +25,13 @@ static nn2_net *train(const config *cf, const int *sizes, int depth, int batch, 
         NN2_ASSERT(setenv("NN2_BLOCK", block, 1) == 0);
     else
         NN2_ASSERT(unsetenv("NN2_BLOCK") == 0);
-    nn2_net *net = make_net(cf, sizes, depth);
+    nn2_net *net = config_net(cf, sizes, depth);
     nn2_config c;
-    nn2_config_default(&c);
-    c.epochs = 2;
-    c.batch_size = batch;
-    c.threads = threads;
-    c.seed = 7;
-    c.eta = cf->momentum > 0 ? 0.05 : 0.5;
-    c.momentum = cf->momentum;
-    c.nesterov = cf->nesterov;
-    c.reg = cf->reg;
-    c.monitor_eval_accuracy = 0;
+    config_train(&c, cf, 2, batch, threads);
     nn2_error err;
     CHECK(nn2_train(net, &c, d, NULL, &err) == NN2_OK, "%s", err.msg);
     NN2_ASSERT(unsetenv("NN2_BLOCK") == 0);
     return net;
-}
-
-/* Largest |a - b| over all parameters, relative to the largest |b|. */
-static double rel_diff(const nn2_net *a, const nn2_net *b)
-{
-    double d = 0, m = 0;
-    for (size_t i = 0; i < a->n_params; i++) {
-        d = fmax(d, fabs((double)a->params[i] - (double)b->params[i]));
-        m = fmax(m, fabs((double)b->params[i]));
-    }
-    return d / m;
 }
 
 int main(void)
@@ -156,7 +108,7 @@ int main(void)
     /* the buffers hold one block */
     {
         const int sizes[] = {DIM, 30, 10};
-        nn2_net *net = make_net(&configs[0], sizes, 3);
+        nn2_net *net = config_net(&configs[0], sizes, 3);
         nn2_config c;
         nn2_config_default(&c);
         nn2_trainer tr;

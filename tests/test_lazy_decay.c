@@ -17,6 +17,7 @@
 
 #include "checkpoint.h"
 #include "net.h"
+#include "test_nets.h"
 #include "test_util.h"
 #include "train.h"
 
@@ -33,7 +34,7 @@ static nn2_net *make_net(const int *sizes, int n_sizes)
     return net;
 }
 
-static void config(nn2_config *c, double lambda, int batch)
+static void set_config(nn2_config *c, double lambda, int batch)
 {
     nn2_config_default(c);
     c->eta = 0.5;
@@ -43,17 +44,6 @@ static void config(nn2_config *c, double lambda, int batch)
     c->monitor_eval_accuracy = 0;
 }
 
-/* Largest |a - b| over all parameters, relative to the largest |b|. */
-static double rel_diff(const nn2_net *a, const nn2_net *b)
-{
-    double d = 0, m = 0;
-    for (size_t i = 0; i < a->n_params; i++) {
-        d = fmax(d, fabs((double)a->params[i] - (double)b->params[i]));
-        m = fmax(m, fabs((double)b->params[i]));
-    }
-    return d / m;
-}
-
 /* One epoch of mini-batches of m over the identity order: in one nn2_train_run (the scale
  * at the middle of the epoch in *mid_scale), or one nn2_train_batch per mini-batch. */
 static nn2_net *epoch_run(const int *sizes, int n_sizes, double lambda, int m, int threads,
@@ -61,7 +51,7 @@ static nn2_net *epoch_run(const int *sizes, int n_sizes, double lambda, int m, i
 {
     nn2_net *net = make_net(sizes, n_sizes);
     nn2_config c;
-    config(&c, lambda, m);
+    set_config(&c, lambda, m);
     nn2_trainer tr;
     nn2_error err;
     NN2_ASSERT(nn2_trainer_init(&tr, net, &c, d, m, threads, &err) == NN2_OK);
@@ -137,7 +127,7 @@ int main(int argc, char **argv)
         for (int v = 0; v < 2; v++) {
             nets[v] = make_net(sz3, 3);
             nn2_config c;
-            config(&c, 0.1 * N / 0.5, 3);
+            set_config(&c, 0.1 * N / 0.5, 3);
             nn2_trainer tr;
             nn2_error err;
             NN2_ASSERT(nn2_trainer_init(&tr, nets[v], &c, &d, 3, 2, &err) == NN2_OK);
@@ -168,7 +158,7 @@ int main(int argc, char **argv)
         nn2_net *ref = make_net(sz, 3 - net_i), *run = make_net(sz, 3 - net_i);
         stop_flag = 0;
         nn2_config c;
-        config(&c, 5.0, 1);
+        set_config(&c, 5.0, 1);
         c.epochs = 3;
         c.threads = 1;
         CHECK(nn2_train(ref, &c, &d, NULL, &err) == NN2_OK, "%s", err.msg);

@@ -21,21 +21,12 @@
 #include "balance.h"
 #include "fileio.h"
 #include "net.h"
+#include "test_nets.h"
 #include "test_util.h"
 #include "parallel.h"
 #include "train.h"
 
 enum { N = 203, DIM = 49 };
-
-typedef struct {
-    const char *name;
-    nn2_act hidden, out;
-    nn2_cost cost;
-    float dropout;
-    double momentum;
-    int nesterov;
-    nn2_reg reg;
-} config;
 
 /* The networks: [DIM, 23, 10] (2 slices of 16: the whole layer computed in two halves of the
  * inputs), [DIM, 100, 10] and [DIM, 9, 10] (7 and 1 slices: the last one computed in two
@@ -56,18 +47,7 @@ static nn2_net *make_net(const config *cf, int shape)
     int sizes[4];
     memcpy(sizes, shapes[shape], sizeof sizes);
     sizes[0] = n_inputs;
-    nn2_arch a;
-    nn2_arch_sigmoid(&a, sizes, depth, cf->cost);
-    for (int l = 0; l + 2 < depth; l++) {
-        a.act[l] = cf->hidden;
-        a.dropout[l] = cf->dropout;
-    }
-    a.act[depth - 2] = cf->out;
-    nn2_net *net;
-    nn2_error err;
-    NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
-    nn2_net_init(net, NN2_INIT_DEFAULT, 42);
-    return net;
+    return config_net(cf, sizes, depth);
 }
 
 /* on_epoch: a copy of the epoch's statistics into user (an nn2_epoch_stats) */
@@ -82,16 +62,7 @@ static nn2_net *train_with(const config *cf, int shape, int threads, int batch, 
     nn2_net *net = make_net(cf, shape);
     nn2_error err;
     nn2_config c;
-    nn2_config_default(&c);
-    c.epochs = 3;
-    c.batch_size = batch;
-    c.threads = threads;
-    c.seed = 7;
-    c.eta = cf->momentum > 0 ? 0.05 : 0.5;
-    c.momentum = cf->momentum;
-    c.nesterov = cf->nesterov;
-    c.reg = cf->reg;
-    c.monitor_eval_accuracy = 0;
+    config_train(&c, cf, 3, batch, threads);
     c.isa = train_isa;
     CHECK(nn2_train(net, &c, d, NULL, &err) == NN2_OK, "%s", err.msg);
     return net;
