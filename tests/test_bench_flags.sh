@@ -20,7 +20,7 @@ expect 2 "\-\-reps needs a value" -- "$bench" --reps
 for t in 0 1,,2 1,2, abc 2x 5000 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17; do
   expect 2 "\-\-threads takes .*not '$t'" -- "$bench" --threads "$t"
 done
-for c in B5 B1,B b1 , "" B1,,B2; do expect 2 "\-\-configs takes .*not '$c'" -- "$bench" --configs "$c"; done
+for c in B6 B1,B b1 , "" B1,,B2; do expect 2 "\-\-configs takes .*not '$c'" -- "$bench" --configs "$c"; done
 expect 2 "\-\-csv '$tmp/no/such/dir/x.csv'" -- "$bench" --csv "$tmp/no/such/dir/x.csv"
 expect 2 "\-\-csv '$tmp': not a file" -- "$bench" --csv "$tmp"
 expect 2 "unknown argument '\-\-bogus'" -- "$bench" --bogus
