@@ -939,8 +939,9 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     if (!tr->lean && !tr->rep && !tr->single) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);
-        if (tr->ranks > 1) {
-            /* BP2 reads whole rows of the hidden-to-hidden weights: every rank needs all of them */
+        if (tr->ranks > 1 && (!o || !o->acc_more)) {
+            /* BP2 reads whole rows of the hidden-to-hidden weights: every rank needs all of them
+             * (not after a block that updated nothing: every rank skips it alike) */
             if (t == 0)
                 for (int l = 1; l + 1 < L; l++)
                     nn2_dist_gather_cols(tr->dist, nn2_layer_WT(net, l), net->layer[l].n_in,
