@@ -66,6 +66,13 @@ static void epilogue_of(const nn2_optim *o, int upd, float *alpha, float *beta)
     *beta = upd == UPD_ADD ? 1.0f : o->decay;
 }
 
+/* A block of a mini-batch trained in blocks (nn2_trainer_minibatch): its gradients are summed
+ * into G, as momentum's are, and the last block applies them. */
+static int parted(const nn2_optim *o)
+{
+    return o && (o->acc_in || o->acc_more);
+}
+
 /* The optimizer step that a gradient is applied with now: none for gradients only (o NULL) or in
  * a block that later blocks of its mini-batch follow (o->acc_more: its sums stay in G). */
 static const nn2_optim *applied(const nn2_optim *o)
@@ -107,7 +114,6 @@ static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, 
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0;
     float *G = b.G + (j0 - b.u0), *W = b.W + (j0 - b.u0), *V = b.V ? b.V + (j0 - b.u0) : NULL;
-    const int parted = o && (o->acc_in || o->acc_more);
     for (int p = 0, c0 = r0; c0 < r1;) {
         const int pe = s->n - p > SEL_GROUP ? p + SEL_GROUP : s->n;
         const int c1 = pe < s->n ? s->idx[pe] - s->base : r1;
@@ -116,11 +122,11 @@ static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, 
         if (pe > p)
             tr->k->gemm_tn_sel(pe - p, n, mb, x, ldx, delta, ldd, s->idx + p, s->base, G, ldw, 1.0f,
                                gbeta(o));
-        if (o && !parted)
+        if (o && !parted(o))
             nn2_optim_update_sel(o, c0, c1, n, W, ldw, G, ldw, V, s->idx + p, pe - p, s->base);
         else if (!o || !o->acc_in) /* (a later block of a mini-batch adds nothing there) */
             tr->k->zero_gaps(c0, c1, n, s->idx + p, pe - p, s->base, G, ldw);
-        if (parted && applied(o)) /* the last block: every row, from the blocks' sums */
+        if (parted(o) && applied(o)) /* the last block: every row, from the blocks' sums */
             nn2_optim_update_rows(o, c1 - c0, n, W + (size_t)c0 * ldw, ldw, G + (size_t)c0 * ldw, ldw,
                                   V ? V + (size_t)c0 * ldw : NULL);
         p = pe;
@@ -658,11 +664,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     }
     const int L = net->n_layers, nL = net->sizes[L];
     const nn2_drop drop = {tr->drop_seed, epoch, idx, base};
-    /* a block of a mini-batch trained in blocks (nn2_trainer_minibatch) sums its gradients into
-     * G, as momentum does, and the last one applies them: no update in the kernel, no lazy
-     * decay */
-    const int parted = o && (o->acc_in || o->acc_more);
-    const int fused = o && !o->momentum && o->reg == NN2_REG_L2 && !parted;
+    /* (a block of a mini-batch trained in blocks: no update in the kernel, no lazy decay) */
+    const int fused = o && !o->momentum && o->reg == NN2_REG_L2 && !parted(o);
     const blk out = layer_blk(tr, p, L - 1);
     int ldx, j0, j1, h0, h1;
     const float *x;
@@ -953,30 +956,32 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     NN2_PROF_STEP(&p->prof);
 }
 
-/* The first block of a mini-batch of mb samples: its size. */
-static int first_block(const nn2_trainer *tr, size_t mb)
+/* The blocks of a mini-batch of mb samples: 1 when its rows fit the buffers, else ceil(mb /
+ * block); block b is samples [cut(b), cut(b + 1)). */
+static int n_blocks(const nn2_trainer *tr, size_t mb)
 {
-    const size_t nb = (mb + (size_t)tr->block - 1) / (size_t)tr->block;
-    return mb > (size_t)tr->m_max ? (int)(mb / nb) : (int)mb;
+    return mb > (size_t)tr->m_max ? (int)((mb + (size_t)tr->block - 1) / (size_t)tr->block) : 1;
+}
+
+static int cut(size_t mb, int nb, int b)
+{
+    return (int)(mb * (size_t)b / (size_t)nb);
 }
 
 void nn2_trainer_minibatch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, int epoch,
                            const nn2_optim *o, int t, int nt, size_t next)
 {
     if (tr->ranks > 1 && t == 0) tr->dist->steps++; /* (the traffic's count: mini-batches) */
-    if (mb <= tr->m_max) {
-        nn2_trainer_step(tr, idx, base, mb, epoch, o, t, nt, next ? (size_t)first_block(tr, next) : 0);
-        return;
-    }
-    NN2_ASSERT(o && tr->blocked);
-    const int nb = (mb + tr->block - 1) / tr->block;
-    nn2_optim ob = *o;
+    const int nb = n_blocks(tr, (size_t)mb);
+    NN2_ASSERT(nb == 1 || (o && tr->blocked));
+    nn2_optim ob = nb > 1 ? *o : (nn2_optim){0};
     for (int b = 0; b < nb; b++) {
-        const int r0 = (int)((long)mb * b / nb), r1 = (int)((long)mb * (b + 1) / nb);
-        const size_t after = b + 1 < nb ? (size_t)((long)mb * (b + 2) / nb - r1)
-                                        : next ? (size_t)first_block(tr, next) : 0;
+        const int r0 = cut((size_t)mb, nb, b), r1 = cut((size_t)mb, nb, b + 1);
+        const size_t after = b + 1 < nb ? (size_t)(cut((size_t)mb, nb, b + 2) - r1)
+                             : next     ? (size_t)cut(next, n_blocks(tr, next), 1)
+                                        : 0; /* the next block's size */
         ob.acc_in = b > 0;
         ob.acc_more = b + 1 < nb;
-        nn2_trainer_step(tr, idx, base + (size_t)r0, r1 - r0, epoch, &ob, t, nt, after);
+        nn2_trainer_step(tr, idx, base + (size_t)r0, r1 - r0, epoch, nb > 1 ? &ob : o, t, nt, after);
     }
 }

@@ -63,8 +63,8 @@ typedef struct nn2_trainer {
     int n_priv;
     int m_max;       /* the most samples a step computes: the mini-batch, or one block of it */
     int block;       /* samples per block at most (NN2_BLOCK_ROWS, or NN2_BLOCK) */
-    int block_from;  /* mini-batches of more samples are trained in blocks (NN2_BLOCK_FROM) */
-    int blocked;     /* some are (nn2_trainer_minibatch) */
+    int blocked;     /* mini-batches of more than NN2_BLOCK_FROM (or NN2_BLOCK) samples are
+                        trained in blocks, m_max = block (nn2_trainer_minibatch) */
     int dropout;     /* any hidden layer has a dropout rate */
     int lean;        /* [in, hidden, out]: one barrier per step (see step.c) */
     int deep_split;  /* NN2_DEEP_SPLIT, read at init: 0 (rep_pays decides), 1 first, 2 all */

@@ -167,8 +167,7 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
     const long bv = bs ? strtol(bs, NULL, 10) : 0;
     const int set = bv >= 1 && bv <= NN2_BLOCK_LIMIT;
     tr->block = set ? (int)bv : NN2_BLOCK_ROWS;
-    tr->block_from = set ? (int)bv : NN2_BLOCK_FROM;
-    tr->blocked = m_max > tr->block_from;
+    tr->blocked = m_max > (set ? (int)bv : NN2_BLOCK_FROM);
     if (tr->blocked) m_max = tr->block;
     tr->m_max = m_max;
     tr->dist = cfg->dist;
