@@ -51,7 +51,7 @@ static const bconf CONFIGS[] = {
      * mini-batches"); run only when --configs names it */
     {"B5", "[784,100,10] sigmoid+CE, batch 1000", {784, 100, 10}, NN2_ACT_SIGMOID, NN2_ACT_SIGMOID, NN2_COST_CROSS_ENTROPY, 1000, 0.5},
 };
-enum { N_CONFIGS = (int)(sizeof CONFIGS / sizeof *CONFIGS), DEFAULT_CONFIGS = 15 /* B1-B4 */ };
+enum { N_CONFIGS = (int)(sizeof CONFIGS / sizeof *CONFIGS), DEFAULT_CONFIGS = (1 << 4) - 1 /* B1-B4, issue 4's */ };
 
 static double now_s(void)
 {
@@ -392,7 +392,10 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(f, "--configs")) {
             if (!(sel = parse_configs(a))) {
-                fprintf(stderr, "nn2-bench: --configs takes names from B1, B2, B3, B4, B5 separated by commas, not '%s'\n", a);
+                fprintf(stderr, "nn2-bench: --configs takes names from ");
+                for (int ci = 0; ci < N_CONFIGS; ci++)
+                    fprintf(stderr, "%s%s", CONFIGS[ci].name, ci + 1 < N_CONFIGS ? ", " : "");
+                fprintf(stderr, " separated by commas, not '%s'\n", a);
                 return 2;
             }
         } else if (!strcmp(f, "--threads")) {
