@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """scripts/bench_summary.py on made-up nn2-bench runs: the medians over runs (of each run's own
-percentages and ratios, not ratios of medians), the hand-over list, and issue 4's verdict.
+percentages and ratios, not ratios of medians), the hand-over list, the rows run on shared
+cores, and issue 4's verdict.
 
 Usage: test_bench_summary.py SOURCE_DIR
 """
@@ -102,6 +103,25 @@ def main():
         out = summary(d, 3)
         check("largest spread of the FMA peak probes in an nn2 row, per run: 10.0% 6.5% 0.0%" in out,
               "probe spread per run", out)
+        # rows whose 2-thread peak was under 1.5x the 1-thread one (the host ran both vCPUs on one
+        # core): listed per run and configuration, with a caution after the verdict; none when every
+        # 2-thread peak is twice the 1-thread one
+        two_cores = {(c, "avx512", t): (200.0 * t, 200.0 * t, 200.0 * t) for c in ("B1", "B2", "B3", "B4")
+                     for t in (1, 2)}
+        for i in (1, 2, 3):
+            write_run(d, i, 40, good_rows(), two_cores)
+        out = summary(d, 3)
+        check("vCPUs shared" not in out and "caution" not in out, "2-core peaks: no shared-core rows", out)
+        shared = dict(two_cores)
+        shared[("B3", "avx512", 2)] = (290.0, 280.0, 300.0)
+        shared[("B4", "avx512", 2)] = (310.0, 300.0, 320.0)
+        write_run(d, 2, 33, good_rows(), shared)
+        out = summary(d, 3)
+        check("rows on 2 threads whose FMA peak was under 1.5x the 1-thread one (the vCPUs shared cores; "
+              "their % of peak is of that peak): run 2 B3 1.45x" in out and "B4 1.55x" not in out,
+              "shared-core rows listed", out)
+        check("caution: 1 of the runs' 2-thread rows ran with under 1.5 cores' FMA peak" in out,
+              "shared-core caution", out)
         # rows of the avx2 kernels (NN2_ISA=avx2): the summary says whose peak the percentages are of
         for i in (2, 3):
             os.remove(os.path.join(d, "nn2.run%d.csv" % i))
