@@ -25,6 +25,9 @@ TARGETS = {  # issue 4, at all cores: % of peak, 1 -> 2 threads, vs OpenBLAS, vs
 }
 
 
+SHARED = 0.75  # an all-core peak under SHARED x cores x the 1-thread one: the cores were shared
+
+
 def load_run(d, i):
     """A run's rows {(config, kernels, threads): (seconds, % of peak)}, its hand-over (ns), the
     largest spread of its nn2 rows' peak probes (%) and those rows' peaks {(config, kernels,
@@ -43,15 +46,15 @@ def load_run(d, i):
 
 
 def shared_rows(loaded, best, ncores):
-    """The rows on ncores threads whose FMA peak, probed beside them, was under 0.75 ncores times
+    """The rows on ncores threads whose FMA peak, probed beside them, was under SHARED x ncores times
     their configuration's 1-thread peak in the same run: the host ran the vCPUs on shared cores
     (seen here: both on one core, 2 threads at 1.0x the peak of one, a 33 ns hand-over). Their
     % of peak is of that smaller peak. [(run, config, ratio)]"""
     out = []
     for i, (_, _, _, peaks) in enumerate(loaded, 1):
-        for c in ("B1", "B2", "B3", "B4"):
+        for c in TARGETS:
             one, alln = peaks.get((c, best, 1)), peaks.get((c, best, ncores))
-            if ncores > 1 and one and alln and alln < 0.75 * ncores * one:
+            if ncores > 1 and one and alln and alln < SHARED * ncores * one:
                 out.append((i, c, alln / one))
     return out
 
@@ -80,7 +83,7 @@ def main():
     if shared:
         print("rows on %d threads whose FMA peak was under %.1fx the 1-thread one (the vCPUs shared "
               "cores; their %% of peak is of that peak): %s" % (
-                  ncores, 0.75 * ncores, ", ".join("run %d %s %.2fx" % s for s in shared)))
+                  ncores, SHARED * ncores, ", ".join("run %d %s %.2fx" % s for s in shared)))
     print("\nnn2 (%s) against the baselines, seconds per epoch (medians) and ratios:" % best)
     if best == "avx2":
         print("(nn2's percentages are of the AVX2 FMA peak, the width of its avx2 kernels)")
@@ -88,7 +91,7 @@ def main():
         "cfg", "nn2 1t", "nn2 %dt" % ncores, "%pk 1t", "%%pk %dt" % ncores, "1->%d" % ncores,
         "OpenBLAS %dt" % ncores, "vs OpenBLAS", "PyTorch best", "vs PyTorch"))
     missed = []
-    for c in ("B1", "B2", "B3", "B4"):
+    for c in TARGETS:
         if (c, best, 1) not in nn2[0] or (c, best, ncores) not in nn2[0]:
             continue
         one = med([r[(c, best, 1)][0] for r in nn2])
@@ -124,7 +127,8 @@ def main():
         print("issue 4's targets: %s" % ("all met" if not missed else "missed: " + "; ".join(missed)))
         if shared:
             print("caution: %d of the runs' %d-thread rows ran with under %.1f cores' FMA peak (listed "
-                  "above); a percentage met there is not a %d-core figure" % (len(shared), ncores, 0.75 * ncores, ncores))
+                  "above); a percentage met there is not a %d-core figure"
+                  % (len(shared), ncores, SHARED * ncores, ncores))
 
 
 if __name__ == "__main__":
