@@ -302,10 +302,13 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
         nn2_mnist_free(&m);
         return 2;
     }
-    const int n_out = o->sizes[o->n_sizes - 1];
-    if (rank == 0 && n_out > train->n_classes) /* legal, but a user may have meant n_classes */
+    const int n_out = o->sizes[o->n_sizes - 1], n_cls = train->n_classes;
+    if (rank == 0 && n_out > n_cls + 1) /* legal, but a user may have meant n_cls */
         fprintf(stderr, "nn2: note: --sizes ends in %d outputs but the data has %d classes; outputs %d-%d "
-                "are never a target\n", n_out, train->n_classes, train->n_classes, n_out - 1);
+                "are never a target\n", n_out, n_cls, n_cls, n_out - 1);
+    else if (rank == 0 && n_out == n_cls + 1)
+        fprintf(stderr, "nn2: note: --sizes ends in %d outputs but the data has %d classes; output %d "
+                "is never a target\n", n_out, n_cls, n_cls);
     char sizes[256];
     size_t sl = 0;
     for (int i = 0; i < o->n_sizes && sl < sizeof sizes; i++)

@@ -103,6 +103,8 @@ done
 # more outputs than the data has classes: legal, with a note naming the unused outputs
 expect 0 "^nn2: note: --sizes ends in 12 outputs but the data has 10 classes; outputs 10-11 are never a target" -- \
   "$nn2" train --data "$data/idx" --sizes 16,5,12 --train-size 5 --validation-size 3 --epochs 1 --quiet
+expect 0 "^nn2: note: --sizes ends in 11 outputs but the data has 10 classes; output 10 is never a target" -- \
+  "$nn2" train --data "$data/idx" --sizes 16,5,11 --train-size 5 --validation-size 3 --epochs 1 --quiet
 checks=$((checks+1))
 if "$nn2" train --data "$data/idx" --sizes 16,5,10 --train-size 5 --validation-size 3 --epochs 1 --quiet 2>&1 | grep -q "note: --sizes"; then
   fails=$((fails+1)); echo "FAIL: the outputs note printed for 10 outputs on 10 classes"
