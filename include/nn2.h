@@ -169,6 +169,13 @@ typedef struct nn2_epoch_stats {
                         many (the most training uses: nn2_train); 0: all of them have */
     int probed;      /* the automatic count: thread counts timed in this epoch (0: none) */
     int probe_steps; /* steps each of them ran */
+    /* The automatic count changed at this epoch's start (src/autocount.h): the count of the
+     * epoch before (0: unchanged), its latest figure and the new count's (us a step; the new
+     * one's from the first epoch's probe when now_from_probe); retry_after > 0: the new count
+     * is one that ran slower before, tried again after sitting out that many epochs. */
+    int threads_before;
+    double step_us_before, step_us_now;
+    int now_from_probe, retry_after;
 } nn2_epoch_stats;
 
 typedef enum nn2_reg { NN2_REG_L2, NN2_REG_L1, NN2_REG_COUNT } nn2_reg;

@@ -138,6 +138,16 @@ static int on_epoch(const nn2_epoch_stats *st, void *user)
                        st->team_cap, nn2_train_threads(&r->o->cfg));
             printf("]");
         }
+        if (st->threads_before && st->retry_after) /* the automatic count (src/autocount.h) */
+            printf(" [%d thread%s again, not %d: tried after %d epoch%s; %d took %.2f us a step in its "
+                   "last epoch, %d %.2f]", st->threads, st->threads > 1 ? "s" : "", st->threads_before,
+                   st->retry_after, st->retry_after > 1 ? "s" : "", st->threads, st->step_us_now,
+                   st->threads_before, st->step_us_before);
+        else if (st->threads_before)
+            printf(" [%d thread%s now, not %d: %d took %.2f us a step in its last epoch, %d %.2f%s]",
+                   st->threads, st->threads > 1 ? "s" : "", st->threads_before, st->threads_before,
+                   st->step_us_before, st->threads, st->step_us_now,
+                   st->now_from_probe ? " in the first epoch's probe" : " in its last epoch");
         if (st->next_eta != st->eta) printf(" eta -> %g", st->next_eta);
         if (st->stopped) printf(" stopping (best epoch %d)", st->best_epoch);
         printf("\n");

@@ -2,8 +2,10 @@
  * and early stopping, monitoring, divergence checks, checkpoints, and the agreement between
  * MPI ranks at the end of each epoch. The mini-batch steps themselves are in trainer.c. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "autocount.h"
 #include "checkpoint.h"
 #include "dist.h"
 #include "placement.h"
@@ -40,13 +42,32 @@ static double step_flops(const nn2_net *net, int batch)
 
 int nn2_train_threads(const nn2_config *cfg) { return nn2_threads_resolve(cfg->threads); }
 
+/* NN2_AUTO=test (tests only): the automatic count's figures made up instead of timed, so
+ * that its choices are known: a count c takes 1/c us a step, in the probe and in whole epochs,
+ * except whole epochs on the team (slow: every thread asked for) at 100 us a step. */
+static double auto_secs(double secs, int c, int whole_epoch, int slow)
+{
+    const char *e = getenv("NN2_AUTO");
+    if (!e || strcmp(e, "test") != 0) return secs;
+    return whole_epoch && c == slow ? 1e-4 : 1e-6 / c;
+}
+
+/* Seconds a step of nn2_train_run's steady steps (its regions' steps after their first). */
+static double steady(const nn2_trainer *tr)
+{
+    return tr->steady_steps > 0 ? tr->steady_s / (double)tr->steady_steps : 1e300;
+}
+
 /* The probe (above) at the start of epoch 0's steps (perm, n_batches of m): returns the
  * fastest count, *b past the steps it ran; *runs and *per: the counts timed and the steps each
- * (*runs 0: the epoch is too short, nothing ran). A stop request ends it early (T kept). */
+ * (*runs 0: the epoch is too short, nothing ran); ac: their figures, for later epochs
+ * (autocount.h). A stop request ends it early (T kept). */
 static int probe_threads(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n,
-                         int m, size_t n_batches, double eta, int T, size_t *b, int *runs, int *per)
+                         int m, size_t n_batches, double eta, int T, size_t *b, int *runs, int *per,
+                         nn2_autocount *ac)
 {
-    int counts[34], nc = 0; /* T, 1, 2, 4, ... below T, T */
+    int counts[NN2_AUTO_MAX], nc = 0; /* T, 1, 2, 4, ... below T, T */
+    double secs[NN2_AUTO_MAX];
     counts[nc++] = T;
     for (int c = 1; c < T; c *= 2) counts[nc++] = c;
     counts[nc++] = T;
@@ -56,17 +77,16 @@ static int probe_threads(nn2_trainer *tr, const nn2_config *cfg, const uint32_t 
     *per = (int)steps;
     if (steps < NN2_PROBE_MIN_STEPS) return T;
     *runs = nc;
-    double fastest = 1e300;
-    int best_t = T;
     for (int r = 0; r < nc && tr->stop_after < 0; r++) {
-        const double s = nn2_train_run(tr, cfg, perm, n, m, *b, *b + steps, eta, 0, counts[r]);
+        nn2_train_run(tr, cfg, perm, n, m, *b, *b + steps, eta, 0, counts[r]);
+        secs[r] = auto_secs(steady(tr), counts[r], 0, T);
         *b += steps;
-        if (s < fastest || (s == fastest && counts[r] < best_t)) {
-            fastest = s;
-            best_t = counts[r];
-        }
     }
-    return tr->stop_after < 0 ? best_t : T;
+    if (tr->stop_after >= 0) {
+        *runs = 0;
+        return T;
+    }
+    return nn2_auto_init(ac, nc, counts, secs);
 }
 
 void nn2_config_default(nn2_config *c)
@@ -252,7 +272,9 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         return st;
     }
     int team = nn2_trainer_team_cap(&tr, T);
-    const int cap = team < T ? team : 0;
+    const int cap = team < T ? team : 0, team0 = team;
+    nn2_autocount ac; /* the automatic count's figures, from the probe on */
+    int have_ac = 0;
     const int probe = cfg->threads == 0 && team > 1 && step_flops(net, m) < NN2_PROBE_FLOPS;
     uint32_t *perm = malloc(sizeof(uint32_t) * n);
     float *best = cfg->early_stop > 0 ? nn2_alloc(net->n_params, sizeof(float)) : NULL;
@@ -301,10 +323,24 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         nn2_rng_shuffle(&shuf, perm, n); /* in place, every epoch, like random.shuffle */
         const double eta = sched.eta, t0 = nn2_now_s();
         size_t b = epoch == start_epoch ? start_batch : 0;
-        int probed = 0, per = 0;
-        if (probe && b == 0 && epoch == 0)
-            team = probe_threads(&tr, cfg, perm, n, m, n_batches, eta, team, &b, &probed, &per);
+        int probed = 0, per = 0, before = 0, now_probe = 0, retry = 0;
+        double us_before = 0, us_now = 0;
+        if (probe && b == 0 && epoch == 0) {
+            team = probe_threads(&tr, cfg, perm, n, m, n_batches, eta, team0, &b, &probed, &per, &ac);
+            have_ac = probed > 0;
+        } else if (have_ac) { /* the count with the least latest figure (autocount.h) */
+            const int prev = team;
+            team = nn2_auto_next(&ac, &retry);
+            if (team != prev) {
+                before = prev;
+                us_before = 1e6 * nn2_auto_figure(&ac, prev, NULL);
+                us_now = 1e6 * nn2_auto_figure(&ac, team, &now_probe);
+            }
+        }
+        const size_t b_rest = b;
         if (tr.stop_after < 0) nn2_train_run(&tr, cfg, perm, n, m, b, n_batches, eta, epoch, team);
+        if (have_ac && tr.stop_after < 0 && n_batches - b_rest >= NN2_PROBE_MIN_STEPS)
+            nn2_auto_record(&ac, team, auto_secs(steady(&tr), team, 1, team0));
         if (tr.ranks > 1) nn2_dist_sync_arena(dist, net, net->params); /* whole on every rank */
         if (tr.stop_after >= 0) { /* stopped on request inside this epoch (one rank only) */
             const size_t done = (size_t)tr.stop_after + 1;
@@ -321,7 +357,9 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
                               .eval_cost = NAN, .train_cost = NAN, .eval_correct = -1,
                               .train_correct = -1, .eval_count = eval ? eval->count : 0,
                               .train_count = n, .threads = team, .team_cap = cap, .probed = probed,
-                              .probe_steps = per};
+                              .probe_steps = per, .threads_before = before, .step_us_before = us_before,
+                              .step_us_now = us_now, .now_from_probe = now_probe,
+                              .retry_after = retry};
         if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;
         if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) { /* on every rank */

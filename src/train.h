@@ -129,6 +129,11 @@ typedef struct nn2_trainer {
      * products, or with NN2_SPARSE=0 */
     int sparse;
     volatile long stop_after; /* index of the mini-batch after which every thread stops */
+    /* nn2_train_run's steps after the first of each parallel region (timed by thread 0): their
+     * seconds and count, without what a region costs to open and close (the tail's transposed
+     * copy, binding, the first step's cold caches): the automatic count's figures (train.c) */
+    double steady_s;
+    long steady_steps;
     uint64_t drop_seed;
     uint64_t prof_tick0; /* with NN2_PROFILE: the profile's clock and the monotonic one at */
     double prof_s0;      /* the start, to convert its ticks to nanoseconds */
@@ -165,7 +170,7 @@ int nn2_trainer_team_cap(const nn2_trainer *tr, int T);
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
                      double eta, int epoch, int threads);
 /* Mini-batches [b0, b1) of an epoch (samples perm[b*m ..], n in all) with a team of T threads,
- * in one parallel region; returns the seconds taken. Honours cfg->stop after the mini-batch in
+ * in one parallel region; returns the seconds taken (and sets tr->steady_s, steady_steps). Honours cfg->stop after the mini-batch in
  * progress (one rank: tr->stop_after is the last one run) and calls cfg->on_progress. */
 double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n, int m,
                      size_t b0, size_t b1, double eta, int epoch, int T);

@@ -749,7 +749,10 @@ static void train_region(nn2_trainer *tr, const nn2_config *cfg, const uint32_t 
 #pragma omp parallel num_threads(T)
     {
         region_begin(tr, omp_get_thread_num());
-        for (size_t bi = b0; bi < b1; bi++) {
+        double t1 = 0; /* (thread 0: after the region's first step) */
+        size_t bi = b0;
+        for (; bi < b1; bi++) {
+            if (bi == b0 + 1 && omp_get_thread_num() == 0) t1 = nn2_now_s();
             /* several ranks: the stop is agreed on at the end of the epoch instead */
             if (cfg->stop && tr->ranks == 1 && omp_get_thread_num() == 0 && *cfg->stop)
                 tr->stop_after = (long)bi;
@@ -762,6 +765,10 @@ static void train_region(nn2_trainer *tr, const nn2_config *cfg, const uint32_t 
             if (cfg->on_progress && omp_get_thread_num() == 0 && (bi % 64 == 63))
                 cfg->on_progress(epoch, base + (size_t)mb, n, cfg->user);
             if (tr->stop_after == (long)bi) break;
+        }
+        if (omp_get_thread_num() == 0 && t1 > 0) { /* steps b0 + 1 .. bi (the last one run) */
+            tr->steady_s += nn2_now_s() - t1;
+            tr->steady_steps += (long)(bi < b1 ? bi + 1 : bi) - (long)b0 - 1;
         }
         region_end(tr, omp_get_thread_num());
     }
@@ -838,6 +845,8 @@ double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *per
                      size_t b0, size_t b1, double eta, int epoch, int T)
 {
     const double t0 = nn2_now_s();
+    tr->steady_s = 0;
+    tr->steady_steps = 0;
     size_t c0 = b0, chunk = bal_prepare(tr, T) ? BAL_FIRST : 0;
     do {
         size_t c1 = b1;

@@ -57,6 +57,18 @@ static int keep_stats(const nn2_epoch_stats *st, void *user)
     return 0;
 }
 
+/* on_epoch: the epoch's thread count into ((int *)user)[epoch] and its retry's wait into
+ * seq_retry[epoch] (user NULL: nothing) */
+static int seq_retry[16];
+static int note_count(const nn2_epoch_stats *st, void *user)
+{
+    if (user && st->epoch < 16) {
+        ((int *)user)[st->epoch] = st->threads;
+        seq_retry[st->epoch] = st->retry_after;
+    }
+    return 0;
+}
+
 static nn2_net *train_with(const config *cf, int shape, int threads, int batch, const nn2_dataset *d)
 {
     nn2_net *net = make_net(cf, shape);
@@ -557,6 +569,47 @@ int main(void)
               "[DIM, 23, 10] asked for %d threads: trained on %d, team_cap %d", asked, seen.threads,
               seen.team_cap);
         nn2_net_free(net);
+    }
+
+    /* the automatic count from epoch to epoch (autocount.h) under NN2_AUTO=test, where whole
+     * epochs on the whole team (3 threads) take 100 us a step and a count c otherwise 1/c us:
+     * the probe keeps 3, epoch 1 runs on 2, and 3 is tried again at epochs 2, 5 and 10; the
+     * model is 1 thread's, bit for bit */
+    {
+        const int sizes[3] = {DIM, 80, 10};
+        nn2_arch ar;
+        nn2_arch_sigmoid(&ar, sizes, 3, NN2_COST_CROSS_ENTROPY);
+        nn2_net *net[2];
+        static int seq[16], tried[16];
+        for (int q = 0; q < 2; q++) {
+            nn2_error err;
+            NN2_ASSERT(nn2_net_create_arch(&net[q], &ar, &err) == NN2_OK);
+            nn2_net_init(net[q], NN2_INIT_DEFAULT, 42);
+            nn2_config c;
+            nn2_config_default(&c);
+            c.epochs = 11;
+            c.batch_size = 1; /* 203 steps: 4 probe runs of 40, and 43 more */
+            c.threads = q ? 0 : 1;
+            c.monitor_eval_accuracy = 0;
+            c.on_epoch = note_count;
+            c.user = q ? seq : NULL;
+            const int keep = omp_get_max_threads();
+            omp_set_num_threads(3);
+            NN2_ASSERT(setenv("NN2_AUTO", "test", 1) == 0);
+            CHECK(nn2_train(net[q], &c, &d, NULL, &err) == NN2_OK, "%s", err.msg);
+            NN2_ASSERT(unsetenv("NN2_AUTO") == 0);
+            omp_set_num_threads(keep);
+        }
+        for (int e = 0; e < 11; e++) tried[e] = seq_retry[e];
+        static const int want[11] = {3, 2, 3, 2, 2, 3, 2, 2, 2, 2, 3}, want_wait[11] = {0, 0, 1, 0, 0, 2, 0, 0, 0, 0, 4};
+        CHECK(!memcmp(seq, want, sizeof want) && !memcmp(tried, want_wait, sizeof want_wait),
+              "the automatic count under NN2_AUTO=test: epochs on %d %d %d %d %d %d %d %d %d %d %d threads "
+              "(retries after %d %d %d), want 3 2 3 2 2 3 2 2 2 2 3 (after 1 2 4)", seq[0], seq[1], seq[2], seq[3],
+              seq[4], seq[5], seq[6], seq[7], seq[8], seq[9], seq[10], tried[2], tried[5], tried[10]);
+        CHECK(memcmp(net[0]->params, net[1]->params, sizeof(float) * net[0]->n_params) == 0,
+              "the automatic count's changes changed the result");
+        nn2_net_free(net[0]);
+        nn2_net_free(net[1]);
     }
 
     /* the thread count changing between steps: per-thread copies and buffers must follow (and
