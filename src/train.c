@@ -327,7 +327,7 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         double us_before = 0, us_now = 0;
         if (probe && b == 0 && epoch == 0) {
             team = probe_threads(&tr, cfg, perm, n, m, n_batches, eta, team0, &b, &probed, &per, &ac);
-            have_ac = probed > 0;
+            have_ac = probed > 0 && tr.ranks == 1; /* (with ranks, an epoch waits for the slowest) */
         } else if (have_ac) { /* the count with the least latest figure (autocount.h) */
             const int prev = team;
             team = nn2_auto_next(&ac, &retry);
