@@ -247,8 +247,9 @@ void nn2_config_default(nn2_config *c); /* the book's chapter-3 run */
  * Training and its evaluation use only as many as get hidden units of their own (see
  * nn2_epoch_stats.team_cap), and in the automatic case, small networks (under 64 MFLOP per
  * mini-batch step) time a few hundred steps of the first epoch with that team, with 1, 2,
- * 4, ... threads and with the team again, and keep the fastest (nn2_epoch_stats.threads).
- * Results do not depend on it. */
+ * 4, ... threads and with the team again, and keep the fastest (nn2_epoch_stats.threads);
+ * each later epoch then runs the count with the least latest figure, its last whole epoch's
+ * or the probe's (src/autocount.h). Results do not depend on it. */
 int nn2_train_threads(const nn2_config *cfg);
 
 /* Mini-batch SGD with L2 as network2.py's SGD; eval may be NULL. */

@@ -170,8 +170,9 @@ int nn2_trainer_team_cap(const nn2_trainer *tr, int T);
 void nn2_train_batch(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb, size_t n,
                      double eta, int epoch, int threads);
 /* Mini-batches [b0, b1) of an epoch (samples perm[b*m ..], n in all) with a team of T threads,
- * in one parallel region; returns the seconds taken (and sets tr->steady_s, steady_steps). Honours cfg->stop after the mini-batch in
- * progress (one rank: tr->stop_after is the last one run) and calls cfg->on_progress. */
+ * in one parallel region; returns the seconds taken (and sets tr->steady_s, steady_steps).
+ * Honours cfg->stop after the mini-batch in progress (one rank: tr->stop_after is the last one
+ * run) and calls cfg->on_progress. */
 double nn2_train_run(nn2_trainer *tr, const nn2_config *cfg, const uint32_t *perm, size_t n, int m,
                      size_t b0, size_t b1, double eta, int epoch, int T);
 /* The first layer's stored weights multiplied by wscale, and wscale = 1: the network's
