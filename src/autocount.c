@@ -1,5 +1,6 @@
 /* autocount.c: the automatic thread count from epoch to epoch (autocount.h). */
 #include "autocount.h"
+#include "common.h"
 
 static int index_of(const nn2_autocount *a, int count)
 {
@@ -26,6 +27,7 @@ static int least_but(const nn2_autocount *a, int k)
 
 int nn2_auto_init(nn2_autocount *a, int n, const int *count, const double *secs)
 {
+    NN2_ASSERT(n >= 1);
     a->n = 0;
     for (int r = 0; r < n; r++) {
         int i = index_of(a, count[r]);

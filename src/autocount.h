@@ -32,7 +32,7 @@ typedef struct nn2_autocount {
     int next_sit[NN2_AUTO_MAX]; /* what sit becomes at its next failed try */
 } nn2_autocount;
 
-/* From the probe: n runs, run r with count[r] threads taking secs[r] seconds a step (a count may
+/* From the probe: n >= 1 runs, run r with count[r] threads taking secs[r] seconds a step (a count may
  * run more than once: its least time is kept). The one with the least time, fewer threads on a
  * tie, is the one chosen (returned). */
 int nn2_auto_init(nn2_autocount *a, int n, const int *count, const double *secs);
