@@ -44,7 +44,8 @@ int nn2_train_threads(const nn2_config *cfg) { return nn2_threads_resolve(cfg->t
 
 /* NN2_AUTO=test (tests only): the automatic count's figures made up instead of timed, so
  * that its choices are known: a count c takes 1/c us a step, in the probe and in whole epochs,
- * except whole epochs on the team (slow: every thread asked for) at 100 us a step. */
+ * except whole epochs on the first team (slow: the count the probe starts from, and the one it
+ * keeps) at 100 us a step. */
 static double auto_secs(double secs, int c, int whole_epoch, int slow)
 {
     const char *e = getenv("NN2_AUTO");
