@@ -313,12 +313,15 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
         return 2;
     }
     const int n_out = o->sizes[o->n_sizes - 1], n_cls = train->n_classes;
-    if (rank == 0 && n_out > n_cls + 1) /* legal, but a user may have meant n_cls */
-        fprintf(stderr, "nn2: note: --sizes ends in %d outputs but the data has %d classes; outputs %d-%d "
-                "are never a target\n", n_out, n_cls, n_cls, n_out - 1);
-    else if (rank == 0 && n_out == n_cls + 1)
-        fprintf(stderr, "nn2: note: --sizes ends in %d outputs but the data has %d classes; output %d "
-                "is never a target\n", n_out, n_cls, n_cls);
+    if (rank == 0 && n_out > n_cls) { /* legal, but a user may have meant n_cls */
+        char unused[48];
+        if (n_out > n_cls + 1)
+            snprintf(unused, sizeof unused, "outputs %d-%d are", n_cls, n_out - 1);
+        else
+            snprintf(unused, sizeof unused, "output %d is", n_cls);
+        fprintf(stderr, "nn2: note: --sizes ends in %d outputs but the data has %d classes; %s never a "
+                "target\n", n_out, n_cls, unused);
+    }
     char sizes[256];
     size_t sl = 0;
     for (int i = 0; i < o->n_sizes && sl < sizeof sizes; i++)
