@@ -13,10 +13,11 @@ scripts/setup.sh
 BUILD_DIR=${BUILD_DIR:-build} scripts/build.sh -DNN2_WERROR=ON
 scripts/fetch_mnist.sh data/mnist || echo "test: MNIST could not be fetched; the real-data tests will be skipped"
 log=$(mktemp); trap 'rm -f "$log"' EXIT
-# run_ctest DIR [CTEST ARGS]: the tests of build DIR (a failure stops the script); n: how many ran
+# run_ctest DIR [CTEST ARGS]: the tests of build DIR, as many at once as there are processors (no
+# test shares a file with another or asserts a time); a failure stops the script; n: how many ran
 run_ctest() {
   local dir=$1; shift
-  (cd "$dir" && ctest --output-on-failure "$@") | tee "$log"
+  (cd "$dir" && ctest --output-on-failure -j"$(nproc)" "$@") | tee "$log"
   n=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
 }
 # variant DIR LABEL CMAKE_FLAG: nn2 built with the flag, its tests labelled LABEL, which compare

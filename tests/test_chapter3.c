@@ -3,6 +3,8 @@
  * stopping restores the best weights; --expand's shifted images for a known input; model files
  * with the new layer kinds round-trip and unknown ones are refused. */
 #include <math.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "train.h"
 #include "test_util.h"
@@ -252,7 +254,8 @@ static void test_model_files(void)
     nn2_error err;
     NN2_ASSERT(nn2_net_create_arch(&net, &a, &err) == NN2_OK);
     nn2_net_init(net, NN2_INIT_HE, 9);
-    const char *path = "/tmp/nn2-test-ch3-model.json";
+    char path[64]; /* per process: two builds' suites may run at once */
+    snprintf(path, sizeof path, "/tmp/nn2-test-ch3-%d.json", (int)getpid());
     CHECK(nn2_net_save(net, path, &err) == NN2_OK, "%s", err.msg);
     CHECK(nn2_net_load(&back, path, &err) == NN2_OK, "%s", err.msg);
     if (back) {
@@ -273,8 +276,7 @@ static void test_model_files(void)
     };
     for (int i = 0; i < 6; i++) {
         FILE *f = fopen(path, "w");
-        fputs(bad[i].text, f);
-        fclose(f);
+        NN2_ASSERT(f && fputs(bad[i].text, f) >= 0 && fclose(f) == 0);
         nn2_net *x = NULL;
         const nn2_status st = nn2_net_load(&x, path, &err);
         CHECK(st == NN2_ERR_FORMAT && !x && strstr(err.msg, bad[i].needle) && strstr(err.msg, path),
