@@ -27,24 +27,25 @@ variant() {
   cmake --build "$1" -j"$(nproc)" --target nn2 >/dev/null
   run_ctest "$1" -L "$2"
 }
+echo "== tests (at ${SECONDS} s)"
 run_ctest "${BUILD_DIR:-build}" "$@"
 n_main=$n
 [ "${NN2_QUICK:-0}" = 1 ] && exit 0
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build (at ${SECONDS} s)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNN2_SANITIZE=ON -DNN2_WERROR=ON >/dev/null
 cmake --build build-asan -j"$(nproc)" >/dev/null
 run_ctest build-asan
 n_asan=$n
-echo "== fuzzing"
+echo "== fuzzing (at ${SECONDS} s)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
-echo "== MPI build"
+echo "== MPI build (at ${SECONDS} s)"
 plain=$(cd "${BUILD_DIR:-build}" && pwd)/nn2
 variant build-mpi mpi -DNN2_MPI=ON
 n_mpi=$n
-echo "== step-profile build"
+echo "== step-profile build (at ${SECONDS} s)"
 variant build-prof-ci profile -DNN2_PROFILE=ON
 n_prof=$n
-echo "== benchmarks: built with -Werror and run once briefly (scripts/bench.sh measures with them)"
+echo "== benchmarks, at ${SECONDS} s: built with -Werror and run once briefly (scripts/bench.sh measures with them)"
 cmake -S . -B build-bench-ci -DCMAKE_BUILD_TYPE=Release -DNN2_BENCH=ON -DNN2_OPENBLAS=ON -DNN2_WERROR=ON >/dev/null
 cmake --build build-bench-ci -j"$(nproc)" --target nn2-bench nn2-gbench >/dev/null
 build-bench-ci/bench/nn2-gbench --benchmark_filter='gemm_nn_forward/scalar/10/30/784' --benchmark_min_time=0.01 >/dev/null
@@ -63,4 +64,5 @@ if [ -f data/mnist/train-images-idx3-ubyte.gz ] || [ -f data/mnist/train-images-
   fi
 fi
 echo "ci: ${n_main:-0} tests, ${n_asan:-0} tests under ASan+UBSan, 3 fuzz targets, ${n_mpi:-0} MPI test, ${n_prof:-0} profile test, $n_bench benchmark checks"
+echo "ci: ${SECONDS} s"
 echo "ci: $(( ${n_main:-0} + ${n_asan:-0} + 3 + ${n_mpi:-0} + ${n_prof:-0} + n_bench )) passed, 0 failed"
