@@ -794,7 +794,7 @@ static int bal_prepare(nn2_trainer *tr, int T)
         tr->bal_team = 0;
         return 0;
     }
-    int *cnt = malloc(sizeof(int) * 3 * (size_t)T), *cap = cnt + T, *nw = cap + T;
+    int *cnt = malloc(sizeof(int) * 3 * (size_t)T);
     double *c = malloc(sizeof(double) * (size_t)T);
     if (!cnt || !c) { /* no memory for these few numbers: the even share */
         free(cnt);
@@ -803,6 +803,7 @@ static int bal_prepare(nn2_trainer *tr, int T)
         tr->bal_team = 0;
         return 0;
     }
+    int *cap = cnt + T, *nw = cap + T; /* (no arithmetic on a null pointer) */
     long steps = tr->priv[0].bal_steps;
     for (int t = 0; t < T; t++) {
         steps = tr->priv[t].bal_steps < steps ? tr->priv[t].bal_steps : steps;
