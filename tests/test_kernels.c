@@ -353,7 +353,7 @@ int main(int argc, char **argv)
         double worst = 0;
         for (int r = 0; r < rows; r++) {
             double mx = -INFINITY, s = 0;
-            for (int j = 0; j < cols; j++) mx = fmax(mx, orig[r * cols + j]);
+            for (int j = 0; j < cols; j++) mx = max_nan(mx, orig[r * cols + j]);
             for (int j = 0; j < cols; j++) s += exp((double)orig[r * cols + j] - mx);
             for (int j = 0; j < cols; j++) {
                 const double want = exp((double)orig[r * cols + j] - mx) / s;

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "net.h"
+#include "test_util.h"
 
 typedef struct {
     const char *name;
@@ -52,13 +53,14 @@ static inline void config_train(nn2_config *c, const config *cf, int epochs, int
     c->monitor_eval_accuracy = 0;
 }
 
-/* Largest |a - b| over all parameters, relative to the largest |b|. */
+/* Largest |a - b| over all parameters, relative to the largest |b|; NaN if either holds a NaN
+ * (so that a check "rel_diff(...) < tol" fails). */
 static inline double rel_diff(const nn2_net *a, const nn2_net *b)
 {
     double d = 0, m = 0;
     for (size_t i = 0; i < a->n_params; i++) {
-        d = fmax(d, fabs((double)a->params[i] - (double)b->params[i]));
-        m = fmax(m, fabs((double)b->params[i]));
+        d = max_nan(d, fabs((double)a->params[i] - (double)b->params[i]));
+        m = max_nan(m, fabs((double)b->params[i]));
     }
     return d / m;
 }
