@@ -2,9 +2,10 @@
 # Build and run every test on a fresh Debian machine: install dependencies, build with
 # -Werror, fetch MNIST for the real-data tests (they are skipped if it cannot be fetched), run
 # CTest; then the AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite; then
-# each fuzz target for FUZZ_SECONDS (default 30); then the MPI build (-DNN2_MPI=ON) and its
-# mpirun tests against the build without MPI; then the step-profile build (-DNN2_PROFILE=ON) and
-# its test; then the benchmarks, built, their flags checked, and run once briefly.
+# everything compiled with clang and -Werror; then each fuzz target for FUZZ_SECONDS (default
+# 30); then the MPI build (-DNN2_MPI=ON) and its mpirun tests against the build without MPI;
+# then the step-profile build (-DNN2_PROFILE=ON) and its test; then the benchmarks, built, their
+# flags checked, and run once briefly.
 # Extra arguments go to the first ctest (e.g. -L slow, -LE slow). NN2_QUICK=1 skips the
 # sanitizer and fuzzing stages.
 set -euo pipefail
@@ -36,6 +37,9 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNN2_SANITIZE=ON -DN
 cmake --build build-asan -j"$(nproc)" >/dev/null
 run_ctest build-asan
 n_asan=$n
+echo "== clang build (at ${SECONDS} s): everything compiled with -Werror, not run"
+CC=clang cmake -S . -B build-clang -DCMAKE_C_COMPILER=clang -DNN2_WERROR=ON >/dev/null
+cmake --build build-clang -j"$(nproc)" >/dev/null
 echo "== fuzzing (at ${SECONDS} s)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 echo "== MPI build (at ${SECONDS} s)"

@@ -167,6 +167,7 @@ static int barrier_violations(int team, int split)
                 bad += s < e || s > e + 1;
             }
         }
+        (void)sink;
         bad += n != team || episode != EPISODES;
     }
     nn2_bar_free(&bar);
