@@ -30,7 +30,10 @@ done
 wait
 status=0
 for t in "${targets[@]}"; do
-  if [ "$(cat "$work/$t.status" 2>/dev/null)" != 0 ]; then
+  if [ ! -f "$work/$t.status" ]; then # its set-up failed (message above)
+    status=1; echo "fuzz $t: did not run"; continue
+  fi
+  if [ "$(cat "$work/$t.status")" != 0 ]; then
     status=1
     echo "fuzz $t: CRASH, input kept in bench-results/fuzz-crash-$t/"; tail -30 "$work/$t.log"
     mkdir -p bench-results && cp -r "$work/crash-$t" "bench-results/fuzz-crash-$t"

@@ -30,7 +30,10 @@ while [ $rounds -lt 7 ]; do
     break
   fi
   if [ $rounds = 3 ]; then
-    # hold each checkpoint write open for 400 ms and kill inside it
+    # hold each checkpoint write open for 400 ms and kill inside it; a temporary file that an
+    # earlier round's kill left is removed first (nn2 removes it too, when it starts: the loop
+    # below could see it, and then not see it, and let this round run to its end)
+    rm -f "$tmp"/ck.tmp.*
     NN2_TEST_SLOW_WRITE_MS=400 "$nn2" train "${ARGS[@]}" --checkpoint "$tmp/ck" "${resume[@]}" --save "$tmp/out.json" &
     pid=$!
     for _ in $(seq 1 500); do ls "$tmp"/ck.tmp.* >/dev/null 2>&1 && break; sleep 0.01; done
