@@ -36,7 +36,13 @@ while [ $rounds -lt 7 ]; do
     rm -f "$tmp"/ck.tmp.*
     NN2_TEST_SLOW_WRITE_MS=400 "$nn2" train "${ARGS[@]}" --checkpoint "$tmp/ck" "${resume[@]}" --save "$tmp/out.json" &
     pid=$!
-    for _ in $(seq 1 500); do ls "$tmp"/ck.tmp.* >/dev/null 2>&1 && break; sleep 0.01; done
+    # (until the write begins or the run ends, however slow the machine: 5 s were too few for
+    # the first epoch's write under emulation, qemu-aarch64)
+    for _ in $(seq 1 30000); do
+      ls "$tmp"/ck.tmp.* >/dev/null 2>&1 && break
+      kill -0 $pid 2>/dev/null || break
+      sleep 0.01
+    done
     if ls "$tmp"/ck.tmp.* >/dev/null 2>&1 && kill -9 $pid 2>/dev/null; then in_write=1; kills=$((kills+1)); fi
     wait $pid 2>/dev/null
     continue
