@@ -417,25 +417,10 @@ int main(void)
                 const int bsizes[4] = {DIM, 80, deep ? 17 : 10, 10};
                 nn2_net *net[3];
                 for (int q = 0; q < 3; q++) {
-                    nn2_arch a;
-                    nn2_arch_sigmoid(&a, bsizes, 3 + deep, configs[c].cost);
-                    for (int l = 0; l <= deep; l++) {
-                        a.act[l] = configs[c].hidden;
-                        a.dropout[l] = configs[c].dropout;
-                    }
-                    a.act[1 + deep] = configs[c].out;
-                    nn2_error err;
-                    NN2_ASSERT(nn2_net_create_arch(&net[q], &a, &err) == NN2_OK);
-                    nn2_net_init(net[q], NN2_INIT_DEFAULT, 42);
+                    net[q] = config_net(&configs[c], bsizes, 3 + deep);
                     nn2_config cf;
-                    nn2_config_default(&cf);
-                    cf.epochs = 3;
-                    cf.batch_size = batches[bi];
-                    cf.threads = q + 2 - (q == 0); /* 1, 3, 4 */
-                    cf.seed = 7;
-                    cf.eta = configs[c].momentum > 0 ? 0.05 : 0.5;
-                    cf.momentum = configs[c].momentum;
-                    cf.monitor_eval_accuracy = 0;
+                    config_train(&cf, &configs[c], 3, batches[bi], q + 2 - (q == 0)); /* 1, 3, 4 */
+                    nn2_error err;
                     CHECK(nn2_train(net[q], &cf, &d, NULL, &err) == NN2_OK, "%s", err.msg);
                 }
                 for (int q = 1; q < 3; q++)
