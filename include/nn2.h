@@ -111,7 +111,7 @@ typedef struct nn2_mnist {
 } nn2_mnist;
 
 /* Read one IDX image file (magic 2051) and its label file (magic 2049), raw or gzip.
- * Labels must be < n_classes. */
+ * Labels must be < n_classes. labels_path NULL: the images alone (out->labels NULL). */
 nn2_status nn2_idx_load(nn2_idx_set *out, const char *images_path, const char *labels_path,
                         int n_classes, nn2_error *err);
 void nn2_idx_free(nn2_idx_set *s);
@@ -268,6 +268,13 @@ nn2_status nn2_evaluate(const nn2_net *net, const nn2_dataset *data, double lamb
  * logarithms, no weight norm; what training uses when no cost is monitored. */
 nn2_status nn2_evaluate_accuracy(const nn2_net *net, const nn2_dataset *data, int threads,
                                  nn2_eval_result *out, nn2_error *err);
+/* The network's answer for each sample of data, whose labels are not read (data->labels may be
+ * NULL): label[i] the index of its largest output (the first of equals; what nn2_evaluate
+ * counts as the answer) and, unless out is NULL, its output activations (sigmoid or softmax)
+ * in out[i * n_out .. (i + 1) * n_out), n_out the last of nn2_net_sizes. The same bits for
+ * any thread count. NN2_ERR_ARG when the samples' size differs from the network's inputs. */
+nn2_status nn2_predict(const nn2_net *net, const nn2_dataset *data, int threads, int *label,
+                       float *out, nn2_error *err);
 
 /* Per-epoch history files, written atomically. CSV columns: epoch (1-based), seconds, eta,
  * evaluation_cost, evaluation_accuracy, training_cost, training_accuracy (accuracies as

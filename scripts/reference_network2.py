@@ -8,6 +8,10 @@ Commands:
   randnet SIZES SEED FILE  write a network2-format model of N(0,1/n_in) weights in float64
   eval MODEL DATA_DIR SET  load a network2-format JSON model (as network2.load does) and print
                            "correct count" on MNIST's validation or test set, in float64
+  predict MODEL IMAGES CSV compare `nn2 predict`'s CSV for the IDX file IMAGES with the model's
+                           float64 outputs: every output within 1e-5, every answer the same
+                           unless the float64 outputs' top two are within 1e-5 (a near-tie);
+                           exit 1 otherwise
 
 Layout is network2's: weights[l] has shape (n_out, n_in), biases[l] (n_out, 1); inputs are
 pixel/255. The update is w <- (1 - eta*lambda/n) w - (eta/m) sum dw, b <- b - (eta/m) sum db.
@@ -142,7 +146,8 @@ def onehot(labels, n):
 def load(path):
     with open(path) as f:
         d = json.load(f)
-    return Net(d["sizes"], d["weights"], d["biases"], d["cost"])
+    acts = d["activations"] + [d["output"]] if "activations" in d else None  # nn2's format
+    return Net(d["sizes"], d["weights"], d["biases"], d["cost"], acts)
 
 
 # (cost, sizes, activations per weight layer, reg, momentum, nesterov): network2's four
@@ -215,6 +220,32 @@ def eval_cmd(model, data_dir, which):
     print(net.accuracy(x.T / 255.0, y.astype(np.int64)), len(y))
 
 
+def predict_cmd(model, images, csv_path):
+    net = load(model)
+    try:
+        x = idx_file.read(images, 3)
+    except idx_file.IdxError as e:
+        raise SystemExit("reference_network2.py: %s" % e)
+    a = net.forward(x.reshape(len(x), -1).T / 255.0)[-1].T  # (count, n_out)
+    rows = np.loadtxt(csv_path, delimiter=",", skiprows=1, ndmin=2)
+    with open(csv_path) as f:
+        header = f.readline().strip().split(",")
+    want = ["index", "label"] + ["output_%d" % j for j in range(a.shape[1])]
+    if header != want or rows.shape != (a.shape[0], a.shape[1] + 2):
+        raise SystemExit("reference_network2.py: %s: header %s and shape %s, want %s and %s"
+                         % (csv_path, header[:4], rows.shape, want[:4], (a.shape[0], a.shape[1] + 2)))
+    if not (rows[:, 0] == np.arange(len(a))).all():
+        raise SystemExit("reference_network2.py: %s: the indices are not 0..%d in order" % (csv_path, len(a) - 1))
+    diff = np.abs(rows[:, 2:] - a).max()
+    top2 = np.sort(a, axis=1)[:, -2:]
+    tie = top2[:, 1] - top2[:, 0] < 1e-5
+    differ = rows[:, 1].astype(np.int64) != a.argmax(axis=1)
+    print("%d answers: %d differ from float64 (%d of them near-ties); outputs within %.3g"
+          % (len(a), differ.sum(), (differ & tie).sum(), diff))
+    if diff > 1e-5 or (differ & ~tie).any():
+        sys.exit(1)
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "golden" and sys.argv[2] == "--out":
         with open(sys.argv[3], "w") as f:
@@ -247,6 +278,8 @@ def main():
             json.dump(net.to_json(), f)
     elif len(sys.argv) == 5 and sys.argv[1] == "eval":
         eval_cmd(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) == 5 and sys.argv[1] == "predict":
+        predict_cmd(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

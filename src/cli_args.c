@@ -1,4 +1,4 @@
-/* cli_args.c: getopt_long parsing of `nn2 train|eval|info`, strict number parsing, and --help. */
+/* cli_args.c: getopt_long parsing of `nn2 train|eval|predict|info`, strict number parsing, and --help. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -13,7 +13,9 @@ void cli_usage(FILE *out)
 {
     fprintf(out,
             "usage: nn2 train [options]      train (default: the book's chapter-3 run on MNIST)\n"
-            "       nn2 eval --model FILE    accuracy and cost of a saved network\n"
+            "       nn2 eval --model FILE [--confusion]  accuracy and cost of a saved network\n"
+            "       nn2 predict --model FILE --images FILE [--out FILE]  its answer for each\n"
+            "                                image of an IDX file, as CSV\n"
             "       nn2 info [--threads N] [--bind P]  kernels, topology and placement plan\n"
             "                                (HWLOC_SYNTHETIC=\"...\" plans for a synthetic topology)\n"
             "       nn2 --help | --version\n"
@@ -59,7 +61,10 @@ void cli_usage(FILE *out)
             "  --metrics FILE        CSV, one row per epoch\n"
             "  --metrics-json FILE   network2's [evaluation_cost, evaluation_accuracy,\n"
             "                        training_cost, training_accuracy] lists\n"
-            "  --model FILE          (eval) the network to score\n"
+            "  --model FILE          (eval, predict) the saved network\n"
+            "  --confusion           (eval) also the confusion matrix, recall and precision\n"
+            "  --images FILE         (predict) IDX image file, raw or .gz\n"
+            "  --out FILE            (predict) write the CSV there (atomically) [stdout]\n"
             "  --checkpoint FILE     write the complete training state there (atomically)\n"
             "  --checkpoint-every N  every N epochs and at the end (0: never); always on\n"
             "                        SIGINT/SIGTERM                               [1]\n"
@@ -194,7 +199,8 @@ enum {
     O_FETCH, O_NOFETCH, O_TRAIN_SIZE, O_VALID_SIZE, O_EVAL_SET, O_MEA, O_NO_MEA, O_MEC, O_MTC,
     O_MTA, O_SAVE, O_METRICS, O_METRICS_JSON, O_MODEL, O_QUIET, O_HELP, O_VERSION, O_ACT,
     O_OUTPUT, O_DROPOUT, O_REG, O_MOMENTUM, O_NESTEROV, O_SCHEDULE, O_LR_STEP, O_LR_GAMMA,
-    O_PLATEAU, O_EARLY, O_EXPAND, O_CKPT, O_CKPT_EVERY, O_RESUME, O_BIND
+    O_PLATEAU, O_EARLY, O_EXPAND, O_CKPT, O_CKPT_EVERY, O_RESUME, O_BIND, O_CONFUSION, O_IMAGES,
+    O_OUT
 };
 
 static const struct option long_opts[] = {
@@ -242,6 +248,9 @@ static const struct option long_opts[] = {
     {"checkpoint-every", required_argument, 0, O_CKPT_EVERY},
     {"resume", required_argument, 0, O_RESUME},
     {"bind", required_argument, 0, O_BIND},
+    {"confusion", no_argument, 0, O_CONFUSION},
+    {"images", required_argument, 0, O_IMAGES},
+    {"out", required_argument, 0, O_OUT},
     {"help", no_argument, 0, O_HELP},
     {"version", no_argument, 0, O_VERSION},
     {0, 0, 0, 0},
@@ -271,10 +280,11 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         const char *c = argv[1];
         if (!strcmp(c, "train")) o->cmd = CMD_TRAIN;
         else if (!strcmp(c, "eval")) o->cmd = CMD_EVAL;
+        else if (!strcmp(c, "predict")) o->cmd = CMD_PREDICT;
         else if (!strcmp(c, "info")) o->cmd = CMD_INFO;
         else if (!strcmp(c, "help")) o->cmd = CMD_HELP;
         else {
-            fprintf(stderr, "nn2: unknown command '%s' (train, eval, info; see nn2 --help)\n", c);
+            fprintf(stderr, "nn2: unknown command '%s' (train, eval, predict, info; see nn2 --help)\n", c);
             return 2;
         }
         first = 2;
@@ -293,7 +303,8 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         const char *flag = flagbuf;
         li = -1;
         const int takes_path = c == O_DATA || c == O_SAVE || c == O_METRICS || c == O_METRICS_JSON ||
-                               c == O_MODEL || c == O_CKPT || c == O_RESUME;
+                               c == O_MODEL || c == O_CKPT || c == O_RESUME || c == O_IMAGES ||
+                               c == O_OUT;
         if (takes_path && !*a) return bad(flag, "\"\"", "an empty path");
         switch (c) {
         case O_SIZES: if (parse_sizes(a, o)) return 2; break;
@@ -382,6 +393,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             else if (!strcmp(a, "none")) o->cfg.bind = NN2_BIND_NONE;
             else return bad(flag, a, "expected compact, spread or none");
             break;
+        case O_CONFUSION: o->confusion = 1; break;
+        case O_IMAGES: o->images_path = a; break;
+        case O_OUT: o->out_path = a; break;
         case O_HELP: o->cmd = CMD_HELP; return 0;
         case O_VERSION: o->cmd = CMD_VERSION; return 0;
         case ':': return bad(argv[optind - 1], NULL, "needs a value");
@@ -390,12 +404,22 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     }
     if (optind < argc) return bad(argv[optind], NULL, "unexpected argument");
     if (o->cmd == CMD_NONE) {
-        fprintf(stderr, "nn2: no command given (train, eval, info; see nn2 --help)\n");
+        fprintf(stderr, "nn2: no command given (train, eval, predict, info; see nn2 --help)\n");
         return 2;
     }
     if (!set_given) o->eval_set = o->cmd == CMD_EVAL ? SET_TEST : SET_VALIDATION;
     if (o->cfg.nesterov && o->cfg.momentum == 0.0) return bad("--nesterov", NULL, "needs --momentum MU > 0");
     if (o->cmd == CMD_EVAL && !o->model_path) return bad("--model", NULL, "eval needs --model FILE");
+    if (o->confusion && o->cmd != CMD_EVAL) return bad("--confusion", NULL, "only for nn2 eval");
+    if (o->images_path && o->cmd != CMD_PREDICT) return bad("--images", o->images_path, "only for nn2 predict");
+    if (o->out_path && o->cmd != CMD_PREDICT) return bad("--out", o->out_path, "only for nn2 predict");
+    if (o->cmd == CMD_PREDICT && !o->model_path) return bad("--model", NULL, "predict needs --model FILE");
+    if (o->cmd == CMD_PREDICT && !o->images_path) return bad("--images", NULL, "predict needs --images FILE");
+    if (o->out_path && (nn2_same_file(o->out_path, o->model_path) || nn2_same_file(o->out_path, o->images_path))) {
+        fprintf(stderr, "nn2: --out %s: the same file as %s\n", o->out_path,
+                nn2_same_file(o->out_path, o->model_path) ? "--model" : "--images");
+        return 2;
+    }
     if (o->cmd == CMD_TRAIN && o->eval_set == SET_VALIDATION && o->validation_size == 0 &&
         (o->cfg.monitor_eval_accuracy || o->cfg.monitor_eval_cost))
         return bad("--validation-size", "0", "nothing to evaluate on (use --no-monitor-evaluation-accuracy)");

@@ -7,7 +7,7 @@
 
 #include "nn2.h"
 
-typedef enum { CMD_NONE, CMD_TRAIN, CMD_EVAL, CMD_INFO, CMD_HELP, CMD_VERSION } cli_cmd;
+typedef enum { CMD_NONE, CMD_TRAIN, CMD_EVAL, CMD_PREDICT, CMD_INFO, CMD_HELP, CMD_VERSION } cli_cmd;
 typedef enum { SET_TRAINING, SET_VALIDATION, SET_TEST } cli_set;
 
 typedef struct cli_opts {
@@ -31,6 +31,8 @@ typedef struct cli_opts {
     const char *checkpoint, *resume;
     int checkpoint_every;
     int quiet;
+    int confusion;                      /* eval --confusion */
+    const char *images_path, *out_path; /* predict --images, --out */
 } cli_opts;
 
 #define CLI_DEFAULT_DATA "data/mnist"

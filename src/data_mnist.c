@@ -180,12 +180,13 @@ nn2_status nn2_idx_load(nn2_idx_set *out, const char *images_path, const char *l
     if (st == NN2_OK && (size_t)idim[1] * idim[2] > (1u << 24))
         st = nn2_fail(err, NN2_ERR_FORMAT, "%s: images of %ux%u pixels are too large",
                       images_path, idim[1], idim[2]);
-    if (st == NN2_OK) st = read_all(labels_path, lhead, sizeof lhead, &lh, &lab, &lab_len, err);
-    if (st == NN2_OK) st = idx_parse(labels_path, lhead, lh, lab_len, 1, ldim, err);
+    if (!labels_path) ldim[0] = idim[0]; /* the images alone */
+    if (st == NN2_OK && labels_path) st = read_all(labels_path, lhead, sizeof lhead, &lh, &lab, &lab_len, err);
+    if (st == NN2_OK && labels_path) st = idx_parse(labels_path, lhead, lh, lab_len, 1, ldim, err);
     if (st == NN2_OK && ldim[0] != idim[0])
         st = nn2_fail(err, NN2_ERR_FORMAT, "%s: %u labels but %s holds %u images", labels_path,
                       ldim[0], images_path, idim[0]);
-    for (size_t i = 0; st == NN2_OK && i < ldim[0]; i++)
+    for (size_t i = 0; st == NN2_OK && lab && i < ldim[0]; i++)
         if (lab[i] >= n_classes)
             st = nn2_fail(err, NN2_ERR_FORMAT, "%s: label %u of item %zu is out of range 0..%d",
                           labels_path, lab[i], i, n_classes - 1);

@@ -19,6 +19,7 @@
 #include "nn2.h"
 #include "nn2_kernels.h"
 #include "placement.h"
+#include "report.h"
 
 typedef struct report {
     const cli_opts *o;
@@ -393,6 +394,26 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
     return rc;
 }
 
+/* eval --confusion: the answers on set, counted against its labels. */
+static int print_confusion(const nn2_net *net, const nn2_dataset *set, int threads)
+{
+    const int n_out = nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1];
+    int *pred = malloc(sizeof(int) * set->count);
+    long *counts = malloc(sizeof(long) * (size_t)set->n_classes * (size_t)n_out);
+    nn2_error err;
+    nn2_status st = pred && counts ? nn2_predict(net, set, threads, pred, NULL, &err)
+                                   : nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for the confusion matrix");
+    if (st == NN2_OK) {
+        nn2_confusion_count(pred, set->labels, set->count, set->n_classes, n_out, counts);
+        nn2_confusion_print(stdout, counts, set->n_classes, n_out);
+    } else {
+        fprintf(stderr, "nn2: %s\n", err.msg);
+    }
+    free(pred);
+    free(counts);
+    return st == NN2_OK ? 0 : 1;
+}
+
 static int cmd_eval(const cli_opts *o)
 {
     nn2_error err;
@@ -424,10 +445,63 @@ static int cmd_eval(const cli_opts *o)
                100.0 * (double)r.correct / (double)r.count);
         printf("cost on %s data: %.6f (%s, lambda %g)\n", names[o->eval_set], r.cost,
                nn2_cost_name(nn2_net_cost(net)), lambda);
+        if (o->confusion) rc = print_confusion(net, set, o->cfg.threads);
     }
     nn2_mnist_free(&m);
     nn2_net_free(net);
     return rc;
+}
+
+/* predict: the answers and outputs for each image of --images, as CSV into --out or stdout. */
+static int cmd_predict(const cli_opts *o)
+{
+    nn2_error err;
+    nn2_net *net;
+    if (nn2_net_load(&net, o->model_path, &err) != NN2_OK) {
+        fprintf(stderr, "nn2: %s\n", err.msg);
+        return 1;
+    }
+    if (o->out_path && nn2_check_writable(o->out_path, &err) != NN2_OK) {
+        fprintf(stderr, "nn2: --out %s\n", err.msg);
+        nn2_net_free(net);
+        return 1;
+    }
+    nn2_idx_set img;
+    nn2_status st = nn2_idx_load(&img, o->images_path, NULL, 0, &err);
+    if (st != NN2_OK) {
+        fprintf(stderr, "nn2: %s\n", err.msg);
+        nn2_net_free(net);
+        return 1;
+    }
+    const int n_out = nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1];
+    const nn2_dataset d = {img.images, NULL, img.count, img.rows * img.cols, 0, img.rows, img.cols, 0};
+    int *pred = malloc(sizeof(int) * img.count);
+    size_t n_vals;
+    float *out = nn2_mul_size(img.count, (size_t)n_out, &n_vals) ? malloc(sizeof(float) * n_vals) : NULL;
+    char *csv = NULL;
+    size_t len = 0;
+    if (!pred || !out) st = nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for %zu predictions", img.count);
+    if (st == NN2_OK) st = nn2_predict(net, &d, o->cfg.threads, pred, out, &err);
+    if (st == NN2_ERR_ARG) /* the images do not fit the network */
+        fprintf(stderr, "nn2: %s (%dx%d) against %s: %s\n", o->images_path, img.rows, img.cols,
+                o->model_path, err.msg);
+    else if (st != NN2_OK)
+        fprintf(stderr, "nn2: %s\n", err.msg);
+    if (st == NN2_OK) st = nn2_predictions_csv(pred, out, img.count, n_out, &csv, &len, &err);
+    if (st == NN2_OK) {
+        if (o->out_path) st = nn2_write_atomic(o->out_path, csv, len, &err);
+        else if (fwrite(csv, 1, len, stdout) != len || fflush(stdout) != 0)
+            st = nn2_fail(&err, NN2_ERR_IO, "standard output: write failed");
+        if (st != NN2_OK) fprintf(stderr, "nn2: %s\n", err.msg);
+        else if (o->out_path)
+            fprintf(stderr, "nn2: %zu predictions written to %s\n", img.count, o->out_path);
+    }
+    free(csv);
+    free(out);
+    free(pred);
+    nn2_idx_free(&img);
+    nn2_net_free(net);
+    return st == NN2_OK ? 0 : 1;
 }
 
 static int cmd_info(const cli_opts *o)
@@ -477,6 +551,7 @@ int main(int argc, char **argv)
         return trc;
     }
     case CMD_EVAL: return cmd_eval(&o);
+    case CMD_PREDICT: return cmd_predict(&o);
     case CMD_NONE: break;
     }
     return 2;

@@ -108,6 +108,17 @@ nn2_status nn2_evaluate_accuracy(const nn2_net *net, const nn2_dataset *data, in
     return nn2_eval_run(net, data, 0.0, threads, 0, NULL, out, err);
 }
 
+nn2_status nn2_predict(const nn2_net *net, const nn2_dataset *data, int threads, int *label,
+                       float *out, nn2_error *err)
+{
+    nn2_dataset d = *data;
+    d.n_classes = 0; /* labels are not read */
+    nn2_status st = nn2_check_dataset(net, &d, "prediction data", err);
+    if (st != NN2_OK) return st;
+    if (!label) return nn2_fail(err, NN2_ERR_ARG, "nn2_predict: no array for the labels");
+    return nn2_par_predict(net, &d, threads, label, out, err);
+}
+
 nn2_status nn2_metrics_save_csv(const nn2_epoch_stats *h, int n, const char *path, nn2_error *err)
 {
     size_t cap = 256 + (size_t)n * 160, len = 0;

@@ -133,8 +133,11 @@ static int bufs_fit(nn2_eval_bufs *b, const nn2_net *net, int T)
     return 1;
 }
 
-nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
-                        uint8_t *correct, nn2_eval_bufs *keep, nn2_error *err)
+/* The forward pass of nn2_par_eval and nn2_par_predict: each of cost, correct, label and out
+ * filled unless NULL (cost and correct read the labels, label and out do not). */
+static nn2_status par_pass(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
+                           uint8_t *correct, int *label, float *out, nn2_eval_bufs *keep,
+                           nn2_error *err)
 {
     const nn2_kernels *k = nn2_kernels_get();
     const int T = nn2_threads_resolve(threads), L = net->n_layers, n_out = net->sizes[L];
@@ -172,9 +175,14 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
                 nn2_load_rows(k, ws->a[0], ws->ld[0], data, NULL, (size_t)b, 0, rows);
                 nn2_forward_rows(k, net, ws, 0, rows, xs);
                 for (int r = 0; r < rows; r++) {
-                    const int label = nn2_data_label(data, (size_t)(b + r));
-                    if (cost) cost[b + r] = nn2_cost_value(&net->arch, ws, n_out, r, label);
-                    correct[b + r] = nn2_argmax_row(ws, n_out, r) == label;
+                    const size_t i = (size_t)b + (size_t)r;
+                    const int best = nn2_argmax_row(ws, n_out, r);
+                    if (label) label[i] = best;
+                    if (out) memcpy(out + i * (size_t)n_out, ws->a[L] + (size_t)r * ws->ld[L], sizeof(float) * (size_t)n_out);
+                    if (!cost && !correct) continue;
+                    const int y = nn2_data_label(data, i);
+                    if (cost) cost[i] = nn2_cost_value(&net->arch, ws, n_out, r, y);
+                    if (correct) correct[i] = best == y;
                 }
             }
             if (!keep) {
@@ -184,4 +192,16 @@ nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads
         }
     }
     return st;
+}
+
+nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
+                        uint8_t *correct, nn2_eval_bufs *keep, nn2_error *err)
+{
+    return par_pass(net, data, threads, cost, correct, NULL, NULL, keep, err);
+}
+
+nn2_status nn2_par_predict(const nn2_net *net, const nn2_dataset *data, int threads, int *label,
+                           float *out, nn2_error *err)
+{
+    return par_pass(net, data, threads, NULL, NULL, label, out, NULL, err);
 }

@@ -75,6 +75,10 @@ void nn2_eval_bufs_free(nn2_eval_bufs *b);
  * Results do not depend on T, nor on keep. */
 nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
                         uint8_t *correct, nn2_eval_bufs *keep, nn2_error *err);
+/* The same pass without labels (nn2_predict): the index of each sample's largest output into
+ * label[i] and, unless out is NULL, its outputs into out[i * n_out .. (i + 1) * n_out). */
+nn2_status nn2_par_predict(const nn2_net *net, const nn2_dataset *data, int threads, int *label,
+                           float *out, nn2_error *err);
 /* nn2_evaluate (with_cost) or nn2_evaluate_accuracy, with keep's buffers (NULL: its own). */
 nn2_status nn2_eval_run(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
                         int with_cost, nn2_eval_bufs *keep, nn2_eval_result *out, nn2_error *err);

@@ -133,6 +133,59 @@ ec, ea, tc, ta = json.load(open(sys.argv[1]))
 assert ec == [] and len(ea) == 2 and len(tc) == 2 and ta == [], (ec, ea, tc, ta)
 assert all(isinstance(v, (int, float)) for v in ea + tc)
 PY
+# nn2 eval --confusion and nn2 predict on the fixtures' test set (3 images)
+expect 0 "^confusion matrix (rows: true label, columns: answer):" -- "$nn2" eval --model "$tmp/m.json" --data "$data/idx" --confusion
+checks=$((checks+1))
+correct=$(sed -n 's/^accuracy on test data: \([0-9]*\) .*/\1/p' "$tmp/out")
+# rows of the matrix: "label count_0 ... count_9 recall"; the diagonal is the correct count
+read -r diag total <<<"$(awk '$1 ~ /^[0-9]+$/ && NF == 12 {d += $($1 + 2); for (i = 2; i <= 11; i++) t += $i} END {print d + 0, t + 0}' "$tmp/out")"
+if [ -z "$correct" ] || [ "$diag" != "$correct" ] || [ "$total" != 3 ] || ! grep -q "^precision" "$tmp/out"; then
+  fails=$((fails+1)); echo "FAIL: confusion matrix: diagonal $diag, total $total, accuracy's count '$correct'"; cat "$tmp/out"
+fi
+expect 0 "3 predictions written to $tmp/p.csv" -- "$nn2" predict --model "$tmp/m.json" --images "$data/idx/t10k-images-idx3-ubyte.gz" --out "$tmp/p.csv"
+checks=$((checks+1))
+/usr/bin/python3 - "$tmp/p.csv" "$data/idx/t10k-labels.idx1-ubyte.gz" "$correct" <<'PY' || { fails=$((fails+1)); echo "FAIL: predictions CSV"; cat "$tmp/p.csv"; }
+import csv, gzip, math, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert rows[0] == ["index", "label"] + ["output_%d" % j for j in range(10)], rows[0]
+assert len(rows) == 4 and [int(r[0]) for r in rows[1:]] == [0, 1, 2], rows
+labels = gzip.open(sys.argv[2]).read()[8:]
+for r in rows[1:]:
+    out = [float(v) for v in r[2:]]
+    assert all(0.0 < v < 1.0 for v in out), out  # sigmoid outputs
+    assert int(r[1]) == out.index(max(out)), r  # the answer is the largest output
+assert sum(int(r[1]) == labels[i] for i, r in enumerate(rows[1:])) == int(sys.argv[3]), (rows, list(labels))
+PY
+# to standard output, and on any thread count: the same bytes
+checks=$((checks+1))
+"$nn2" predict --model "$tmp/m.json" --images "$data/idx/t10k-images-idx3-ubyte.gz" --threads 1 > "$tmp/p1.csv" 2>/dev/null
+"$nn2" predict --model "$tmp/m.json" --images "$data/idx/t10k-images-idx3-ubyte.gz" --threads 3 > "$tmp/p3.csv" 2>/dev/null
+if ! cmp -s "$tmp/p1.csv" "$tmp/p.csv" || ! cmp -s "$tmp/p3.csv" "$tmp/p.csv"; then
+  fails=$((fails+1)); echo "FAIL: nn2 predict to stdout or on 1 and 3 threads differs from --out's file"
+fi
+rm -f "$tmp/p1.csv" "$tmp/p3.csv"
+expect 2 "^nn2: --images: predict needs --images FILE" -- "$nn2" predict --model "$tmp/m.json"
+expect 2 "^nn2: --model: predict needs --model FILE" -- "$nn2" predict --images "$data/idx/t10k-images-idx3-ubyte.gz"
+expect 2 "^nn2: --images x: only for nn2 predict" -- "$nn2" eval --model "$tmp/m.json" --images x
+expect 2 "^nn2: --out x: only for nn2 predict" -- "$nn2" train --out x
+expect 2 "^nn2: --confusion: only for nn2 eval" -- "$nn2" predict --model "$tmp/m.json" --images x --confusion
+expect 2 "^nn2: --out \"\": an empty path" -- "$nn2" predict --model "$tmp/m.json" --images x --out ""
+expect 2 "^nn2: --out $tmp/./m.json: the same file as --model" -- "$nn2" predict --model "$tmp/m.json" \
+  --images "$data/idx/t10k-images-idx3-ubyte.gz" --out "$tmp/./m.json"
+expect 1 "^nn2: $tmp/none-idx3: cannot open" -- "$nn2" predict --model "$tmp/m.json" --images "$tmp/none-idx3"
+expect 1 "^nn2: $data/idx/t10k-labels.idx1-ubyte.gz: bad magic number" -- "$nn2" predict --model "$tmp/m.json" \
+  --images "$data/idx/t10k-labels.idx1-ubyte.gz" --out "$tmp/bad.csv"
+expect 1 "^nn2: $data/idx_bad/truncated-idx3-ubyte: truncated" -- "$nn2" predict --model "$tmp/m.json" \
+  --images "$data/idx_bad/truncated-idx3-ubyte" --out "$tmp/bad.csv"
+expect 1 "^nn2: --out $tmp/no-dir/p.csv: cannot create" -- "$nn2" predict --model "$tmp/m.json" \
+  --images "$data/idx/t10k-images-idx3-ubyte.gz" --out "$tmp/no-dir/p.csv"
+# images of another size than the network's inputs: refused, naming both files and sizes
+printf '{"sizes": [9, 2], "weights": [[[0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0]]], "biases": [[[0],[0]]], "cost": "CrossEntropyCost"}' > "$tmp/nine.json"
+expect 1 "^nn2: $data/idx/t10k-images-idx3-ubyte.gz (4x4) against $tmp/nine.json: .*16 pixels but the network has 9 inputs" -- \
+  "$nn2" predict --model "$tmp/nine.json" --images "$data/idx/t10k-images-idx3-ubyte.gz" --out "$tmp/bad.csv"
+checks=$((checks+1))
+if [ -e "$tmp/bad.csv" ] || [ -e "$tmp/no-dir" ]; then fails=$((fails+1)); echo "FAIL: a failed nn2 predict left an output file"; fi
+rm -f "$tmp/p.csv" "$tmp/nine.json"
 # a failed save exits 1 naming the path, and leaves nothing half-written
 expect 1 "$tmp/no-dir/m.json" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 --train-size 5 --validation-size 3 --epochs 1 --save "$tmp/no-dir/m.json"
 # ... and every output path is checked before any training: no epoch runs for a bad one

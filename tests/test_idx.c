@@ -165,5 +165,31 @@ int main(int argc, char **argv)
     expect_fail("../idx/train-images-idx3-ubyte", "count-mismatch-idx1-ubyte", NN2_ERR_FORMAT, "7 labels");
     expect_fail("../idx/train-images-idx3-ubyte", "label-range-idx1-ubyte", NN2_ERR_FORMAT, "out of range");
     expect_fail("../idx/train-images-idx3-ubyte", "labels-as-images-idx1-ubyte", NN2_ERR_FORMAT, "magic");
+
+    /* the images alone (nn2 predict): the same pixels as with their labels, no labels; a bad
+     * image file still refused with its name */
+    nn2_idx_set with, alone;
+    snprintf(good, sizeof good, "%s/idx/train-images-idx3-ubyte", base);
+    snprintf(lab_ok, sizeof lab_ok, "%s/idx/train-labels.idx1-ubyte", base);
+    st = nn2_idx_load(&with, good, lab_ok, 10, &err);
+    CHECK(st == NN2_OK, "images and labels: %s", err.msg);
+    st = nn2_idx_load(&alone, good, NULL, 0, &err);
+    CHECK(st == NN2_OK, "images alone: %s", err.msg);
+    if (st == NN2_OK && with.images) {
+        CHECK(alone.labels == NULL && alone.count == with.count && alone.rows == with.rows &&
+                  alone.cols == with.cols,
+              "images alone: %zu of %dx%d, labels %p", alone.count, alone.rows, alone.cols,
+              (void *)alone.labels);
+        CHECK(memcmp(alone.images, with.images, with.count * (size_t)with.rows * (size_t)with.cols) == 0,
+              "images alone: the same pixels");
+        nn2_idx_free(&alone);
+    }
+    nn2_idx_free(&with);
+    snprintf(bad, sizeof bad, "%s/idx_bad/truncated-idx3-ubyte", base);
+    st = nn2_idx_load(&alone, bad, NULL, 0, &err);
+    CHECK(st == NN2_ERR_FORMAT && strstr(err.msg, "truncated-idx3-ubyte"), "truncated images alone: %s", err.msg);
+    snprintf(bad, sizeof bad, "%s/idx/train-labels.idx1-ubyte", base);
+    st = nn2_idx_load(&alone, bad, NULL, 0, &err);
+    CHECK(st == NN2_ERR_FORMAT && strstr(err.msg, "magic"), "labels as images alone: %s", err.msg);
     return test_end("idx");
 }

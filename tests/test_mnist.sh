@@ -3,6 +3,8 @@
 #  - one epoch of [784,30,10] reaches >= 90% validation accuracy;
 #  - the saved model scores the same in network2-semantics float64 NumPy (scripts/
 #    reference_network2.py) as in nn2 eval (within 3 images of 10,000: float32 near-ties);
+#  - nn2 predict's outputs for the test images match NumPy's float64 ones (within 1e-5), and
+#    nn2 eval --confusion's rows sum to each digit's count in the test set;
 #  - a network2-format model written by NumPy loads in nn2 and scores the same;
 #  - a short run under each ISA reaches the scalar run's accuracy within 0.2 points;
 #  - --threads 1, 2, 3, 4 give byte-identical saved models, for each ISA, for a sigmoid network
@@ -30,6 +32,20 @@ for set in test validation; do
   echo "nn2 model on $set: nn2 $c_nn2, NumPy float64 $c_py"
   [ -n "$c_nn2" ] && [ -n "$c_py" ] && [ $((c_nn2 - c_py)) -le 3 ] && [ $((c_py - c_nn2)) -le 3 ] || fail "$set: nn2 $c_nn2 vs NumPy $c_py"
 done
+
+# nn2 predict on the test images against float64 NumPy (every output within 1e-5, the same
+# answers but for near-ties), and nn2 eval --confusion: each row sums to that digit's count in
+# MNIST's test set, and the diagonal to the accuracy's count
+checks=$((checks+1))
+img=$(ls "$data"/t10k-images?idx3-ubyte* | head -1)
+"$nn2" predict --model "$tmp/m.json" --images "$img" --out "$tmp/p.csv" || fail "predict exited $?"
+$py "$ref" predict "$tmp/m.json" "$img" "$tmp/p.csv" || fail "nn2 predict against NumPy float64"
+checks=$((checks+1))
+"$nn2" eval --model "$tmp/m.json" --data "$data" --no-fetch --confusion > "$tmp/conf.txt" || fail "eval --confusion exited $?"
+cat "$tmp/conf.txt"
+c_nn2=$(sed -n 's/^accuracy on test data: \([0-9]*\) .*/\1/p' "$tmp/conf.txt")
+got=$(awk '$1 ~ /^[0-9]+$/ && NF == 12 {t = 0; for (i = 2; i <= 11; i++) t += $i; d += $($1 + 2); printf "%d ", t} END {print d}' "$tmp/conf.txt")
+[ "$got" = "980 1135 1032 1010 982 892 958 1028 974 1009 $c_nn2" ] || fail "confusion rows and diagonal '$got', want MNIST's test counts and $c_nn2"
 
 checks=$((checks+1))
 $py "$ref" randnet 784,30,10 3 "$tmp/np.json"
