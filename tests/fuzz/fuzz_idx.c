@@ -1,6 +1,6 @@
 /* fuzz_idx.c: the IDX reader (raw and gzip: zlib detects gzip by content). Input: 2 bytes of
  * split point (little-endian, modulo the size), then the image file's bytes and the label
- * file's bytes. */
+ * file's bytes; the image file is read again alone, as nn2 predict reads it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -32,6 +32,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < s.count * (size_t)s.rows * (size_t)s.cols; i++) sum += s.images[i];
         for (size_t i = 0; i < s.count; i++) sum += s.labels[i];
         if (sum == 0xFFFFFFFFu) puts("");
+        nn2_idx_free(&s);
+    }
+    /* the image file alone (nn2 predict) */
+    if (nn2_idx_load(&s, img, NULL, 0, &err) == NN2_OK) {
+        unsigned sum = 0;
+        for (size_t i = 0; i < s.count * (size_t)s.rows * (size_t)s.cols; i++) sum += s.images[i];
+        if (sum == 0xFFFFFFFFu || s.labels) puts("");
         nn2_idx_free(&s);
     }
     unlink(img);
