@@ -476,26 +476,26 @@ static int cmd_predict(const cli_opts *o)
     const int n_out = nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1];
     const nn2_dataset d = {img.images, NULL, img.count, img.rows * img.cols, 0, img.rows, img.cols, 0};
     int *pred = malloc(sizeof(int) * img.count);
-    size_t n_vals;
-    float *out = nn2_mul_size(img.count, (size_t)n_out, &n_vals) ? malloc(sizeof(float) * n_vals) : NULL;
+    size_t n_vals, bytes;
+    const int fits = nn2_mul_size(img.count, (size_t)n_out, &n_vals) && nn2_mul_size(n_vals, sizeof(float), &bytes);
+    float *out = fits ? malloc(bytes) : NULL;
     char *csv = NULL;
     size_t len = 0;
     if (!pred || !out) st = nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for %zu predictions", img.count);
-    if (st == NN2_OK) st = nn2_predict(net, &d, o->cfg.threads, pred, out, &err);
-    if (st == NN2_ERR_ARG) /* the images do not fit the network */
-        fprintf(stderr, "nn2: %s (%dx%d) against %s: %s\n", o->images_path, img.rows, img.cols,
-                o->model_path, err.msg);
-    else if (st != NN2_OK)
-        fprintf(stderr, "nn2: %s\n", err.msg);
-    if (st == NN2_OK) st = nn2_predictions_csv(pred, out, img.count, n_out, &csv, &len, &err);
     if (st == NN2_OK) {
-        if (o->out_path) st = nn2_write_atomic(o->out_path, csv, len, &err);
-        else if (fwrite(csv, 1, len, stdout) != len || fflush(stdout) != 0)
-            st = nn2_fail(&err, NN2_ERR_IO, "standard output: write failed");
-        if (st != NN2_OK) fprintf(stderr, "nn2: %s\n", err.msg);
-        else if (o->out_path)
-            fprintf(stderr, "nn2: %zu predictions written to %s\n", img.count, o->out_path);
+        st = nn2_predict(net, &d, o->cfg.threads, pred, out, &err);
+        if (st == NN2_ERR_ARG) { /* the images do not fit the network: name both files */
+            char msg[sizeof err.msg];
+            snprintf(msg, sizeof msg, "%s", err.msg);
+            nn2_fail(&err, st, "%s (%dx%d) against %s: %s", o->images_path, img.rows, img.cols, o->model_path, msg);
+        }
     }
+    if (st == NN2_OK) st = nn2_predictions_csv(pred, out, img.count, n_out, &csv, &len, &err);
+    if (st == NN2_OK && o->out_path) st = nn2_write_atomic(o->out_path, csv, len, &err);
+    else if (st == NN2_OK && (fwrite(csv, 1, len, stdout) != len || fflush(stdout) != 0))
+        st = nn2_fail(&err, NN2_ERR_IO, "standard output: write failed");
+    if (st != NN2_OK) fprintf(stderr, "nn2: %s\n", err.msg);
+    else if (o->out_path) fprintf(stderr, "nn2: %zu predictions written to %s\n", img.count, o->out_path);
     free(csv);
     free(out);
     free(pred);
