@@ -94,7 +94,10 @@ static nn2_status read_all(const char *path, uint8_t *head, size_t head_len, siz
         if (got < 0) {
             int zerr;
             const char *msg = gz_msg(f, path, &zerr);
-            st = nn2_fail(err, NN2_ERR_FORMAT, "%s: corrupt gzip data: %s", path, msg);
+            if (zerr == Z_ERRNO) /* the read itself failed (a directory, an I/O error) */
+                st = nn2_fail(err, NN2_ERR_IO, "%s: cannot read: %s", path, msg);
+            else
+                st = nn2_fail(err, NN2_ERR_FORMAT, "%s: corrupt gzip data: %s", path, msg);
             break;
         }
         if (got == 0) {
@@ -106,7 +109,7 @@ static nn2_status read_all(const char *path, uint8_t *head, size_t head_len, siz
 #else
         size_t got = fread(dst, 1, want, f);
         if (got == 0 && ferror(f)) {
-            st = nn2_fail(err, NN2_ERR_IO, "%s: read error", path);
+            st = nn2_fail(err, NN2_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
             break;
         }
 #endif

@@ -185,6 +185,10 @@ int main(int argc, char **argv)
         nn2_idx_free(&alone);
     }
     nn2_idx_free(&with);
+    /* a directory where a file should be: a read error naming it, not corrupt data */
+    snprintf(bad, sizeof bad, "%s/idx", base);
+    st = nn2_idx_load(&alone, bad, NULL, 0, &err);
+    CHECK(st == NN2_ERR_IO && strstr(err.msg, bad) && strstr(err.msg, "cannot read"), "a directory: %s", err.msg);
     snprintf(bad, sizeof bad, "%s/idx_bad/truncated-idx3-ubyte", base);
     st = nn2_idx_load(&alone, bad, NULL, 0, &err);
     CHECK(st == NN2_ERR_FORMAT && strstr(err.msg, "truncated-idx3-ubyte"), "truncated images alone: %s", err.msg);
