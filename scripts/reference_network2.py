@@ -230,7 +230,7 @@ def predict_cmd(model, images, csv_path):
     rows = np.loadtxt(csv_path, delimiter=",", skiprows=1, ndmin=2)
     with open(csv_path) as f:
         header = f.readline().strip().split(",")
-    want = ["index", "label"] + ["output_%d" % j for j in range(a.shape[1])]
+    want = ["index", "prediction"] + ["output_%d" % j for j in range(a.shape[1])]
     if header != want or rows.shape != (a.shape[0], a.shape[1] + 2):
         raise SystemExit("reference_network2.py: %s: header %s and shape %s, want %s and %s"
                          % (csv_path, header[:4], rows.shape, want[:4], (a.shape[0], a.shape[1] + 2)))

@@ -58,7 +58,7 @@ nn2_status nn2_predictions_csv(const int *pred, const float *out, size_t n, int 
     cap += 64 + row; /* the header: ",output_N" is at most 16 characters an output too */
     char *b = malloc(cap);
     if (!b) return nn2_fail(err, NN2_ERR_NOMEM, "predictions: out of memory (%zu bytes)", cap);
-    size_t at = (size_t)snprintf(b, cap, "index,label");
+    size_t at = (size_t)snprintf(b, cap, "index,prediction");
     for (int j = 0; j < n_out; j++) at += (size_t)snprintf(b + at, cap - at, ",output_%d", j);
     b[at++] = '\n';
     for (size_t i = 0; i < n; i++) {

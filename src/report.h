@@ -19,8 +19,8 @@ void nn2_confusion_count(const int *pred, const uint8_t *labels, size_t n, int n
 void nn2_confusion_print(FILE *f, const long *counts, int n_classes, int n_out);
 
 /* The predictions as CSV in a NUL-terminated buffer of *len characters, which the caller
- * frees: a header `index,label,output_0,...`, then one row per sample: its index, its answer
- * pred[i] and its n_out outputs (%.9g, which reads back as the same float). */
+ * frees: a header `index,prediction,output_0,...`, then one row per sample: its index, its
+ * answer pred[i] and its n_out outputs (%.9g, which reads back as the same float). */
 nn2_status nn2_predictions_csv(const int *pred, const float *out, size_t n, int n_out, char **buf,
                                size_t *len, nn2_error *err);
 

@@ -147,7 +147,7 @@ checks=$((checks+1))
 /usr/bin/python3 - "$tmp/p.csv" "$data/idx/t10k-labels.idx1-ubyte.gz" "$correct" <<'PY' || { fails=$((fails+1)); echo "FAIL: predictions CSV"; cat "$tmp/p.csv"; }
 import csv, gzip, math, sys
 rows = list(csv.reader(open(sys.argv[1])))
-assert rows[0] == ["index", "label"] + ["output_%d" % j for j in range(10)], rows[0]
+assert rows[0] == ["index", "prediction"] + ["output_%d" % j for j in range(10)], rows[0]
 assert len(rows) == 4 and [int(r[0]) for r in rows[1:]] == [0, 1, 2], rows
 labels = gzip.open(sys.argv[2]).read()[8:]
 for r in rows[1:]:

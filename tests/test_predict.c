@@ -141,7 +141,7 @@ static void check_csv(void)
     size_t len;
     nn2_error err;
     NN2_ASSERT(nn2_predictions_csv(pred, out, 3, 3, &csv, &len, &err) == NN2_OK);
-    CHECK(strlen(csv) >= len && strncmp(csv, "index,label,output_0,output_1,output_2\n", 39) == 0, "CSV header");
+    CHECK(strlen(csv) >= len && strncmp(csv, "index,prediction,output_0,output_1,output_2\n", 44) == 0, "CSV header");
     const char *p = strchr(csv, '\n') + 1;
     for (int i = 0; i < 3; i++) {
         char *end;
