@@ -14,6 +14,7 @@ void cli_usage(FILE *out)
     fprintf(out,
             "usage: nn2 train [options]      train (default: the book's chapter-3 run on MNIST)\n"
             "       nn2 eval --model FILE [--confusion]  accuracy and cost of a saved network\n"
+            "                                (on --set of --data, or on --images and --labels)\n"
             "       nn2 predict --model FILE --images FILE [--out FILE]  its answer for each\n"
             "                                image of an IDX file, as CSV\n"
             "       nn2 info [--threads N] [--bind P]  kernels, topology and placement plan\n"
@@ -63,7 +64,8 @@ void cli_usage(FILE *out)
             "                        training_cost, training_accuracy] lists\n"
             "  --model FILE          (eval, predict) the saved network\n"
             "  --confusion           (eval) also the confusion matrix, recall and precision\n"
-            "  --images FILE         (predict) IDX image file, raw or .gz\n"
+            "  --images FILE         (predict, eval) IDX image file, raw or .gz\n"
+            "  --labels FILE         (eval, with --images) its IDX label file\n"
             "  --out FILE            (predict) write the CSV there (atomically) [stdout]\n"
             "  --checkpoint FILE     write the complete training state there (atomically)\n"
             "  --checkpoint-every N  every N epochs and at the end (0: never); always on\n"
@@ -200,7 +202,7 @@ enum {
     O_MTA, O_SAVE, O_METRICS, O_METRICS_JSON, O_MODEL, O_QUIET, O_HELP, O_VERSION, O_ACT,
     O_OUTPUT, O_DROPOUT, O_REG, O_MOMENTUM, O_NESTEROV, O_SCHEDULE, O_LR_STEP, O_LR_GAMMA,
     O_PLATEAU, O_EARLY, O_EXPAND, O_CKPT, O_CKPT_EVERY, O_RESUME, O_BIND, O_CONFUSION, O_IMAGES,
-    O_OUT
+    O_OUT, O_LABELS
 };
 
 static const struct option long_opts[] = {
@@ -251,6 +253,7 @@ static const struct option long_opts[] = {
     {"confusion", no_argument, 0, O_CONFUSION},
     {"images", required_argument, 0, O_IMAGES},
     {"out", required_argument, 0, O_OUT},
+    {"labels", required_argument, 0, O_LABELS},
     {"help", no_argument, 0, O_HELP},
     {"version", no_argument, 0, O_VERSION},
     {0, 0, 0, 0},
@@ -304,7 +307,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         li = -1;
         const int takes_path = c == O_DATA || c == O_SAVE || c == O_METRICS || c == O_METRICS_JSON ||
                                c == O_MODEL || c == O_CKPT || c == O_RESUME || c == O_IMAGES ||
-                               c == O_OUT;
+                               c == O_OUT || c == O_LABELS;
         if (takes_path && !*a) return bad(flag, "\"\"", "an empty path");
         switch (c) {
         case O_SIZES: if (parse_sizes(a, o)) return 2; break;
@@ -396,6 +399,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         case O_CONFUSION: o->confusion = 1; break;
         case O_IMAGES: o->images_path = a; break;
         case O_OUT: o->out_path = a; break;
+        case O_LABELS: o->labels_path = a; break;
         case O_HELP: o->cmd = CMD_HELP; return 0;
         case O_VERSION: o->cmd = CMD_VERSION; return 0;
         case ':': return bad(argv[optind - 1], NULL, "needs a value");
@@ -411,7 +415,14 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     if (o->cfg.nesterov && o->cfg.momentum == 0.0) return bad("--nesterov", NULL, "needs --momentum MU > 0");
     if (o->cmd == CMD_EVAL && !o->model_path) return bad("--model", NULL, "eval needs --model FILE");
     if (o->confusion && o->cmd != CMD_EVAL) return bad("--confusion", NULL, "only for nn2 eval");
-    if (o->images_path && o->cmd != CMD_PREDICT) return bad("--images", o->images_path, "only for nn2 predict");
+    if (o->images_path && o->cmd != CMD_PREDICT && o->cmd != CMD_EVAL)
+        return bad("--images", o->images_path, "only for nn2 predict and nn2 eval");
+    if (o->labels_path && (o->cmd != CMD_EVAL || !o->images_path))
+        return bad("--labels", o->labels_path, "only for nn2 eval, with --images");
+    if (o->cmd == CMD_EVAL && o->images_path && !o->labels_path)
+        return bad("--images", o->images_path, "nn2 eval needs --labels FILE with it");
+    if (o->cmd == CMD_EVAL && o->images_path && set_given)
+        return bad("--set", NULL, "not with --images (the files are the set)");
     if (o->out_path && o->cmd != CMD_PREDICT) return bad("--out", o->out_path, "only for nn2 predict");
     if (o->cmd == CMD_PREDICT && !o->model_path) return bad("--model", NULL, "predict needs --model FILE");
     if (o->cmd == CMD_PREDICT && !o->images_path) return bad("--images", NULL, "predict needs --images FILE");

@@ -32,7 +32,8 @@ typedef struct cli_opts {
     int checkpoint_every;
     int quiet;
     int confusion;                      /* eval --confusion */
-    const char *images_path, *out_path; /* predict --images, --out */
+    const char *images_path, *out_path; /* predict (and eval) --images, predict --out */
+    const char *labels_path;            /* eval --labels, with --images */
 } cli_opts;
 
 #define CLI_DEFAULT_DATA "data/mnist"

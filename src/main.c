@@ -414,6 +414,27 @@ static int print_confusion(const nn2_net *net, const nn2_dataset *set, int threa
     return st == NN2_OK ? 0 : 1;
 }
 
+/* eval --images --labels: the two files as one labelled set, whose labels the network's outputs
+ * must cover (any count of classes up to 256, not only MNIST's 10): 0, or the exit status. */
+static int load_files(const cli_opts *o, int n_out, nn2_idx_set *s, nn2_dataset *d)
+{
+    nn2_error err;
+    if (nn2_idx_load(s, o->images_path, o->labels_path, 256, &err) != NN2_OK) {
+        fprintf(stderr, "nn2: %s\n", err.msg);
+        return 1;
+    }
+    for (size_t i = 0; i < s->count; i++) {
+        if (s->labels[i] >= n_out) {
+            fprintf(stderr, "nn2: %s: label %u of item %zu, but %s has %d outputs\n", o->labels_path,
+                    s->labels[i], i, o->model_path, n_out);
+            nn2_idx_free(s);
+            return 2;
+        }
+    }
+    *d = (nn2_dataset){s->images, s->labels, s->count, s->rows * s->cols, n_out, s->rows, s->cols, 0};
+    return 0;
+}
+
 static int cmd_eval(const cli_opts *o)
 {
     nn2_error err;
@@ -423,31 +444,41 @@ static int cmd_eval(const cli_opts *o)
         fprintf(stderr, "nn2: %s\n", err.msg);
         return 1;
     }
-    nn2_mnist m;
-    cli_opts lo = *o;
-    if (o->eval_set == SET_TEST) lo.train_size = lo.validation_size = 0; /* split irrelevant */
-    int rc = load_data(&lo, &m, NULL);
+    nn2_mnist m = {0};
+    nn2_idx_set files = {0};
+    nn2_dataset own;
+    const nn2_dataset *set = NULL;
+    static const char *const names[] = {"training data", "validation data", "test data"};
+    const char *name = o->images_path ? o->images_path : names[o->eval_set];
+    int rc;
+    if (o->images_path) {
+        rc = load_files(o, nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1], &files, &own);
+        set = &own;
+    } else {
+        cli_opts lo = *o;
+        if (o->eval_set == SET_TEST) lo.train_size = lo.validation_size = 0; /* split irrelevant */
+        rc = load_data(&lo, &m, NULL);
+        if (!rc) set = pick_set(&m, o->eval_set);
+    }
     if (rc) {
         nn2_net_free(net);
         return rc;
     }
-    const nn2_dataset *set = pick_set(&m, o->eval_set);
-    static const char *const names[] = {"training", "validation", "test"};
     nn2_eval_result r;
     const double lambda = o->cfg.lambda;
     st = set ? nn2_evaluate(net, set, lambda, o->cfg.threads, &r, &err) : NN2_ERR_ARG;
-    if (!set) snprintf(err.msg, sizeof err.msg, "--set: the %s set is empty", names[o->eval_set]);
+    if (!set) snprintf(err.msg, sizeof err.msg, "--set: the validation set is empty");
     if (st != NN2_OK) {
         fprintf(stderr, "nn2: %s: %s\n", o->model_path, err.msg);
         rc = st == NN2_ERR_ARG ? 2 : 1;
     } else {
-        printf("accuracy on %s data: %ld / %zu (%.2f%%)\n", names[o->eval_set], r.correct, r.count,
+        printf("accuracy on %s: %ld / %zu (%.2f%%)\n", name, r.correct, r.count,
                100.0 * (double)r.correct / (double)r.count);
-        printf("cost on %s data: %.6f (%s, lambda %g)\n", names[o->eval_set], r.cost,
-               nn2_cost_name(nn2_net_cost(net)), lambda);
+        printf("cost on %s: %.6f (%s, lambda %g)\n", name, r.cost, nn2_cost_name(nn2_net_cost(net)), lambda);
         if (o->confusion) rc = print_confusion(net, set, o->cfg.threads);
     }
-    nn2_mnist_free(&m);
+    nn2_idx_free(&files);
+    if (!o->images_path) nn2_mnist_free(&m);
     nn2_net_free(net);
     return rc;
 }
@@ -501,7 +532,7 @@ static int cmd_predict(const cli_opts *o)
     free(pred);
     nn2_idx_free(&img);
     nn2_net_free(net);
-    return st == NN2_OK ? 0 : 1;
+    return st == NN2_OK ? 0 : st == NN2_ERR_ARG ? 2 : 1; /* 2: the images do not fit the model, as in eval */
 }
 
 static int cmd_info(const cli_opts *o)

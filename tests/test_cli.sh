@@ -166,7 +166,7 @@ fi
 rm -f "$tmp/p1.csv" "$tmp/p3.csv"
 expect 2 "^nn2: --images: predict needs --images FILE" -- "$nn2" predict --model "$tmp/m.json"
 expect 2 "^nn2: --model: predict needs --model FILE" -- "$nn2" predict --images "$data/idx/t10k-images-idx3-ubyte.gz"
-expect 2 "^nn2: --images x: only for nn2 predict" -- "$nn2" eval --model "$tmp/m.json" --images x
+expect 2 "^nn2: --images x: only for nn2 predict and nn2 eval" -- "$nn2" train --images x
 expect 2 "^nn2: --out x: only for nn2 predict" -- "$nn2" train --out x
 expect 2 "^nn2: --confusion: only for nn2 eval" -- "$nn2" predict --model "$tmp/m.json" --images x --confusion
 expect 2 "^nn2: --out \"\": an empty path" -- "$nn2" predict --model "$tmp/m.json" --images x --out ""
@@ -181,11 +181,31 @@ expect 1 "^nn2: --out $tmp/no-dir/p.csv: cannot create" -- "$nn2" predict --mode
   --images "$data/idx/t10k-images-idx3-ubyte.gz" --out "$tmp/no-dir/p.csv"
 # images of another size than the network's inputs: refused, naming both files and sizes
 printf '{"sizes": [9, 2], "weights": [[[0,0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0,0]]], "biases": [[[0],[0]]], "cost": "CrossEntropyCost"}' > "$tmp/nine.json"
-expect 1 "^nn2: $data/idx/t10k-images-idx3-ubyte.gz (4x4) against $tmp/nine.json: .*16 pixels but the network has 9 inputs" -- \
+expect 2 "^nn2: $data/idx/t10k-images-idx3-ubyte.gz (4x4) against $tmp/nine.json: .*16 pixels but the network has 9 inputs" -- \
   "$nn2" predict --model "$tmp/nine.json" --images "$data/idx/t10k-images-idx3-ubyte.gz" --out "$tmp/bad.csv"
 checks=$((checks+1))
 if [ -e "$tmp/bad.csv" ] || [ -e "$tmp/no-dir" ]; then fails=$((fails+1)); echo "FAIL: a failed nn2 predict left an output file"; fi
-rm -f "$tmp/p.csv" "$tmp/nine.json"
+# nn2 eval on an image file and a label file of any names: the same figures as --data's test set
+expect 0 "^accuracy on $data/idx/t10k-images-idx3-ubyte.gz: $correct / 3 " -- "$nn2" eval --model "$tmp/m.json" \
+  --images "$data/idx/t10k-images-idx3-ubyte.gz" --labels "$data/idx/t10k-labels.idx1-ubyte.gz" --confusion
+checks=$((checks+1))
+"$nn2" eval --model "$tmp/m.json" --data "$data/idx" --confusion > "$tmp/dir.txt" 2>&1
+same_set() { sed 's/^\(accuracy\|cost\) on [^:]*:/\1:/' "$1"; }
+if ! diff <(same_set "$tmp/out") <(same_set "$tmp/dir.txt") >/dev/null || [ "$(wc -l < "$tmp/out")" != 15 ]; then
+  fails=$((fails+1)); echo "FAIL: eval on the files differs from eval on --data's test set"; cat "$tmp/out" "$tmp/dir.txt"
+fi
+expect 2 "^nn2: --images $data/idx/t10k-images-idx3-ubyte.gz: nn2 eval needs --labels FILE" -- "$nn2" eval --model "$tmp/m.json" \
+  --images "$data/idx/t10k-images-idx3-ubyte.gz"
+expect 2 "^nn2: --labels x: only for nn2 eval, with --images" -- "$nn2" eval --model "$tmp/m.json" --labels x
+expect 2 "^nn2: --labels x: only for nn2 eval, with --images" -- "$nn2" predict --model "$tmp/m.json" --images y --labels x
+expect 2 "^nn2: --set: not with --images" -- "$nn2" eval --model "$tmp/m.json" --images x --labels y --set test
+expect 1 "^nn2: $data/idx_bad/count-mismatch-idx1-ubyte: 7 labels but" -- "$nn2" eval --model "$tmp/m.json" \
+  --images "$data/idx/train-images-idx3-ubyte" --labels "$data/idx_bad/count-mismatch-idx1-ubyte"
+printf '{"sizes": [16, 5], "weights": [[%s]], "biases": [[[0],[0],[0],[0],[0]]], "cost": "CrossEntropyCost"}' \
+  "$(printf '[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],%.0s' 1 2 3 4 | sed 's/,$//'),[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]" > "$tmp/five.json"
+expect 2 "^nn2: $data/idx/t10k-labels.idx1-ubyte.gz: label 7 of item 0, but $tmp/five.json has 5 outputs" -- "$nn2" eval \
+  --model "$tmp/five.json" --images "$data/idx/t10k-images-idx3-ubyte.gz" --labels "$data/idx/t10k-labels.idx1-ubyte.gz"
+rm -f "$tmp/p.csv" "$tmp/nine.json" "$tmp/five.json" "$tmp/dir.txt"
 # a failed save exits 1 naming the path, and leaves nothing half-written
 expect 1 "$tmp/no-dir/m.json" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 --train-size 5 --validation-size 3 --epochs 1 --save "$tmp/no-dir/m.json"
 # ... and every output path is checked before any training: no epoch runs for a bad one
