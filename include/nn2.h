@@ -116,16 +116,24 @@ nn2_status nn2_idx_load(nn2_idx_set *out, const char *images_path, const char *l
                         int n_classes, nn2_error *err);
 void nn2_idx_free(nn2_idx_set *s);
 /* Find train/t10k files in dir under either spelling (train-images-idx3-ubyte or
- * train-images.idx3-ubyte, with or without .gz), load and split them. n_train + n_valid
- * must not exceed the training file's count; n_train = 0 takes every image before the
- * validation set. */
+ * train-images.idx3-ubyte, with or without .gz; "test" for "t10k" too), load and split them.
+ * n_train + n_valid must not exceed the training file's count; n_train = 0 takes every image
+ * before the validation set. The datasets' n_classes: the largest label of either file plus
+ * one, and at least 10. */
 nn2_status nn2_mnist_load(nn2_mnist *out, const char *dir, size_t n_train, size_t n_valid,
                           nn2_error *err);
+/* The same for files named with a prefix: dir/PREFIXtrain-images-idx3-ubyte and so on
+ * (EMNIST's "emnist-letters-train-images-idx3-ubyte.gz", "emnist-letters-test-..."). */
+nn2_status nn2_idx_dataset_load(nn2_mnist *out, const char *dir, const char *prefix, size_t n_train,
+                                size_t n_valid, nn2_error *err);
 void nn2_mnist_free(nn2_mnist *m);
 /* Resolve the path of one MNIST file ("train-images", "train-labels", "t10k-images",
  * "t10k-labels") in dir; NN2_ERR_IO if no spelling exists. */
 nn2_status nn2_mnist_find(char *path, size_t cap, const char *dir, const char *stem,
                           nn2_error *err);
+/* The same with a prefix before the stem. */
+nn2_status nn2_idx_find(char *path, size_t cap, const char *dir, const char *prefix, const char *stem,
+                        nn2_error *err);
 
 typedef struct nn2_net nn2_net;
 

@@ -49,6 +49,8 @@ void cli_usage(FILE *out)
             "  --bind NAME           thread placement: compact | spread | none  [compact]\n"
             "data:\n"
             "  --data DIR            directory of the IDX files          [" CLI_DEFAULT_DATA "]\n"
+            "  --data-prefix P       file names in DIR start with P, \"test\" or \"t10k\" alike\n"
+            "                        (EMNIST: emnist-letters-)           [none]\n"
             "  --fetch / --no-fetch  download MNIST into DIR if absent   [only for the default DIR]\n"
             "  --train-size N        first N training-file images [all but the validation set: 50000]\n"
             "  --validation-size N   last N training-file images          [10000]\n"
@@ -202,7 +204,7 @@ enum {
     O_MTA, O_SAVE, O_METRICS, O_METRICS_JSON, O_MODEL, O_QUIET, O_HELP, O_VERSION, O_ACT,
     O_OUTPUT, O_DROPOUT, O_REG, O_MOMENTUM, O_NESTEROV, O_SCHEDULE, O_LR_STEP, O_LR_GAMMA,
     O_PLATEAU, O_EARLY, O_EXPAND, O_CKPT, O_CKPT_EVERY, O_RESUME, O_BIND, O_CONFUSION, O_IMAGES,
-    O_OUT, O_LABELS
+    O_OUT, O_LABELS, O_DATA_PREFIX
 };
 
 static const struct option long_opts[] = {
@@ -254,6 +256,7 @@ static const struct option long_opts[] = {
     {"images", required_argument, 0, O_IMAGES},
     {"out", required_argument, 0, O_OUT},
     {"labels", required_argument, 0, O_LABELS},
+    {"data-prefix", required_argument, 0, O_DATA_PREFIX},
     {"help", no_argument, 0, O_HELP},
     {"version", no_argument, 0, O_VERSION},
     {0, 0, 0, 0},
@@ -273,6 +276,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     o->checkpoint_every = 1;
     nn2_config_default(&o->cfg);
     o->data_dir = CLI_DEFAULT_DATA;
+    o->data_prefix = "";
     o->fetch = -1;
     o->train_size = 0; /* all images of the training file before the validation set */
     o->validation_size = 10000;
@@ -400,6 +404,10 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         case O_IMAGES: o->images_path = a; break;
         case O_OUT: o->out_path = a; break;
         case O_LABELS: o->labels_path = a; break;
+        case O_DATA_PREFIX:
+            if (strchr(a, '/')) return bad(flag, a, "a prefix of file names, without '/' (the directory is --data)");
+            o->data_prefix = a;
+            break;
         case O_HELP: o->cmd = CMD_HELP; return 0;
         case O_VERSION: o->cmd = CMD_VERSION; return 0;
         case ':': return bad(argv[optind - 1], NULL, "needs a value");
@@ -421,6 +429,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return bad("--labels", o->labels_path, "only for nn2 eval, with --images");
     if (o->cmd == CMD_EVAL && o->images_path && !o->labels_path)
         return bad("--images", o->images_path, "nn2 eval needs --labels FILE with it");
+    if (*o->data_prefix && o->fetch == 1) return bad("--fetch", NULL, "fetches MNIST, whose files have no --data-prefix");
+    if (*o->data_prefix && o->cmd != CMD_TRAIN && o->cmd != CMD_EVAL)
+        return bad("--data-prefix", o->data_prefix, "only for nn2 train and nn2 eval");
     if (o->cmd == CMD_EVAL && o->images_path && set_given)
         return bad("--set", NULL, "not with --images (the files are the set)");
     if (o->out_path && o->cmd != CMD_PREDICT) return bad("--out", o->out_path, "only for nn2 predict");

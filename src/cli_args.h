@@ -24,6 +24,7 @@ typedef struct cli_opts {
     int expand;
     nn2_config cfg;
     const char *data_dir;
+    const char *data_prefix; /* --data-prefix: before each file's name in data_dir ("" none) */
     int fetch; /* -1 default (fetch only into the default directory), 0 never, 1 always */
     size_t train_size, validation_size;
     cli_set eval_set; /* train: the evaluation data; eval: the set to score */

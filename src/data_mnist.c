@@ -213,37 +213,55 @@ void nn2_idx_free(nn2_idx_set *s)
     memset(s, 0, sizeof *s);
 }
 
-nn2_status nn2_mnist_find(char *path, size_t cap, const char *dir, const char *stem,
-                          nn2_error *err)
+nn2_status nn2_idx_find(char *path, size_t cap, const char *dir, const char *prefix, const char *stem,
+                        nn2_error *err)
 {
-    /* stem: "train-images", "train-labels", "t10k-images", "t10k-labels" */
+    /* stem: "train-images", "train-labels", "t10k-images", "t10k-labels"; "t10k" is also
+     * looked for as "test" (EMNIST's spelling) */
     const char *kind = strstr(stem, "images") ? "idx3" : "idx1";
     static const char *const seps[] = {"-", "."};
     static const char *const exts[] = {"", ".gz"};
-    for (int s = 0; s < 2; s++)
-        for (int e = 0; e < 2; e++) {
-            int n = snprintf(path, cap, "%s/%s%s%s-ubyte%s", dir, stem, seps[s], kind, exts[e]);
-            struct stat sb;
-            if (n > 0 && (size_t)n < cap && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
-                return NN2_OK;
-        }
-    return nn2_fail(err, NN2_ERR_IO, "%s/%s-%s-ubyte[.gz]: not found (nor the '.%s' spelling)",
-                    dir, stem, kind, kind);
+    const int t10k = strncmp(stem, "t10k", 4) == 0;
+    for (int name = 0; name < 1 + t10k; name++)
+        for (int s = 0; s < 2; s++)
+            for (int e = 0; e < 2; e++) {
+                int n = name ? snprintf(path, cap, "%s/%stest%s%s%s-ubyte%s", dir, prefix, stem + 4, seps[s], kind, exts[e])
+                             : snprintf(path, cap, "%s/%s%s%s%s-ubyte%s", dir, prefix, stem, seps[s], kind, exts[e]);
+                struct stat sb;
+                if (n > 0 && (size_t)n < cap && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+                    return NN2_OK;
+            }
+    return nn2_fail(err, NN2_ERR_IO, "%s/%s%s-%s-ubyte[.gz]: not found (nor the '.%s' spelling%s)", dir,
+                    prefix, stem, kind, kind, t10k ? ", nor 'test' for 't10k'" : "");
 }
 
-nn2_status nn2_mnist_load(nn2_mnist *out, const char *dir, size_t n_train, size_t n_valid,
+nn2_status nn2_mnist_find(char *path, size_t cap, const char *dir, const char *stem,
                           nn2_error *err)
+{
+    return nn2_idx_find(path, cap, dir, "", stem, err);
+}
+
+/* The largest label of s, plus one. */
+static int label_span(const nn2_idx_set *s)
+{
+    int top = 0;
+    for (size_t i = 0; i < s->count; i++) top = s->labels[i] >= top ? s->labels[i] + 1 : top;
+    return top;
+}
+
+nn2_status nn2_idx_dataset_load(nn2_mnist *out, const char *dir, const char *prefix, size_t n_train,
+                                size_t n_valid, nn2_error *err)
 {
     memset(out, 0, sizeof *out);
     char ti[4096], tl[4096], si[4096], sl[4096];
     nn2_status st;
-    if ((st = nn2_mnist_find(ti, sizeof ti, dir, "train-images", err)) ||
-        (st = nn2_mnist_find(tl, sizeof tl, dir, "train-labels", err)) ||
-        (st = nn2_mnist_find(si, sizeof si, dir, "t10k-images", err)) ||
-        (st = nn2_mnist_find(sl, sizeof sl, dir, "t10k-labels", err)))
+    if ((st = nn2_idx_find(ti, sizeof ti, dir, prefix, "train-images", err)) ||
+        (st = nn2_idx_find(tl, sizeof tl, dir, prefix, "train-labels", err)) ||
+        (st = nn2_idx_find(si, sizeof si, dir, prefix, "t10k-images", err)) ||
+        (st = nn2_idx_find(sl, sizeof sl, dir, prefix, "t10k-labels", err)))
         return st;
-    if ((st = nn2_idx_load(&out->train_file, ti, tl, 10, err))) return st;
-    if ((st = nn2_idx_load(&out->test_file, si, sl, 10, err))) {
+    if ((st = nn2_idx_load(&out->train_file, ti, tl, 256, err))) return st;
+    if ((st = nn2_idx_load(&out->test_file, si, sl, 256, err))) {
         nn2_idx_free(&out->train_file);
         return st;
     }
@@ -266,13 +284,23 @@ nn2_status nn2_mnist_load(nn2_mnist *out, const char *dir, size_t n_train, size_
                         "%zu",
                         ti, count, n_train, n_valid);
     }
+    /* as many classes as the labels of either file need, and MNIST's 10 at least (so that a
+     * subset without some digit is still a 10-class problem) */
+    int classes = label_span(tr) > label_span(te) ? label_span(tr) : label_span(te);
+    classes = classes > 10 ? classes : 10;
     const int dim = tr->rows * tr->cols;
-    out->training = (nn2_dataset){tr->images, tr->labels, n_train, dim, 10, tr->rows, tr->cols, 0};
+    out->training = (nn2_dataset){tr->images, tr->labels, n_train, dim, classes, tr->rows, tr->cols, 0};
     const size_t v0 = tr->count - n_valid; /* the validation set is the file's last n_valid */
     out->validation = (nn2_dataset){tr->images + v0 * (size_t)dim, tr->labels + v0, n_valid, dim,
-                                    10, tr->rows, tr->cols, 0};
-    out->test = (nn2_dataset){te->images, te->labels, te->count, dim, 10, te->rows, te->cols, 0};
+                                    classes, tr->rows, tr->cols, 0};
+    out->test = (nn2_dataset){te->images, te->labels, te->count, dim, classes, te->rows, te->cols, 0};
     return NN2_OK;
+}
+
+nn2_status nn2_mnist_load(nn2_mnist *out, const char *dir, size_t n_train, size_t n_valid,
+                          nn2_error *err)
+{
+    return nn2_idx_dataset_load(out, dir, "", n_train, n_valid, err);
 }
 
 void nn2_mnist_free(nn2_mnist *m)

@@ -163,13 +163,13 @@ static int on_epoch(const nn2_epoch_stats *st, void *user)
     return r->io_status != NN2_OK;
 }
 
-static int have_mnist(const char *dir)
+static int have_mnist(const char *dir, const char *prefix)
 {
     static const char *const stems[] = {"train-images", "train-labels", "t10k-images",
                                         "t10k-labels"};
     char path[4096];
     for (int i = 0; i < 4; i++)
-        if (nn2_mnist_find(path, sizeof path, dir, stems[i], NULL) != NN2_OK) return 0;
+        if (nn2_idx_find(path, sizeof path, dir, prefix, stems[i], NULL) != NN2_OK) return 0;
     return 1;
 }
 
@@ -207,12 +207,12 @@ static int fetch_mnist(const char *dir)
  * rank 0 reports the first rank's error. */
 static int load_data(const cli_opts *o, nn2_mnist *m, nn2_dist *dist)
 {
-    const int want_fetch = o->fetch == 1 || (o->fetch == -1 && !strcmp(o->data_dir, CLI_DEFAULT_DATA));
+    const int want_fetch = !*o->data_prefix && (o->fetch == 1 || (o->fetch == -1 && !strcmp(o->data_dir, CLI_DEFAULT_DATA)));
     const int rank = nn2_dist_rank(dist);
-    int failed = rank == 0 && !have_mnist(o->data_dir) && want_fetch && fetch_mnist(o->data_dir);
+    int failed = rank == 0 && !have_mnist(o->data_dir, o->data_prefix) && want_fetch && fetch_mnist(o->data_dir);
     if (nn2_dist_any(dist, failed)) return 1;
     nn2_error err;
-    nn2_status st = nn2_mnist_load(m, o->data_dir, o->train_size, o->validation_size, &err);
+    nn2_status st = nn2_idx_dataset_load(m, o->data_dir, o->data_prefix, o->train_size, o->validation_size, &err);
     const nn2_status own = st;
     st = nn2_dist_agree(dist, st, &err);
     if (st != NN2_OK) {

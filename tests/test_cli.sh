@@ -206,6 +206,29 @@ printf '{"sizes": [16, 5], "weights": [[%s]], "biases": [[[0],[0],[0],[0],[0]]],
 expect 2 "^nn2: $data/idx/t10k-labels.idx1-ubyte.gz: label 7 of item 0, but $tmp/five.json has 5 outputs" -- "$nn2" eval \
   --model "$tmp/five.json" --images "$data/idx/t10k-images-idx3-ubyte.gz" --labels "$data/idx/t10k-labels.idx1-ubyte.gz"
 rm -f "$tmp/p.csv" "$tmp/nine.json" "$tmp/five.json" "$tmp/dir.txt"
+# a dataset of the MNIST family named as EMNIST names its files (a prefix, "test" for "t10k"),
+# with 47 classes (labels 0-46): trained and scored with --data-prefix
+em="$tmp/em"; mkdir -p "$em"
+cp "$data/idx/train-images-idx3-ubyte" "$em/emnist-t-train-images-idx3-ubyte"
+cp "$data/idx/t10k-images-idx3-ubyte.gz" "$em/emnist-t-test-images-idx3-ubyte.gz"
+printf '\x00\x00\x08\x01\x00\x00\x00\x08\x00\x2e\x03\x0c\x05\x01\x14\x06' > "$em/emnist-t-train-labels-idx1-ubyte"
+printf '\x00\x00\x08\x01\x00\x00\x00\x03\x02\x1e\x09' > "$em/emnist-t-test-labels-idx1-ubyte"
+expect 0 "Epoch 1: accuracy on evaluation data: [0-9]* / 3" -- "$nn2" train --data "$em" --data-prefix emnist-t- \
+  --sizes 16,8,47 --train-size 5 --validation-size 3 --epochs 2 --save "$tmp/em.json"
+expect 2 "^nn2: training data: 47 classes but the network has 10 outputs" -- "$nn2" train --data "$em" \
+  --data-prefix emnist-t- --train-size 5 --validation-size 3 --sizes 16,8,10
+expect 0 "^accuracy on test data: [0-9]* / 3" -- "$nn2" eval --model "$tmp/em.json" --data "$em" --data-prefix emnist-t- --confusion
+checks=$((checks+1))
+if [ "$(awk '$1 ~ /^[0-9]+$/ && NF == 49' "$tmp/out" | wc -l)" != 47 ]; then
+  fails=$((fails+1)); echo "FAIL: the 47-class confusion matrix has not 47 rows of 47 answers"; fi
+expect 1 "^nn2: $em/emnist-u-train-images-idx3-ubyte\[.gz\]: not found" -- "$nn2" train --data "$em" --data-prefix emnist-u-
+rm "$em/emnist-t-test-images-idx3-ubyte.gz"
+expect 1 "^nn2: $em/emnist-t-t10k-images-idx3-ubyte\[.gz\]: not found (nor the '.idx3' spelling, nor 'test' for 't10k')" -- \
+  "$nn2" eval --model "$tmp/em.json" --data "$em" --data-prefix emnist-t-
+expect 2 "^nn2: --data-prefix a/b: a prefix of file names" -- "$nn2" train --data-prefix a/b
+expect 2 "^nn2: --fetch: fetches MNIST" -- "$nn2" train --data-prefix x- --fetch
+expect 2 "^nn2: --data-prefix x-: only for nn2 train and nn2 eval" -- "$nn2" predict --model m --images i --data-prefix x-
+rm -rf "$em" "$tmp/em.json"
 # a failed save exits 1 naming the path, and leaves nothing half-written
 expect 1 "$tmp/no-dir/m.json" -- "$nn2" train --data "$data/idx" --sizes 16,5,10 --train-size 5 --validation-size 3 --epochs 1 --save "$tmp/no-dir/m.json"
 # ... and every output path is checked before any training: no epoch runs for a bad one

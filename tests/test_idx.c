@@ -62,6 +62,69 @@ static int write_big(const char *path, int ndim, int gz, size_t extra)
     return ok;
 }
 
+/* A small raw IDX file: n items of 2x2 pixels (ndim 3) or n labels (ndim 1). */
+static int write_small(const char *path, int ndim, uint32_t n, const uint8_t *payload)
+{
+    const size_t head = ndim == 3 ? 16 : 8, len = ndim == 3 ? (size_t)n * 4 : n;
+    uint8_t b[16 + 64];
+    if (len > 64) return 0;
+    const uint32_t h[4] = {ndim == 3 ? 2051u : 2049u, n, 2, 2};
+    for (size_t k = 0; k < head; k++) b[k] = (uint8_t)(h[k / 4] >> (8 * (3 - k % 4)));
+    memcpy(b + head, payload, len);
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(b, 1, head + len, f) == head + len;
+    if (f) ok &= fclose(f) == 0;
+    return ok;
+}
+
+/* A dataset of the MNIST family named as EMNIST names its files (a prefix, "test" for "t10k",
+ * one label file with the '.' spelling) with 47 classes: found with the prefix, n_classes from
+ * the labels (at least 10); not found without it, the message naming what was looked for. */
+static void prefixed_set(const char *dir)
+{
+    char ti[1024], tl[1024], si[1024], sl[1024];
+    snprintf(ti, sizeof ti, "%s/emnist-x-train-images-idx3-ubyte", dir);
+    snprintf(tl, sizeof tl, "%s/emnist-x-train-labels-idx1-ubyte", dir);
+    snprintf(si, sizeof si, "%s/emnist-x-test-images-idx3-ubyte", dir);
+    snprintf(sl, sizeof sl, "%s/emnist-x-test-labels.idx1-ubyte", dir);
+    uint8_t px[6 * 4];
+    for (int i = 0; i < 6 * 4; i++) px[i] = (uint8_t)(i * 7);
+    const uint8_t train_lab[3][6] = {{0, 46, 3, 12, 5, 1}, {0, 1, 2, 3, 4, 5}, {0, 1, 2, 3, 4, 5}};
+    const uint8_t test_lab[3][3] = {{2, 30, 9}, {1, 2, 3}, {1, 200, 3}};
+    const int want[3] = {47, 10, 201};
+    nn2_error err = {{0}};
+    for (int c = 0; c < 3; c++) {
+        CHECK(write_small(ti, 3, 6, px) && write_small(tl, 1, 6, train_lab[c]) && write_small(si, 3, 3, px) &&
+                  write_small(sl, 1, 3, test_lab[c]),
+              "write the prefixed files in %s", dir);
+        nn2_mnist m;
+        const nn2_status st = nn2_idx_dataset_load(&m, dir, "emnist-x-", 4, 2, &err);
+        CHECK(st == NN2_OK, "prefixed set %d: %s", c, err.msg);
+        if (st != NN2_OK) continue;
+        CHECK(m.training.count == 4 && m.validation.count == 2 && m.test.count == 3, "prefixed set: split");
+        CHECK(m.training.n_classes == want[c] && m.validation.n_classes == want[c] && m.test.n_classes == want[c],
+              "prefixed set %d: %d classes, want %d", c, m.training.n_classes, want[c]);
+        CHECK(m.test.labels[1] == test_lab[c][1] && m.validation.labels[1] == train_lab[c][5], "prefixed set: labels");
+        nn2_mnist_free(&m);
+    }
+    nn2_mnist m;
+    nn2_status st = nn2_mnist_load(&m, dir, 4, 2, &err);
+    CHECK(st == NN2_ERR_IO && strstr(err.msg, "/train-images-idx3-ubyte[.gz]: not found"), "no prefix: %s", err.msg);
+    remove(ti);
+    st = nn2_idx_dataset_load(&m, dir, "emnist-x-", 4, 2, &err);
+    CHECK(st == NN2_ERR_IO && strstr(err.msg, "/emnist-x-train-images-idx3-ubyte[.gz]: not found"), "no train images: %s",
+          err.msg);
+    CHECK(write_small(ti, 3, 6, px), "rewrite %s", ti);
+    remove(si);
+    st = nn2_idx_dataset_load(&m, dir, "emnist-x-", 4, 2, &err);
+    CHECK(st == NN2_ERR_IO && strstr(err.msg, "/emnist-x-t10k-images-idx3-ubyte[.gz]: not found") &&
+              strstr(err.msg, "nor 'test' for 't10k'"),
+          "no test images: %s", err.msg);
+    remove(ti);
+    remove(tl);
+    remove(sl);
+}
+
 /* The big files read back: every pixel and label where it was written. */
 static void big_round_trip(const char *dir, int gz)
 {
@@ -146,6 +209,7 @@ int main(int argc, char **argv)
 
     char tmp[] = "/tmp/nn2-test-idx-XXXXXX";
     CHECK(mkdtemp(tmp) != NULL, "temporary directory");
+    prefixed_set(tmp);
     big_round_trip(tmp, 0);
 #if NN2_WITH_ZLIB
     big_round_trip(tmp, 1);
