@@ -19,14 +19,18 @@ class IdxError(Exception):
 
 def find(data_dir, stem, kind):
     """The path of STEM-KIND-ubyte, or STEM.KIND-ubyte, either one possibly .gz, in data_dir
-    (stem such as 'train-images', kind 'idx3' or 'idx1')."""
-    for sep in ("-", "."):
-        for ext in ("", ".gz"):
-            path = os.path.join(data_dir, "%s%s%s-ubyte%s" % (stem, sep, kind, ext))
-            if os.path.isfile(path):
-                return path
-    raise IdxError("%s not found (nor %s.%s-ubyte, or either .gz)" %
-                   (os.path.join(data_dir, "%s-%s-ubyte" % (stem, kind)), stem, kind))
+    (stem such as 'train-images', kind 'idx3' or 'idx1'); a 't10k' stem is also looked for as
+    'test' (EMNIST's spelling), as nn2 looks for it."""
+    names = [stem] + (["test" + stem[4:]] if stem.startswith("t10k") else [])
+    for name in names:
+        for sep in ("-", "."):
+            for ext in ("", ".gz"):
+                path = os.path.join(data_dir, "%s%s%s-ubyte%s" % (name, sep, kind, ext))
+                if os.path.isfile(path):
+                    return path
+    raise IdxError("%s not found (nor %s.%s-ubyte, or either .gz%s)" %
+                   (os.path.join(data_dir, "%s-%s-ubyte" % (stem, kind)), stem, kind,
+                    ", nor 'test' for 't10k'" if len(names) > 1 else ""))
 
 
 def read(path, ndim, count=None, item=None):
