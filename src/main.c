@@ -314,6 +314,15 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
         return 2;
     }
     const int n_out = o->sizes[o->n_sizes - 1], n_cls = train->n_classes;
+    if (n_out < n_cls) { /* every rank refuses alike */
+        if (rank == 0)
+            fprintf(stderr, "nn2: --sizes ends in %d outputs but the labels in %s/%s* have %d classes (0-%d)\n",
+                    n_out, o->data_dir, o->data_prefix, n_cls, n_cls - 1);
+        free(r.hist);
+        nn2_net_free(net);
+        nn2_mnist_free(&m);
+        return 2;
+    }
     if (rank == 0 && n_out > n_cls) { /* legal, but a user may have meant n_cls */
         char unused[48];
         if (n_out > n_cls + 1)

@@ -103,6 +103,9 @@ for every in 0 2; do
   if [ "$every" = 2 ] && [ ! -s "$tmp/e.ck" ]; then fails=$((fails+1)); echo "FAIL: --checkpoint-every 2 wrote no checkpoint"; fi
 done
 
+# fewer: refused before training, naming the flag and the data
+expect 2 "^nn2: --sizes ends in 9 outputs but the labels in $data/idx/\* have 10 classes (0-9)" -- "$nn2" train \
+  --data "$data/idx" --sizes 16,5,9 --train-size 5 --validation-size 3
 # more outputs than the data has classes: legal, with a note naming the unused outputs
 expect 0 "^nn2: note: --sizes ends in 12 outputs but the data has 10 classes; outputs 10-11 are never a target" -- \
   "$nn2" train --data "$data/idx" --sizes 16,5,12 --train-size 5 --validation-size 3 --epochs 1 --quiet
@@ -215,7 +218,7 @@ printf '\x00\x00\x08\x01\x00\x00\x00\x08\x00\x2e\x03\x0c\x05\x01\x14\x06' > "$em
 printf '\x00\x00\x08\x01\x00\x00\x00\x03\x02\x1e\x09' > "$em/emnist-t-test-labels-idx1-ubyte"
 expect 0 "Epoch 1: accuracy on evaluation data: [0-9]* / 3" -- "$nn2" train --data "$em" --data-prefix emnist-t- \
   --sizes 16,8,47 --train-size 5 --validation-size 3 --epochs 2 --save "$tmp/em.json"
-expect 2 "^nn2: training data: 47 classes but the network has 10 outputs" -- "$nn2" train --data "$em" \
+expect 2 "^nn2: --sizes ends in 10 outputs but the labels in $em/emnist-t-\* have 47 classes (0-46)" -- "$nn2" train --data "$em" \
   --data-prefix emnist-t- --train-size 5 --validation-size 3 --sizes 16,8,10
 expect 0 "^accuracy on test data: [0-9]* / 3" -- "$nn2" eval --model "$tmp/em.json" --data "$em" --data-prefix emnist-t- --confusion
 checks=$((checks+1))
