@@ -1,6 +1,7 @@
-/* main.c: the nn2 command-line tool: nn2_config from the command line, data fetching, per-epoch
- * reporting (progress bar on a terminal), metrics files, and exit codes
- * (0 ok, 1 data or runtime error, 2 usage error, 3 training diverged). */
+/* main.c: the nn2 command-line tool: the commands dispatched, and `nn2 train` (nn2_config from
+ * the command line, per-epoch reporting with a progress bar on a terminal, metrics files,
+ * signals) and `nn2 info`; exit codes 0 ok, 1 data or runtime error, 2 usage error, 3 training
+ * diverged. The data: cli_data.c; nn2 eval and predict: cli_score.c. */
 #include <glob.h>
 #include <math.h>
 #include <signal.h>
@@ -9,17 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli_args.h"
+#include "cli_data.h"
+#include "cli_score.h"
 #include "dist.h"
 #include "fileio.h"
 #include "nn2.h"
 #include "nn2_kernels.h"
 #include "placement.h"
-#include "report.h"
 
 typedef struct report {
     const cli_opts *o;
@@ -163,76 +164,6 @@ static int on_epoch(const nn2_epoch_stats *st, void *user)
     return r->io_status != NN2_OK;
 }
 
-static int have_mnist(const char *dir, const char *prefix)
-{
-    static const char *const stems[] = {"train-images", "train-labels", "t10k-images",
-                                        "t10k-labels"};
-    char path[4096];
-    for (int i = 0; i < 4; i++)
-        if (nn2_idx_find(path, sizeof path, dir, prefix, stems[i], NULL) != NN2_OK) return 0;
-    return 1;
-}
-
-/* Run scripts/fetch_mnist.sh DIR: next to the source tree this binary was built from, or
- * NN2_FETCH_SCRIPT. */
-static int fetch_mnist(const char *dir)
-{
-    const char *script = getenv("NN2_FETCH_SCRIPT");
-    char buf[4096];
-    if (!script || !*script) {
-        snprintf(buf, sizeof buf, "%s/scripts/fetch_mnist.sh", NN2_SOURCE_DIR);
-        script = buf;
-    }
-    if (access(script, R_OK) != 0) {
-        fprintf(stderr, "nn2: %s: MNIST is missing and the fetch script %s is not there\n", dir,
-                script);
-        return 1;
-    }
-    fprintf(stderr, "nn2: %s: MNIST not found, fetching it with %s\n", dir, script);
-    const pid_t pid = fork();
-    if (pid < 0) return 1;
-    if (pid == 0) {
-        execl("/bin/bash", "bash", script, dir, (char *)NULL);
-        _exit(127);
-    }
-    int status;
-    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "nn2: %s: fetching MNIST failed\n", dir);
-        return 1;
-    }
-    return 0;
-}
-
-/* With several ranks, rank 0 fetches, every rank reads the files (a shared filesystem), and
- * rank 0 reports the first rank's error. */
-static int load_data(const cli_opts *o, nn2_mnist *m, nn2_dist *dist)
-{
-    const int want_fetch = !*o->data_prefix && (o->fetch == 1 || (o->fetch == -1 && !strcmp(o->data_dir, CLI_DEFAULT_DATA)));
-    const int rank = nn2_dist_rank(dist);
-    int failed = rank == 0 && !have_mnist(o->data_dir, o->data_prefix) && want_fetch && fetch_mnist(o->data_dir);
-    if (nn2_dist_any(dist, failed)) return 1;
-    nn2_error err;
-    nn2_status st = nn2_idx_dataset_load(m, o->data_dir, o->data_prefix, o->train_size, o->validation_size, &err);
-    const nn2_status own = st;
-    st = nn2_dist_agree(dist, st, &err);
-    if (st != NN2_OK) {
-        if (own == NN2_OK) nn2_mnist_free(m);
-        if (rank == 0) fprintf(stderr, "nn2: %s\n", err.msg);
-        return st == NN2_ERR_ARG ? 2 : 1;
-    }
-    return 0;
-}
-
-static const nn2_dataset *pick_set(const nn2_mnist *m, cli_set s)
-{
-    switch (s) {
-    case SET_TRAINING: return &m->training;
-    case SET_VALIDATION: return m->validation.count ? &m->validation : NULL;
-    case SET_TEST: return &m->test;
-    }
-    return NULL;
-}
-
 /* More threads than the PUs this process is bound to (mpirun binds a rank to one core when
  * there are at most two): say so, since they would take turns on one core. */
 static void warn_if_cramped(const nn2_config *cfg, int rank)
@@ -274,7 +205,7 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
     install_signals(); /* before loading: a signal then stops training at its first mini-batch */
     if (nn2_dist_any(dist, rank == 0 && !outputs_writable(o))) return 1;
     nn2_mnist m;
-    int rc = load_data(o, &m, dist);
+    int rc = cli_load_data(o, &m, dist);
     if (rc) return rc;
     nn2_error err;
     nn2_net *net = NULL;
@@ -303,7 +234,7 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
     cfg.stop = &stop_flag;
     cfg.dist = dist;
     if (o->checkpoint && rank == 0) remove_stale_temps(o->checkpoint);
-    const nn2_dataset *eval = pick_set(&m, o->eval_set);
+    const nn2_dataset *eval = cli_pick_set(&m, o->eval_set);
     const nn2_dataset expanded = nn2_dataset_expanded(&m.training);
     const nn2_dataset *train = o->expand ? &expanded : &m.training;
     if ((cfg.early_stop > 0 || cfg.schedule == NN2_SCHED_PLATEAU) && !eval) {
@@ -403,147 +334,6 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
     return rc;
 }
 
-/* eval --confusion: the answers on set, counted against its labels. */
-static int print_confusion(const nn2_net *net, const nn2_dataset *set, int threads)
-{
-    const int n_out = nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1];
-    int *pred = malloc(sizeof(int) * set->count);
-    long *counts = malloc(sizeof(long) * (size_t)set->n_classes * (size_t)n_out);
-    nn2_error err;
-    nn2_status st = pred && counts ? nn2_predict(net, set, threads, pred, NULL, &err)
-                                   : nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for the confusion matrix");
-    if (st == NN2_OK) {
-        nn2_confusion_count(pred, set->labels, set->count, set->n_classes, n_out, counts);
-        nn2_confusion_print(stdout, counts, set->n_classes, n_out);
-    } else {
-        fprintf(stderr, "nn2: %s\n", err.msg);
-    }
-    free(pred);
-    free(counts);
-    return st == NN2_OK ? 0 : 1;
-}
-
-/* eval --images --labels: the two files as one labelled set, whose labels the network's outputs
- * must cover (any count of classes up to 256, not only MNIST's 10): 0, or the exit status. */
-static int load_files(const cli_opts *o, int n_out, nn2_idx_set *s, nn2_dataset *d)
-{
-    nn2_error err;
-    if (nn2_idx_load(s, o->images_path, o->labels_path, 256, &err) != NN2_OK) {
-        fprintf(stderr, "nn2: %s\n", err.msg);
-        return 1;
-    }
-    for (size_t i = 0; i < s->count; i++) {
-        if (s->labels[i] >= n_out) {
-            fprintf(stderr, "nn2: %s: label %u of item %zu, but %s has %d outputs\n", o->labels_path,
-                    s->labels[i], i, o->model_path, n_out);
-            nn2_idx_free(s);
-            return 2;
-        }
-    }
-    *d = (nn2_dataset){s->images, s->labels, s->count, s->rows * s->cols, n_out, s->rows, s->cols, 0};
-    return 0;
-}
-
-static int cmd_eval(const cli_opts *o)
-{
-    nn2_error err;
-    nn2_net *net;
-    nn2_status st = nn2_net_load(&net, o->model_path, &err);
-    if (st != NN2_OK) {
-        fprintf(stderr, "nn2: %s\n", err.msg);
-        return 1;
-    }
-    nn2_mnist m = {0};
-    nn2_idx_set files = {0};
-    nn2_dataset own;
-    const nn2_dataset *set = NULL;
-    static const char *const names[] = {"training data", "validation data", "test data"};
-    const char *name = o->images_path ? o->images_path : names[o->eval_set];
-    int rc;
-    if (o->images_path) {
-        rc = load_files(o, nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1], &files, &own);
-        set = &own;
-    } else {
-        cli_opts lo = *o;
-        if (o->eval_set == SET_TEST) lo.train_size = lo.validation_size = 0; /* split irrelevant */
-        rc = load_data(&lo, &m, NULL);
-        if (!rc) set = pick_set(&m, o->eval_set);
-    }
-    if (rc) {
-        nn2_net_free(net);
-        return rc;
-    }
-    nn2_eval_result r;
-    const double lambda = o->cfg.lambda;
-    st = set ? nn2_evaluate(net, set, lambda, o->cfg.threads, &r, &err) : NN2_ERR_ARG;
-    if (!set) snprintf(err.msg, sizeof err.msg, "--set: the validation set is empty");
-    if (st != NN2_OK) {
-        fprintf(stderr, "nn2: %s: %s\n", o->model_path, err.msg);
-        rc = st == NN2_ERR_ARG ? 2 : 1;
-    } else {
-        printf("accuracy on %s: %ld / %zu (%.2f%%)\n", name, r.correct, r.count,
-               100.0 * (double)r.correct / (double)r.count);
-        printf("cost on %s: %.6f (%s, lambda %g)\n", name, r.cost, nn2_cost_name(nn2_net_cost(net)), lambda);
-        if (o->confusion) rc = print_confusion(net, set, o->cfg.threads);
-    }
-    nn2_idx_free(&files);
-    if (!o->images_path) nn2_mnist_free(&m);
-    nn2_net_free(net);
-    return rc;
-}
-
-/* predict: the answers and outputs for each image of --images, as CSV into --out or stdout. */
-static int cmd_predict(const cli_opts *o)
-{
-    nn2_error err;
-    nn2_net *net;
-    if (nn2_net_load(&net, o->model_path, &err) != NN2_OK) {
-        fprintf(stderr, "nn2: %s\n", err.msg);
-        return 1;
-    }
-    if (o->out_path && nn2_check_writable(o->out_path, &err) != NN2_OK) {
-        fprintf(stderr, "nn2: --out %s\n", err.msg);
-        nn2_net_free(net);
-        return 1;
-    }
-    nn2_idx_set img;
-    nn2_status st = nn2_idx_load(&img, o->images_path, NULL, 0, &err);
-    if (st != NN2_OK) {
-        fprintf(stderr, "nn2: %s\n", err.msg);
-        nn2_net_free(net);
-        return 1;
-    }
-    const int n_out = nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1];
-    const nn2_dataset d = {img.images, NULL, img.count, img.rows * img.cols, 0, img.rows, img.cols, 0};
-    int *pred = malloc(sizeof(int) * img.count);
-    size_t n_vals, bytes;
-    const int fits = nn2_mul_size(img.count, (size_t)n_out, &n_vals) && nn2_mul_size(n_vals, sizeof(float), &bytes);
-    float *out = fits ? malloc(bytes) : NULL;
-    char *csv = NULL;
-    size_t len = 0;
-    if (!pred || !out) st = nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for %zu predictions", img.count);
-    if (st == NN2_OK) {
-        st = nn2_predict(net, &d, o->cfg.threads, pred, out, &err);
-        if (st == NN2_ERR_ARG) { /* the images do not fit the network: name both files */
-            char msg[sizeof err.msg];
-            snprintf(msg, sizeof msg, "%s", err.msg);
-            nn2_fail(&err, st, "%s (%dx%d) against %s: %s", o->images_path, img.rows, img.cols, o->model_path, msg);
-        }
-    }
-    if (st == NN2_OK) st = nn2_predictions_csv(pred, out, img.count, n_out, &csv, &len, &err);
-    if (st == NN2_OK && o->out_path) st = nn2_write_atomic(o->out_path, csv, len, &err);
-    else if (st == NN2_OK && (fwrite(csv, 1, len, stdout) != len || fflush(stdout) != 0))
-        st = nn2_fail(&err, NN2_ERR_IO, "standard output: write failed");
-    if (st != NN2_OK) fprintf(stderr, "nn2: %s\n", err.msg);
-    else if (o->out_path) fprintf(stderr, "nn2: %zu predictions written to %s\n", img.count, o->out_path);
-    free(csv);
-    free(out);
-    free(pred);
-    nn2_idx_free(&img);
-    nn2_net_free(net);
-    return st == NN2_OK ? 0 : st == NN2_ERR_ARG ? 2 : 1; /* 2: the images do not fit the model, as in eval */
-}
-
 static int cmd_info(const cli_opts *o)
 {
     const nn2_kernels *k = nn2_kernels_get();
@@ -590,8 +380,8 @@ int main(int argc, char **argv)
         nn2_dist_finalize(dist);
         return trc;
     }
-    case CMD_EVAL: return cmd_eval(&o);
-    case CMD_PREDICT: return cmd_predict(&o);
+    case CMD_EVAL: return cli_eval(&o);
+    case CMD_PREDICT: return cli_predict(&o);
     case CMD_NONE: break;
     }
     return 2;
