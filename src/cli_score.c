@@ -8,10 +8,16 @@
 #include "fileio.h"
 #include "report.h"
 
+/* The network's outputs: the last of its sizes. */
+static int n_outputs(const nn2_net *net)
+{
+    return nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1];
+}
+
 /* eval --confusion: the answers on set, counted against its labels. */
 static int print_confusion(const nn2_net *net, const nn2_dataset *set, int threads)
 {
-    const int n_out = nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1];
+    const int n_out = n_outputs(net);
     int *pred = malloc(sizeof(int) * set->count);
     long *counts = malloc(sizeof(long) * (size_t)set->n_classes * (size_t)n_out);
     nn2_error err;
@@ -66,7 +72,7 @@ int cli_eval(const cli_opts *o)
     const char *name = o->images_path ? o->images_path : names[o->eval_set];
     int rc;
     if (o->images_path) {
-        rc = load_files(o, nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1], &files, &own);
+        rc = load_files(o, n_outputs(net), &files, &own);
         set = &own;
     } else {
         cli_opts lo = *o;
@@ -118,7 +124,7 @@ int cli_predict(const cli_opts *o)
         nn2_net_free(net);
         return 1;
     }
-    const int n_out = nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1];
+    const int n_out = n_outputs(net);
     const nn2_dataset d = {img.images, NULL, img.count, img.rows * img.cols, 0, img.rows, img.cols, 0};
     int *pred = malloc(sizeof(int) * img.count);
     size_t n_vals, bytes;

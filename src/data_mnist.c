@@ -286,7 +286,8 @@ nn2_status nn2_idx_dataset_load(nn2_mnist *out, const char *dir, const char *pre
     }
     /* as many classes as the labels of either file need, and MNIST's 10 at least (so that a
      * subset without some digit is still a 10-class problem) */
-    int classes = label_span(tr) > label_span(te) ? label_span(tr) : label_span(te);
+    const int span_tr = label_span(tr), span_te = label_span(te);
+    int classes = span_tr > span_te ? span_tr : span_te;
     classes = classes > 10 ? classes : 10;
     const int dim = tr->rows * tr->cols;
     out->training = (nn2_dataset){tr->images, tr->labels, n_train, dim, classes, tr->rows, tr->cols, 0};
