@@ -12,6 +12,11 @@
 extern "C" {
 #endif
 
+/* The version of this header (CMake's project version is read from this line). */
+#define NN2_VERSION_STRING "0.1.0"
+/* The version of the library linked in, the same as NN2_VERSION_STRING for a matching pair. */
+const char *nn2_version(void);
+
 typedef enum nn2_status {
     NN2_OK = 0,
     NN2_ERR_IO = -1,      /* a file could not be opened, read or written */

@@ -17,16 +17,33 @@ static int have_mnist(const char *dir, const char *prefix)
     return 1;
 }
 
-/* Run scripts/fetch_mnist.sh DIR: next to the source tree this binary was built from, or
- * NN2_FETCH_SCRIPT. */
+/* The fetch script: NN2_FETCH_SCRIPT; else, for an installed nn2, share/nn2/fetch_mnist.sh
+ * beside the binary's bin/; else scripts/fetch_mnist.sh in the source tree it was built from. */
+static const char *fetch_script(char *buf, size_t cap)
+{
+    const char *env = getenv("NN2_FETCH_SCRIPT");
+    if (env && *env) return env;
+    char exe[4096];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            if ((size_t)snprintf(buf, cap, "%s/%s/fetch_mnist.sh", exe, NN2_DATADIR_FROM_BIN) < cap &&
+                access(buf, R_OK) == 0)
+                return buf;
+        }
+    }
+    snprintf(buf, cap, "%s/scripts/fetch_mnist.sh", NN2_SOURCE_DIR);
+    return buf;
+}
+
+/* Run the fetch script on DIR. */
 static int fetch_mnist(const char *dir)
 {
-    const char *script = getenv("NN2_FETCH_SCRIPT");
-    char buf[4096];
-    if (!script || !*script) {
-        snprintf(buf, sizeof buf, "%s/scripts/fetch_mnist.sh", NN2_SOURCE_DIR);
-        script = buf;
-    }
+    char buf[4096 + 64];
+    const char *script = fetch_script(buf, sizeof buf);
     if (access(script, R_OK) != 0) {
         fprintf(stderr, "nn2: %s: MNIST is missing and the fetch script %s is not there\n", dir,
                 script);

@@ -337,7 +337,7 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
 static int cmd_info(const cli_opts *o)
 {
     const nn2_kernels *k = nn2_kernels_get();
-    printf("nn2 %s\n", NN2_VERSION);
+    printf("nn2 %s\n", nn2_version());
     printf("kernels: %s (available:", k->name);
     for (int i = 0; i < NN2_ISA_COUNT; i++)
         if (nn2_kernels_for((nn2_isa)i)) printf(" %s", nn2_isa_str((nn2_isa)i));
@@ -366,7 +366,7 @@ int main(int argc, char **argv)
     switch (o.cmd) {
     case CMD_HELP: cli_usage(stdout); return 0;
     case CMD_VERSION:
-        printf("nn2 %s (kernels: %s)\n", NN2_VERSION, nn2_isa_name());
+        printf("nn2 %s (kernels: %s)\n", nn2_version(), nn2_isa_name());
         return 0;
     case CMD_INFO: return cmd_info(&o);
     case CMD_TRAIN: {

@@ -1,8 +1,10 @@
-/* status.c: status strings, error formatting and the aligned allocator. */
+/* status.c: the version, status strings, error formatting and the aligned allocator. */
 #include <stdarg.h>
 #include <string.h>
 
 #include "common.h"
+
+const char *nn2_version(void) { return NN2_VERSION; }
 
 const char *nn2_strerror(nn2_status s)
 {

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# install: `cmake --install` into a fresh prefix, then, outside nn2's tree, a program built
+# against it with pkg-config and with CMake's find_package(nn2) (tests/install/): both train,
+# save, load and predict through nn2.h alone, and write the same model bytes. The installed
+# nn2 runs from the prefix and finds its fetch script there.
+# Usage: test_install.sh BUILD_DIR SOURCE_DIR CMAKE C_COMPILER
+set -uo pipefail
+build=$1 src=$2 cmake=$3 cc=$4
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nn2-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fails=0 checks=0
+check() { # check DESCRIPTION COMMAND...
+  checks=$((checks + 1))
+  if "${@:2}" >"$tmp/out" 2>&1; then echo "ok: $1"; else echo "FAIL: $1"; sed 's/^/    /' "$tmp/out"; fails=$((fails + 1)); fi
+}
+prefix=$tmp/prefix
+"$cmake" --install "$build" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; exit 1; }
+lib=$(find "$prefix" -name libnn2.a | head -1)
+pcdir=$(dirname "$(find "$prefix" -name nn2.pc | head -1)")
+for f in bin/nn2 include/nn2.h share/nn2/fetch_mnist.sh; do
+  check "installed $f" test -s "$prefix/$f"
+done
+check "installed libnn2.a" test -s "$lib"
+check "installed nn2.pc" test -s "$pcdir/nn2.pc"
+check "installed nn2Config.cmake and its version file" \
+  test -s "$(dirname "$lib")/cmake/nn2/nn2Config.cmake" -a -s "$(dirname "$lib")/cmake/nn2/nn2ConfigVersion.cmake"
+check "the installed package names no path of the build machine's libraries" \
+  bash -c "! grep -l '/usr/lib' '$(dirname "$lib")'/cmake/nn2/*.cmake '$pcdir/nn2.pc'"
+
+version=$("$prefix/bin/nn2" --version | sed -n 's/^nn2 \([0-9.]*\).*/\1/p')
+check "installed nn2 --version: $version" test -n "$version"
+check "pkg-config's version is nn2's" \
+  bash -c "[ \"\$(PKG_CONFIG_PATH='$pcdir' pkg-config --modversion nn2)\" = '$version' ]"
+
+# pkg-config: the compiler, the flags it gives, nothing else
+flags_c=$(PKG_CONFIG_PATH=$pcdir pkg-config --cflags nn2)
+flags_l=$(PKG_CONFIG_PATH=$pcdir pkg-config --libs nn2)
+# shellcheck disable=SC2086
+check "consumer built with pkg-config ($flags_l)" \
+  "$cc" $flags_c "$src/tests/install/consumer.c" -o "$tmp/consumer_pc" $flags_l
+check "consumer (pkg-config) trains, saves, loads and predicts" "$tmp/consumer_pc" "$tmp/pc.json"
+cat "$tmp/out"
+
+# CMake: find_package(nn2) from the prefix
+check "consumer configured with find_package(nn2)" \
+  "$cmake" -S "$src/tests/install" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc"
+check "consumer built with nn2::nn2" "$cmake" --build "$tmp/cm"
+check "consumer (CMake) trains, saves, loads and predicts" "$tmp/cm/consumer" "$tmp/cm.json"
+check "both consumers saved the same model bytes" cmp "$tmp/pc.json" "$tmp/cm.json"
+check "find_package(nn2 99.0) is refused (version file)" \
+  bash -c "! '$cmake' -S '$src/tests/install' -B '$tmp/cm99' -DNN2_WANT=99.0 -DCMAKE_PREFIX_PATH='$prefix' -DCMAKE_C_COMPILER='$cc'"
+
+# the installed binary, away from the source tree, runs the fetch script of its prefix
+printf '#!/bin/sh\necho "prefix fetch script ran on $1"; exit 1\n' >"$prefix/share/nn2/fetch_mnist.sh"
+(cd "$tmp" && env -u NN2_FETCH_SCRIPT "$prefix/bin/nn2" train --data "$tmp/nodata" --fetch --epochs 1 >"$tmp/fetch.out" 2>&1)
+rc=$?
+check "installed nn2 fetches with share/nn2/fetch_mnist.sh (rc $rc)" \
+  bash -c "[ $rc = 1 ] && grep -q 'prefix fetch script ran on $tmp/nodata' '$tmp/fetch.out' && grep -q 'share/nn2/fetch_mnist.sh' '$tmp/fetch.out'"
+[ $rc = 1 ] || cat "$tmp/fetch.out"
+# and trains, saves and scores from the prefix (the 4x4 IDX files of the tests)
+check "installed nn2 trains and saves" "$prefix/bin/nn2" train --data "$src/tests/data/idx" --sizes 16,4,10 \
+  --train-size 5 --validation-size 3 --epochs 2 --save "$tmp/idx.json"
+check "installed nn2 scores the saved model" "$prefix/bin/nn2" eval --model "$tmp/idx.json" --data "$src/tests/data/idx"
+
+echo "install: $checks checks, $fails failed"
+[ "$fails" = 0 ]
