@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # install: `cmake --install` into a fresh prefix, then, outside nn2's tree, a program built
-# against it with pkg-config and with CMake's find_package(nn2) (tests/install/): both train,
-# save, load and predict through nn2.h alone, and write the same model bytes. The installed
-# nn2 runs from the prefix and finds its fetch script there.
+# against it with pkg-config (as C and as C++) and with CMake's find_package(nn2)
+# (tests/install/): each trains, saves, loads and predicts through nn2.h alone, and all write
+# the same model bytes. The installed nn2 runs from the prefix and finds its fetch script there.
 # Usage: test_install.sh BUILD_DIR SOURCE_DIR CMAKE C_COMPILER
 set -uo pipefail
 build=$1 src=$2 cmake=$3 cc=$4
@@ -40,6 +40,13 @@ check "consumer built with pkg-config ($flags_l)" \
   "$cc" $flags_c "$src/tests/install/consumer.c" -o "$tmp/consumer_pc" $flags_l
 check "consumer (pkg-config) trains, saves, loads and predicts" "$tmp/consumer_pc" "$tmp/pc.json"
 cat "$tmp/out"
+if command -v c++ >/dev/null; then # nn2.h from C++ (its extern "C")
+  # shellcheck disable=SC2086
+  check "consumer built as C++ with pkg-config" \
+    c++ -std=c++11 -Wall -Wextra -Werror -x c++ "$src/tests/install/consumer.c" -x none -o "$tmp/consumer_cxx" $flags_c $flags_l
+  check "consumer (C++) saves the same model bytes" \
+    bash -c "'$tmp/consumer_cxx' '$tmp/cxx.json' && cmp '$tmp/pc.json' '$tmp/cxx.json'"
+fi
 
 # CMake: find_package(nn2) from the prefix
 check "consumer configured with find_package(nn2)" \
