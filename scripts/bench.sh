@@ -19,7 +19,7 @@ case "$runs" in ""|*[!0-9]*|0) echo "bench: RUNS must be a positive integer, not
 scripts/setup.sh >/dev/null
 dpkg-query -W -f='${Status}' python3-torch 2>/dev/null | grep -q "install ok installed" || \
   { echo "bench: installing python3-torch for the PyTorch baseline"; apt-get install -y -q python3-torch >/dev/null; }
-BUILD_DIR=build-bench scripts/build.sh -DNN2_BENCH=ON -DNN2_OPENBLAS=ON
+BUILD_DIR=build-bench scripts/build.sh -DNN2_BENCH=ON -DNN2_OPENBLAS=ON -DNN2_SHARED=OFF
 scripts/fetch_mnist.sh data/mnist >/dev/null
 mkdir -p bench-results
 rm -f bench-results/nn2.run*.csv bench-results/nn2.run*.txt

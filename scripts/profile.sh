@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 epochs=${1:-2}; data=${2:-data/mnist}
 case "$epochs" in ""|*[!0-9]*|0) echo "profile: EPOCHS must be a positive integer, not '$epochs'" >&2; exit 2;; esac
 scripts/setup.sh >/dev/null
-BUILD_DIR=build-prof scripts/build.sh -DNN2_PROFILE=ON >/dev/null
+BUILD_DIR=build-prof scripts/build.sh -DNN2_PROFILE=ON -DNN2_SHARED=OFF >/dev/null
 [ "$data" != data/mnist ] || scripts/fetch_mnist.sh data/mnist >/dev/null
 args() { # the nn2 train arguments of configuration $1 (nn2-bench's)
   case $1 in

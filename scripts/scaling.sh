@@ -15,7 +15,7 @@ if [ -z "${THREADS:-}" ]; then
 fi
 if [ ! -x build-bench/bench/nn2-bench ]; then
   scripts/setup.sh >/dev/null
-  BUILD_DIR=build-bench scripts/build.sh -DNN2_BENCH=ON
+  BUILD_DIR=build-bench scripts/build.sh -DNN2_BENCH=ON -DNN2_SHARED=OFF
 fi
 [ "$data" != data/mnist ] || scripts/fetch_mnist.sh data/mnist >/dev/null
 mkdir -p bench-results

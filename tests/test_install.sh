@@ -3,9 +3,12 @@
 # against it with pkg-config (as C and as C++) and with CMake's find_package(nn2)
 # (tests/install/): each trains, saves, loads and predicts through nn2.h alone, and all write
 # the same model bytes. The installed nn2 runs from the prefix and finds its fetch script there.
-# Usage: test_install.sh BUILD_DIR SOURCE_DIR CMAKE C_COMPILER
+# With SHARED = 1 (a -DNN2_SHARED=ON build), libnn2.so too: it exports exactly the functions
+# nn2.h declares, pkg-config's -lnn2 links it, CMake's nn2::nn2_shared too, and Python's ctypes
+# loads it.
+# Usage: test_install.sh BUILD_DIR SOURCE_DIR CMAKE C_COMPILER SHARED
 set -uo pipefail
-build=$1 src=$2 cmake=$3 cc=$4
+build=$1 src=$2 cmake=$3 cc=$4 shared=$5
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nn2-install.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fails=0 checks=0
@@ -27,6 +30,22 @@ check "installed nn2Config.cmake and its version file" \
 check "the installed package names no path of the build machine's libraries" \
   bash -c "! grep -l '/usr/lib' '$(dirname "$lib")'/cmake/nn2/*.cmake '$pcdir/nn2.pc'"
 
+libdir=$(dirname "$lib")
+if [ "$shared" = 1 ]; then
+  so=$libdir/libnn2.so
+  check "installed libnn2.so, a link to its soname's file" test -L "$so" -a -s "$so"
+  grep -o '^NN2_API [^(]*' "$src/include/nn2.h" | grep -o 'nn2_[a-z0-9_]*$' | sort >"$tmp/api"
+  nm -D --defined-only "$so" | awk '$2 == "T" { print $3 }' | sort >"$tmp/exported"
+  check "libnn2.so exports the $(wc -l <"$tmp/api") functions of nn2.h, no other function" \
+    diff "$tmp/api" "$tmp/exported"
+  check "Python's ctypes loads libnn2.so and calls nn2_version" /usr/bin/python3 -c "
+import ctypes, sys
+lib = ctypes.CDLL('$so')
+lib.nn2_version.restype = ctypes.c_char_p
+sys.exit(lib.nn2_version().decode() != '$(sed -n 's/^#define NN2_VERSION_STRING "\(.*\)"/\1/p' "$src/include/nn2.h")')"
+fi
+export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
 version=$("$prefix/bin/nn2" --version | sed -n 's/^nn2 \([0-9.]*\).*/\1/p')
 check "installed nn2 --version: $version" test -n "$version"
 check "pkg-config's version is nn2's" \
@@ -40,6 +59,9 @@ check "consumer built with pkg-config ($flags_l)" \
   "$cc" $flags_c "$src/tests/install/consumer.c" -o "$tmp/consumer_pc" $flags_l
 check "consumer (pkg-config) trains, saves, loads and predicts" "$tmp/consumer_pc" "$tmp/pc.json"
 cat "$tmp/out"
+if [ "$shared" = 1 ]; then
+  check "pkg-config's consumer runs on libnn2.so" bash -c "ldd '$tmp/consumer_pc' | grep -q '$libdir/libnn2.so'"
+fi
 if command -v c++ >/dev/null; then # nn2.h from C++ (its extern "C")
   # shellcheck disable=SC2086
   check "consumer built as C++ with pkg-config" \
@@ -52,8 +74,13 @@ fi
 check "consumer configured with find_package(nn2)" \
   "$cmake" -S "$src/tests/install" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc"
 check "consumer built with nn2::nn2" "$cmake" --build "$tmp/cm"
+check "nn2::nn2 is the static library" bash -c "! ldd '$tmp/cm/consumer' | grep -q libnn2"
 check "consumer (CMake) trains, saves, loads and predicts" "$tmp/cm/consumer" "$tmp/cm.json"
-check "both consumers saved the same model bytes" cmp "$tmp/pc.json" "$tmp/cm.json"
+check "the static and the pkg-config consumers saved the same model bytes" cmp "$tmp/pc.json" "$tmp/cm.json"
+if [ "$shared" = 1 ]; then
+  check "consumer (CMake, nn2::nn2_shared) on libnn2.so, the same model bytes" \
+    bash -c "ldd '$tmp/cm/consumer_shared' | grep -q '$libdir/libnn2.so' && '$tmp/cm/consumer_shared' '$tmp/cms.json' && cmp '$tmp/pc.json' '$tmp/cms.json'"
+fi
 check "find_package(nn2 99.0) is refused (version file)" \
   bash -c "! '$cmake' -S '$src/tests/install' -B '$tmp/cm99' -DNN2_WANT=99.0 -DCMAKE_PREFIX_PATH='$prefix' -DCMAKE_C_COMPILER='$cc'"
 
