@@ -66,9 +66,11 @@ void cli_usage(FILE *out)
             "                        training_cost, training_accuracy] lists\n"
             "  --model FILE          (eval, predict) the saved network\n"
             "  --confusion           (eval) also the confusion matrix, recall and precision\n"
+            "                        (with --out FILE, the matrix as CSV there too)\n"
             "  --images FILE         (predict, eval) IDX image file, raw or .gz\n"
             "  --labels FILE         (eval, with --images) its IDX label file\n"
-            "  --out FILE            (predict) write the CSV there (atomically) [stdout]\n"
+            "  --out FILE            (predict) write the CSV there (atomically) [stdout];\n"
+            "                        (eval --confusion) the matrix's CSV\n"
             "  --checkpoint FILE     write the complete training state there (atomically)\n"
             "  --checkpoint-every N  every N epochs and at the end (0: never); always on\n"
             "                        SIGINT/SIGTERM                               [1]\n"
@@ -434,13 +436,17 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return bad("--data-prefix", o->data_prefix, "only for nn2 train and nn2 eval");
     if (o->cmd == CMD_EVAL && o->images_path && set_given)
         return bad("--set", NULL, "not with --images (the files are the set)");
-    if (o->out_path && o->cmd != CMD_PREDICT) return bad("--out", o->out_path, "only for nn2 predict");
+    if (o->out_path && o->cmd != CMD_PREDICT && !(o->cmd == CMD_EVAL && o->confusion))
+        return bad("--out", o->out_path, "only for nn2 predict and nn2 eval --confusion");
     if (o->cmd == CMD_PREDICT && !o->model_path) return bad("--model", NULL, "predict needs --model FILE");
     if (o->cmd == CMD_PREDICT && !o->images_path) return bad("--images", NULL, "predict needs --images FILE");
-    if (o->out_path && (nn2_same_file(o->out_path, o->model_path) || nn2_same_file(o->out_path, o->images_path))) {
-        fprintf(stderr, "nn2: --out %s: the same file as %s\n", o->out_path,
-                nn2_same_file(o->out_path, o->model_path) ? "--model" : "--images");
-        return 2;
+    static const char *const inputs[] = {"--model", "--images", "--labels"};
+    const char *const in_paths[] = {o->model_path, o->images_path, o->labels_path};
+    for (int i = 0; o->out_path && i < 3; i++) {
+        if (in_paths[i] && nn2_same_file(o->out_path, in_paths[i])) {
+            fprintf(stderr, "nn2: --out %s: the same file as %s\n", o->out_path, inputs[i]);
+            return 2;
+        }
     }
     if (o->cmd == CMD_TRAIN && o->eval_set == SET_VALIDATION && o->validation_size == 0 &&
         (o->cfg.monitor_eval_accuracy || o->cfg.monitor_eval_cost))

@@ -33,7 +33,8 @@ typedef struct cli_opts {
     int checkpoint_every;
     int quiet;
     int confusion;                      /* eval --confusion */
-    const char *images_path, *out_path; /* predict (and eval) --images, predict --out */
+    const char *images_path, *out_path; /* predict (and eval) --images, predict (and eval
+                                           --confusion) --out */
     const char *labels_path;            /* eval --labels, with --images */
 } cli_opts;
 

@@ -14,8 +14,18 @@ static int n_outputs(const nn2_net *net)
     return nn2_net_sizes(net)[nn2_net_n_sizes(net) - 1];
 }
 
-/* eval --confusion: the answers on set, counted against its labels. */
-static int print_confusion(const nn2_net *net, const nn2_dataset *set, int threads)
+/* --out, if given, can be written (checked before the data are read): 1, or 0 with a message. */
+static int out_writable(const cli_opts *o)
+{
+    nn2_error err;
+    if (!o->out_path || nn2_check_writable(o->out_path, &err) == NN2_OK) return 1;
+    fprintf(stderr, "nn2: --out %s\n", err.msg);
+    return 0;
+}
+
+/* eval --confusion: the answers on set, counted against its labels; with --out, also as CSV
+ * there (atomically). */
+static int print_confusion(const nn2_net *net, const nn2_dataset *set, int threads, const char *out_path)
 {
     const int n_out = n_outputs(net);
     int *pred = malloc(sizeof(int) * set->count);
@@ -23,12 +33,17 @@ static int print_confusion(const nn2_net *net, const nn2_dataset *set, int threa
     nn2_error err;
     nn2_status st = pred && counts ? nn2_predict(net, set, threads, pred, NULL, &err)
                                    : nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for the confusion matrix");
+    char *csv = NULL;
+    size_t len;
     if (st == NN2_OK) {
         nn2_confusion_count(pred, set->labels, set->count, set->n_classes, n_out, counts);
         nn2_confusion_print(stdout, counts, set->n_classes, n_out);
-    } else {
-        fprintf(stderr, "nn2: %s\n", err.msg);
+        if (out_path) st = nn2_confusion_csv(counts, set->n_classes, n_out, &csv, &len, &err);
+        if (out_path && st == NN2_OK) st = nn2_write_atomic(out_path, csv, len, &err);
+        if (out_path && st == NN2_OK) fprintf(stderr, "nn2: confusion matrix written to %s\n", out_path);
     }
+    if (st != NN2_OK) fprintf(stderr, "nn2: %s\n", err.msg);
+    free(csv);
     free(pred);
     free(counts);
     return st == NN2_OK ? 0 : 1;
@@ -64,6 +79,10 @@ int cli_eval(const cli_opts *o)
         fprintf(stderr, "nn2: %s\n", err.msg);
         return 1;
     }
+    if (!out_writable(o)) {
+        nn2_net_free(net);
+        return 1;
+    }
     nn2_mnist m = {0};
     nn2_idx_set files = {0};
     nn2_dataset own;
@@ -95,7 +114,7 @@ int cli_eval(const cli_opts *o)
         printf("accuracy on %s: %ld / %zu (%.2f%%)\n", name, r.correct, r.count,
                100.0 * (double)r.correct / (double)r.count);
         printf("cost on %s: %.6f (%s, lambda %g)\n", name, r.cost, nn2_cost_name(nn2_net_cost(net)), lambda);
-        if (o->confusion) rc = print_confusion(net, set, o->cfg.threads);
+        if (o->confusion) rc = print_confusion(net, set, o->cfg.threads, o->out_path);
     }
     nn2_idx_free(&files);
     if (!o->images_path) nn2_mnist_free(&m);
@@ -112,8 +131,7 @@ int cli_predict(const cli_opts *o)
         fprintf(stderr, "nn2: %s\n", err.msg);
         return 1;
     }
-    if (o->out_path && nn2_check_writable(o->out_path, &err) != NN2_OK) {
-        fprintf(stderr, "nn2: --out %s\n", err.msg);
+    if (!out_writable(o)) {
         nn2_net_free(net);
         return 1;
     }

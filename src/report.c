@@ -47,6 +47,32 @@ void nn2_confusion_print(FILE *f, const long *counts, int n_classes, int n_out)
     fprintf(f, "\n");
 }
 
+nn2_status nn2_confusion_csv(const long *counts, int n_classes, int n_out, char **buf, size_t *len,
+                             nn2_error *err)
+{
+    /* a cell: a comma and up to 20 digits; the header's ",answer_N" at most 18 characters */
+    size_t row, cap;
+    if (!nn2_mul_size((size_t)n_out + 1, 21, &row) || !nn2_mul_size((size_t)n_classes + 1, row + 1, &cap) ||
+        cap > SIZE_MAX - 16)
+        return nn2_fail(err, NN2_ERR_NOMEM, "confusion matrix: too large");
+    cap += 16;
+    char *b = malloc(cap);
+    if (!b) return nn2_fail(err, NN2_ERR_NOMEM, "confusion matrix: out of memory (%zu bytes)", cap);
+    size_t at = (size_t)snprintf(b, cap, "label");
+    for (int p = 0; p < n_out; p++) at += (size_t)snprintf(b + at, cap - at, ",answer_%d", p);
+    b[at++] = '\n';
+    for (int y = 0; y < n_classes; y++) {
+        at += (size_t)snprintf(b + at, cap - at, "%d", y);
+        for (int p = 0; p < n_out; p++)
+            at += (size_t)snprintf(b + at, cap - at, ",%ld", counts[(size_t)y * (size_t)n_out + (size_t)p]);
+        b[at++] = '\n';
+    }
+    b[at] = '\0';
+    *buf = b;
+    *len = at;
+    return NN2_OK;
+}
+
 nn2_status nn2_predictions_csv(const int *pred, const float *out, size_t n, int n_out, char **buf,
                                size_t *len, nn2_error *err)
 {

@@ -1,5 +1,6 @@
 /* report.h: what `nn2 eval --confusion` and `nn2 predict` print from a network's answers: the
- * confusion matrix with each class's recall and precision, and the predictions as CSV. */
+ * confusion matrix with each class's recall and precision (and as CSV), and the predictions as
+ * CSV. */
 #ifndef NN2_REPORT_H
 #define NN2_REPORT_H
 
@@ -17,6 +18,12 @@ void nn2_confusion_count(const int *pred, const uint8_t *labels, size_t n, int n
  * label's recall (its row's diagonal over the row) and each answer's precision (its column's
  * diagonal over the column); "-" where the row or column is empty. */
 void nn2_confusion_print(FILE *f, const long *counts, int n_classes, int n_out);
+
+/* The counts of nn2_confusion_count as CSV in a NUL-terminated buffer of *len characters, which
+ * the caller frees: a header `label,answer_0,...`, then one row per true label: the label and
+ * its n_out counts. */
+nn2_status nn2_confusion_csv(const long *counts, int n_classes, int n_out, char **buf, size_t *len,
+                             nn2_error *err);
 
 /* The predictions as CSV in a NUL-terminated buffer of *len characters, which the caller
  * frees: a header `index,prediction,output_0,...`, then one row per sample: its index, its

@@ -145,6 +145,23 @@ read -r diag total <<<"$(awk '$1 ~ /^[0-9]+$/ && NF == 12 {d += $($1 + 2); for (
 if [ -z "$correct" ] || [ "$diag" != "$correct" ] || [ "$total" != 3 ] || ! grep -q "^precision" "$tmp/out"; then
   fails=$((fails+1)); echo "FAIL: confusion matrix: diagonal $diag, total $total, accuracy's count '$correct'"; cat "$tmp/out"
 fi
+# --out: the matrix as CSV, the printed one's counts
+expect 0 "^nn2: confusion matrix written to $tmp/c.csv" -- "$nn2" eval --model "$tmp/m.json" --data "$data/idx" --confusion --out "$tmp/c.csv"
+checks=$((checks+1))
+/usr/bin/python3 - "$tmp/c.csv" "$tmp/out" <<'PY' || { fails=$((fails+1)); echo "FAIL: confusion CSV"; cat "$tmp/c.csv"; }
+import csv, re, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert rows[0] == ["label"] + ["answer_%d" % p for p in range(10)], rows[0]
+printed = [l.split() for l in open(sys.argv[2]) if re.match(r"^ +[0-9]+ ", l) and "recall" not in l]
+assert len(rows) == 11 and len(printed) == 10, (rows, printed)
+for r, q in zip(rows[1:], printed):
+    assert r == q[:11], (r, q)
+assert sum(int(v) for r in rows[1:] for v in r[1:]) == 3
+PY
+expect 2 "^nn2: --out $tmp/c.csv: only for nn2 predict and nn2 eval --confusion" -- "$nn2" eval --model "$tmp/m.json" --data "$data/idx" --out "$tmp/c.csv"
+expect 2 "^nn2: --out $data/idx/t10k-labels.idx1-ubyte.gz: the same file as --labels" -- "$nn2" eval --model "$tmp/m.json" \
+  --images "$data/idx/t10k-images-idx3-ubyte.gz" --labels "$data/idx/t10k-labels.idx1-ubyte.gz" --confusion --out "$data/idx/t10k-labels.idx1-ubyte.gz"
+expect 1 "^nn2: --out $tmp/no-dir/c.csv: cannot create" -- "$nn2" eval --model "$tmp/m.json" --data "$data/idx" --confusion --out "$tmp/no-dir/c.csv"
 expect 0 "3 predictions written to $tmp/p.csv" -- "$nn2" predict --model "$tmp/m.json" --images "$data/idx/t10k-images-idx3-ubyte.gz" --out "$tmp/p.csv"
 checks=$((checks+1))
 /usr/bin/python3 - "$tmp/p.csv" "$data/idx/t10k-labels.idx1-ubyte.gz" "$correct" <<'PY' || { fails=$((fails+1)); echo "FAIL: predictions CSV"; cat "$tmp/p.csv"; }
@@ -170,7 +187,7 @@ rm -f "$tmp/p1.csv" "$tmp/p3.csv"
 expect 2 "^nn2: --images: predict needs --images FILE" -- "$nn2" predict --model "$tmp/m.json"
 expect 2 "^nn2: --model: predict needs --model FILE" -- "$nn2" predict --images "$data/idx/t10k-images-idx3-ubyte.gz"
 expect 2 "^nn2: --images x: only for nn2 predict and nn2 eval" -- "$nn2" train --images x
-expect 2 "^nn2: --out x: only for nn2 predict" -- "$nn2" train --out x
+expect 2 "^nn2: --out x: only for nn2 predict and nn2 eval --confusion" -- "$nn2" train --out x
 expect 2 "^nn2: --confusion: only for nn2 eval" -- "$nn2" predict --model "$tmp/m.json" --images x --confusion
 expect 2 "^nn2: --out \"\": an empty path" -- "$nn2" predict --model "$tmp/m.json" --images x --out ""
 expect 2 "^nn2: --out $tmp/./m.json: the same file as --model" -- "$nn2" predict --model "$tmp/m.json" \

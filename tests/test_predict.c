@@ -5,7 +5,8 @@
  *  - the same bits on 1, 2 and 3 threads, with or without labels in the data;
  *  - the answers nn2_evaluate counts as correct, and softmax rows summing to 1;
  *  - data of the wrong size refused;
- *  - the confusion matrix and its printout on a known answer, and the CSV read back bit for bit. */
+ *  - the confusion matrix, its printout and its CSV on a known answer, and the predictions' CSV
+ *    read back bit for bit. */
 #define _GNU_SOURCE /* open_memstream */
 #include <math.h>
 #include <stdint.h>
@@ -131,6 +132,19 @@ static void check_confusion(void)
                          "precision 100.00%  50.00%  66.67%       -\n";
     CHECK(strcmp(text, expect) == 0, "confusion printout:\n%s\nwant:\n%s", text, expect);
     free(text);
+    /* and as CSV, with a count of 12 digits */
+    four[1 * 4 + 3] = 123456789012L;
+    char *csv = NULL;
+    size_t csv_len = 0;
+    nn2_error err;
+    NN2_ASSERT(nn2_confusion_csv(four, 3, 4, &csv, &csv_len, &err) == NN2_OK);
+    const char *expect_csv = "label,answer_0,answer_1,answer_2,answer_3\n"
+                             "0,1,0,0,0\n"
+                             "1,0,1,1,123456789012\n"
+                             "2,0,1,2,0\n";
+    CHECK(strcmp(csv, expect_csv) == 0 && csv_len == strlen(expect_csv), "confusion CSV:\n%s\nwant:\n%s", csv,
+          expect_csv);
+    free(csv);
 }
 
 static void check_csv(void)
