@@ -47,6 +47,18 @@ void nn2_confusion_print(FILE *f, const long *counts, int n_classes, int n_out)
     fprintf(f, "\n");
 }
 
+/* A buffer of cap bytes (NULL if out of memory) that starts with a CSV header line: first, then
+ * the columns col_0 ... col_{n-1}; *at is the header's length. */
+static char *csv_start(size_t cap, const char *first, const char *col, int n, size_t *at)
+{
+    char *b = malloc(cap);
+    if (!b) return NULL;
+    *at = (size_t)snprintf(b, cap, "%s", first);
+    for (int j = 0; j < n; j++) *at += (size_t)snprintf(b + *at, cap - *at, ",%s_%d", col, j);
+    b[(*at)++] = '\n';
+    return b;
+}
+
 nn2_status nn2_confusion_csv(const long *counts, int n_classes, int n_out, char **buf, size_t *len,
                              nn2_error *err)
 {
@@ -56,11 +68,9 @@ nn2_status nn2_confusion_csv(const long *counts, int n_classes, int n_out, char 
         cap > SIZE_MAX - 16)
         return nn2_fail(err, NN2_ERR_NOMEM, "confusion matrix: too large");
     cap += 16;
-    char *b = malloc(cap);
+    size_t at;
+    char *b = csv_start(cap, "label", "answer", n_out, &at);
     if (!b) return nn2_fail(err, NN2_ERR_NOMEM, "confusion matrix: out of memory (%zu bytes)", cap);
-    size_t at = (size_t)snprintf(b, cap, "label");
-    for (int p = 0; p < n_out; p++) at += (size_t)snprintf(b + at, cap - at, ",answer_%d", p);
-    b[at++] = '\n';
     for (int y = 0; y < n_classes; y++) {
         at += (size_t)snprintf(b + at, cap - at, "%d", y);
         for (int p = 0; p < n_out; p++)
@@ -82,11 +92,9 @@ nn2_status nn2_predictions_csv(const int *pred, const float *out, size_t n, int 
     if (!nn2_mul_size((size_t)n_out, 16, &row) || !nn2_mul_size(n, row + 34, &cap) || cap > SIZE_MAX - 64 - row)
         return nn2_fail(err, NN2_ERR_NOMEM, "predictions: too large");
     cap += 64 + row; /* the header: ",output_N" is at most 16 characters an output too */
-    char *b = malloc(cap);
+    size_t at;
+    char *b = csv_start(cap, "index,prediction", "output", n_out, &at);
     if (!b) return nn2_fail(err, NN2_ERR_NOMEM, "predictions: out of memory (%zu bytes)", cap);
-    size_t at = (size_t)snprintf(b, cap, "index,prediction");
-    for (int j = 0; j < n_out; j++) at += (size_t)snprintf(b + at, cap - at, ",output_%d", j);
-    b[at++] = '\n';
     for (size_t i = 0; i < n; i++) {
         at += (size_t)snprintf(b + at, cap - at, "%zu,%d", i, pred[i]);
         for (int j = 0; j < n_out; j++)
