@@ -55,8 +55,8 @@ check "pkg-config's version is nn2's" \
 flags_c=$(PKG_CONFIG_PATH=$pcdir pkg-config --cflags nn2)
 flags_l=$(PKG_CONFIG_PATH=$pcdir pkg-config --libs nn2)
 # shellcheck disable=SC2086
-check "consumer built with pkg-config ($flags_l)" \
-  "$cc" $flags_c "$src/tests/install/consumer.c" -o "$tmp/consumer_pc" $flags_l
+check "consumer built with pkg-config as C99, -Wpedantic -Werror ($flags_l)" \
+  "$cc" -std=c99 -Wall -Wextra -Wpedantic -Werror $flags_c "$src/tests/install/consumer.c" -o "$tmp/consumer_pc" $flags_l
 check "consumer (pkg-config) trains, saves, loads and predicts" "$tmp/consumer_pc" "$tmp/pc.json"
 cat "$tmp/out"
 if [ "$shared" = 1 ]; then
@@ -65,7 +65,7 @@ fi
 if command -v c++ >/dev/null; then # nn2.h from C++ (its extern "C")
   # shellcheck disable=SC2086
   check "consumer built as C++ with pkg-config" \
-    c++ -std=c++11 -Wall -Wextra -Werror -x c++ "$src/tests/install/consumer.c" -x none -o "$tmp/consumer_cxx" $flags_c $flags_l
+    c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -x c++ "$src/tests/install/consumer.c" -x none -o "$tmp/consumer_cxx" $flags_c $flags_l
   check "consumer (C++) saves the same model bytes" \
     bash -c "'$tmp/consumer_cxx' '$tmp/cxx.json' && cmp '$tmp/pc.json' '$tmp/cxx.json'"
 fi
