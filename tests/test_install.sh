@@ -84,6 +84,29 @@ fi
 check "find_package(nn2 99.0) is refused (version file)" \
   bash -c "! '$cmake' -S '$src/tests/install' -B '$tmp/cm99' -DNN2_WANT=99.0 -DCMAKE_PREFIX_PATH='$prefix' -DCMAKE_C_COMPILER='$cc'"
 
+# the README's library example, tests/install/train_mnist.c: the README shows this very file; it
+# builds against the prefix, and with MNIST it trains 3 epochs, and the installed nn2 scores
+# the network it saved as it did
+check "the README shows tests/install/train_mnist.c as it is" /usr/bin/python3 -c "
+import sys
+sys.exit(('\`\`\`c\n' + open('$src/tests/install/train_mnist.c').read() + '\`\`\`') not in open('$src/README.md').read())"
+# shellcheck disable=SC2086
+check "train_mnist.c built as C99 with pkg-config" \
+  "$cc" -std=c99 -Wall -Wextra -Wpedantic -Werror $flags_c "$src/tests/install/train_mnist.c" -o "$tmp/train_mnist" $flags_l
+mnist=$src/data/mnist
+if [ -e "$mnist/train-images-idx3-ubyte" ] || [ -e "$mnist/train-images-idx3-ubyte.gz" ]; then
+  mkdir -p "$tmp/ex"
+  (cd "$tmp/ex" && "$tmp/train_mnist" "$mnist" >"$tmp/ex.out" 2>&1)
+  cat "$tmp/ex.out"
+  right=$(sed -n 's/^test: \([0-9]*\) \/ 10000$/\1/p' "$tmp/ex.out")
+  check "train_mnist: 3 epochs, over 9,000 of 10,000 test images right (${right:-none})" \
+    bash -c "[ \$(grep -c '^epoch [123]: [0-9]* / 10000\$' '$tmp/ex.out') = 3 ] && [ '${right:-0}' -gt 9000 ]"
+  check "the installed nn2 scores train_mnist's net.json as it did" \
+    bash -c "'$prefix/bin/nn2' eval --model '$tmp/ex/net.json' --data '$mnist' | grep -q '^accuracy on test data: ${right:-x} / 10000 '"
+else
+  echo "install: MNIST not in $mnist: train_mnist built, not run"
+fi
+
 # the installed binary, away from the source tree, runs the fetch script of its prefix
 printf '#!/bin/sh\necho "prefix fetch script ran on $1"; exit 1\n' >"$prefix/share/nn2/fetch_mnist.sh"
 (cd "$tmp" && env -u NN2_FETCH_SCRIPT "$prefix/bin/nn2" train --data "$tmp/nodata" --fetch --epochs 1 >"$tmp/fetch.out" 2>&1)
