@@ -23,6 +23,10 @@ extern "C" {
 #define NN2_VERSION_STRING "0.1.0"
 /* The version of the library linked in, the same as NN2_VERSION_STRING for a matching pair. */
 NN2_API const char *nn2_version(void);
+/* The optional parts the library was built with, space-separated, in this order: "x86-kernels"
+ * (the AVX2 and AVX-512 kernels), "zlib" (gzip IDX files), "hwloc" (thread binding), "mpi",
+ * "openblas" (the benchmark backend), "profile" (the step profile); "" for none. */
+NN2_API const char *nn2_build_features(void);
 
 typedef enum nn2_status {
     NN2_OK = 0,

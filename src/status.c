@@ -6,6 +6,44 @@
 
 const char *nn2_version(void) { return NN2_VERSION; }
 
+/* The optional parts compiled in, each name behind a space (the first one dropped below). */
+#if NN2_HAVE_X86_KERNELS
+#define FEAT_X86 " x86-kernels"
+#else
+#define FEAT_X86 ""
+#endif
+#if NN2_WITH_ZLIB
+#define FEAT_ZLIB " zlib"
+#else
+#define FEAT_ZLIB ""
+#endif
+#if NN2_WITH_HWLOC
+#define FEAT_HWLOC " hwloc"
+#else
+#define FEAT_HWLOC ""
+#endif
+#if NN2_HAVE_MPI
+#define FEAT_MPI " mpi"
+#else
+#define FEAT_MPI ""
+#endif
+#if NN2_HAVE_OPENBLAS
+#define FEAT_BLAS " openblas"
+#else
+#define FEAT_BLAS ""
+#endif
+#if NN2_PROFILE
+#define FEAT_PROF " profile"
+#else
+#define FEAT_PROF ""
+#endif
+
+const char *nn2_build_features(void)
+{
+    static const char list[] = FEAT_X86 FEAT_ZLIB FEAT_HWLOC FEAT_MPI FEAT_BLAS FEAT_PROF;
+    return list[0] ? list + 1 : list;
+}
+
 const char *nn2_strerror(nn2_status s)
 {
     switch (s) {

@@ -18,6 +18,7 @@ expect() { # expect CODE PATTERN -- command...
 expect 0 "--batch-size" -- "$nn2" --help
 expect 0 "nn2 " -- "$nn2" --version
 expect 0 "kernels:" -- "$nn2" info
+expect 0 "^built with: .*zlib" -- "$nn2" info # the fixtures below are partly gzip files
 expect 2 "no command" -- "$nn2"
 expect 2 "unknown command" -- "$nn2" fly
 expect 2 "\-\-epochs -1" -- "$nn2" train --epochs -1

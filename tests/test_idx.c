@@ -185,6 +185,10 @@ int main(int argc, char **argv)
     snprintf(bad, sizeof bad, "%s/idx_bad", base);
     nn2_error err = {{0}};
 
+    /* the library says whether it reads gzip files, as its build does */
+    CHECK((strstr(nn2_build_features(), "zlib") != NULL) == (NN2_WITH_ZLIB + 0 == 1),
+          "nn2_build_features() \"%s\" against NN2_WITH_ZLIB", nn2_build_features());
+
     /* good: raw images with '-' spelling, raw labels with '.' spelling, gzip test files */
     nn2_mnist m;
     nn2_status st = nn2_mnist_load(&m, good, 5, 3, &err);

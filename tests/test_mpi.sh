@@ -29,6 +29,14 @@ same() { # same NAME REF FILE
   if ! cmp -s "$2" "$3"; then fail "$1: $3 differs from $2"; fi
 }
 
+# 0. the MPI build says so, the build without MPI does not
+checks=$((checks+1))
+"$nn2" info | grep -q '^built with: .*\bmpi\b' || fail "nn2 info does not list mpi: $("$nn2" info | head -2 | tail -1)"
+if [ -n "$plain" ]; then
+  checks=$((checks+1))
+  if "$plain" info | grep -q '^built with: .*\bmpi\b'; then fail "the build without MPI lists mpi"; fi
+fi
+
 # 1. byte identity
 cfgA=(--sizes 784,40,30,10 --epochs 2 --train-size 1500)
 cfgB=(--sizes 784,70,33,10 --activation relu --cost log-likelihood --dropout 0.3 --momentum 0.9
