@@ -338,7 +338,8 @@ static int cmd_info(const cli_opts *o)
 {
     const nn2_kernels *k = nn2_kernels_get();
     printf("nn2 %s\n", nn2_version());
-    printf("built with: %s\n", *nn2_build_features() ? nn2_build_features() : "(no optional part)");
+    const char *features = nn2_build_features();
+    printf("built with: %s\n", *features ? features : "(no optional part)");
     printf("kernels: %s (available:", k->name);
     for (int i = 0; i < NN2_ISA_COUNT; i++)
         if (nn2_kernels_for((nn2_isa)i)) printf(" %s", nn2_isa_str((nn2_isa)i));

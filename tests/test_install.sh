@@ -19,6 +19,7 @@ check() { # check DESCRIPTION COMMAND...
 prefix=$tmp/prefix
 "$cmake" --install "$build" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; exit 1; }
 lib=$(find "$prefix" -name libnn2.a | head -1)
+libdir=$(dirname "$lib")
 pcdir=$(dirname "$(find "$prefix" -name nn2.pc | head -1)")
 for f in bin/nn2 include/nn2.h share/nn2/fetch_mnist.sh; do
   check "installed $f" test -s "$prefix/$f"
@@ -26,11 +27,10 @@ done
 check "installed libnn2.a" test -s "$lib"
 check "installed nn2.pc" test -s "$pcdir/nn2.pc"
 check "installed nn2Config.cmake and its version file" \
-  test -s "$(dirname "$lib")/cmake/nn2/nn2Config.cmake" -a -s "$(dirname "$lib")/cmake/nn2/nn2ConfigVersion.cmake"
+  test -s "$libdir/cmake/nn2/nn2Config.cmake" -a -s "$libdir/cmake/nn2/nn2ConfigVersion.cmake"
 check "the installed package names no path of the build machine's libraries" \
-  bash -c "! grep -l '/usr/lib' '$(dirname "$lib")'/cmake/nn2/*.cmake '$pcdir/nn2.pc'"
+  bash -c "! grep -l '/usr/lib' '$libdir'/cmake/nn2/*.cmake '$pcdir/nn2.pc'"
 
-libdir=$(dirname "$lib")
 if [ "$shared" = 1 ]; then
   so=$libdir/libnn2.so
   check "installed libnn2.so, a link to its soname's file" test -L "$so" -a -s "$so"
