@@ -163,7 +163,7 @@ static nn2_status par_pass(const nn2_net *net, const nn2_dataset *data, int thre
         int s0, s1;
         nn2_split(n, omp_get_num_threads(), t, &s0, &s1);
         if (lst != NN2_OK) {
-#pragma omp critical(nn2_eval_err)
+#pragma omp critical /* unnamed: a named one is a global symbol of libnn2.so */
             {
                 st = lst;
                 if (err) *err = lerr;
