@@ -4,7 +4,8 @@
 # CTest, and on a CPU with AVX-512 the tests not labelled slow again under NN2_ISA=avx2; then the
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite; then
 # everything compiled with clang and -Werror; then each fuzz target for FUZZ_SECONDS (default
-# 30); then the MPI build (-DNN2_MPI=ON) and its mpirun tests against the build without MPI;
+# 30); then the MPI build (-DNN2_MPI=ON), its mpirun tests against the build without MPI and its
+# installed package;
 # then the step-profile build (-DNN2_PROFILE=ON) and its test; then the benchmarks, built, their
 # flags checked, and run once briefly.
 # Extra arguments go to the first ctest (e.g. -L slow, -LE slow). NN2_QUICK=1 skips the
@@ -77,6 +78,6 @@ if [ -f data/mnist/train-images-idx3-ubyte.gz ] || [ -f data/mnist/train-images-
     n_bench=3
   fi
 fi
-echo "ci: ${n_main:-0} tests, $n_avx2 on the AVX2 kernels, ${n_asan:-0} tests under ASan+UBSan, 3 fuzz targets, ${n_mpi:-0} MPI test, ${n_prof:-0} profile test, $n_bench benchmark checks"
+echo "ci: ${n_main:-0} tests, $n_avx2 on the AVX2 kernels, ${n_asan:-0} tests under ASan+UBSan, 3 fuzz targets, ${n_mpi:-0} MPI-build tests, ${n_prof:-0} profile test, $n_bench benchmark checks"
 echo "ci: ${SECONDS} s"
 echo "ci: $(( ${n_main:-0} + n_avx2 + ${n_asan:-0} + 3 + ${n_mpi:-0} + ${n_prof:-0} + n_bench )) passed, 0 failed"

@@ -5,7 +5,7 @@
 # the same model bytes. The installed nn2 runs from the prefix and finds its fetch script there.
 # With SHARED = 1 (a -DNN2_SHARED=ON build), libnn2.so too: it exports exactly the functions
 # nn2.h declares, pkg-config's -lnn2 links it, CMake's nn2::nn2_shared too, and Python's ctypes
-# loads it.
+# loads it. In an MPI build (-DNN2_MPI=ON), pkg-config's flags bring MPI's library too.
 # Usage: test_install.sh BUILD_DIR SOURCE_DIR CMAKE C_COMPILER SHARED
 set -uo pipefail
 build=$1 src=$2 cmake=$3 cc=$4 shared=$5
