@@ -25,6 +25,8 @@ for f in bin/nn2 include/nn2.h share/nn2/fetch_mnist.sh; do
   check "installed $f" test -s "$prefix/$f"
 done
 check "installed libnn2.a" test -s "$lib"
+check "installed share/man/man1/nn2.1, the manual page" \
+  bash -c "cmp '$prefix/share/man/man1/nn2.1' '$src/scripts/install/nn2.1' && MANPATH='$prefix/share/man' man -P cat nn2 2>/dev/null | grep -q -- '--checkpoint-every N'"
 check "installed nn2.pc" test -s "$pcdir/nn2.pc"
 check "installed nn2Config.cmake and its version file" \
   test -s "$libdir/cmake/nn2/nn2Config.cmake" -a -s "$libdir/cmake/nn2/nn2ConfigVersion.cmake"
