@@ -203,17 +203,14 @@ static int cmd_train(const cli_opts *opts, nn2_dist *dist)
     }
     const cli_opts *o = &quiet_opts;
     install_signals(); /* before loading: a signal then stops training at its first mini-batch */
+    nn2_arch arch; /* the flags' network, refused (2) before the files are looked at */
+    if (cli_arch(o, &arch)) return 2;
     if (nn2_dist_any(dist, rank == 0 && !outputs_writable(o))) return 1;
     nn2_mnist m;
     int rc = cli_load_data(o, &m, dist);
     if (rc) return rc;
     nn2_error err;
     nn2_net *net = NULL;
-    nn2_arch arch;
-    if (cli_arch(o, &arch)) {
-        nn2_mnist_free(&m);
-        return 2;
-    }
     nn2_status st = nn2_net_create_arch(&net, &arch, &err);
     if (st != NN2_OK) {
         fprintf(stderr, "nn2: %s\n", err.msg);

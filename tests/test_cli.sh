@@ -50,6 +50,9 @@ expect 2 "\-\-train-size" -- "$nn2" train --data "$data/idx" --train-size 7 --va
 # chapter-3 flags: nonsense combinations are refused
 expect 2 "log-likelihood cost needs a softmax output" -- "$nn2" train --cost log-likelihood --output sigmoid
 expect 2 "cross-entropy cost needs a sigmoid output" -- "$nn2" train --output softmax
+# the network's flags are refused before the data are looked at (no data here: otherwise exit 1)
+expect 2 "cross-entropy cost needs a sigmoid output" -- "$nn2" train --output softmax --data "$tmp/none"
+expect 2 "\-\-activation: give one activation, or one per hidden layer" -- "$nn2" train --sizes 784,30,10 --activation relu,tanh --data "$tmp/none"
 expect 2 "\-\-activation" -- "$nn2" train --activation relu,tanh
 expect 2 "\-\-activation swish" -- "$nn2" train --activation swish
 expect 2 "\-\-dropout 1.5" -- "$nn2" train --dropout 1.5
