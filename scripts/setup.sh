@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config zlib1g-dev libcjson-dev libhwloc-dev libbenchmark-dev
       libopenblas-dev python3 python3-numpy python3-matplotlib curl ca-certificates
-      clang libclang-rt-14-dev libomp-14-dev openmpi-bin libopenmpi-dev groff-base man-db)
+      clang libclang-rt-14-dev libomp-14-dev openmpi-bin libopenmpi-dev groff-base man-db
+      bash-completion)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

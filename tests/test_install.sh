@@ -25,6 +25,15 @@ for f in bin/nn2 include/nn2.h share/nn2/fetch_mnist.sh; do
   check "installed $f" test -s "$prefix/$f"
 done
 check "installed libnn2.a" test -s "$lib"
+check "installed share/bash-completion/completions/nn2, the bash completion" \
+  cmp "$prefix/share/bash-completion/completions/nn2" "$src/scripts/install/nn2.bash"
+bc=/usr/share/bash-completion/bash_completion
+if [ -f "$bc" ]; then # bash-completion looks for it under each of XDG_DATA_DIRS (/usr/local/share first)
+  check "bash-completion loads the prefix's completion of nn2 (XDG_DATA_DIRS=P/share)" \
+    env XDG_DATA_DIRS="$prefix/share" bash -c "source '$bc'; __load_completion nn2 && complete -p nn2 | grep -q -- '-F _nn2 nn2'"
+else
+  echo "install: no $bc: where bash-completion finds the completion not checked"
+fi
 check "installed share/man/man1/nn2.1, the manual page" \
   bash -c "cmp '$prefix/share/man/man1/nn2.1' '$src/scripts/install/nn2.1' && MANPATH='$prefix/share/man' man -P cat nn2 2>/dev/null | grep -q -- '--checkpoint-every N'"
 check "installed nn2.pc" test -s "$pcdir/nn2.pc"
