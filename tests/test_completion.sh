@@ -7,13 +7,7 @@
 # Usage: test_completion.sh NN2 SOURCE_DIR
 set -uo pipefail
 nn2=$(realpath "$1") src=$(realpath "$2")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/nn2-comp.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fails=0 checks=0
-check() { # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  if "${@:2}" >"$tmp/out" 2>&1; then echo "ok: $1"; else echo "FAIL: $1"; sed 's/^/    /' "$tmp/out"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/check.sh" comp # $tmp, check
 # complete WORD...: the completions of the last word of `nn2 WORD...`, one a line, sorted
 complete_words() {
   (cd "$tmp/cwd" && bash -c '

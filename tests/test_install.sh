@@ -9,13 +9,7 @@
 # Usage: test_install.sh BUILD_DIR SOURCE_DIR CMAKE C_COMPILER SHARED
 set -uo pipefail
 build=$1 src=$2 cmake=$3 cc=$4 shared=$5
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/nn2-install.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fails=0 checks=0
-check() { # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  if "${@:2}" >"$tmp/out" 2>&1; then echo "ok: $1"; else echo "FAIL: $1"; sed 's/^/    /' "$tmp/out"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/check.sh" install # $tmp, check
 prefix=$tmp/prefix
 "$cmake" --install "$build" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; exit 1; }
 lib=$(find "$prefix" -name libnn2.a | head -1)

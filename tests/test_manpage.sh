@@ -6,13 +6,7 @@
 set -uo pipefail
 nn2=$1 src=$2
 page=$src/scripts/install/nn2.1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/nn2-man.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fails=0 checks=0
-check() { # check DESCRIPTION COMMAND...
-  checks=$((checks + 1))
-  if "${@:2}" >"$tmp/out" 2>&1; then echo "ok: $1"; else echo "FAIL: $1"; sed 's/^/    /' "$tmp/out"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/check.sh" man # $tmp, check
 sed -n 's/^ *{"\([a-z][a-z-]*\)", [a-z_]*, 0, O_[A-Z_]*},$/\1/p' "$src/src/cli_args.c" | sort -u >"$tmp/table"
 n=$(wc -l <"$tmp/table")
 check "the option table read ($n long options)" test "$n" -ge 40
