@@ -25,7 +25,7 @@ mkdir -p "$tmp/cwd/dir1/sub" && touch "$tmp/cwd/file1" "$tmp/cwd/dir1/file2"
 
 check "the commands: nn2 <TAB>" expect "eval info predict train" ""
 check "nn2 tr<TAB> -> train" expect "train" tr
-sed -n 's/^ *{"\([a-z][a-z-]*\)", [a-z_]*, 0, O_[A-Z_]*},$/\1/p' "$src/src/cli_args.c" | sed 's/^/--/' | sort >"$tmp/table"
+table_options "$src" | sed 's/^/--/' | sort >"$tmp/table"
 complete_words train -- >"$tmp/opts"
 check "the option table read ($(wc -l <"$tmp/table") long options)" test "$(wc -l <"$tmp/table")" -ge 40
 check "nn2 train --<TAB>: every long option of the table ($(wc -l <"$tmp/table")), no other" diff "$tmp/table" "$tmp/opts"
@@ -36,7 +36,7 @@ check "nn2 predict --model <TAB>: files" expect "dir1 file1" predict --model ""
 check "nn2 train --epochs <TAB>: nothing" expect "" train --epochs ""
 
 # after each option that takes a value, not the option list; after one that takes none, it
-sed -n 's/^ *{"\([a-z][a-z-]*\)", required_argument, 0, O_[A-Z_]*},$/\1/p' "$src/src/cli_args.c" >"$tmp/valued"
+table_options "$src" required_argument >"$tmp/valued"
 bad=""
 while read -r o; do
   complete_words train "--$o" -- | grep -q -- '^--' && bad="$bad --$o"

@@ -7,7 +7,7 @@ set -uo pipefail
 nn2=$1 src=$2
 page=$src/scripts/install/nn2.1
 source "$(dirname "$0")/check.sh" man # $tmp, check
-sed -n 's/^ *{"\([a-z][a-z-]*\)", [a-z_]*, 0, O_[A-Z_]*},$/\1/p' "$src/src/cli_args.c" | sort -u >"$tmp/table"
+table_options "$src" | sort -u >"$tmp/table"
 n=$(wc -l <"$tmp/table")
 check "the option table read ($n long options)" test "$n" -ge 40
 # the page writes a dash as \- ; a name ends at anything but a letter, digit or dash
