@@ -150,11 +150,13 @@ static double median_sorted(const double *v, int n)
 }
 
 /* One configuration with one kernel set at every thread count of the run: per thread count the
- * seconds of each epoch (epoch 0 the warm-up), the FMA peak measured just before it, and
- * whether the final weights equal the first thread count's. */
+ * seconds of each epoch (epoch 0 the warm-up), the FMA peak measured just before it, on 2
+ * threads or more the cache-line hand-over measured just before it too (NaN where none was),
+ * and whether the final weights equal the first thread count's. */
 typedef struct {
     timing tm[16];
     double probe[16][64];
+    double hand[16][64];
     int same[16];
 } rows;
 
@@ -177,7 +179,8 @@ static int same_weights(const bconf *c, const nn2_net *a, const nn2_net *b)
 /* Trains reps + 1 epochs of c at each thread count. Side by side (the default): epoch e of every
  * thread count runs before epoch e + 1 of any, in turn (the order reversed on odd epochs), each
  * an nn2_train call of one epoch on that thread count's network, its shuffle seeded 1 + e, and
- * each preceded by the FMA peak at its thread count (lanes; none if 0). So a drift of the
+ * each preceded by the FMA peak at its thread count (lanes; none if 0) and, on 2 threads or
+ * more, by a short cache-line hand-over probe. So a drift of the
  * machine's speed (a neighbour on a shared host) falls on every thread count alike, and the
  * ratios and percentages compare epochs run seconds apart. sequential: one nn2_train call of
  * reps + 1 epochs per thread count, one after the other (seed 1; the peak measured once). */
@@ -196,6 +199,13 @@ static int run_rows(const bconf *c, int isa, const int *tcounts, int nt, int rep
         for (int j = 0; j < nt && ok; j++) {
             const int ti = sequential || e % 2 == 0 ? j : nt - 1 - j;
             if (!sequential) r->probe[ti][e] = lanes ? fma_peak(tcounts[ti], lanes) : NAN;
+            r->hand[ti][e] = NAN;
+#ifdef NN2_BENCH_ROOFLINE
+            /* which phase of the VM this epoch runs in (README "This VM"): 20,000 round trips,
+             * 2-10 ms, between the FMA probe and the epoch */
+            if (!sequential && tcounts[ti] > 1 && omp_get_num_procs() > 1)
+                r->hand[ti][e] = nn2_roof_handoff_probe_ns(20000);
+#endif
             nn2_config cfg = make_cfg(c, tcounts[ti], isa, sequential ? reps + 1 : 1);
             cfg.seed = sequential ? 1 : 1 + (uint64_t)e;
             cfg.on_epoch = on_epoch;
@@ -461,10 +471,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "nn2-bench: %s: out of memory for its text\n", csv);
             return 1;
         }
-        text_add(&out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights,peak_min_gflops,peak_max_gflops\n");
+        text_add(&out, "config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,samples_per_s,speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights,peak_min_gflops,peak_max_gflops,handover_ns\n");
     }
-    printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %7s %6s %s\n", "cfg", "network", "kernels", "thr",
-           "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "peak", "spread", "determinism");
+    printf("%-3s %-40s %-8s %3s %9s %9s %9s %11s %8s %7s %7s %7s %6s %6s %s\n", "cfg", "network", "kernels", "thr",
+           "s/epoch", "min", "max", "samples/s", "GFLOP/s", "%peak", "speedup", "peak", "spread", "h-o ns", "determinism");
     double med[N_CONFIGS][4][16];   /* config, isa, threads */
     double row_peak[N_CONFIGS][16]; /* config, threads: the peak of the best kernels' rows */
     for (int ci = 0; ci < N_CONFIGS; ci++) {
@@ -494,16 +504,25 @@ int main(int argc, char **argv)
                     lo = q[0];
                     hi = q[reps];
                 }
-                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %7.1f %5.1f%% %s",
+                /* the hand-over beside the row: the median of its epochs' probes (NaN: none) */
+                double ho = r.hand[ti][0];
+                if (!sequential && !isnan(ho)) {
+                    double *h = r.hand[ti];
+                    qsort(h, (size_t)(reps + 1), sizeof(double), cmp_d);
+                    ho = median_sorted(h, reps + 1);
+                }
+                char hos[16] = "-";
+                if (!isnan(ho)) snprintf(hos, sizeof hos, "%.0f", ho);
+                printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %7.1f %5.1f%% %6s %s",
                        c->name, c->desc, nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1],
-                       sps, gf, 100 * gf / pr, speedup, pr, 100 * (hi - lo) / pr,
+                       sps, gf, 100 * gf / pr, speedup, pr, 100 * (hi - lo) / pr, hos,
                        r.same[ti] ? "same-weights" : "WEIGHTS-DIFFER");
                 if (r.tm[ti].team < tcounts[ti]) printf(" (trained on %d: units for no more)", r.tm[ti].team);
                 printf("\n");
                 if (csv)
-                    text_add(&out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.4f,%.4f,%.3f,%.3f,%.2f,%d,%.3f,%.3f\n", c->name,
+                    text_add(&out, "%s,%s,%d,%.6f,%.6f,%.6f,%.1f,%.4f,%.4f,%.3f,%.3f,%.2f,%d,%.3f,%.3f,%s\n", c->name,
                             nn2_isa_str((nn2_isa)isas[ii]), tcounts[ti], md, e[0], e[n - 1], sps,
-                            speedup, eff, gf, pr, 100 * gf / pr, r.same[ti], lo, hi);
+                            speedup, eff, gf, pr, 100 * gf / pr, r.same[ti], lo, hi, isnan(ho) ? "" : hos);
                 if (ii == 0) row_peak[ci][ti] = pr;
             }
             fflush(stdout);

@@ -93,36 +93,38 @@ double nn2_roof_barrier_us(int threads, int gomp)
     return median5(runs);
 }
 
-double nn2_roof_handoff_ns(void)
+double nn2_roof_handoff_probe_ns(int round_trips)
 {
-    enum { N = 200000 };
     static _Alignas(64) _Atomic int flag;
-    double runs[5];
+    double t0 = 0, t1 = 0;
     team_place tp;
     place_make(&tp, 2);
-    for (int r = 0; r < 5; r++) {
-        double t0 = 0, t1 = 0;
-        atomic_store(&flag, 0);
+    atomic_store(&flag, 0);
 #pragma omp parallel num_threads(2)
-        {
-            place_self(&tp);
-            const int t = omp_get_thread_num();
-            if (omp_get_num_threads() == 2) {
+    {
+        place_self(&tp);
+        const int t = omp_get_thread_num();
+        if (omp_get_num_threads() == 2) {
 #pragma omp barrier
-                if (t == 0) t0 = now();
-                for (int i = 0; i < N; i++) { /* thread 0 turns 2i into 2i+1, thread 1 2i+1 into 2i+2 */
-                    const int want = 2 * i + t;
-                    /* (yielding now and then: one core, or two threads on one, still finish) */
-                    for (unsigned spin = 1; atomic_load_explicit(&flag, memory_order_acquire) != want; spin++)
-                        if (spin % 65536 == 0) sched_yield();
-                    atomic_store_explicit(&flag, want + 1, memory_order_release);
-                }
-                if (t == 0) t1 = now();
+            if (t == 0) t0 = now();
+            for (int i = 0; i < round_trips; i++) { /* thread 0 turns 2i into 2i+1, thread 1 2i+1 into 2i+2 */
+                const int want = 2 * i + t;
+                /* (yielding now and then: one core, or two threads on one, still finish) */
+                for (unsigned spin = 1; atomic_load_explicit(&flag, memory_order_acquire) != want; spin++)
+                    if (spin % 65536 == 0) sched_yield();
+                atomic_store_explicit(&flag, want + 1, memory_order_release);
             }
+            if (t == 0) t1 = now();
         }
-        runs[r] = (t1 - t0) / (2.0 * N) * 1e9;
     }
     place_free(&tp);
+    return t1 > t0 ? (t1 - t0) / (2.0 * round_trips) * 1e9 : NAN;
+}
+
+double nn2_roof_handoff_ns(void)
+{
+    double runs[5];
+    for (int r = 0; r < 5; r++) runs[r] = nn2_roof_handoff_probe_ns(200000);
     return median5(runs);
 }
 

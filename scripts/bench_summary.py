@@ -10,7 +10,11 @@ machine whose cross-core latency changes from minute to minute, one run says lit
 cache-line hand-over latency (printed by nn2-bench's roofline) is listed, so that a reader can
 see which phase of the machine each run caught, and so is the largest spread of the FMA peak
 probes in one of nn2's rows ((max - min) / median, from the csv's peak_min_gflops and
-peak_max_gflops where present): how much the machine's speed moved while a row ran.
+peak_max_gflops where present): how much the machine's speed moved while a row ran. Where the
+csv has the hand-over measured beside each row (handover_ns: the median of the probes taken
+before each of its epochs, nn2-bench since the forty-first session), the all-core nn2 rows are
+listed with theirs, and their medians are given apart for the rows that ran in a fast phase
+(under FAST_NS) and in a slow one: the phase can change within a run.
 """
 import csv
 import re
@@ -26,23 +30,27 @@ TARGETS = {  # issue 4, at all cores: % of peak, 1 -> 2 threads, vs OpenBLAS, vs
 
 
 SHARED = 0.75  # an all-core peak under SHARED x cores x the 1-thread one: the cores were shared
+FAST_NS = 120  # a hand-over under this: the VM's fast phase (seen: 30-80 ns, and 200-300 ns slow)
 
 
 def load_run(d, i):
     """A run's rows {(config, kernels, threads): (seconds, % of peak)}, its hand-over (ns), the
-    largest spread of its nn2 rows' peak probes (%) and those rows' peaks {(config, kernels,
+    largest spread of its nn2 rows' peak probes (%), those rows' peaks {(config, kernels,
     threads): GFLOP/s} (empty for a csv without probes: nn2-bench before the nineteenth session
-    measured the peak once, not beside each row)"""
-    rows, spread, peaks = {}, None, {}
+    measured the peak once, not beside each row) and the hand-overs measured beside the rows
+    {(config, kernels, threads): ns} (empty before the forty-first session)"""
+    rows, spread, peaks, hands = {}, None, {}, {}
     for r in csv.DictReader(open("%s/nn2.run%d.csv" % (d, i))):
         key = (r["config"], r["kernels"], int(r["threads"]))
         rows[key] = (float(r["sec_epoch_median"]), float(r["pct_peak"]))
+        if r.get("handover_ns"):
+            hands[key] = float(r["handover_ns"])
         if r["kernels"] != "openblas" and r.get("peak_min_gflops") and r.get("peak_max_gflops"):
             s = 100 * (float(r["peak_max_gflops"]) - float(r["peak_min_gflops"])) / float(r["peak_gflops"])
             spread = s if spread is None or s > spread else spread
             peaks[key] = float(r["peak_gflops"])
     m = re.search(r"hand-over between two threads: (\d+) ns", open("%s/nn2.run%d.txt" % (d, i)).read())
-    return rows, int(m.group(1)) if m else None, spread, peaks
+    return rows, int(m.group(1)) if m else None, spread, peaks, hands
 
 
 def shared_rows(loaded, best, ncores):
@@ -51,7 +59,7 @@ def shared_rows(loaded, best, ncores):
     (seen here: both on one core, 2 threads at 1.0x the peak of one, a 33 ns hand-over). Their
     % of peak is of that smaller peak. [(run, config, ratio)]"""
     out = []
-    for i, (_, _, _, peaks) in enumerate(loaded, 1):
+    for i, (_, _, _, peaks, _) in enumerate(loaded, 1):
         for c in TARGETS:
             one, alln = peaks.get((c, best, 1)), peaks.get((c, best, ncores))
             if ncores > 1 and one and alln and alln < SHARED * ncores * one:
@@ -63,10 +71,41 @@ def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
+def by_phase(loaded, best, ncores, shared):
+    """The all-core nn2 rows with a hand-over beside them: per run its list, then per phase
+    (fast: under FAST_NS) and configuration the median % of peak and 1 -> ncores ratio, leaving
+    out the rows that ran on shared cores. Lines to print (none without hand-overs)."""
+    out, phase = [], {True: {}, False: {}}
+    skip = {(i, c) for i, c, _ in shared}
+    per_run = []
+    for i, (rows, _, _, _, hands) in enumerate(loaded, 1):
+        got = [(c, hands[(c, best, ncores)]) for c in TARGETS if (c, best, ncores) in hands]
+        if not got:
+            continue
+        per_run.append("run %d: %s" % (i, " ".join("%s %.0f" % g for g in got)))
+        for c, h in got:
+            if (i, c) in skip or (c, best, 1) not in rows:
+                continue
+            ph = phase[h < FAST_NS].setdefault(c, ([], []))
+            ph[0].append(rows[(c, best, ncores)][1])
+            ph[1].append(rows[(c, best, 1)][0] / rows[(c, best, ncores)][0])
+    if not per_run:
+        return out
+    out.append("hand-over beside each %d-thread nn2 row (ns; the median of its epochs' probes): %s"
+               % (ncores, "; ".join(per_run)))
+    for fast in (True, False):
+        if phase[fast]:
+            out.append("  rows %s %d ns, median %% of peak and 1 -> %d threads (rows): %s" % (
+                "under" if fast else "at or over", FAST_NS, ncores, "; ".join(
+                    "%s %.1f%% %.2fx (%d)" % (c, med(p), med(x), len(p))
+                    for c, (p, x) in sorted(phase[fast].items()))))
+    return out
+
+
 def main():
     d, ncores, rss_kb, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     loaded = [load_run(d, i) for i in range(1, runs + 1)]
-    nn2 = [r for r, _, _, _ in loaded]
+    nn2 = [r for r, _, _, _, _ in loaded]
     torch = {}
     for line in open("%s/torch.txt" % d):
         c, t, s = line.split()
@@ -74,16 +113,18 @@ def main():
     best = [k for k in nn2[0] if k[1] != "openblas"][0][1]
     if runs > 1:
         print("\n%d runs of nn2-bench; cache-line hand-over per run (ns): %s" %
-              (runs, " ".join(str(h) if h is not None else "?" for _, h, _, _ in loaded)))
-        if any(sp is not None for _, _, sp, _ in loaded):
+              (runs, " ".join(str(h) if h is not None else "?" for _, h, _, _, _ in loaded)))
+        if any(sp is not None for _, _, sp, _, _ in loaded):
             print("largest spread of the FMA peak probes in an nn2 row, per run: %s" %
-                  " ".join("%.1f%%" % sp if sp is not None else "?" for _, _, sp, _ in loaded))
+                  " ".join("%.1f%%" % sp if sp is not None else "?" for _, _, sp, _, _ in loaded))
         print("figures below: medians over the runs of each run's own figure")
     shared = shared_rows(loaded, best, ncores)
     if shared:
         print("rows on %d threads whose FMA peak was under %.1fx the 1-thread one (the vCPUs shared "
               "cores; their %% of peak is of that peak): %s" % (
                   ncores, SHARED * ncores, ", ".join("run %d %s %.2fx" % s for s in shared)))
+    for line in by_phase(loaded, best, ncores, shared):
+        print(line)
     print("\nnn2 (%s) against the baselines, seconds per epoch (medians) and ratios:" % best)
     if best == "avx2":
         print("(nn2's percentages are of the AVX2 FMA peak, the width of its avx2 kernels)")

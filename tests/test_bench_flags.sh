@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test_bench_flags.sh NN2_BENCH DATA: nn2-bench refuses bad flags with a message naming the flag
 # and exit status 2, before loading anything; with MNIST in DATA, a short run writes its csv
-# (header and one row per kernel set), and a csv that cannot be written is refused up front.
+# (header and one row per kernel set and thread count; on 2 threads of an x86 machine with 2
+# cores, the hand-over probed beside the row), and a csv that cannot be written is refused up
+# front.
 set -u
 bench=$1; data=$2
 fails=0
@@ -28,11 +30,19 @@ expect 1 "$tmp/none/train-images" -- "$bench" --data "$tmp/none"
 expect 2 "\-\-data '': an empty path" -- "$bench" --data ""
 
 if [ -f "$data/train-images-idx3-ubyte" ] || [ -f "$data/train-images-idx3-ubyte.gz" ]; then
-  expect 0 "^B1 " -- "$bench" --data "$data" --reps 1 --configs B1 --threads 1 --csv "$tmp/b.csv"
-  rows=$(grep -c '^B1,[a-z0-9]*,1,' "$tmp/b.csv" 2>/dev/null)
+  expect 0 "^B1 " -- "$bench" --data "$data" --reps 1 --configs B1 --threads 1,2 --csv "$tmp/b.csv"
+  rows=$(grep -c '^B1,[a-z0-9]*,[12],' "$tmp/b.csv" 2>/dev/null)
   sets=$(grep -c '^B1  \[' "$tmp/out")
-  if ! head -1 "$tmp/b.csv" 2>/dev/null | grep -q '^config,kernels,threads,' || [ "${rows:-0}" != "$sets" ]; then
+  if ! head -1 "$tmp/b.csv" 2>/dev/null | grep -q '^config,kernels,threads,.*,handover_ns$' || [ "${rows:-0}" != "$sets" ]; then
     fails=$((fails+1)); echo "FAIL: the csv should have a header and $sets rows:"; cat "$tmp/b.csv"
+  fi
+  # handover_ns: empty on 1 thread; on 2, a number of nanoseconds where nn2-bench probes it
+  if grep '^B1,[a-z0-9]*,1,' "$tmp/b.csv" 2>/dev/null | grep -qv ',$'; then
+    fails=$((fails+1)); echo "FAIL: a 1-thread row has a hand-over:"; cat "$tmp/b.csv"
+  fi
+  if [ "$(uname -m)" = x86_64 ] && [ "$(nproc)" -ge 2 ] &&
+     grep '^B1,[a-z0-9]*,2,' "$tmp/b.csv" | grep -qv ',[1-9][0-9]*$'; then
+    fails=$((fails+1)); echo "FAIL: a 2-thread row has no hand-over:"; cat "$tmp/b.csv"
   fi
   ls "$tmp" | grep -v '^b.csv$\|^out$\|^none$' && { fails=$((fails+1)); echo "FAIL: a temporary file was left"; }
 else

@@ -14,18 +14,24 @@ HEADER = ("config,kernels,threads,sec_epoch_median,sec_epoch_min,sec_epoch_max,s
           "speedup,efficiency,gflops,peak_gflops,pct_peak,same_weights\n")
 
 
-def write_run(d, i, handover, rows, probes=None):
+def write_run(d, i, handover, rows, probes=None, hands=None):
     """rows: {(config, kernels, threads): (seconds, pct_peak)}; probes: {(config, kernels,
-    threads): (peak, min, max)} of the FMA peak probes (the csv's last two columns), or None
-    for a csv without them (nn2-bench before the nineteenth session)"""
+    threads): (peak, min, max)} of the FMA peak probes (the csv's peak_min/max columns), or None
+    for a csv without them (nn2-bench before the nineteenth session); hands: {(config, kernels,
+    threads): ns} of the hand-over beside a row (handover_ns, empty elsewhere), or None for a
+    csv without that column (before the forty-first session)"""
     with open(os.path.join(d, "nn2.run%d.csv" % i), "w") as f:
-        f.write(HEADER if probes is None else HEADER.strip() + ",peak_min_gflops,peak_max_gflops\n")
+        f.write(HEADER if probes is None else HEADER.strip() + ",peak_min_gflops,peak_max_gflops" +
+                (",handover_ns\n" if hands is not None else "\n"))
         for (c, k, t), (s, p) in sorted(rows.items()):
             if probes is None:
                 f.write("%s,%s,%d,%.6f,%.6f,%.6f,1,1,1,1,1,%.2f,1\n" % (c, k, t, s, s, s, p))
             else:
                 pk, lo, hi = probes.get((c, k, t), (200.0, 200.0, 200.0))
-                f.write("%s,%s,%d,%.6f,%.6f,%.6f,1,1,1,1,%.3f,%.2f,1,%.3f,%.3f\n" % (c, k, t, s, s, s, pk, p, lo, hi))
+                f.write("%s,%s,%d,%.6f,%.6f,%.6f,1,1,1,1,%.3f,%.2f,1,%.3f,%.3f" % (c, k, t, s, s, s, pk, p, lo, hi))
+                if hands is not None:
+                    f.write(",%s" % ("%.0f" % hands[(c, k, t)] if (c, k, t) in hands else ""))
+                f.write("\n")
     with open(os.path.join(d, "nn2.run%d.txt" % i), "w") as f:
         f.write("roofline, measured in this run:\n  cache-line hand-over between two threads: %d ns\n" % handover)
 
@@ -116,12 +122,34 @@ def main():
         shared[("B3", "avx512", 2)] = (290.0, 280.0, 300.0)
         shared[("B4", "avx512", 2)] = (310.0, 300.0, 320.0)
         write_run(d, 2, 33, good_rows(), shared)
+        shared_b4 = dict(two_cores)
+        shared_b4[("B4", "avx512", 2)] = (280.0, 280.0, 280.0)
         out = summary(d, 3)
         check("rows on 2 threads whose FMA peak was under 1.5x the 1-thread one (the vCPUs shared cores; "
               "their % of peak is of that peak): run 2 B3 1.45x" in out and "B4 1.55x" not in out,
               "shared-core rows listed", out)
         check("caution: 1 of the runs' 2-thread rows ran with under 1.5 cores' FMA peak" in out,
               "shared-core caution", out)
+        check("hand-over beside each" not in out, "csv without handover_ns: no per-row hand-overs", out)
+        # the hand-over beside each row: listed per run; the 2-thread rows' medians apart for the
+        # fast phase (under 120 ns) and the slow one, leaving out a row run on shared cores
+        # (run 3's B4); OpenBLAS's rows do not count
+        hands = [{("B1", "avx512", 2): 40, ("B2", "avx512", 2): 45, ("B3", "avx512", 2): 210,
+                  ("B4", "avx512", 2): 220, ("B1", "openblas", 2): 20},
+                 {(c, "avx512", 2): 230 for c in ("B1", "B2", "B3", "B4")},
+                 {("B1", "avx512", 2): 35, ("B2", "avx512", 2): 230, ("B3", "avx512", 2): 50,
+                  ("B4", "avx512", 2): 60}]
+        write_run(d, 1, 40, good_rows(1.0, {"B1": 57.0}), two_cores, hands[0])
+        write_run(d, 2, 230, good_rows(1.9 / 1.7, {"B1": 50.0}), two_cores, hands[1])
+        write_run(d, 3, 35, good_rows(1.0, {"B1": 56.0}), shared_b4, hands[2])
+        out = summary(d, 3)
+        check("hand-over beside each 2-thread nn2 row (ns; the median of its epochs' probes): "
+              "run 1: B1 40 B2 45 B3 210 B4 220; run 2: B1 230 B2 230 B3 230 B4 230; "
+              "run 3: B1 35 B2 230 B3 50 B4 60" in out, "per-row hand-overs listed", out)
+        check("rows under 120 ns, median % of peak and 1 -> 2 threads (rows): B1 56.5% 1.60x (2); "
+              "B2 72.0% 1.90x (1); B3 79.0% 1.90x (1)\n" in out, "fast-phase medians", out)
+        check("rows at or over 120 ns, median % of peak and 1 -> 2 threads (rows): B1 50.0% 1.43x (1); "
+              "B2 72.0% 1.80x (2); B3 79.0% 1.80x (2); B4 90.0% 1.80x (2)\n" in out, "slow-phase medians", out)
         # rows of the avx2 kernels (NN2_ISA=avx2): the summary says whose peak the percentages are of
         for i in (2, 3):
             os.remove(os.path.join(d, "nn2.run%d.csv" % i))
