@@ -180,9 +180,9 @@ static int same_weights(const bconf *c, const nn2_net *a, const nn2_net *b)
  * thread count runs before epoch e + 1 of any, in turn (the order reversed on odd epochs), each
  * an nn2_train call of one epoch on that thread count's network, its shuffle seeded 1 + e, and
  * each preceded by the FMA peak at its thread count (lanes; none if 0) and, on 2 threads or
- * more, by a short cache-line hand-over probe. So a drift of the
- * machine's speed (a neighbour on a shared host) falls on every thread count alike, and the
- * ratios and percentages compare epochs run seconds apart. sequential: one nn2_train call of
+ * more, by a short cache-line hand-over probe. So a drift of the machine's speed (a neighbour
+ * on a shared host) falls on every thread count alike, and the ratios and percentages compare
+ * epochs run seconds apart. sequential: one nn2_train call of
  * reps + 1 epochs per thread count, one after the other (seed 1; the peak measured once). */
 static int run_rows(const bconf *c, int isa, const int *tcounts, int nt, int reps, int sequential,
                     int lanes, const nn2_dataset *train, rows *r)
