@@ -66,6 +66,13 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The median of v[0..n), which it leaves sorted (v[0] the least, v[n - 1] the greatest). */
+static double sort_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_d);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 /* The FMA width nn2's kernels use, in lanes: 16 for the AVX-512 set, 8 for AVX2; for any other
  * set (scalar, OpenBLAS) the widest this CPU has (0: none). The peak and the roofline's idle
  * lanes are measured and modelled at that width, so that NN2_ISA=avx2 on an AVX-512 machine is
@@ -90,8 +97,7 @@ static double fma_peak(int threads, int lanes)
         flops += lanes == 16 ? nn2_bench_fma_avx512(20000000 / 16) : nn2_bench_fma_avx2(20000000 / 8);
         runs[r] = flops / (now_s() - t0) / 1e9;
     }
-    qsort(runs, 5, sizeof runs[0], cmp_d);
-    return runs[2];
+    return sort_median(runs, 5);
 }
 
 static double flops_per_sample(const int *s)
@@ -142,11 +148,6 @@ static nn2_config make_cfg(const bconf *c, int threads, int isa, int epochs)
     cfg.isa = isa;
     cfg.monitor_eval_accuracy = 0;
     return cfg;
-}
-
-static double median_sorted(const double *v, int n)
-{
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 /* One configuration with one kernel set at every thread count of the run: per thread count the
@@ -489,8 +490,7 @@ int main(int argc, char **argv)
             for (int ti = 0; ti < nt; ti++) {
                 double *e = r.tm[ti].secs + 1; /* epoch 0: warm-up */
                 const int n = r.tm[ti].n - 1;      /* the epochs the callback recorded */
-                qsort(e, (size_t)n, sizeof(double), cmp_d);
-                const double md = median_sorted(e, n);
+                const double md = sort_median(e, n);
                 const double sps = 50000.0 / md, gf = sps * flops_per_sample(c->sizes) / 1e9;
                 med[ci][ii][ti] = md;
                 const double speedup = med[ci][ii][0] / md, eff = speedup * tcounts[0] / tcounts[ti];
@@ -498,19 +498,13 @@ int main(int argc, char **argv)
                  * (max - min) / median: how much the machine's speed moved during the row) */
                 double pr = peak_of[ii][ti], lo = pr, hi = pr;
                 if (!sequential && !isnan(pr)) {
-                    double *q = r.probe[ti];
-                    qsort(q, (size_t)(reps + 1), sizeof(double), cmp_d);
-                    pr = median_sorted(q, reps + 1);
-                    lo = q[0];
-                    hi = q[reps];
+                    pr = sort_median(r.probe[ti], reps + 1);
+                    lo = r.probe[ti][0];
+                    hi = r.probe[ti][reps];
                 }
                 /* the hand-over beside the row: the median of its epochs' probes (NaN: none) */
                 double ho = r.hand[ti][0];
-                if (!sequential && !isnan(ho)) {
-                    double *h = r.hand[ti];
-                    qsort(h, (size_t)(reps + 1), sizeof(double), cmp_d);
-                    ho = median_sorted(h, reps + 1);
-                }
+                if (!sequential && !isnan(ho)) ho = sort_median(r.hand[ti], reps + 1);
                 char hos[16] = "-";
                 if (!isnan(ho)) snprintf(hos, sizeof hos, "%.0f", ho);
                 printf("%-3s %-40s %-8s %3d %9.4f %9.4f %9.4f %11.0f %8.1f %6.1f%% %6.2fx %7.1f %5.1f%% %6s %s",

@@ -16,6 +16,7 @@ before each of its epochs, nn2-bench since the forty-first session), the all-cor
 listed with theirs, and their medians are given apart for the rows that ran in a fast phase
 (under FAST_NS) and in a slow one: the phase can change within a run.
 """
+import collections
 import csv
 import re
 import statistics
@@ -32,9 +33,12 @@ TARGETS = {  # issue 4, at all cores: % of peak, 1 -> 2 threads, vs OpenBLAS, vs
 SHARED = 0.75  # an all-core peak under SHARED x cores x the 1-thread one: the cores were shared
 FAST_NS = 120  # a hand-over under this: the VM's fast phase (seen: 30-80 ns, and 200-300 ns slow)
 
+# One nn2-bench run (load_run)
+Run = collections.namedtuple("Run", "rows handover spread peaks hands")
+
 
 def load_run(d, i):
-    """A run's rows {(config, kernels, threads): (seconds, % of peak)}, its hand-over (ns), the
+    """A Run: its rows {(config, kernels, threads): (seconds, % of peak)}, its hand-over (ns), the
     largest spread of its nn2 rows' peak probes (%), those rows' peaks {(config, kernels,
     threads): GFLOP/s} (empty for a csv without probes: nn2-bench before the nineteenth session
     measured the peak once, not beside each row) and the hand-overs measured beside the rows
@@ -50,7 +54,7 @@ def load_run(d, i):
             spread = s if spread is None or s > spread else spread
             peaks[key] = float(r["peak_gflops"])
     m = re.search(r"hand-over between two threads: (\d+) ns", open("%s/nn2.run%d.txt" % (d, i)).read())
-    return rows, int(m.group(1)) if m else None, spread, peaks, hands
+    return Run(rows, int(m.group(1)) if m else None, spread, peaks, hands)
 
 
 def shared_rows(loaded, best, ncores):
@@ -59,9 +63,9 @@ def shared_rows(loaded, best, ncores):
     (seen here: both on one core, 2 threads at 1.0x the peak of one, a 33 ns hand-over). Their
     % of peak is of that smaller peak. [(run, config, ratio)]"""
     out = []
-    for i, (_, _, _, peaks, _) in enumerate(loaded, 1):
+    for i, run in enumerate(loaded, 1):
         for c in TARGETS:
-            one, alln = peaks.get((c, best, 1)), peaks.get((c, best, ncores))
+            one, alln = run.peaks.get((c, best, 1)), run.peaks.get((c, best, ncores))
             if ncores > 1 and one and alln and alln < SHARED * ncores * one:
                 out.append((i, c, alln / one))
     return out
@@ -78,8 +82,9 @@ def by_phase(loaded, best, ncores, shared):
     out, phase = [], {True: {}, False: {}}
     skip = {(i, c) for i, c, _ in shared}
     per_run = []
-    for i, (rows, _, _, _, hands) in enumerate(loaded, 1):
-        got = [(c, hands[(c, best, ncores)]) for c in TARGETS if (c, best, ncores) in hands]
+    for i, run in enumerate(loaded, 1):
+        rows = run.rows
+        got = [(c, run.hands[(c, best, ncores)]) for c in TARGETS if (c, best, ncores) in run.hands]
         if not got:
             continue
         per_run.append("run %d: %s" % (i, " ".join("%s %.0f" % g for g in got)))
@@ -105,7 +110,7 @@ def by_phase(loaded, best, ncores, shared):
 def main():
     d, ncores, rss_kb, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     loaded = [load_run(d, i) for i in range(1, runs + 1)]
-    nn2 = [r for r, _, _, _, _ in loaded]
+    nn2 = [run.rows for run in loaded]
     torch = {}
     for line in open("%s/torch.txt" % d):
         c, t, s = line.split()
@@ -113,10 +118,10 @@ def main():
     best = [k for k in nn2[0] if k[1] != "openblas"][0][1]
     if runs > 1:
         print("\n%d runs of nn2-bench; cache-line hand-over per run (ns): %s" %
-              (runs, " ".join(str(h) if h is not None else "?" for _, h, _, _, _ in loaded)))
-        if any(sp is not None for _, _, sp, _, _ in loaded):
+              (runs, " ".join(str(r.handover) if r.handover is not None else "?" for r in loaded)))
+        if any(r.spread is not None for r in loaded):
             print("largest spread of the FMA peak probes in an nn2 row, per run: %s" %
-                  " ".join("%.1f%%" % sp if sp is not None else "?" for _, _, sp, _, _ in loaded))
+                  " ".join("%.1f%%" % r.spread if r.spread is not None else "?" for r in loaded))
         print("figures below: medians over the runs of each run's own figure")
     shared = shared_rows(loaded, best, ncores)
     if shared:
