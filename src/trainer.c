@@ -36,12 +36,13 @@
  *
  * A hidden layer of 2 slices (17-32 units, the book's [784, 30, 10]) is all tail, cut over the
  * inputs: whole slices would give each of 2 threads a one-vector panel (one FMA chain per row:
- * latency-bound), and a third thread nothing; as two halves of the inputs each thread has
- * 2-vector panels over half the inputs (its weighted inputs as (x[:, 0:kh] . WT[0:kh] + b) +
- * x[:, kh:] . WT[kh:], its weight gradient as the rows [0, kh) and [kh, n_in) of WT), converts
- * only its half of the pixels, and the two halves' partial sums (mb x 32 floats) are all that
- * crosses the cores. One thread computes the same two halves (measured on B1: 2 threads 1.28x
- * faster, 1 thread 0.99x). Its tw keeps the arena's layout (inputs x units).
+ * latency-bound before the tall tiles, and with them still 1.16x slower on B1's 2 threads), and a
+ * third thread nothing; as two halves of the inputs each thread has 2-vector panels over half the
+ * inputs (its weighted inputs as (x[:, 0:kh] . WT[0:kh] + b) + x[:, kh:] . WT[kh:], its weight
+ * gradient as the rows [0, kh) and [kh, n_in) of WT), converts only its half of the pixels, and the
+ * two halves' partial sums (mb x 32 floats) are all that crosses the cores. One thread computes the
+ * same two halves (measured on B1: 2 threads 1.28x faster, 1 thread 0.99x). Its tw keeps the
+ * arena's layout (inputs x units).
  *
  * So is a deeper network's first hidden layer of 2 slices (in2): each unit's sum is (x[:, 0:kh] .
  * WT[0:kh] + b) + x[:, kh:] . WT[kh:] on every path; on a team under rep each thread computes
