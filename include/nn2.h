@@ -293,6 +293,12 @@ NN2_API nn2_status nn2_evaluate(const nn2_net *net, const nn2_dataset *data, dou
  * logarithms, no weight norm; what training uses when no cost is monitored. */
 NN2_API nn2_status nn2_evaluate_accuracy(const nn2_net *net, const nn2_dataset *data, int threads,
                                          nn2_eval_result *out, nn2_error *err);
+/* nn2_evaluate, and from the same forward pass each sample's answer in label[i] (count ints;
+ * what nn2_predict gives): a confusion matrix without a second pass. The same bits as those
+ * two functions, for any thread count. NN2_ERR_ARG when label is NULL. */
+NN2_API nn2_status nn2_evaluate_labels(const nn2_net *net, const nn2_dataset *data, double lambda,
+                                       int threads, nn2_eval_result *out, int *label,
+                                       nn2_error *err);
 /* The network's answer for each sample of data, whose labels are not read (data->labels may be
  * NULL): label[i] the index of its largest output (the first of equals; what nn2_evaluate
  * counts as the answer) and, unless out is NULL, its output activations (sigmoid or softmax)

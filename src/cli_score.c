@@ -23,16 +23,14 @@ static int out_writable(const cli_opts *o)
     return 0;
 }
 
-/* eval --confusion: the answers on set, counted against its labels; with --out, also as CSV
- * there (atomically). */
-static int print_confusion(const nn2_net *net, const nn2_dataset *set, int threads, const char *out_path)
+/* eval --confusion: the answers pred on set (from nn2_evaluate_labels' pass), counted against
+ * its labels; with --out, also as CSV there (atomically). */
+static int print_confusion(const nn2_net *net, const nn2_dataset *set, const int *pred, const char *out_path)
 {
     const int n_out = n_outputs(net);
-    int *pred = malloc(sizeof(int) * set->count);
     long *counts = malloc(sizeof(long) * (size_t)set->n_classes * (size_t)n_out);
     nn2_error err;
-    nn2_status st = pred && counts ? nn2_predict(net, set, threads, pred, NULL, &err)
-                                   : nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for the confusion matrix");
+    nn2_status st = counts ? NN2_OK : nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for the confusion matrix");
     char *csv = NULL;
     size_t len;
     if (st == NN2_OK) {
@@ -44,7 +42,6 @@ static int print_confusion(const nn2_net *net, const nn2_dataset *set, int threa
     }
     if (st != NN2_OK) fprintf(stderr, "nn2: %s\n", err.msg);
     free(csv);
-    free(pred);
     free(counts);
     return st == NN2_OK ? 0 : 1;
 }
@@ -105,8 +102,11 @@ int cli_eval(const cli_opts *o)
     }
     nn2_eval_result r;
     const double lambda = o->cfg.lambda;
-    st = set ? nn2_evaluate(net, set, lambda, o->cfg.threads, &r, &err) : NN2_ERR_ARG;
-    if (!set) snprintf(err.msg, sizeof err.msg, "--set: the validation set is empty");
+    int *pred = set && o->confusion ? malloc(sizeof(int) * set->count) : NULL;
+    if (!set) st = nn2_fail(&err, NN2_ERR_ARG, "--set: the validation set is empty");
+    else if (o->confusion && !pred) st = nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for the answers");
+    else if (pred) st = nn2_evaluate_labels(net, set, lambda, o->cfg.threads, &r, pred, &err);
+    else st = nn2_evaluate(net, set, lambda, o->cfg.threads, &r, &err);
     if (st != NN2_OK) {
         fprintf(stderr, "nn2: %s: %s\n", o->model_path, err.msg);
         rc = st == NN2_ERR_ARG ? 2 : 1;
@@ -114,8 +114,9 @@ int cli_eval(const cli_opts *o)
         printf("accuracy on %s: %ld / %zu (%.2f%%)\n", name, r.correct, r.count,
                100.0 * (double)r.correct / (double)r.count);
         printf("cost on %s: %.6f (%s, lambda %g)\n", name, r.cost, nn2_cost_name(nn2_net_cost(net)), lambda);
-        if (o->confusion) rc = print_confusion(net, set, o->cfg.threads, o->out_path);
+        if (o->confusion) rc = print_confusion(net, set, pred, o->out_path);
     }
+    free(pred);
     nn2_idx_free(&files);
     if (!o->images_path) nn2_mnist_free(&m);
     nn2_net_free(net);

@@ -49,7 +49,8 @@ static void *hold(void *p, size_t *cap, size_t n, size_t elem)
 }
 
 nn2_status nn2_eval_run(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
-                        int with_cost, nn2_eval_bufs *keep, nn2_eval_result *out, nn2_error *err)
+                        int with_cost, int *label, nn2_eval_bufs *keep, nn2_eval_result *out,
+                        nn2_error *err)
 {
     nn2_status st = nn2_check_dataset(net, data, "evaluation data", err);
     if (st != NN2_OK) return st;
@@ -76,7 +77,7 @@ nn2_status nn2_eval_run(const nn2_net *net, const nn2_dataset *data, double lamb
         }
         return nn2_fail(err, NN2_ERR_NOMEM, "out of memory for evaluation");
     }
-    st = nn2_par_eval(net, data, threads, cost, correct, keep, err);
+    st = nn2_par_eval(net, data, threads, cost, correct, label, keep, err);
     if (st == NN2_OK) {
         double c = 0.0;
         long ok = 0;
@@ -99,13 +100,20 @@ nn2_status nn2_eval_run(const nn2_net *net, const nn2_dataset *data, double lamb
 nn2_status nn2_evaluate(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
                         nn2_eval_result *out, nn2_error *err)
 {
-    return nn2_eval_run(net, data, lambda, threads, 1, NULL, out, err);
+    return nn2_eval_run(net, data, lambda, threads, 1, NULL, NULL, out, err);
+}
+
+nn2_status nn2_evaluate_labels(const nn2_net *net, const nn2_dataset *data, double lambda,
+                               int threads, nn2_eval_result *out, int *label, nn2_error *err)
+{
+    if (!label) return nn2_fail(err, NN2_ERR_ARG, "nn2_evaluate_labels: no array for the answers");
+    return nn2_eval_run(net, data, lambda, threads, 1, label, NULL, out, err);
 }
 
 nn2_status nn2_evaluate_accuracy(const nn2_net *net, const nn2_dataset *data, int threads,
                                  nn2_eval_result *out, nn2_error *err)
 {
-    return nn2_eval_run(net, data, 0.0, threads, 0, NULL, out, err);
+    return nn2_eval_run(net, data, 0.0, threads, 0, NULL, NULL, out, err);
 }
 
 nn2_status nn2_predict(const nn2_net *net, const nn2_dataset *data, int threads, int *label,

@@ -195,9 +195,9 @@ static nn2_status par_pass(const nn2_net *net, const nn2_dataset *data, int thre
 }
 
 nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
-                        uint8_t *correct, nn2_eval_bufs *keep, nn2_error *err)
+                        uint8_t *correct, int *label, nn2_eval_bufs *keep, nn2_error *err)
 {
-    return par_pass(net, data, threads, cost, correct, NULL, NULL, keep, err);
+    return par_pass(net, data, threads, cost, correct, label, NULL, keep, err);
 }
 
 nn2_status nn2_par_predict(const nn2_net *net, const nn2_dataset *data, int threads, int *label,

@@ -70,17 +70,19 @@ typedef struct nn2_eval_bufs {
 void nn2_eval_bufs_free(nn2_eval_bufs *b);
 
 /* Forward pass over every sample of data with T threads: per-sample cost (network2's cost.fn)
- * into cost[i] (unless cost is NULL) and correctness (argmax == label) into correct[i], in
- * keep's workspaces (made on first use) or, with keep NULL, in workspaces of this pass alone.
- * Results do not depend on T, nor on keep. */
+ * into cost[i] (unless cost is NULL), correctness (argmax == label) into correct[i] and, unless
+ * label is NULL, the argmax into label[i], in keep's workspaces (made on first use) or, with
+ * keep NULL, in workspaces of this pass alone. Results do not depend on T, nor on keep. */
 nn2_status nn2_par_eval(const nn2_net *net, const nn2_dataset *data, int threads, double *cost,
-                        uint8_t *correct, nn2_eval_bufs *keep, nn2_error *err);
+                        uint8_t *correct, int *label, nn2_eval_bufs *keep, nn2_error *err);
 /* The same pass without labels (nn2_predict): the index of each sample's largest output into
  * label[i] and, unless out is NULL, its outputs into out[i * n_out .. (i + 1) * n_out). */
 nn2_status nn2_par_predict(const nn2_net *net, const nn2_dataset *data, int threads, int *label,
                            float *out, nn2_error *err);
-/* nn2_evaluate (with_cost) or nn2_evaluate_accuracy, with keep's buffers (NULL: its own). */
+/* nn2_evaluate (with_cost) or nn2_evaluate_accuracy, with keep's buffers (NULL: its own); with
+ * label not NULL, also each sample's answer (nn2_evaluate_labels). */
 nn2_status nn2_eval_run(const nn2_net *net, const nn2_dataset *data, double lambda, int threads,
-                        int with_cost, nn2_eval_bufs *keep, nn2_eval_result *out, nn2_error *err);
+                        int with_cost, int *label, nn2_eval_bufs *keep, nn2_eval_result *out,
+                        nn2_error *err);
 
 #endif

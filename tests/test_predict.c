@@ -90,6 +90,22 @@ static void check_net(const config *cf, const int *sizes, int depth, const nn2_d
     nn2_eval_result r;
     CHECK(nn2_evaluate_accuracy(net, d, 2, &r, &err) == NN2_OK && r.correct == correct,
           "%s: nn2_evaluate counts %ld correct, the answers %ld", cf->name, r.correct, correct);
+    /* nn2_evaluate_labels: nn2_evaluate's result and nn2_predict's answers from one pass */
+    nn2_eval_result full;
+    CHECK(nn2_evaluate(net, d, 0.5, 1, &full, &err) == NN2_OK, "%s: %s", cf->name, err.msg);
+    for (int t = 0; t < 3; t++) {
+        static int both[N];
+        nn2_eval_result e;
+        memset(both, 0xff, sizeof both);
+        CHECK(nn2_evaluate_labels(net, d, 0.5, t + 1, &e, both, &err) == NN2_OK, "%s: %s", cf->name, err.msg);
+        CHECK(memcmp(both, label[0], sizeof both) == 0, "%s: nn2_evaluate_labels' answers on %d threads differ",
+              cf->name, t + 1);
+        CHECK(e.correct == full.correct && e.count == full.count && memcmp(&e.cost, &full.cost, sizeof e.cost) == 0,
+              "%s: nn2_evaluate_labels on %d threads: %ld, %.17g against nn2_evaluate's %ld, %.17g", cf->name,
+              t + 1, e.correct, e.cost, full.correct, full.cost);
+    }
+    CHECK(nn2_evaluate_labels(net, d, 0.5, 1, &r, NULL, &err) == NN2_ERR_ARG && strstr(err.msg, "answers"),
+          "%s: no array for the answers: %s", cf->name, err.msg);
     printf("%s: %d answers, %ld correct, outputs within %.3g of float64\n", cf->name, N, correct, worst);
 
     /* data of another size: refused, naming both sizes */

@@ -482,10 +482,12 @@ int main(void)
                     const nn2_dataset *dq = passes[q].small ? &d50 : &d;
                     nn2_eval_result fresh, kept;
                     nn2_error err;
-                    NN2_ASSERT(nn2_eval_run(net, dq, 1.0, passes[q].T, passes[q].with_cost, NULL, &fresh, &err) == NN2_OK);
+                    NN2_ASSERT(nn2_eval_run(net, dq, 1.0, passes[q].T, passes[q].with_cost, NULL, NULL, &fresh,
+                                            &err) == NN2_OK);
                     if (kb.correct) memset(kb.correct, 0xFF, kb.correct_cap);
                     for (size_t i = 0; kb.cost && i < kb.cost_cap; i++) kb.cost[i] = NAN;
-                    NN2_ASSERT(nn2_eval_run(net, dq, 1.0, passes[q].T, passes[q].with_cost, &kb, &kept, &err) == NN2_OK);
+                    NN2_ASSERT(nn2_eval_run(net, dq, 1.0, passes[q].T, passes[q].with_cost, NULL, &kb, &kept,
+                                            &err) == NN2_OK);
                     bad += fresh.correct != kept.correct || fresh.count != kept.count ||
                            memcmp(&fresh.cost, &kept.cost, sizeof fresh.cost) != 0;
                     runs++;
