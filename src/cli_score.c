@@ -105,7 +105,7 @@ int cli_eval(const cli_opts *o)
     int *pred = set && o->confusion ? malloc(sizeof(int) * set->count) : NULL;
     if (!set) st = nn2_fail(&err, NN2_ERR_ARG, "--set: the validation set is empty");
     else if (o->confusion && !pred) st = nn2_fail(&err, NN2_ERR_NOMEM, "out of memory for the answers");
-    else if (pred) st = nn2_evaluate_labels(net, set, lambda, o->cfg.threads, &r, pred, &err);
+    else if (o->confusion) st = nn2_evaluate_labels(net, set, lambda, o->cfg.threads, &r, pred, &err);
     else st = nn2_evaluate(net, set, lambda, o->cfg.threads, &r, &err);
     if (st != NN2_OK) {
         fprintf(stderr, "nn2: %s: %s\n", o->model_path, err.msg);

@@ -380,16 +380,16 @@ nn2_status nn2_train(nn2_net *net, const nn2_config *cfg, const nn2_dataset *tra
         if ((st = check_finite(net, epoch, n_batches, err)) != NN2_OK) break;
         nn2_eval_result r;
         if (cfg->monitor_train_cost || cfg->monitor_train_accuracy) { /* on every rank */
-            const int tc = cfg->monitor_train_cost;
-            st = nn2_eval_run(net, train, cfg->lambda, team, tc, NULL, &eb, &r, err);
+            st = nn2_eval_run(net, train, cfg->lambda, team, cfg->monitor_train_cost, NULL, &eb, &r,
+                              err);
             if ((st = nn2_dist_agree(dist, st, err)) != NN2_OK) break;
             if (cfg->monitor_train_cost) es.train_cost = r.cost;
             if (cfg->monitor_train_accuracy) es.train_correct = r.correct;
         }
         long acc = -1;
         if (eval && (cfg->monitor_eval_cost || cfg->monitor_eval_accuracy || need_acc)) {
-            const int ec = cfg->monitor_eval_cost;
-            st = nn2_eval_run(net, eval, cfg->lambda, team, ec, NULL, &eb, &r, err);
+            st = nn2_eval_run(net, eval, cfg->lambda, team, cfg->monitor_eval_cost, NULL, &eb, &r,
+                              err);
             if ((st = nn2_dist_agree(dist, st, err)) != NN2_OK) break;
             if (cfg->monitor_eval_cost) es.eval_cost = r.cost;
             if (cfg->monitor_eval_accuracy) es.eval_correct = r.correct;
