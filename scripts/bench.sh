@@ -9,9 +9,13 @@
 #   REPS: epochs timed per configuration (default 5); RUNS: nn2-bench runs (default 1), BENCH_PAUSE
 #   seconds apart (default 60); with several, the summary gives the median over the runs of each
 #   run's figures (percentages of the peak measured in that run, ratios of its rows)
+# With BENCH_KEEP=DIR, the set's csv files, torch.txt and rss.txt are also copied to DIR (a new
+# directory), which scripts/bench_record.py reads with other sets (bench/runs/ keeps them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
+keep=${BENCH_KEEP:-}
+if [ -n "$keep" ] && [ -e "$keep" ]; then echo "bench: BENCH_KEEP: '$keep' exists already" >&2; exit 2; fi
 runs=${2:-1}
 case "$reps" in ""|*[!0-9]*|0) echo "bench: REPS must be an integer from 1 to 60, not '$reps'" >&2; exit 2;; esac
 [ "$reps" -le 60 ] || { echo "bench: REPS must be an integer from 1 to 60, not '$reps'" >&2; exit 2; }
@@ -37,3 +41,9 @@ done
 /usr/bin/time -v build-bench/nn2 train --quiet 2> bench-results/rss.txt >/dev/null
 rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' bench-results/rss.txt)
 /usr/bin/python3 scripts/bench_summary.py bench-results "$ncores" "$rss_kb" "$runs"
+if [ -n "$keep" ]; then
+  mkdir -p "$keep.tmp"
+  cp bench-results/nn2.run*.csv bench-results/torch.txt bench-results/rss.txt "$keep.tmp/"
+  mv "$keep.tmp" "$keep"
+  echo "bench: the set kept in $keep"
+fi

@@ -18,6 +18,7 @@ listed with theirs, and their medians are given apart for the rows that ran in a
 """
 import collections
 import csv
+import os
 import re
 import statistics
 import sys
@@ -53,7 +54,8 @@ def load_run(d, i):
             s = 100 * (float(r["peak_max_gflops"]) - float(r["peak_min_gflops"])) / float(r["peak_gflops"])
             spread = s if spread is None or s > spread else spread
             peaks[key] = float(r["peak_gflops"])
-    m = re.search(r"hand-over between two threads: (\d+) ns", open("%s/nn2.run%d.txt" % (d, i)).read())
+    txt = "%s/nn2.run%d.txt" % (d, i)  # (bench/runs/ keeps the csv files only)
+    m = re.search(r"hand-over between two threads: (\d+) ns", open(txt).read()) if os.path.exists(txt) else None
     return Run(rows, int(m.group(1)) if m else None, spread, peaks, hands)
 
 
@@ -75,27 +77,37 @@ def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
+def phase_rows(loaded, best, ncores, shared):
+    """The all-core nn2 rows with a hand-over beside them and a 1-thread row in the same run, but
+    those that ran on shared cores: [(run, config, hand-over ns, % of peak, 1 -> ncores ratio)]"""
+    skip = {(i, c) for i, c, _ in shared}
+    out = []
+    for i, run in enumerate(loaded, 1):
+        for c in TARGETS:
+            h = run.hands.get((c, best, ncores))
+            if h is None or (i, c) in skip or (c, best, 1) not in run.rows:
+                continue
+            out.append((i, c, h, run.rows[(c, best, ncores)][1],
+                        run.rows[(c, best, 1)][0] / run.rows[(c, best, ncores)][0]))
+    return out
+
+
 def by_phase(loaded, best, ncores, shared):
     """The all-core nn2 rows with a hand-over beside them: per run its list, then per phase
     (fast: under FAST_NS) and configuration the median % of peak and 1 -> ncores ratio, leaving
     out the rows that ran on shared cores. Lines to print (none without hand-overs)."""
     out, phase = [], {True: {}, False: {}}
-    skip = {(i, c) for i, c, _ in shared}
     per_run = []
     for i, run in enumerate(loaded, 1):
-        rows = run.rows
         got = [(c, run.hands[(c, best, ncores)]) for c in TARGETS if (c, best, ncores) in run.hands]
-        if not got:
-            continue
-        per_run.append("run %d: %s" % (i, " ".join("%s %.0f" % g for g in got)))
-        for c, h in got:
-            if (i, c) in skip or (c, best, 1) not in rows:
-                continue
-            ph = phase[h < FAST_NS].setdefault(c, ([], []))
-            ph[0].append(rows[(c, best, ncores)][1])
-            ph[1].append(rows[(c, best, 1)][0] / rows[(c, best, ncores)][0])
+        if got:
+            per_run.append("run %d: %s" % (i, " ".join("%s %.0f" % g for g in got)))
     if not per_run:
         return out
+    for _, c, h, pct, ratio in phase_rows(loaded, best, ncores, shared):
+        ph = phase[h < FAST_NS].setdefault(c, ([], []))
+        ph[0].append(pct)
+        ph[1].append(ratio)
     out.append("hand-over beside each %d-thread nn2 row (ns; the median of its epochs' probes): %s"
                % (ncores, "; ".join(per_run)))
     for fast in (True, False):
@@ -107,15 +119,73 @@ def by_phase(loaded, best, ncores, shared):
     return out
 
 
-def main():
-    d, ncores, rss_kb, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    loaded = [load_run(d, i) for i in range(1, runs + 1)]
-    nn2 = [run.rows for run in loaded]
+def load_torch(d):
+    """DIR/torch.txt (lines "config threads seconds"): {config: [(seconds, threads)]}"""
     torch = {}
     for line in open("%s/torch.txt" % d):
         c, t, s = line.split()
         torch.setdefault(c, []).append((float(s), int(t)))
-    best = [k for k in nn2[0] if k[1] != "openblas"][0][1]
+    return torch
+
+
+def kernels_of(loaded):
+    """The nn2 kernels the runs measured (the rows that are not OpenBLAS's)"""
+    return [k for k in loaded[0].rows if k[1] != "openblas"][0][1]
+
+
+# One configuration's figures over the runs of a set (set_figures): seconds per epoch on 1 and
+# all cores, % of peak on both, the 1 -> all ratio, OpenBLAS's all-core seconds and nn2's ratio to
+# it (None without its rows), PyTorch's best seconds and thread count, and nn2's ratio to that
+Figures = collections.namedtuple("Figures", "one all pk1 pkn speed ob vs_ob torch_s torch_t vs_pt")
+
+
+def set_figures(loaded, torch, best, ncores):
+    """{config: Figures}: each the median over the runs of that run's own figure"""
+    nn2 = [run.rows for run in loaded]
+    figs = {}
+    for c in TARGETS:
+        if (c, best, 1) not in nn2[0] or (c, best, ncores) not in nn2[0]:
+            continue
+        one = med([r[(c, best, 1)][0] for r in nn2])
+        all_ = med([r[(c, best, ncores)][0] for r in nn2])
+        have_ob = all((c, "openblas", ncores) in r for r in nn2)
+        tb, tt = min(torch[c])
+        figs[c] = Figures(
+            one, all_, med([r[(c, best, 1)][1] for r in nn2]), med([r[(c, best, ncores)][1] for r in nn2]),
+            med([r[(c, best, 1)][0] / r[(c, best, ncores)][0] for r in nn2]),
+            med([r[(c, "openblas", ncores)][0] for r in nn2]) if have_ob else None,
+            med([r[(c, "openblas", ncores)][0] / r[(c, best, ncores)][0] for r in nn2]) if have_ob else None,
+            tb, tt, tb / min(one, all_))
+    return figs
+
+
+def missed_targets(figs, mb):
+    """Issue 4's targets (for this 2-core machine) that the figures miss: [(target, message)],
+    target one of "<config> %", "<config> 1->2", "B1 slow-down", "<config> OpenBLAS", "<config>
+    PyTorch" and "memory"""
+    missed = []
+    for c, f in figs.items():
+        pct, sp, o, pt = TARGETS[c]
+        if f.pkn < pct:
+            missed.append((c + " %", "%s %.2f%% of peak < %d%%" % (c, f.pkn, pct)))
+        if sp and f.speed < sp:
+            missed.append((c + " 1->2", "%s 1 -> 2 threads %.3fx < %.2fx" % (c, f.speed, sp)))
+        if c == "B1" and f.speed < 1.0:
+            missed.append(("B1 slow-down", "B1 slower on 2 threads than on 1 (%.2fx)" % f.speed))
+        if f.vs_ob and f.vs_ob < o:
+            missed.append((c + " OpenBLAS", "%s vs OpenBLAS %.3fx < %.1fx" % (c, f.vs_ob, o)))
+        if pt and f.vs_pt < pt:
+            missed.append((c + " PyTorch", "%s vs PyTorch %.2fx < %dx" % (c, f.vs_pt, pt)))
+    if mb >= 100:
+        missed.append(("memory", "peak resident memory %.1f MB >= 100 MB" % mb))
+    return missed
+
+
+def main():
+    d, ncores, rss_kb, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    loaded = [load_run(d, i) for i in range(1, runs + 1)]
+    torch = load_torch(d)
+    best = kernels_of(loaded)
     if runs > 1:
         print("\n%d runs of nn2-bench; cache-line hand-over per run (ns): %s" %
               (runs, " ".join(str(r.handover) if r.handover is not None else "?" for r in loaded)))
@@ -136,40 +206,15 @@ def main():
     print("%-3s %10s %10s %9s %9s %8s %12s %12s %15s %11s" % (
         "cfg", "nn2 1t", "nn2 %dt" % ncores, "%pk 1t", "%%pk %dt" % ncores, "1->%d" % ncores,
         "OpenBLAS %dt" % ncores, "vs OpenBLAS", "PyTorch best", "vs PyTorch"))
-    missed = []
-    for c in TARGETS:
-        if (c, best, 1) not in nn2[0] or (c, best, ncores) not in nn2[0]:
-            continue
-        one = med([r[(c, best, 1)][0] for r in nn2])
-        all_ = med([r[(c, best, ncores)][0] for r in nn2])
-        pk1 = med([r[(c, best, 1)][1] for r in nn2])
-        pkn = med([r[(c, best, ncores)][1] for r in nn2])
-        speed = med([r[(c, best, 1)][0] / r[(c, best, ncores)][0] for r in nn2])
-        have_ob = all((c, "openblas", ncores) in r for r in nn2)
-        ob = med([r[(c, "openblas", ncores)][0] for r in nn2]) if have_ob else None
-        vs_ob = med([r[(c, "openblas", ncores)][0] / r[(c, best, ncores)][0] for r in nn2]) if have_ob else None
-        tb, tt = min(torch[c])
-        vs_pt = tb / min(one, all_)
+    figs = set_figures(loaded, torch, best, ncores)
+    for c, f in figs.items():
         print("%-3s %10.4f %10.4f %8.1f%% %8.1f%% %7.2fx %12s %12s %10.4f (%dt) %10.1fx" % (
-            c, one, all_, pk1, pkn, speed, "%.4f" % ob if ob else "-", "%.2fx" % vs_ob if vs_ob else "-",
-            tb, tt, vs_pt))
-        pct, sp, o, pt = TARGETS[c]
-        if ncores == 2:  # the issue's targets are for this 2-core machine
-            if pkn < pct:
-                missed.append("%s %.2f%% of peak < %d%%" % (c, pkn, pct))
-            if sp and speed < sp:
-                missed.append("%s 1 -> 2 threads %.3fx < %.2fx" % (c, speed, sp))
-            if c == "B1" and speed < 1.0:
-                missed.append("B1 slower on 2 threads than on 1 (%.2fx)" % speed)
-            if vs_ob and vs_ob < o:
-                missed.append("%s vs OpenBLAS %.3fx < %.1fx" % (c, vs_ob, o))
-            if pt and vs_pt < pt:
-                missed.append("%s vs PyTorch %.2fx < %dx" % (c, vs_pt, pt))
+            c, f.one, f.all, f.pk1, f.pkn, f.speed, "%.4f" % f.ob if f.ob else "-",
+            "%.2fx" % f.vs_ob if f.vs_ob else "-", f.torch_s, f.torch_t, f.vs_pt))
     mb = rss_kb / 1024
     print("peak resident memory of the default `nn2 train` run: %.1f MB" % mb)
-    if ncores == 2:
-        if mb >= 100:
-            missed.append("peak resident memory %.1f MB >= 100 MB" % mb)
+    if ncores == 2:  # the issue's targets are for this 2-core machine
+        missed = [m for _, m in missed_targets(figs, mb)]
         print("issue 4's targets: %s" % ("all met" if not missed else "missed: " + "; ".join(missed)))
         if shared:
             print("caution: %d of the runs' %d-thread rows ran with under %.1f cores' FMA peak (listed "

@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""The record of many bench sets: which of issue 4's targets each set met, how many sets met each,
+the single runs that met every target, and the rows of all the runs pooled by phase.
+
+Usage: bench_record.py SET_DIR...
+
+A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
+nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/ holds the sets of the sessions since
+the forty-eighth. A set's figures are those of scripts/bench_summary.py (the medians over its runs
+of each run's own figures); a single run is judged with its set's PyTorch and memory figures. The
+phase pooling is bench_summary.py's: the 2-thread nn2 rows with a hand-over under FAST_NS beside
+them are the fast phase, rows run on shared cores are left out.
+"""
+import glob
+import os
+import re
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_summary as bs  # noqa: E402
+
+NCORES = 2  # issue 4's targets are for the 2-core machine
+
+
+def target_names():
+    """Every target, in the order the record lists them"""
+    names = ["%s %%" % c for c in bs.TARGETS] + ["%s 1->2" % c for c, t in bs.TARGETS.items() if t[1]]
+    names += ["B1 slow-down"] + ["%s OpenBLAS" % c for c in bs.TARGETS]
+    names += ["%s PyTorch" % c for c, t in bs.TARGETS.items() if t[3]] + ["memory"]
+    return names
+
+
+def label(name):
+    """A target's name as the record prints it"""
+    c, _, what = name.partition(" ")
+    t = bs.TARGETS.get(c)
+    if what == "%":
+        return "%s %d%% of peak" % (c, t[0])
+    if what == "1->2":
+        return "%s %.2fx from 1 to 2 threads" % (c, t[1])
+    if what == "OpenBLAS":
+        return "%s %.1fx OpenBLAS" % (c, t[2])
+    if what == "PyTorch":
+        return "%s %dx PyTorch" % (c, t[3])
+    return {"B1 slow-down": "B1 no slow-down on 2 threads", "memory": "memory under 100 MB"}[name]
+
+
+def load_set(d):
+    """(runs, torch, rss MB) of the set in directory d"""
+    n = len(glob.glob(os.path.join(d, "nn2.run*.csv")))
+    if n == 0 or not all(os.path.exists(os.path.join(d, "nn2.run%d.csv" % i)) for i in range(1, n + 1)):
+        raise ValueError("%s: no nn2.run1.csv ... nn2.run<N>.csv" % d)
+    for f in ("torch.txt", "rss.txt"):
+        if not os.path.exists(os.path.join(d, f)):
+            raise ValueError("%s: no %s" % (d, f))
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(os.path.join(d, "rss.txt")).read())
+    if not m:
+        raise ValueError("%s/rss.txt: no 'Maximum resident set size' line" % d)
+    try:
+        return [bs.load_run(d, i) for i in range(1, n + 1)], bs.load_torch(d), int(m.group(1)) / 1024
+    except (KeyError, ValueError, IndexError) as e:
+        raise ValueError("%s: not a bench set (%s)" % (d, e))
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.stderr.write("usage: bench_record.py SET_DIR...\n")
+        return 2
+    names = target_names()
+    met = {n: 0 for n in names}
+    all_met, runs_all, one_off, pooled = 0, [], [], []
+    for d in sys.argv[1:]:
+        try:
+            loaded, torch, mb = load_set(d)
+        except (OSError, ValueError) as e:
+            sys.stderr.write("bench_record: %s\n" % e)
+            return 1
+        best = bs.kernels_of(loaded)
+        figs = bs.set_figures(loaded, torch, best, NCORES)
+        missed = bs.missed_targets(figs, mb)
+        for n in names:
+            met[n] += n not in {k for k, _ in missed}
+        all_met += not missed
+        shared = bs.shared_rows(loaded, best, NCORES)
+        rows = bs.phase_rows(loaded, best, NCORES, shared)
+        pooled += rows
+        fast = [sum(1 for i, _, h, _, _ in rows if i == r and h < bs.FAST_NS) for r in range(1, len(loaded) + 1)]
+        print("%s: %d runs, fast rows %s; 2 threads %s%% of peak; 1 -> 2 %sx; %s" % (
+            d, len(loaded), "/".join(map(str, fast)), " / ".join("%.1f" % f.pkn for f in figs.values()),
+            " / ".join("%.3f" % f.speed for f in figs.values()),
+            "all met" if not missed else "missed: " + ", ".join(k for k, _ in missed)))
+        for i, run in enumerate(loaded, 1):
+            rm = bs.missed_targets(bs.set_figures([run], torch, best, NCORES), mb)
+            if not rm:
+                runs_all.append("%s run %d" % (d, i))
+            elif len(rm) == 1:
+                one_off.append("%s run %d (%s)" % (d, i, rm[0][1]))
+    print("\nsets that met each target, of %d:" % (len(sys.argv) - 1))
+    for n in names:
+        print("  %-32s %d" % (label(n), met[n]))
+    print("  %-32s %d" % ("all at once", all_met))
+    print("single runs that met every target: %s" % ("; ".join(runs_all) or "none"))
+    print("single runs that missed one target only: %s" % ("; ".join(one_off) or "none"))
+    print("\n%d-thread nn2 rows by phase (hand-over under %d ns: fast), pooled over the sets' runs, "
+          "rows on shared cores left out:" % (NCORES, bs.FAST_NS))
+    for fast in (True, False):
+        cells = []
+        for c, (pct, sp, _, _) in bs.TARGETS.items():
+            got = [(p, x) for _, cc, h, p, x in pooled if cc == c and (h < bs.FAST_NS) == fast]
+            if not got:
+                continue
+            cell = "%s %.1f%% %.2fx (%d rows; %d met %d%%" % (
+                c, statistics.median(p for p, _ in got), statistics.median(x for _, x in got), len(got),
+                sum(p >= pct for p, _ in got), pct)
+            cells.append(cell + (", %d met %.2fx)" % (sum(x >= sp for _, x in got), sp) if sp else ")"))
+        print("  %s: %s" % ("fast" if fast else "slow", "; ".join(cells) or "no rows"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

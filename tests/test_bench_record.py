@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""scripts/bench_record.py on made-up bench sets: each set judged on the medians of its runs, the
+count of sets that met each target, the single runs that met every target or missed one, the rows
+pooled by phase over every set, and bad sets refused with the directory or file named.
+scripts/bench.sh refuses a BENCH_KEEP directory that exists already, before building anything.
+
+Usage: test_bench_record.py SOURCE_DIR
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_bench_summary import good_rows, write_run  # noqa: E402
+
+TWO = {(c, "avx512", t): (200.0 * t, 200.0 * t, 200.0 * t) for c in ("B1", "B2", "B3", "B4") for t in (1, 2)}
+TORCH = "B1 1 1.2\nB1 2 1.0\nB2 1 1.5\nB2 2 1.6\nB3 1 0.4\nB3 2 0.5\nB4 1 1.7\nB4 2 1.8\n"
+
+
+def make_set(d, runs, rss_kb=65000):
+    """runs: [(rows, hands)] of write_run, with 2-core peaks"""
+    os.makedirs(d)
+    for i, (rows, hands) in enumerate(runs, 1):
+        write_run(d, i, 40, rows, TWO, hands)
+    with open(os.path.join(d, "torch.txt"), "w") as f:
+        f.write(TORCH)
+    with open(os.path.join(d, "rss.txt"), "w") as f:
+        f.write("\tCommand being timed: \"nn2 train --quiet\"\n\tMaximum resident set size (kbytes): %d\n" % rss_kb)
+
+
+def hands(ns):
+    return {(c, "avx512", 2): ns for c in ("B1", "B2", "B3", "B4")}
+
+
+def record(src, *dirs):
+    p = subprocess.run([sys.executable, os.path.join(src, "scripts", "bench_record.py")] + list(dirs),
+                       capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+
+
+def check(cond, what, out):
+    if not cond:
+        print("FAIL: %s\n%s" % (what, out))
+        sys.exit(1)
+
+
+def line(out, start):
+    got = [l for l in out.splitlines() if l.strip().startswith(start)]
+    return got[0] if got else ""
+
+
+def main():
+    src = sys.argv[1]
+    with tempfile.TemporaryDirectory() as t:
+        a, b, c = (os.path.join(t, n) for n in ("a", "b", "c"))
+        # set a: every run meets every target (fast rows in run 1)
+        make_set(a, [(good_rows(), hands(40)), (good_rows(), hands(230)), (good_rows(), hands(240))])
+        # set b: B2-B4 at 1.9x, 1.7x, 1.8x from 1 to 2 threads (median 1.80x: missed; B1 1.60x,
+        # 1.43x, 1.52x), so run 1 alone meets every target and run 3 misses those three; run 2
+        # misses B1's 55% as well
+        make_set(b, [(good_rows(), hands(250)), (good_rows(1.9 / 1.7, {"B1": 50.0}), hands(250)),
+                     (good_rows(1.9 / 1.8), hands(250))])
+        # set c: every target met but B1's 55% (54.9%) and memory (120 MB)
+        make_set(c, [(good_rows(1.0, {"B1": 54.9}), hands(260))], rss_kb=120 * 1024)
+        rc, out = record(src, a, b, c)
+        check(rc == 0, "exit 0", out)
+        check(line(out, a + ":").endswith("all met") and "fast rows 4/0/0" in line(out, a + ":"),
+              "set a: all met, its fast rows counted per run", out)
+        check(line(out, b + ":").endswith("missed: B2 1->2, B3 1->2, B4 1->2"), "set b: the medians' misses", out)
+        check("1 -> 2 1.516 / 1.800 / 1.800 / 1.800x" in line(out, b + ":"), "set b: median ratios", out)
+        check(line(out, c + ":").endswith("missed: B1 %, memory"), "set c: B1 and memory", out)
+        check(line(out, "sets that met each target, of 3"), "record header", out)
+        for what, n in (("B1 55% of peak", 2), ("B2 70% of peak", 3), ("B2 1.85x from 1 to 2 threads", 2),
+                        ("B4 1.85x from 1 to 2 threads", 2), ("B1 no slow-down on 2 threads", 3),
+                        ("B1 30x PyTorch", 3), ("memory under 100 MB", 2), ("all at once", 1)):
+            check(line(out, what).split()[-1] == str(n), "record: %s met by %d sets" % (what, n), out)
+        check("single runs that met every target: %s run 1; %s run 2; %s run 3; %s run 1\n" % (a, a, a, b) in out,
+              "single runs meeting every target", out)
+        check("single runs that missed one target only: none" in out, "no run with one miss", out)
+        # pooled: 4 fast rows (a run 1), 2 + 3 + 1 slow runs; B1 at 50.0% in b run 2 and 54.9% in c
+        fast, slow = line(out, "fast:"), line(out, "slow:")
+        check("B1 57.0% 1.60x (1 rows; 1 met 55%)" in fast and "B2 72.0% 1.90x (1 rows; 1 met 70%, 1 met 1.85x)" in fast,
+              "fast phase pooled", out)
+        check("B1 57.0% 1.60x (6 rows; 4 met 55%)" in slow and "B2 72.0% 1.90x (6 rows; 6 met 70%, 4 met 1.85x)" in slow,
+              "slow phase pooled over the sets", out)
+        # a run that misses one target only is listed with the message
+        e = os.path.join(t, "e")
+        rows = good_rows()
+        rows[("B2", "avx512", 2)] = (rows[("B2", "avx512", 1)][0] / 1.84, 72.0)
+        make_set(e, [(rows, hands(250))])
+        rc, out = record(src, e)
+        check("single runs that missed one target only: %s run 1 (B2 1 -> 2 threads 1.840x < 1.85x)" % e in out,
+              "a run with one miss", out)
+        # bad sets: each refused with exit 1, the directory or file named
+        rc, out = record(src, a, os.path.join(t, "none"))
+        check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "missing set", out)
+        os.remove(os.path.join(c, "rss.txt"))
+        rc, out = record(src, c)
+        check(rc == 1 and c + ": no rss.txt" in out, "set without rss.txt", out)
+        with open(os.path.join(c, "rss.txt"), "w") as f:
+            f.write("nothing here\n")
+        rc, out = record(src, c)
+        check(rc == 1 and c + "/rss.txt: no 'Maximum resident set size' line" in out, "rss.txt without RSS", out)
+        os.rename(os.path.join(b, "nn2.run2.csv"), os.path.join(b, "nn2.run5.csv"))
+        rc, out = record(src, b)
+        check(rc == 1 and b + ": no nn2.run1.csv ... nn2.run<N>.csv" in out, "runs not numbered 1..N", out)
+        with open(os.path.join(a, "nn2.run2.csv"), "w") as f:
+            f.write("not,a,bench\n1,2,3\n")
+        rc, out = record(src, a)
+        check(rc == 1 and a + ": not a bench set" in out, "foreign csv", out)
+        rc, out = record(src)
+        check(rc == 2 and "usage: bench_record.py SET_DIR..." in out, "no argument", out)
+        # bench.sh: BENCH_KEEP naming an existing directory is refused before any build
+        p = subprocess.run(["bash", os.path.join(src, "scripts", "bench.sh"), "1", "1"], capture_output=True,
+                           text=True, env=dict(os.environ, BENCH_KEEP=a))
+        check(p.returncode == 2 and "bench: BENCH_KEEP: '%s' exists already" % a in p.stderr,
+              "bench.sh refuses an existing BENCH_KEEP", p.stdout + p.stderr)
+    print("bench_record: ok")
+
+
+if __name__ == "__main__":
+    main()
