@@ -39,6 +39,12 @@ def record(src, *dirs):
     return p.returncode, p.stdout + p.stderr
 
 
+def refused(src, d, message, what):
+    """bench_record.py on the one set d exits 1 with the message"""
+    rc, out = record(src, d)
+    check(rc == 1 and message in out, what, out)
+
+
 def check(cond, what, out):
     if not cond:
         print("FAIL: %s\n%s" % (what, out))
@@ -120,19 +126,15 @@ def main():
         rc, out = record(src, a, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "missing set", out)
         os.remove(os.path.join(c, "rss.txt"))
-        rc, out = record(src, c)
-        check(rc == 1 and c + ": no rss.txt" in out, "set without rss.txt", out)
+        refused(src, c, c + ": no rss.txt", "set without rss.txt")
         with open(os.path.join(c, "rss.txt"), "w") as f:
             f.write("nothing here\n")
-        rc, out = record(src, c)
-        check(rc == 1 and c + "/rss.txt: no 'Maximum resident set size' line" in out, "rss.txt without RSS", out)
+        refused(src, c, c + "/rss.txt: no 'Maximum resident set size' line", "rss.txt without RSS")
         os.rename(os.path.join(b, "nn2.run2.csv"), os.path.join(b, "nn2.run5.csv"))
-        rc, out = record(src, b)
-        check(rc == 1 and b + ": no nn2.run1.csv ... nn2.run<N>.csv" in out, "runs not numbered 1..N", out)
+        refused(src, b, b + ": no nn2.run1.csv ... nn2.run<N>.csv", "runs not numbered 1..N")
         with open(os.path.join(a, "nn2.run2.csv"), "w") as f:
             f.write("not,a,bench\n1,2,3\n")
-        rc, out = record(src, a)
-        check(rc == 1 and a + ": not a bench set" in out, "foreign csv", out)
+        refused(src, a, a + ": not a bench set", "foreign csv")
         rc, out = record(src)
         check(rc == 2 and "usage: bench_record.py SET_DIR..." in out, "no argument", out)
         # bench.sh: BENCH_KEEP naming an existing directory is refused before any build
