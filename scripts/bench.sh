@@ -14,12 +14,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
-keep=${BENCH_KEEP:-}
-if [ -n "$keep" ] && [ -e "$keep" ]; then echo "bench: BENCH_KEEP: '$keep' exists already" >&2; exit 2; fi
 runs=${2:-1}
 case "$reps" in ""|*[!0-9]*|0) echo "bench: REPS must be an integer from 1 to 60, not '$reps'" >&2; exit 2;; esac
 [ "$reps" -le 60 ] || { echo "bench: REPS must be an integer from 1 to 60, not '$reps'" >&2; exit 2; }
 case "$runs" in ""|*[!0-9]*|0) echo "bench: RUNS must be a positive integer, not '$runs'" >&2; exit 2;; esac
+keep=${BENCH_KEEP:-}
+if [ -n "$keep" ] && [ -e "$keep" ]; then echo "bench: BENCH_KEEP: '$keep' exists already" >&2; exit 2; fi
 scripts/setup.sh >/dev/null
 dpkg-query -W -f='${Status}' python3-torch 2>/dev/null | grep -q "install ok installed" || \
   { echo "bench: installing python3-torch for the PyTorch baseline"; apt-get install -y -q python3-torch >/dev/null; }

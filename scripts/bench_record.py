@@ -10,9 +10,9 @@ the forty-eighth. A set's figures are those of scripts/bench_summary.py (the med
 of each run's own figures); a single run is judged with its set's PyTorch and memory figures. A %
 of peak target met with rows that ran on shared cores among the figures (bench_summary.py's
 shared_rows: the host put both vCPUs on one core, so the peak was one core's) is not counted as
-met when the median of the other runs misses it. The phase pooling is bench_summary.py's: the 2-thread nn2 rows with a hand-over under FAST_NS
-beside them are the fast phase; rows run on shared cores are left out of it, and of a set's count
-of fast rows.
+met when the median of the other runs misses it. The phase pooling is bench_summary.py's: the
+2-thread nn2 rows with a hand-over under FAST_NS beside them are the fast phase; rows run on shared
+cores are left out of it, and of a set's count of fast rows.
 """
 import glob
 import os
@@ -61,9 +61,12 @@ def load_set(d):
     if not m:
         raise ValueError("%s/rss.txt: no 'Maximum resident set size' line" % d)
     try:
-        return [bs.load_run(d, i) for i in range(1, n + 1)], bs.load_torch(d), int(m.group(1)) / 1024
+        loaded, torch = [bs.load_run(d, i) for i in range(1, n + 1)], bs.load_torch(d)
     except (KeyError, ValueError, IndexError) as e:
         raise ValueError("%s: not a bench set (%s)" % (d, e))
+    for c in sorted({k[0] for run in loaded for k in run.rows} - set(torch)):
+        raise ValueError("%s/torch.txt: no line for %s" % (d, c))
+    return loaded, torch, int(m.group(1)) / 1024
 
 
 def not_counted(loaded, figs, shared, best):
@@ -109,7 +112,7 @@ def main():
             d, len(loaded), "/".join(map(str, fast)), " / ".join("%.1f" % f.pkn for f in figs.values()),
             " / ".join("%.3f" % f.speed for f in figs.values()),
             "all met" if not missed else "missed: " + ", ".join(k for k, _ in missed),
-            "; on shared cores (not counted as met): %s" % ", ".join("run %d %s %.2fx" % x for x in shared)
+            "; rows on shared cores: %s" % ", ".join("run %d %s %.2fx" % x for x in shared)
             if shared else ""))
         for i, run in enumerate(loaded, 1):
             one = bs.set_figures([run], torch, best, NCORES)

@@ -109,11 +109,11 @@ def main():
                      (good_rows(1.0, {"B1": 58.0}), hands(250))])
         write_run(f, 1, 33, good_rows(1.0, {"B1": 58.0}), one_core, hands(33))
         rc, out = record(src, f)
-        check(line(out, f + ":").endswith("all met; on shared cores (not counted as met): run 1 B1 1.00x, "
+        check(line(out, f + ":").endswith("all met; rows on shared cores: run 1 B1 1.00x, "
                                           "run 1 B2 1.00x, run 1 B3 1.00x, run 1 B4 1.00x"), "shared rows, met without them", out)
         write_run(f, 3, 40, good_rows(1.0, {"B1": 54.0}), TWO, hands(250))
         rc, out = record(src, f)
-        check(line(out, f + ":").endswith("missed: B1 %; on shared cores (not counted as met): run 1 B1 1.00x, "
+        check(line(out, f + ":").endswith("missed: B1 %; rows on shared cores: run 1 B1 1.00x, "
                                           "run 1 B2 1.00x, run 1 B3 1.00x, run 1 B4 1.00x")
               and "fast rows 0/0/0" in line(out, f + ":"), "shared rows: B1's 55% not counted", out)
         check(line(out, "B1 55% of peak").split()[-1] == "0" and line(out, "all at once").split()[-1] == "0",
@@ -135,6 +135,9 @@ def main():
         with open(os.path.join(a, "nn2.run2.csv"), "w") as f:
             f.write("not,a,bench\n1,2,3\n")
         refused(src, a, a + ": not a bench set", "foreign csv")
+        with open(os.path.join(e, "torch.txt"), "w") as fh:
+            fh.write(TORCH.replace("B3 1 0.4\nB3 2 0.5\n", ""))
+        refused(src, e, e + "/torch.txt: no line for B3", "torch.txt without a configuration")
         rc, out = record(src)
         check(rc == 2 and "usage: bench_record.py SET_DIR..." in out, "no argument", out)
         # bench.sh: BENCH_KEEP naming an existing directory is refused before any build
