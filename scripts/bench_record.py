@@ -64,8 +64,9 @@ def load_set(d):
         loaded, torch = [bs.load_run(d, i) for i in range(1, n + 1)], bs.load_torch(d)
     except (KeyError, ValueError, IndexError) as e:
         raise ValueError("%s: not a bench set (%s)" % (d, e))
-    for c in sorted({k[0] for run in loaded for k in run.rows} - set(torch)):
-        raise ValueError("%s/torch.txt: no line for %s" % (d, c))
+    lacking = sorted({k[0] for run in loaded for k in run.rows} - set(torch))
+    if lacking:
+        raise ValueError("%s/torch.txt: no line for %s" % (d, lacking[0]))
     return loaded, torch, int(m.group(1)) / 1024
 
 
@@ -102,8 +103,9 @@ def main():
         figs = bs.set_figures(loaded, torch, best, NCORES)
         shared = bs.shared_rows(loaded, best, NCORES)
         missed = bs.missed_targets(figs, mb) + not_counted(loaded, figs, shared, best)
+        missed_keys = {k for k, _ in missed}
         for n in names:
-            met[n] += n not in {k for k, _ in missed}
+            met[n] += n not in missed_keys
         all_met += not missed
         rows = bs.phase_rows(loaded, best, NCORES, shared)
         pooled += rows

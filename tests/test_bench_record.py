@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_bench_summary import good_rows, write_run  # noqa: E402
+from test_bench_summary import check, good_rows, write_run  # noqa: E402
 
 TWO = {(c, "avx512", t): (200.0 * t, 200.0 * t, 200.0 * t) for c in ("B1", "B2", "B3", "B4") for t in (1, 2)}
 TORCH = "B1 1 1.2\nB1 2 1.0\nB2 1 1.5\nB2 2 1.6\nB3 1 0.4\nB3 2 0.5\nB4 1 1.7\nB4 2 1.8\n"
@@ -43,12 +43,6 @@ def refused(src, d, message, what):
     """bench_record.py on the one set d exits 1 with the message"""
     rc, out = record(src, d)
     check(rc == 1 and message in out, what, out)
-
-
-def check(cond, what, out):
-    if not cond:
-        print("FAIL: %s\n%s" % (what, out))
-        sys.exit(1)
 
 
 def line(out, start):
