@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # manpage: scripts/install/nn2.1 (installed as share/man/man1/nn2.1) names every long option of
-# nn2's option table (src/cli_args.c) and none that is not there, as does `nn2 --help`; its
-# version is nn2.h's; groff reads it without a warning.
+# nn2's option table (src/cli_args.c) and none that is not there, as does `nn2 --help`; it gives
+# the defaults that --help gives, which nn2 trains with (tests/manpage_defaults.py); its version is
+# nn2.h's; groff reads it without a warning.
 # Usage: test_manpage.sh NN2 SOURCE_DIR
 set -uo pipefail
 nn2=$1 src=$2
@@ -15,6 +16,14 @@ sed 's/\\-/-/g' "$page" | grep -o -- '--[a-z][a-z0-9-]*[a-z0-9]' | sed 's/^--//'
 check "nn2.1 names every long option and no other" diff "$tmp/table" "$tmp/page"
 "$nn2" --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*[a-z0-9]' | sed 's/^--//' | sort -u >"$tmp/help"
 check "nn2 --help names every long option and no other" diff "$tmp/table" "$tmp/help"
+# the defaults in --help's brackets: the page's entries say them, and a run given none of the
+# header's flags but --sizes (the fixtures have 16 inputs) trains with them
+"$nn2" --help >"$tmp/helptext" 2>&1
+check "a run with the defaults on the fixtures" "$nn2" train --data "$src/tests/data/idx" --no-fetch \
+  --sizes 16,30,10 --train-size 5 --validation-size 3 --save "$tmp/run.json"
+grep -m1 "^nn2: sizes" "$tmp/out" >"$tmp/header"
+check "nn2.1 and that run have the defaults that nn2 --help gives" \
+  /usr/bin/python3 "$src/tests/manpage_defaults.py" "$tmp/helptext" "$page" "$tmp/header"
 version=$(sed -n 's/^#define NN2_VERSION_STRING "\(.*\)"/\1/p' "$src/include/nn2.h")
 check "nn2.1's version is nn2.h's ($version)" grep -q "^\.TH NN2 1 \"[0-9-]*\" \"nn2 $version\"" "$page"
 if command -v groff >/dev/null; then
