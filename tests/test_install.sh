@@ -119,6 +119,26 @@ rc=$?
 check "installed nn2 fetches with share/nn2/fetch_mnist.sh (rc $rc)" \
   bash -c "[ $rc = 1 ] && grep -q 'prefix fetch script ran on $tmp/nodata' '$tmp/fetch.out' && grep -q 'share/nn2/fetch_mnist.sh' '$tmp/fetch.out'"
 [ $rc = 1 ] || cat "$tmp/fetch.out"
+# bin/nn2-reproduce (scripts/reproduce) runs the nn2 beside it, from any directory: on data
+# without MNIST (--data not the default, so no fetch) it names the prefix's nn2 in its error, and
+# with MNIST it draws the weight-initialization figures (1 epoch on 100 images)
+check "installed bin/nn2-reproduce" test -x "$prefix/bin/nn2-reproduce"
+if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  (cd "$tmp" && "$prefix/bin/nn2-reproduce" weight-init --epochs 1 --data "$tmp/nodata" --out "$tmp/fig" \
+    >"$tmp/repro.out" 2>&1)
+  rc=$?
+  check "installed nn2-reproduce runs the prefix's nn2 (rc $rc)" bash -c "[ $rc = 1 ] && grep -q \
+    '^reproduce: $(realpath "$prefix")/bin/nn2 train --data $tmp/nodata ' '$tmp/repro.out'"
+  [ $rc = 1 ] || cat "$tmp/repro.out"
+  if [ -s "$mnist/train-images-idx3-ubyte" ] || [ -s "$mnist/train-images-idx3-ubyte.gz" ]; then
+    check "installed nn2-reproduce draws the weight-initialization figures" bash -c "cd '$tmp' && \
+      '$prefix/bin/nn2-reproduce' weight-init --epochs 1 --train-size 100 --data '$mnist' \
+      --out '$tmp/fig' && test -s '$tmp/fig/weight_initialization_30.png' && \
+      test -s '$tmp/fig/weight_initialization_100.png'"
+  fi
+else
+  echo "install: no matplotlib: nn2-reproduce not run"
+fi
 # and trains, saves and scores from the prefix (the 4x4 IDX files of the tests)
 check "installed nn2 trains and saves" "$prefix/bin/nn2" train --data "$src/tests/data/idx" --sizes 16,4,10 \
   --train-size 5 --validation-size 3 --epochs 2 --save "$tmp/idx.json"
