@@ -20,7 +20,7 @@ check "nn2 --help names every long option and no other" diff "$tmp/table" "$tmp/
 # header's flags but --sizes (the fixtures have 16 inputs) trains with them
 "$nn2" --help >"$tmp/helptext" 2>&1
 check "a run with the defaults on the fixtures" "$nn2" train --data "$src/tests/data/idx" --no-fetch \
-  --sizes 16,30,10 --train-size 5 --validation-size 3 --save "$tmp/run.json"
+  --sizes 16,30,10 --train-size 5 --validation-size 3
 grep -m1 "^nn2: sizes" "$tmp/out" >"$tmp/header"
 check "nn2.1 and that run have the defaults that nn2 --help gives" \
   /usr/bin/python3 "$src/tests/manpage_defaults.py" "$tmp/helptext" "$page" "$tmp/header"
