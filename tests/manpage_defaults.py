@@ -15,6 +15,11 @@ SYNONYMS = {"stdout": "standard output"}  # help's short word -> the page's
 MIN_CHECKED = 25  # of the help's 30 defaults with no space in them (when written)
 
 
+def plain_number(text):
+    """Thousands written without their commas: 10,000 -> 10000 (784,30,10 stays)."""
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+
+
 def help_defaults(text):
     """[(option, value)] for each bracketed default of each entry of `nn2 --help`."""
     out, opts = [], []
@@ -59,14 +64,14 @@ def page_entries(text):
     for lines in entries:
         if not lines:
             continue
-        body = re.sub(r"(?<=\d),(?=\d{3}\b)", "", " ".join(lines))
+        body = plain_number(" ".join(lines))
         for opt in re.findall(r"--([a-z][a-z0-9-]*[a-z0-9])", lines[0]):
             out[opt] = out.get(opt, "") + " " + body
     return out
 
 
 def says_default(text, value):
-    v = re.escape(SYNONYMS.get(value, re.sub(r"(?<=\d),(?=\d{3}\b)", "", value)))
+    v = re.escape(SYNONYMS.get(value, plain_number(value)))
     return bool(re.search(rf"\bdefault:? {v}(?![\w.-])", text)
                 or re.search(rf"(?<![\w.-]){v}\)? \((the )?default\b", text))
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """scripts/bench_record.py on made-up bench sets: each set judged on the medians of its runs, the
 count of sets that met each target, the single runs that met every target or missed one, the rows
-pooled by phase over every set, percentages met on shared cores not counted, and bad sets refused with the directory or file named.
+pooled by phase over every set, percentages met on shared cores not counted, and bad sets refused
+with the directory or file named.
 scripts/bench.sh refuses a BENCH_KEEP directory that exists already, before building anything.
 
 Usage: test_bench_record.py SOURCE_DIR
