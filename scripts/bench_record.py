@@ -3,6 +3,12 @@
 the single runs that met every target, and the rows of all the runs pooled by phase.
 
 Usage: bench_record.py SET_DIR...
+       bench_record.py --table SET_DIR...
+
+With --table it prints instead one row of the README's "Where it stands" table per set (the set's
+number, its fast rows per run, its medians on 2 threads: % of peak, 1 -> 2 threads, against the
+OpenBLAS backend and against PyTorch; its peak RSS), a `*` after the number of a set with rows on
+shared cores. The README's table is this output for the sets it names (test readme_record).
 
 A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
 nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/ holds the sets of the sessions since
@@ -86,10 +92,44 @@ def not_counted(loaded, figs, shared, best):
     return out
 
 
+def fast_per_run(loaded, rows):
+    """How many of each run's 2-thread rows (bench_summary.phase_rows) ran in the fast phase"""
+    return [sum(1 for i, _, h, _, _ in rows if i == r and h < bs.FAST_NS) for r in range(1, len(loaded) + 1)]
+
+
+def table_row(d, loaded, torch, mb):
+    """The README's row of the set in directory d (its number: the digits that end d's name)"""
+    best = bs.kernels_of(loaded)
+    f = bs.set_figures(loaded, torch, best, NCORES)
+    shared = bs.shared_rows(loaded, best, NCORES)
+    fast = fast_per_run(loaded, bs.phase_rows(loaded, best, NCORES, shared))
+    m = re.search(r"(\d+)$", os.path.basename(os.path.normpath(d)))
+    name = str(int(m.group(1))) if m else os.path.basename(os.path.normpath(d))
+
+    def cells(key, fmt):
+        return " / ".join(fmt % getattr(f[c], key) for c in bs.TARGETS if c in f)
+    return "| %s%s | %s | %s%% | %sx | %sx | %sx | %.1f MB |" % (
+        name, "*" if shared else "", ", ".join(map(str, fast)), cells("pkn", "%.1f"), cells("speed", "%.2f"),
+        cells("vs_ob", "%.2f"), cells("vs_pt", "%.1f"), mb)
+
+
+def table(dirs):
+    for d in dirs:
+        try:
+            loaded, torch, mb = load_set(d)
+        except (OSError, ValueError) as e:
+            sys.stderr.write("bench_record: %s\n" % e)
+            return 1
+        print(table_row(d, loaded, torch, mb))
+    return 0
+
+
 def main():
-    if len(sys.argv) < 2:
-        sys.stderr.write("usage: bench_record.py SET_DIR...\n")
+    if len(sys.argv) < 2 or sys.argv[1:] == ["--table"]:
+        sys.stderr.write("usage: bench_record.py [--table] SET_DIR...\n")
         return 2
+    if sys.argv[1] == "--table":
+        return table(sys.argv[2:])
     names = target_names()
     met = {n: 0 for n in names}
     all_met, runs_all, one_off, pooled = 0, [], [], []
@@ -109,7 +149,7 @@ def main():
         all_met += not missed
         rows = bs.phase_rows(loaded, best, NCORES, shared)
         pooled += rows
-        fast = [sum(1 for i, _, h, _, _ in rows if i == r and h < bs.FAST_NS) for r in range(1, len(loaded) + 1)]
+        fast = fast_per_run(loaded, rows)
         print("%s: %d runs, fast rows %s; 2 threads %s%% of peak; 1 -> 2 %sx; %s%s" % (
             d, len(loaded), "/".join(map(str, fast)), " / ".join("%.1f" % f.pkn for f in figs.values()),
             " / ".join("%.3f" % f.speed for f in figs.values()),

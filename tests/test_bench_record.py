@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """scripts/bench_record.py on made-up bench sets: each set judged on the medians of its runs, the
 count of sets that met each target, the single runs that met every target or missed one, the rows
-pooled by phase over every set, percentages met on shared cores not counted, and bad sets refused
-with the directory or file named.
+pooled by phase over every set, percentages met on shared cores not counted, the README's table row
+of a set (--table), and bad sets refused with the directory or file named.
 scripts/bench.sh refuses a BENCH_KEEP directory that exists already, before building anything.
 
 Usage: test_bench_record.py SOURCE_DIR
@@ -117,6 +117,21 @@ def main():
         check("single runs that missed one target only: %s run 2 (B1 54.00%% of peak < 55%%); "
               "%s run 3 (B1 54.00%% of peak < 55%%)\n" % (f, f) in out, "one-miss runs with shared rows", out)
         check("fast: no rows" in out, "shared rows left out of the phases", out)
+        # --table: the README's row of a set, numbered by the digits ending its name; a set with
+        # rows on shared cores marked *
+        g = os.path.join(t, "set07")
+        make_set(g, [(good_rows(), hands(40)), (good_rows(), hands(230)), (good_rows(), hands(240))])
+        p = subprocess.run([os.path.join(src, "scripts", "bench_record.py"), "--table", g, f],
+                           capture_output=True, text=True)
+        rows = p.stdout.splitlines()
+        check(p.returncode == 0 and len(rows) == 2, "--table: one row per set", p.stdout + p.stderr)
+        check(rows[0] == "| 7 | 4, 0, 0 | 57.0 / 72.0 / 79.0 / 90.0% | 1.60 / 1.90 / 1.90 / 1.90x | "
+              "3.00 / 3.00 / 3.00 / 3.00x | 50.0 / 31.7 / 8.9 / 5.3x | 63.5 MB |", "--table: a set's row", rows[0])
+        check(rows[1].startswith("| f* | 0, 0, 0 | 54.0 / 72.0 / "), "--table: a set with shared rows", rows[1])
+        rc, out = record(src, "--table")
+        check(rc == 2 and "usage: bench_record.py [--table] SET_DIR..." in out, "--table without a set", out)
+        rc, out = record(src, "--table", g, os.path.join(t, "none"))
+        check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "--table: a missing set", out)
         # bad sets: each refused with exit 1, the directory or file named
         rc, out = record(src, a, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "missing set", out)
@@ -134,12 +149,12 @@ def main():
             fh.write(TORCH.replace("B3 1 0.4\nB3 2 0.5\n", ""))
         refused(src, e, e + "/torch.txt: no line for B3", "torch.txt without a configuration")
         rc, out = record(src)
-        check(rc == 2 and "usage: bench_record.py SET_DIR..." in out, "no argument", out)
+        check(rc == 2 and "usage: bench_record.py [--table] SET_DIR..." in out, "no argument", out)
         # run as the README shows it, `scripts/bench_record.py DIR...` (a mode of 644 made that
         # "Permission denied"; the `executable` test checks every script's mode)
         p = subprocess.run([os.path.join(src, "scripts", "bench_record.py")], capture_output=True,
                            text=True)
-        check(p.returncode == 2 and "usage: bench_record.py SET_DIR..." in p.stderr,
+        check(p.returncode == 2 and "usage: bench_record.py [--table] SET_DIR..." in p.stderr,
               "scripts/bench_record.py run by its path", p.stdout + p.stderr)
         # bench.sh: BENCH_KEEP naming an existing directory is refused before any build
         p = subprocess.run(["bash", os.path.join(src, "scripts", "bench.sh"), "1", "1"], capture_output=True,

@@ -1,0 +1,52 @@
+#!/usr/bin/python3
+"""The README's "Where it stands" table is what scripts/bench_record.py --table prints for the
+bench sets it names (bench/runs/sNN/, kept in the repository): every row, in order, none missing
+and none added, so that the table's figures come from the raw runs and not from a hand's copy.
+
+Usage: test_readme_record.py SOURCE_DIR
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+
+def fail(what, detail=""):
+    print("FAIL: %s%s" % (what, "\n" + detail if detail else ""))
+    sys.exit(1)
+
+
+def main():
+    src = sys.argv[1]
+    readme = open(os.path.join(src, "README.md")).read()
+    a = readme.find("**Where it stands**")
+    if a < 0:
+        fail("README.md: no \"**Where it stands**\" paragraph")
+    header = readme.find("\n| set | fast rows per run |", a)
+    end = readme.find("\n| target |", header)
+    if header < 0 or end < 0:
+        fail("README.md: no table of sets after \"**Where it stands**\"")
+    dirs = sorted(set(re.findall(r"`(bench/runs/s\d+)/`", readme[a:header])))
+    if len(dirs) != 1:
+        fail("README.md: \"Where it stands\" names %d directories of bench/runs/, not one" % len(dirs), str(dirs))
+    sets = sorted(glob.glob(os.path.join(src, dirs[0], "set*")))
+    if not sets:
+        fail("%s: no sets" % dirs[0])
+    table = [l for l in readme[header:end].splitlines() if re.match(r"\| \d", l)]
+    p = subprocess.run([os.path.join(src, "scripts", "bench_record.py"), "--table"] + sets,
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        fail("bench_record.py --table %s/set* exited %d" % (dirs[0], p.returncode), p.stderr)
+    got = p.stdout.splitlines()
+    for i in range(max(len(table), len(got))):
+        want = got[i] if i < len(got) else "(no row)"
+        have = table[i] if i < len(table) else "(no row)"
+        if want != have:
+            fail("README.md's row %d of the sets in %s" % (i + 1, dirs[0]),
+                 "README:          %s\nbench_record.py: %s" % (have, want))
+    print("readme_record: %d rows of %s as bench_record.py prints them" % (len(got), dirs[0]))
+
+
+if __name__ == "__main__":
+    main()
