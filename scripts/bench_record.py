@@ -113,14 +113,21 @@ def table_row(d, loaded, torch, mb):
         cells("vs_ob", "%.2f"), cells("vs_pt", "%.1f"), mb)
 
 
+def load_or_say(d):
+    """load_set(d), or None after saying on stderr why d is not a bench set"""
+    try:
+        return load_set(d)
+    except (OSError, ValueError) as e:
+        sys.stderr.write("bench_record: %s\n" % e)
+        return None
+
+
 def table(dirs):
     for d in dirs:
-        try:
-            loaded, torch, mb = load_set(d)
-        except (OSError, ValueError) as e:
-            sys.stderr.write("bench_record: %s\n" % e)
+        got = load_or_say(d)
+        if got is None:
             return 1
-        print(table_row(d, loaded, torch, mb))
+        print(table_row(d, *got))
     return 0
 
 
@@ -134,11 +141,10 @@ def main():
     met = {n: 0 for n in names}
     all_met, runs_all, one_off, pooled = 0, [], [], []
     for d in sys.argv[1:]:
-        try:
-            loaded, torch, mb = load_set(d)
-        except (OSError, ValueError) as e:
-            sys.stderr.write("bench_record: %s\n" % e)
+        got = load_or_say(d)
+        if got is None:
             return 1
+        loaded, torch, mb = got
         best = bs.kernels_of(loaded)
         figs = bs.set_figures(loaded, torch, best, NCORES)
         shared = bs.shared_rows(loaded, best, NCORES)

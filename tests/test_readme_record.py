@@ -11,10 +11,12 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_bench_summary import check  # noqa: E402
+
 
 def fail(what, detail=""):
-    print("FAIL: %s%s" % (what, "\n" + detail if detail else ""))
-    sys.exit(1)
+    check(False, what, detail)
 
 
 def main():
