@@ -4,11 +4,15 @@ the single runs that met every target, and the rows of all the runs pooled by ph
 
 Usage: bench_record.py SET_DIR...
        bench_record.py --table SET_DIR...
+       bench_record.py --phase SET_DIR...
 
 With --table it prints instead one row of the README's "Where it stands" table per set (the set's
 number, its fast rows per run, its medians on 2 threads: % of peak, 1 -> 2 threads, against the
 OpenBLAS backend and against PyTorch; its peak RSS), a `*` after the number of a set with rows on
 shared cores. The README's table is this output for the sets it names (test readme_record).
+With --phase it prints the two rows of the README's phase table for the sets' runs pooled (fast,
+then slow: the median % of peak and 1 -> 2 ratio of each configuration's 2-thread rows, and how
+many rows), each labelled with the phase and the number of runs pooled.
 
 A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
 nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/ holds the sets of the sessions since
@@ -113,6 +117,38 @@ def table_row(d, loaded, torch, mb):
         cells("vs_ob", "%.2f"), cells("vs_pt", "%.1f"), mb)
 
 
+def phase_cells(pooled, fast):
+    """[(config, median % of peak, median 1 -> 2, rows, rows that met the %, rows that met the 1 -> 2
+    target)] of the pooled rows (bench_summary.phase_rows of many runs) of one phase"""
+    out = []
+    for c, (pct, sp, _, _) in bs.TARGETS.items():
+        got = [(p, x) for _, cc, h, p, x in pooled if cc == c and (h < bs.FAST_NS) == fast]
+        if got:
+            out.append((c, statistics.median(p for p, _ in got), statistics.median(x for _, x in got), len(got),
+                        sum(p >= pct for p, _ in got), sum(x >= sp for _, x in got) if sp else 0))
+    return out
+
+
+def phase(dirs):
+    """The README's phase-table rows of the sets' runs pooled"""
+    pooled, runs = [], 0
+    for d in dirs:
+        got = load_or_say(d)
+        if got is None:
+            return 1
+        loaded = got[0]
+        best = bs.kernels_of(loaded)
+        pooled += bs.phase_rows(loaded, best, NCORES, bs.shared_rows(loaded, best, NCORES))
+        runs += len(loaded)
+    for fast in (True, False):
+        got = {c: (p, x, n) for c, p, x, n, _, _ in phase_cells(pooled, fast)}
+        cells = ["%.1f%%, %.2fx (%d%s)" % (got[c] + (" rows" if i == 0 else "",)) if c in got else "no rows"
+                 for i, c in enumerate(bs.TARGETS)]
+        name = ("under %d ns" if fast else "%d ns and over") % bs.FAST_NS
+        print("| %s, %d runs | %s |" % (name, runs, " | ".join(cells)))
+    return 0
+
+
 def load_or_say(d):
     """load_set(d), or None after saying on stderr why d is not a bench set"""
     try:
@@ -132,11 +168,13 @@ def table(dirs):
 
 
 def main():
-    if len(sys.argv) < 2 or sys.argv[1:] == ["--table"]:
-        sys.stderr.write("usage: bench_record.py [--table] SET_DIR...\n")
+    if len(sys.argv) < 2 or sys.argv[1:] in (["--table"], ["--phase"]):
+        sys.stderr.write("usage: bench_record.py [--table | --phase] SET_DIR...\n")
         return 2
     if sys.argv[1] == "--table":
         return table(sys.argv[2:])
+    if sys.argv[1] == "--phase":
+        return phase(sys.argv[2:])
     names = target_names()
     met = {n: 0 for n in names}
     all_met, runs_all, one_off, pooled = 0, [], [], []
@@ -179,14 +217,10 @@ def main():
           "rows on shared cores left out:" % (NCORES, bs.FAST_NS))
     for fast in (True, False):
         cells = []
-        for c, (pct, sp, _, _) in bs.TARGETS.items():
-            got = [(p, x) for _, cc, h, p, x in pooled if cc == c and (h < bs.FAST_NS) == fast]
-            if not got:
-                continue
-            cell = "%s %.1f%% %.2fx (%d rows; %d met %d%%" % (
-                c, statistics.median(p for p, _ in got), statistics.median(x for _, x in got), len(got),
-                sum(p >= pct for p, _ in got), pct)
-            cells.append(cell + (", %d met %.2fx)" % (sum(x >= sp for _, x in got), sp) if sp else ")"))
+        for c, p, x, n, met_p, met_x in phase_cells(pooled, fast):
+            pct, sp = bs.TARGETS[c][:2]
+            cell = "%s %.1f%% %.2fx (%d rows; %d met %d%%" % (c, p, x, n, met_p, pct)
+            cells.append(cell + (", %d met %.2fx)" % (met_x, sp) if sp else ")"))
         print("  %s: %s" % ("fast" if fast else "slow", "; ".join(cells) or "no rows"))
     return 0
 

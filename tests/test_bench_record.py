@@ -2,7 +2,8 @@
 """scripts/bench_record.py on made-up bench sets: each set judged on the medians of its runs, the
 count of sets that met each target, the single runs that met every target or missed one, the rows
 pooled by phase over every set, percentages met on shared cores not counted, the README's table row
-of a set (--table), and bad sets refused with the directory or file named.
+of a set (--table) and phase-table rows of many (--phase), and bad sets refused with the directory
+or file named.
 scripts/bench.sh refuses a BENCH_KEEP directory that exists already, before building anything.
 
 Usage: test_bench_record.py SOURCE_DIR
@@ -129,9 +130,27 @@ def main():
               "3.00 / 3.00 / 3.00 / 3.00x | 50.0 / 31.7 / 8.9 / 5.3x | 63.5 MB |", "--table: a set's row", rows[0])
         check(rows[1].startswith("| f* | 0, 0, 0 | 54.0 / 72.0 / "), "--table: a set with shared rows", rows[1])
         rc, out = record(src, "--table")
-        check(rc == 2 and "usage: bench_record.py [--table] SET_DIR..." in out, "--table without a set", out)
+        check(rc == 2 and "usage: bench_record.py [--table | --phase] SET_DIR..." in out, "--table without a set", out)
         rc, out = record(src, "--table", g, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "--table: a missing set", out)
+        # --phase: the phase table's two rows of the runs pooled: set07's run 1 fast (40 ns), its
+        # runs 2 and 3 and f's runs 2 and 3 slow (B1 57.0, 57.0, 54.0, 54.0%: median 55.5%), f's
+        # run 1 (shared cores) left out but counted among the runs
+        p = subprocess.run([os.path.join(src, "scripts", "bench_record.py"), "--phase", g, f],
+                           capture_output=True, text=True)
+        check(p.returncode == 0 and p.stdout.splitlines() == [
+            "| under 120 ns, 6 runs | 57.0%, 1.60x (1 rows) | 72.0%, 1.90x (1) | 79.0%, 1.90x (1) | 90.0%, 1.90x (1) |",
+            "| 120 ns and over, 6 runs | 55.5%, 1.60x (4 rows) | 72.0%, 1.90x (4) | 79.0%, 1.90x (4) | 90.0%, 1.90x (4) |"],
+            "--phase: the rows of two sets pooled", p.stdout + p.stderr)
+        p = subprocess.run([os.path.join(src, "scripts", "bench_record.py"), "--phase", f],
+                           capture_output=True, text=True)
+        check(p.returncode == 0 and p.stdout.splitlines()[0] ==
+              "| under 120 ns, 3 runs | no rows | no rows | no rows | no rows |", "--phase: a phase without rows",
+              p.stdout + p.stderr)
+        rc, out = record(src, "--phase")
+        check(rc == 2 and "usage: bench_record.py [--table | --phase] SET_DIR..." in out, "--phase without a set", out)
+        rc, out = record(src, "--phase", g, os.path.join(t, "none"))
+        check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "--phase: a missing set", out)
         # bad sets: each refused with exit 1, the directory or file named
         rc, out = record(src, a, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "missing set", out)
@@ -149,12 +168,12 @@ def main():
             fh.write(TORCH.replace("B3 1 0.4\nB3 2 0.5\n", ""))
         refused(src, e, e + "/torch.txt: no line for B3", "torch.txt without a configuration")
         rc, out = record(src)
-        check(rc == 2 and "usage: bench_record.py [--table] SET_DIR..." in out, "no argument", out)
+        check(rc == 2 and "usage: bench_record.py [--table | --phase] SET_DIR..." in out, "no argument", out)
         # run as the README shows it, `scripts/bench_record.py DIR...` (a mode of 644 made that
         # "Permission denied"; the `executable` test checks every script's mode)
         p = subprocess.run([os.path.join(src, "scripts", "bench_record.py")], capture_output=True,
                            text=True)
-        check(p.returncode == 2 and "usage: bench_record.py [--table] SET_DIR..." in p.stderr,
+        check(p.returncode == 2 and "usage: bench_record.py [--table | --phase] SET_DIR..." in p.stderr,
               "scripts/bench_record.py run by its path", p.stdout + p.stderr)
         # bench.sh: BENCH_KEEP naming an existing directory is refused before any build
         p = subprocess.run(["bash", os.path.join(src, "scripts", "bench.sh"), "1", "1"], capture_output=True,

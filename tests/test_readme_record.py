@@ -2,6 +2,8 @@
 """The README's "Where it stands" table is what scripts/bench_record.py --table prints for the
 bench sets it names (bench/runs/sNN/, kept in the repository): every row, in order, none missing
 and none added, so that the table's figures come from the raw runs and not from a hand's copy.
+And the phase table's rows of the kept runs are what bench_record.py --phase prints: "`bench/runs/`
+(N runs)" for every set under bench/runs/, "this session's N" for the sets of that directory.
 
 Usage: test_readme_record.py SOURCE_DIR
 """
@@ -48,6 +50,29 @@ def main():
             fail("README.md's row %d of the sets in %s" % (i + 1, dirs[0]),
                  "README:          %s\nbench_record.py: %s" % (have, want))
     print("readme_record: %d rows of %s as bench_record.py prints them" % (len(got), dirs[0]))
+    kept = sorted(glob.glob(os.path.join(src, "bench", "runs", "s*", "set*")))
+    phase_rows(src, readme, kept, "`bench/runs/` (%s runs)", "every set of bench/runs/")
+    phase_rows(src, readme, sets, "this session's %s", "the sets of " + dirs[0])
+
+
+def phase_rows(src, readme, sets, label, what):
+    """The README's two phase-table rows labelled with label % N are bench_record.py --phase of sets
+    (N: the number of runs pooled)"""
+    p = subprocess.run([os.path.join(src, "scripts", "bench_record.py"), "--phase"] + sets,
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        fail("bench_record.py --phase (%s) exited %d" % (what, p.returncode), p.stderr)
+    for row in p.stdout.splitlines():
+        m = re.match(r"\| (.*), (\d+) runs (\| .*)$", row)
+        if not m:
+            fail("bench_record.py --phase printed an unexpected line", row)
+        want = "| %s, %s %s" % (m.group(1), label % m.group(2), m.group(3))
+        start = "| %s, %s" % (m.group(1), label.split("%s")[0])
+        have = [l.strip() for l in readme.splitlines() if l.strip().startswith(start)]
+        if have != [want]:
+            fail("README.md's phase-table row \"%s\" (%s)" % (m.group(1), what),
+                 "README:          %s\nbench_record.py: %s" % ("\n                 ".join(have) or "(no row)", want))
+    print("readme_record: the phase table's rows of %s as bench_record.py --phase prints them" % what)
 
 
 if __name__ == "__main__":
