@@ -131,12 +131,11 @@ def phase_cells(pooled, fast):
 
 def phase(dirs):
     """The README's phase-table rows of the sets' runs pooled"""
+    sets = load_all(dirs)
+    if sets is None:
+        return 1
     pooled, runs = [], 0
-    for d in dirs:
-        got = load_or_say(d)
-        if got is None:
-            return 1
-        loaded = got[0]
+    for _, (loaded, _, _) in sets:
         best = bs.kernels_of(loaded)
         pooled += bs.phase_rows(loaded, best, NCORES, bs.shared_rows(loaded, best, NCORES))
         runs += len(loaded)
@@ -149,20 +148,21 @@ def phase(dirs):
     return 0
 
 
-def load_or_say(d):
-    """load_set(d), or None after saying on stderr why d is not a bench set"""
+def load_all(dirs):
+    """[(d, load_set(d))] of the directories, or None after saying on stderr why one of them is not a
+    bench set"""
     try:
-        return load_set(d)
+        return [(d, load_set(d)) for d in dirs]
     except (OSError, ValueError) as e:
         sys.stderr.write("bench_record: %s\n" % e)
         return None
 
 
 def table(dirs):
-    for d in dirs:
-        got = load_or_say(d)
-        if got is None:
-            return 1
+    sets = load_all(dirs)
+    if sets is None:
+        return 1
+    for d, got in sets:
         print(table_row(d, *got))
     return 0
 
@@ -178,11 +178,10 @@ def main():
     names = target_names()
     met = {n: 0 for n in names}
     all_met, runs_all, one_off, pooled = 0, [], [], []
-    for d in sys.argv[1:]:
-        got = load_or_say(d)
-        if got is None:
-            return 1
-        loaded, torch, mb = got
+    sets = load_all(sys.argv[1:])
+    if sets is None:
+        return 1
+    for d, (loaded, torch, mb) in sets:
         best = bs.kernels_of(loaded)
         figs = bs.set_figures(loaded, torch, best, NCORES)
         shared = bs.shared_rows(loaded, best, NCORES)
