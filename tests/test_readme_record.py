@@ -62,6 +62,8 @@ def phase_rows(src, readme, sets, label, what):
                        capture_output=True, text=True)
     if p.returncode != 0:
         fail("bench_record.py --phase (%s) exited %d" % (what, p.returncode), p.stderr)
+    if len(p.stdout.splitlines()) != 2:
+        fail("bench_record.py --phase (%s) printed %d lines, not 2" % (what, len(p.stdout.splitlines())), p.stdout)
     for row in p.stdout.splitlines():
         m = re.match(r"\| (.*), (\d+) runs (\| .*)$", row)
         if not m:
