@@ -96,6 +96,14 @@ def not_counted(loaded, figs, shared, best):
     return out
 
 
+def set_rows(loaded):
+    """(kernels, rows on shared cores, 2-thread rows by phase) of a set's runs: the kernels of its
+    nn2 rows (bench_summary.kernels_of), bench_summary.shared_rows and bench_summary.phase_rows"""
+    best = bs.kernels_of(loaded)
+    shared = bs.shared_rows(loaded, best, NCORES)
+    return best, shared, bs.phase_rows(loaded, best, NCORES, shared)
+
+
 def fast_per_run(loaded, rows):
     """How many of each run's 2-thread rows (bench_summary.phase_rows) ran in the fast phase"""
     return [sum(1 for i, _, h, _, _ in rows if i == r and h < bs.FAST_NS) for r in range(1, len(loaded) + 1)]
@@ -103,10 +111,9 @@ def fast_per_run(loaded, rows):
 
 def table_row(d, loaded, torch, mb):
     """The README's row of the set in directory d (its number: the digits that end d's name)"""
-    best = bs.kernels_of(loaded)
+    best, shared, rows = set_rows(loaded)
     f = bs.set_figures(loaded, torch, best, NCORES)
-    shared = bs.shared_rows(loaded, best, NCORES)
-    fast = fast_per_run(loaded, bs.phase_rows(loaded, best, NCORES, shared))
+    fast = fast_per_run(loaded, rows)
     m = re.search(r"(\d+)$", os.path.basename(os.path.normpath(d)))
     name = str(int(m.group(1))) if m else os.path.basename(os.path.normpath(d))
 
@@ -136,8 +143,7 @@ def phase(dirs):
         return 1
     pooled, runs = [], 0
     for _, (loaded, _, _) in sets:
-        best = bs.kernels_of(loaded)
-        pooled += bs.phase_rows(loaded, best, NCORES, bs.shared_rows(loaded, best, NCORES))
+        pooled += set_rows(loaded)[2]
         runs += len(loaded)
     for fast in (True, False):
         got = {c: (p, x, n) for c, p, x, n, _, _ in phase_cells(pooled, fast)}
@@ -182,15 +188,13 @@ def main():
     if sets is None:
         return 1
     for d, (loaded, torch, mb) in sets:
-        best = bs.kernels_of(loaded)
+        best, shared, rows = set_rows(loaded)
         figs = bs.set_figures(loaded, torch, best, NCORES)
-        shared = bs.shared_rows(loaded, best, NCORES)
         missed = bs.missed_targets(figs, mb) + not_counted(loaded, figs, shared, best)
         missed_keys = {k for k, _ in missed}
         for n in names:
             met[n] += n not in missed_keys
         all_met += not missed
-        rows = bs.phase_rows(loaded, best, NCORES, shared)
         pooled += rows
         fast = fast_per_run(loaded, rows)
         print("%s: %d runs, fast rows %s; 2 threads %s%% of peak; 1 -> 2 %sx; %s%s" % (

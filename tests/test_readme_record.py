@@ -21,6 +21,14 @@ def fail(what, detail=""):
     check(False, what, detail)
 
 
+def printed(src, mode, sets, what):
+    """The lines that scripts/bench_record.py MODE prints for the sets (what: their name in a failure)"""
+    p = subprocess.run([os.path.join(src, "scripts", "bench_record.py"), mode] + sets, capture_output=True, text=True)
+    if p.returncode != 0:
+        fail("bench_record.py %s (%s) exited %d" % (mode, what, p.returncode), p.stderr)
+    return p.stdout.splitlines()
+
+
 def main():
     src = sys.argv[1]
     readme = open(os.path.join(src, "README.md")).read()
@@ -38,11 +46,7 @@ def main():
     if not sets:
         fail("%s: no sets" % dirs[0])
     table = [l for l in readme[header:end].splitlines() if re.match(r"\| \d", l)]
-    p = subprocess.run([os.path.join(src, "scripts", "bench_record.py"), "--table"] + sets,
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        fail("bench_record.py --table %s/set* exited %d" % (dirs[0], p.returncode), p.stderr)
-    got = p.stdout.splitlines()
+    got = printed(src, "--table", sets, dirs[0] + "/set*")
     for i in range(max(len(table), len(got))):
         want = got[i] if i < len(got) else "(no row)"
         have = table[i] if i < len(table) else "(no row)"
@@ -58,13 +62,10 @@ def main():
 def phase_rows(src, readme, sets, label, what):
     """The README's two phase-table rows labelled with label % N are bench_record.py --phase of sets
     (N: the number of runs pooled)"""
-    p = subprocess.run([os.path.join(src, "scripts", "bench_record.py"), "--phase"] + sets,
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        fail("bench_record.py --phase (%s) exited %d" % (what, p.returncode), p.stderr)
-    if len(p.stdout.splitlines()) != 2:
-        fail("bench_record.py --phase (%s) printed %d lines, not 2" % (what, len(p.stdout.splitlines())), p.stdout)
-    for row in p.stdout.splitlines():
+    got = printed(src, "--phase", sets, what)
+    if len(got) != 2:
+        fail("bench_record.py --phase (%s) printed %d lines, not 2" % (what, len(got)), "\n".join(got))
+    for row in got:
         m = re.match(r"\| (.*), (\d+) runs (\| .*)$", row)
         if not m:
             fail("bench_record.py --phase printed an unexpected line", row)
