@@ -5,6 +5,7 @@ the single runs that met every target, and the rows of all the runs pooled by ph
 Usage: bench_record.py SET_DIR...
        bench_record.py --table SET_DIR...
        bench_record.py --phase SET_DIR...
+       bench_record.py --record EARLIER SET_DIR...
 
 With --table it prints instead one row of the README's "Where it stands" table per set (the set's
 number, its fast rows per run, its medians on 2 threads: % of peak, 1 -> 2 threads, against the
@@ -13,6 +14,12 @@ shared cores. The README's table is this output for the sets it names (test read
 With --phase it prints the two rows of the README's phase table for the sets' runs pooled (fast,
 then slow: the median % of peak and 1 -> 2 ratio of each configuration's 2-thread rows, and how
 many rows), each labelled with the phase and the number of runs pooled.
+With --record it prints the row of the README's record table (how many sets met each % of peak
+target, each 1 -> 2 target and all at once), then the phase table's two rows of counts (how many
+2-thread rows of each phase met each configuration's % and 1 -> 2 targets), the sets named added to
+those counted in EARLIER: a JSON file (bench/runs/earlier.json) of the sets whose csv files were not
+kept, {"sets": N, "met": {"B1 %": n, ..., "B2 1->2": n, ..., "all at once": n}, "runs": their runs,
+"rows": {"fast": {"B1": [rows, met %, met 1->2], ...}, "slow": {...}}}.
 
 A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
 nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/ holds the sets of the sessions since
@@ -25,6 +32,7 @@ met when the median of the other runs misses it. The phase pooling is bench_summ
 cores are left out of it, and of a set's count of fast rows.
 """
 import glob
+import json
 import os
 import re
 import statistics
@@ -96,6 +104,83 @@ def not_counted(loaded, figs, shared, best):
     return out
 
 
+RECORD = ["%s %%" % c for c in bs.TARGETS] + ["%s 1->2" % c for c, t in bs.TARGETS.items() if t[1]] + ["all at once"]
+
+
+def judge(loaded, torch, mb):
+    """(kernels, rows on shared cores, 2-thread rows by phase, figures, [(target, message)] missed)
+    of a set's runs (set_rows), judged on their medians"""
+    best, shared, rows = set_rows(loaded)
+    figs = bs.set_figures(loaded, torch, best, NCORES)
+    return best, shared, rows, figs, bs.missed_targets(figs, mb) + not_counted(loaded, figs, shared, best)
+
+
+def load_earlier(path):
+    """The record of the earlier sets, read from the JSON file at path: {"sets": N, "met": {target of
+    RECORD: sets that met it}, "runs": their runs, "rows": {"fast" or "slow": {config: [2-thread rows,
+    rows that met the % target, rows that met the 1 -> 2 one]}}}; ValueError naming the file when it
+    is not such a record"""
+    try:
+        with open(path) as f:
+            got = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ValueError("%s: not a record of earlier sets (%s)" % (path, e))
+
+    def count(v, most):
+        return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= most
+    want = {"sets", "met", "runs", "rows"}
+    if not isinstance(got, dict) or not want <= set(got) or not count(got["sets"], 10 ** 6) \
+            or not count(got["runs"], 10 ** 6) or not isinstance(got["met"], dict) \
+            or sorted(got["met"]) != sorted(RECORD) or not isinstance(got["rows"], dict) \
+            or sorted(got["rows"]) != ["fast", "slow"] \
+            or any(not isinstance(v, dict) or sorted(v) != sorted(bs.TARGETS) for v in got["rows"].values()):
+        raise ValueError("%s: not a record of earlier sets (wanted \"sets\", \"runs\", \"met\" with %s, "
+                         "and \"rows\" with \"fast\" and \"slow\", each with %s)" %
+                         (path, ", ".join(RECORD), ", ".join(bs.TARGETS)))
+    for k in RECORD:
+        if not count(got["met"][k], got["sets"]):
+            raise ValueError("%s: \"%s\" is %r, not a count of 0 to %d sets" % (path, k, got["met"][k], got["sets"]))
+    for ph, by in sorted(got["rows"].items()):
+        for c, v in by.items():
+            if not isinstance(v, list) or len(v) != 3 or not count(v[0], 10 ** 6) \
+                    or not all(count(x, v[0]) for x in v[1:]):
+                raise ValueError("%s: %s rows of %s are %r, not [rows, rows that met the %% target, rows that "
+                                 "met the 1 -> 2 one]" % (path, ph, c, v))
+    return got
+
+
+def record_row(earlier, dirs):
+    """The README's record row (the sets in dirs judged, added to the earlier ones), then the phase
+    table's two rows of counts (the sets' 2-thread rows pooled by phase, added to the earlier ones)"""
+    try:
+        got = load_earlier(earlier)
+    except ValueError as e:
+        sys.stderr.write("bench_record: %s\n" % e)
+        return 1
+    sets = load_all(dirs)
+    if sets is None:
+        return 1
+    met, pooled, runs = dict(got["met"]), [], got["runs"]
+    for _, (loaded, torch, mb) in sets:
+        _, _, rows, _, missed = judge(loaded, torch, mb)
+        missed = {k for k, _ in missed}
+        for k in RECORD:
+            met[k] += (not missed) if k == "all at once" else k not in missed
+        pooled += rows
+        runs += len(loaded)
+    print("| sets that met it, of %d | %s |" % (got["sets"] + len(sets), " | ".join(str(met[k]) for k in RECORD)))
+    rows = {ph: {c: list(v) for c, v in got["rows"][ph].items()} for ph in ("fast", "slow")}
+    for ph in rows:
+        for c, _, _, n, met_p, met_x in phase_cells(pooled, ph == "fast"):
+            rows[ph][c] = [a + b for a, b in zip(rows[ph][c], (n, met_p, met_x))]
+    for i, what in ((1, "the % target"), (2, "the 1 -> 2 target")):
+        cells = ["%d of %d / %d of %d%s" % (rows["fast"][c][i], rows["fast"][c][0], rows["slow"][c][i],
+                                            rows["slow"][c][0], "" if t[1] or i == 1 else " (no slow-down)")
+                 for c, t in bs.TARGETS.items()]
+        print("| rows meeting %s, fast / slow (%d runs) | %s |" % (what, runs, " | ".join(cells)))
+    return 0
+
+
 def set_rows(loaded):
     """(kernels, rows on shared cores, 2-thread rows by phase) of a set's runs: the kernels of its
     nn2 rows (bench_summary.kernels_of), bench_summary.shared_rows and bench_summary.phase_rows"""
@@ -126,13 +211,14 @@ def table_row(d, loaded, torch, mb):
 
 def phase_cells(pooled, fast):
     """[(config, median % of peak, median 1 -> 2, rows, rows that met the %, rows that met the 1 -> 2
-    target)] of the pooled rows (bench_summary.phase_rows of many runs) of one phase"""
+    target, for B1 no slow-down)] of the pooled rows (bench_summary.phase_rows of many runs) of one
+    phase"""
     out = []
     for c, (pct, sp, _, _) in bs.TARGETS.items():
         got = [(p, x) for _, cc, h, p, x in pooled if cc == c and (h < bs.FAST_NS) == fast]
         if got:
             out.append((c, statistics.median(p for p, _ in got), statistics.median(x for _, x in got), len(got),
-                        sum(p >= pct for p, _ in got), sum(x >= sp for _, x in got) if sp else 0))
+                        sum(p >= pct for p, _ in got), sum(x >= (sp or 1.0) for _, x in got)))
     return out
 
 
@@ -174,9 +260,12 @@ def table(dirs):
 
 
 def main():
-    if len(sys.argv) < 2 or sys.argv[1:] in (["--table"], ["--phase"]):
-        sys.stderr.write("usage: bench_record.py [--table | --phase] SET_DIR...\n")
+    args = sys.argv[1:]
+    if not args or args in (["--table"], ["--phase"]) or args[0] == "--record" and len(args) < 3:
+        sys.stderr.write("usage: bench_record.py [--table | --phase | --record EARLIER] SET_DIR...\n")
         return 2
+    if sys.argv[1] == "--record":
+        return record_row(sys.argv[2], sys.argv[3:])
     if sys.argv[1] == "--table":
         return table(sys.argv[2:])
     if sys.argv[1] == "--phase":
@@ -188,9 +277,7 @@ def main():
     if sets is None:
         return 1
     for d, (loaded, torch, mb) in sets:
-        best, shared, rows = set_rows(loaded)
-        figs = bs.set_figures(loaded, torch, best, NCORES)
-        missed = bs.missed_targets(figs, mb) + not_counted(loaded, figs, shared, best)
+        best, shared, rows, figs, missed = judge(loaded, torch, mb)
         missed_keys = {k for k, _ in missed}
         for n in names:
             met[n] += n not in missed_keys

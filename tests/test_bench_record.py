@@ -2,12 +2,13 @@
 """scripts/bench_record.py on made-up bench sets: each set judged on the medians of its runs, the
 count of sets that met each target, the single runs that met every target or missed one, the rows
 pooled by phase over every set, percentages met on shared cores not counted, the README's table row
-of a set (--table) and phase-table rows of many (--phase), and bad sets refused with the directory
-or file named.
+of a set (--table), phase-table rows of many (--phase) and the record's row with earlier sets'
+counts added (--record), and bad sets and records refused with the directory or file named.
 scripts/bench.sh refuses a BENCH_KEEP directory that exists already, before building anything.
 
 Usage: test_bench_record.py SOURCE_DIR
 """
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_bench_summary import check, good_rows, write_run  # noqa: E402
 
 TWO = {(c, "avx512", t): (200.0 * t, 200.0 * t, 200.0 * t) for c in ("B1", "B2", "B3", "B4") for t in (1, 2)}
+USAGE = "usage: bench_record.py [--table | --phase | --record EARLIER] SET_DIR..."
 TORCH = "B1 1 1.2\nB1 2 1.0\nB2 1 1.5\nB2 2 1.6\nB3 1 0.4\nB3 2 0.5\nB4 1 1.7\nB4 2 1.8\n"
 
 
@@ -86,6 +88,44 @@ def main():
               "fast phase pooled", out)
         check("B1 57.0% 1.60x (6 rows; 4 met 55%)" in slow and "B2 72.0% 1.90x (6 rows; 6 met 70%, 4 met 1.85x)" in slow,
               "slow phase pooled over the sets", out)
+        # --record: the counts of a, b and c (a met all; b missed B2-B4's 1.85x; c B1's 55%) added
+        # to those of an earlier record's 10 sets; then their 7 runs' rows by phase (a's run 1 fast,
+        # the 6 others slow: B1 at 57, 57, 57, 50, 57 and 54.9%; B2-B4 at 1.9, 1.9, 1.9, 1.7, 1.8
+        # and 1.9x) added to the earlier record's 20 runs' rows
+        earlier = os.path.join(t, "earlier.json")
+        met = {"B1 %": 1, "B2 %": 2, "B3 %": 3, "B4 %": 10, "B2 1->2": 4, "B3 1->2": 5, "B4 1->2": 6, "all at once": 0}
+        rows = {"fast": {"B1": [2, 1, 2], "B2": [2, 0, 1], "B3": [2, 2, 0], "B4": [2, 2, 2]},
+                "slow": {"B1": [18, 0, 18], "B2": [18, 5, 3], "B3": [18, 9, 6], "B4": [18, 18, 15]}}
+        good = {"about": "made up", "sets": 10, "met": met, "runs": 20, "rows": rows}
+        with open(earlier, "w") as fh:
+            json.dump(good, fh)
+        rc, out = record(src, "--record", earlier, a, b, c)
+        check(rc == 0 and out.splitlines() == [
+            "| sets that met it, of 13 | 3 | 5 | 6 | 13 | 6 | 7 | 8 | 1 |",
+            "| rows meeting the % target, fast / slow (27 runs) | 2 of 3 / 4 of 24 | 1 of 3 / 11 of 24 | "
+            "3 of 3 / 15 of 24 | 3 of 3 / 24 of 24 |",
+            "| rows meeting the 1 -> 2 target, fast / slow (27 runs) | 3 of 3 / 24 of 24 (no slow-down) | "
+            "2 of 3 / 7 of 24 | 1 of 3 / 10 of 24 | 3 of 3 / 19 of 24 |"], "--record: the README's record row "
+              "and the phase table's counts", out)
+        rc, out = record(src, "--record", earlier)
+        check(rc == 2 and USAGE in out, "--record without a set", out)
+        rc, out = record(src, "--record", os.path.join(t, "nothing.json"), a)
+        check(rc == 1 and os.path.join(t, "nothing.json") + ": not a record of earlier sets" in out,
+              "--record: no earlier record", out)
+        bad_rows = {"fast": rows["fast"], "slow": dict(rows["slow"], B3=[18, 19, 6])}
+        for bad, what, message in (
+                ("{\"sets\": 10,", "not JSON", "not a record of earlier sets"),
+                (dict(good, met=dict(met, extra=1)), "with a target more", "not a record of earlier sets"),
+                (dict(good, runs="20"), "with runs not a number", "not a record of earlier sets"),
+                (dict(good, met=dict(met, **{"B4 %": 11})), "with more sets than the record",
+                 "\"B4 %\" is 11, not a count of 0 to 10 sets"),
+                (dict(good, rows=bad_rows), "with more rows met than rows",
+                 "slow rows of B3 are [18, 19, 6], not [rows, rows that met")):
+            with open(earlier, "w") as fh:
+                fh.write(bad if isinstance(bad, str) else json.dumps(bad))
+            rc, out = record(src, "--record", earlier, a)
+            check(rc == 1 and earlier + ": " + message in out and "| " not in out, "--record: an earlier record " + what,
+                  out)
         # a run that misses one target only is listed with the message
         e = os.path.join(t, "e")
         rows = good_rows()
@@ -130,7 +170,7 @@ def main():
               "3.00 / 3.00 / 3.00 / 3.00x | 50.0 / 31.7 / 8.9 / 5.3x | 63.5 MB |", "--table: a set's row", rows[0])
         check(rows[1].startswith("| f* | 0, 0, 0 | 54.0 / 72.0 / "), "--table: a set with shared rows", rows[1])
         rc, out = record(src, "--table")
-        check(rc == 2 and "usage: bench_record.py [--table | --phase] SET_DIR..." in out, "--table without a set", out)
+        check(rc == 2 and USAGE in out, "--table without a set", out)
         rc, out = record(src, "--table", g, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "--table: a missing set", out)
         # --phase: the phase table's two rows of the runs pooled: set07's run 1 fast (40 ns), its
@@ -148,7 +188,7 @@ def main():
               "| under 120 ns, 3 runs | no rows | no rows | no rows | no rows |", "--phase: a phase without rows",
               p.stdout + p.stderr)
         rc, out = record(src, "--phase")
-        check(rc == 2 and "usage: bench_record.py [--table | --phase] SET_DIR..." in out, "--phase without a set", out)
+        check(rc == 2 and USAGE in out, "--phase without a set", out)
         rc, out = record(src, "--phase", g, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "--phase: a missing set", out)
         # bad sets: each refused with exit 1, the directory or file named
@@ -168,12 +208,12 @@ def main():
             fh.write(TORCH.replace("B3 1 0.4\nB3 2 0.5\n", ""))
         refused(src, e, e + "/torch.txt: no line for B3", "torch.txt without a configuration")
         rc, out = record(src)
-        check(rc == 2 and "usage: bench_record.py [--table | --phase] SET_DIR..." in out, "no argument", out)
+        check(rc == 2 and USAGE in out, "no argument", out)
         # run as the README shows it, `scripts/bench_record.py DIR...` (a mode of 644 made that
         # "Permission denied"; the `executable` test checks every script's mode)
         p = subprocess.run([os.path.join(src, "scripts", "bench_record.py")], capture_output=True,
                            text=True)
-        check(p.returncode == 2 and "usage: bench_record.py [--table | --phase] SET_DIR..." in p.stderr,
+        check(p.returncode == 2 and USAGE in p.stderr,
               "scripts/bench_record.py run by its path", p.stdout + p.stderr)
         # bench.sh: BENCH_KEEP naming an existing directory is refused before any build
         p = subprocess.run(["bash", os.path.join(src, "scripts", "bench.sh"), "1", "1"], capture_output=True,

@@ -3,7 +3,9 @@
 bench sets it names (bench/runs/sNN/, kept in the repository): every row, in order, none missing
 and none added, so that the table's figures come from the raw runs and not from a hand's copy.
 And the phase table's rows of the kept runs are what bench_record.py --phase prints: "`bench/runs/`
-(N runs)" for every set under bench/runs/, "this session's N" for the sets of that directory.
+(N runs)" for every set under bench/runs/, "this session's N" for the sets of that directory. And
+the record table's row and the phase table's rows of counts are what bench_record.py --record prints
+for bench/runs/earlier.json (the sets whose csv files were not kept) and every kept set.
 
 Usage: test_readme_record.py SOURCE_DIR
 """
@@ -57,6 +59,17 @@ def main():
     kept = sorted(glob.glob(os.path.join(src, "bench", "runs", "s*", "set*")))
     phase_rows(src, readme, kept, "`bench/runs/` (%s runs)", "every set of bench/runs/")
     phase_rows(src, readme, sets, "this session's %s", "the sets of " + dirs[0])
+    got = printed(src, "--record", [os.path.join(src, "bench", "runs", "earlier.json")] + kept,
+                  "bench/runs/earlier.json and every kept set")
+    if len(got) != 3:
+        fail("bench_record.py --record printed %d lines, not 3" % len(got), "\n".join(got))
+    for row in got:
+        start = row[:row.index(",")] + ","
+        have = [l.strip() for l in readme.splitlines() if l.strip().startswith(start)]
+        if have != [row]:
+            fail("README.md's row \"%s\"" % start, "README:          %s\nbench_record.py: %s" % (
+                "\n                 ".join(have) or "(no row)", row))
+    print("readme_record: the record's row and the phase table's counts as bench_record.py --record prints them")
 
 
 def phase_rows(src, readme, sets, label, what):
