@@ -264,16 +264,16 @@ def main():
     if not args or args in (["--table"], ["--phase"]) or args[0] == "--record" and len(args) < 3:
         sys.stderr.write("usage: bench_record.py [--table | --phase | --record EARLIER] SET_DIR...\n")
         return 2
-    if sys.argv[1] == "--record":
-        return record_row(sys.argv[2], sys.argv[3:])
-    if sys.argv[1] == "--table":
-        return table(sys.argv[2:])
-    if sys.argv[1] == "--phase":
-        return phase(sys.argv[2:])
+    if args[0] == "--record":
+        return record_row(args[1], args[2:])
+    if args[0] == "--table":
+        return table(args[1:])
+    if args[0] == "--phase":
+        return phase(args[1:])
     names = target_names()
     met = {n: 0 for n in names}
     all_met, runs_all, one_off, pooled = 0, [], [], []
-    sets = load_all(sys.argv[1:])
+    sets = load_all(args)
     if sets is None:
         return 1
     for d, (loaded, torch, mb) in sets:
@@ -297,7 +297,7 @@ def main():
                 runs_all.append("%s run %d" % (d, i))
             elif len(rm) == 1:
                 one_off.append("%s run %d (%s)" % (d, i, rm[0][1]))
-    print("\nsets that met each target, of %d:" % (len(sys.argv) - 1))
+    print("\nsets that met each target, of %d:" % len(args))
     for n in names:
         print("  %-32s %d" % (label(n), met[n]))
     print("  %-32s %d" % ("all at once", all_met))
