@@ -35,6 +35,7 @@ import glob
 import json
 import os
 import re
+import signal
 import statistics
 import sys
 
@@ -316,4 +317,6 @@ def main():
 
 
 if __name__ == "__main__":
+    # piped into head, end quietly as other filters do when the reader goes away
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())

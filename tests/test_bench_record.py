@@ -10,6 +10,7 @@ Usage: test_bench_record.py SOURCE_DIR
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -88,6 +89,14 @@ def main():
               "fast phase pooled", out)
         check("B1 57.0% 1.60x (6 rows; 4 met 55%)" in slow and "B2 72.0% 1.90x (6 rows; 6 met 70%, 4 met 1.85x)" in slow,
               "slow phase pooled over the sets", out)
+        # its output piped into a reader that has gone (as `| head` does): no traceback, ended by
+        # SIGPIPE like other filters (it was Python's BrokenPipeError until the fifty-third session)
+        p = subprocess.Popen([sys.executable, os.path.join(src, "scripts", "bench_record.py"), a, b, c],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.close()
+        err = p.stderr.read().decode()
+        check(p.wait() == -signal.SIGPIPE and err == "", "a closed pipe: SIGPIPE, nothing on stderr",
+              "exit %s, stderr: %s" % (p.returncode, err))
         # --record: the counts of a, b and c (a met all; b missed B2-B4's 1.85x; c B1's 55%) added
         # to those of an earlier record's 10 sets; then their 7 runs' rows by phase (a's run 1 fast,
         # the 6 others slow: B1 at 57, 57, 57, 50, 57 and 54.9%; B2-B4 at 1.9, 1.9, 1.9, 1.7, 1.8
