@@ -23,13 +23,25 @@ def fail(what, detail=""):
     check(False, what, detail)
 
 
-def printed(src, mode, sets, what):
-    """The lines that scripts/bench_record.py MODE prints for the sets (what: their name in a failure)"""
+def printed(src, mode, sets, what, lines=None):
+    """The lines that scripts/bench_record.py MODE prints for the sets (what: their name in a failure),
+    failing unless there are that many lines when lines is given"""
     p = subprocess.run([os.path.join(src, "scripts", "bench_record.py"), mode] + sets, capture_output=True, text=True)
     if p.returncode != 0:
         fail("bench_record.py %s (%s) exited %d" % (mode, what, p.returncode), p.stderr)
-    return p.stdout.splitlines()
+    got = p.stdout.splitlines()
+    if lines is not None and len(got) != lines:
+        fail("bench_record.py %s (%s) printed %d lines, not %d" % (mode, what, len(got), lines), "\n".join(got))
+    return got
 
+
+def readme_row(readme, start, want, name):
+    """The README has one line starting with start (leading blanks aside), and it is want (name: the
+    row's name in a failure)"""
+    have = [l.strip() for l in readme.splitlines() if l.strip().startswith(start)]
+    if have != [want]:
+        fail("README.md's %s" % name, "README:          %s\nbench_record.py: %s" % (
+            "\n                 ".join(have) or "(no row)", want))
 
 def main():
     src = sys.argv[1]
@@ -59,35 +71,23 @@ def main():
     kept = sorted(glob.glob(os.path.join(src, "bench", "runs", "s*", "set*")))
     phase_rows(src, readme, kept, "`bench/runs/` (%s runs)", "every set of bench/runs/")
     phase_rows(src, readme, sets, "this session's %s", "the sets of " + dirs[0])
-    got = printed(src, "--record", [os.path.join(src, "bench", "runs", "earlier.json")] + kept,
-                  "bench/runs/earlier.json and every kept set")
-    if len(got) != 3:
-        fail("bench_record.py --record printed %d lines, not 3" % len(got), "\n".join(got))
-    for row in got:
+    for row in printed(src, "--record", [os.path.join(src, "bench", "runs", "earlier.json")] + kept,
+                       "bench/runs/earlier.json and every kept set", 3):
         start = row[:row.index(",")] + ","
-        have = [l.strip() for l in readme.splitlines() if l.strip().startswith(start)]
-        if have != [row]:
-            fail("README.md's row \"%s\"" % start, "README:          %s\nbench_record.py: %s" % (
-                "\n                 ".join(have) or "(no row)", row))
+        readme_row(readme, start, row, "row \"%s\"" % start)
     print("readme_record: the record's row and the phase table's counts as bench_record.py --record prints them")
 
 
 def phase_rows(src, readme, sets, label, what):
     """The README's two phase-table rows labelled with label % N are bench_record.py --phase of sets
     (N: the number of runs pooled)"""
-    got = printed(src, "--phase", sets, what)
-    if len(got) != 2:
-        fail("bench_record.py --phase (%s) printed %d lines, not 2" % (what, len(got)), "\n".join(got))
-    for row in got:
+    for row in printed(src, "--phase", sets, what, 2):
         m = re.match(r"\| (.*), (\d+) runs (\| .*)$", row)
         if not m:
             fail("bench_record.py --phase printed an unexpected line", row)
         want = "| %s, %s %s" % (m.group(1), label % m.group(2), m.group(3))
-        start = "| %s, %s" % (m.group(1), label.split("%s")[0])
-        have = [l.strip() for l in readme.splitlines() if l.strip().startswith(start)]
-        if have != [want]:
-            fail("README.md's phase-table row \"%s\" (%s)" % (m.group(1), what),
-                 "README:          %s\nbench_record.py: %s" % ("\n                 ".join(have) or "(no row)", want))
+        readme_row(readme, "| %s, %s" % (m.group(1), label.split("%s")[0]), want,
+                   "phase-table row \"%s\" (%s)" % (m.group(1), what))
     print("readme_record: the phase table's rows of %s as bench_record.py --phase prints them" % what)
 
 
