@@ -5,7 +5,8 @@ and none added, so that the table's figures come from the raw runs and not from 
 And the phase table's rows of the kept runs are what bench_record.py --phase prints: "`bench/runs/`
 (N runs)" for every set under bench/runs/, "this session's N" for the sets of that directory. And
 the record table's row and the phase table's rows of counts are what bench_record.py --record prints
-for bench/runs/earlier.json (the sets whose csv files were not kept) and every kept set.
+for bench/runs/earlier.json (the sets whose csv files were not kept) and every kept set. And every
+kept set's figures lie inside the ranges of the README's "Always met" bullet.
 
 Usage: test_readme_record.py SOURCE_DIR
 """
@@ -76,6 +77,46 @@ def main():
         start = row[:row.index(",")] + ","
         readme_row(readme, start, row, "row \"%s\"" % start)
     print("readme_record: the record's row and the phase table's counts as bench_record.py --record prints them")
+    always_met(src, readme, kept)
+
+
+def always_met(src, readme, kept):
+    """Every kept set's figures, as bench_record.py --table prints them, lie inside the ranges of the
+    README's "Always met" bullet: the ratios against OpenBLAS, the lowest on B1-B3 "otherwise" (for
+    the sets without a row on shared cores, not marked *), the memory, and PyTorch's on B2 and B3
+    (those sets too). A range the kept sets have outgrown fails; the sets whose csv files were not
+    kept can't be checked."""
+    text = " ".join(readme.split())
+    num = r"(\d+\.\d+)"
+    m = re.search(r"\*\*Always met:\*\* every ratio against the OpenBLAS backend \(" +
+                  ", ".join([num + "-" + num + "x"] * 3) + " and " + num + "-" + num + r"x on B1-B4; [^)]*?, " +
+                  num + "x, " + num + "x and " + num + r"x otherwise\) and the memory \(" + num + "-" + num +
+                  r" MB\)\. \*\*Met but on one core:\*\* [^(]*PyTorch's ratios on B2 and B3 \(" +
+                  num + "-" + num + "x and " + num + "-" + num + "x;", text)
+    if not m:
+        fail("README.md: no \"**Always met:**\" bullet with the OpenBLAS, memory and PyTorch ranges")
+    v = [float(x) for x in m.groups()]
+    openblas = [(v[2 * i], v[2 * i + 1]) for i in range(4)]
+    low, memory, torch = v[8:11], (v[11], v[12]), [(v[13], v[14]), (v[15], v[16])]
+    rows = printed(src, "--table", kept, "every kept set", len(kept))
+    for path, row in zip(kept, rows):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        name = os.path.relpath(path, src)
+        shared = cells[0].endswith("*")
+        ob = [float(x) for x in cells[4].rstrip("x").split(" / ")]
+        pt = [float(x) for x in cells[5].rstrip("x").split(" / ")]
+        mb = float(cells[6].split()[0])
+        out = ["OpenBLAS on B%d %.2fx outside %.2f-%.2fx" % (i + 1, ob[i], *openblas[i])
+               for i in range(4) if not openblas[i][0] <= ob[i] <= openblas[i][1]]
+        out += ["OpenBLAS on B%d %.2fx below the lowest otherwise, %.2fx" % (i + 1, ob[i], low[i])
+                for i in range(3) if not shared and ob[i] < low[i]]
+        out += ["PyTorch on B%d %.1fx outside %.1f-%.1fx" % (i + 2, pt[i + 1], *torch[i])
+                for i in range(2) if not shared and not torch[i][0] <= pt[i + 1] <= torch[i][1]]
+        if not memory[0] <= mb <= memory[1]:
+            out.append("memory %.1f MB outside %.1f-%.1f MB" % (mb, *memory))
+        if out:
+            fail("README.md's \"Always met\" ranges miss a kept set's figure", "%s: %s" % (name, "; ".join(out)))
+    print("readme_record: the %d kept sets inside the \"Always met\" ranges" % len(rows))
 
 
 def phase_rows(src, readme, sets, label, what):
