@@ -44,6 +44,7 @@ def readme_row(readme, start, want, name):
         fail("README.md's %s" % name, "README:          %s\nbench_record.py: %s" % (
             "\n                 ".join(have) or "(no row)", want))
 
+
 def main():
     src = sys.argv[1]
     readme = open(os.path.join(src, "README.md")).read()
@@ -61,7 +62,9 @@ def main():
     if not sets:
         fail("%s: no sets" % dirs[0])
     table = [l for l in readme[header:end].splitlines() if re.match(r"\| \d", l)]
-    got = printed(src, "--table", sets, dirs[0] + "/set*")
+    kept = sorted(glob.glob(os.path.join(src, "bench", "runs", "s*", "set*")))
+    kept_rows = printed(src, "--table", kept, "every kept set", len(kept))  # one row a set, in order
+    got = [row for path, row in zip(kept, kept_rows) if path in sets]
     for i in range(max(len(table), len(got))):
         want = got[i] if i < len(got) else "(no row)"
         have = table[i] if i < len(table) else "(no row)"
@@ -69,7 +72,6 @@ def main():
             fail("README.md's row %d of the sets in %s" % (i + 1, dirs[0]),
                  "README:          %s\nbench_record.py: %s" % (have, want))
     print("readme_record: %d rows of %s as bench_record.py prints them" % (len(got), dirs[0]))
-    kept = sorted(glob.glob(os.path.join(src, "bench", "runs", "s*", "set*")))
     phase_rows(src, readme, kept, "`bench/runs/` (%s runs)", "every set of bench/runs/")
     phase_rows(src, readme, sets, "this session's %s", "the sets of " + dirs[0])
     for row in printed(src, "--record", [os.path.join(src, "bench", "runs", "earlier.json")] + kept,
@@ -77,45 +79,50 @@ def main():
         start = row[:row.index(",")] + ","
         readme_row(readme, start, row, "row \"%s\"" % start)
     print("readme_record: the record's row and the phase table's counts as bench_record.py --record prints them")
-    always_met(src, readme, kept)
+    always_met(src, readme, kept, kept_rows)
 
 
-def always_met(src, readme, kept):
-    """Every kept set's figures, as bench_record.py --table prints them, lie inside the ranges of the
-    README's "Always met" bullet: the ratios against OpenBLAS, the lowest on B1-B3 "otherwise" (for
+def always_met(src, readme, kept, rows):
+    """Every kept set's figures, as bench_record.py --table prints them (rows, one a set of kept), lie
+    inside the ranges of the README's "Always met" bullet: the ratios against OpenBLAS, the lowest on B1-B3 "otherwise" (for
     the sets without a row on shared cores, not marked *), the memory, and PyTorch's on B2 and B3
     (those sets too). A range the kept sets have outgrown fails; the sets whose csv files were not
     kept can't be checked."""
     text = " ".join(readme.split())
     num = r"(\d+\.\d+)"
-    m = re.search(r"\*\*Always met:\*\* every ratio against the OpenBLAS backend \(" +
-                  ", ".join([num + "-" + num + "x"] * 3) + " and " + num + "-" + num + r"x on B1-B4; [^)]*?, " +
-                  num + "x, " + num + "x and " + num + r"x otherwise\) and the memory \(" + num + "-" + num +
-                  r" MB\)\. \*\*Met but on one core:\*\* [^(]*PyTorch's ratios on B2 and B3 \(" +
-                  num + "-" + num + "x and " + num + "-" + num + "x;", text)
+    pair = num + "-" + num
+    m = re.search(r"\*\*Always met:\*\* every ratio against the OpenBLAS backend \(" + ", ".join([pair + "x"] * 3) +
+                  " and " + pair + r"x on B1-B4; [^)]*?, " + num + "x, " + num + "x and " + num +
+                  r"x otherwise\) and the memory \(" + pair + r" MB\)\. \*\*Met but on one core:\*\* [^(]*" +
+                  r"PyTorch's ratios on B2 and B3 \(" + pair + "x and " + pair + "x;", text)
     if not m:
         fail("README.md: no \"**Always met:**\" bullet with the OpenBLAS, memory and PyTorch ranges")
-    v = [float(x) for x in m.groups()]
-    openblas = [(v[2 * i], v[2 * i + 1]) for i in range(4)]
-    low, memory, torch = v[8:11], (v[11], v[12]), [(v[13], v[14]), (v[15], v[16])]
-    rows = printed(src, "--table", kept, "every kept set", len(kept))
+    v = iter(float(x) for x in m.groups())
+    openblas = [(next(v), next(v)) for _ in range(4)]
+    low = [next(v) for _ in range(3)]
+    memory = (next(v), next(v))
+    torch = [(next(v), next(v)) for _ in range(2)]
+
+    def outside(what, x, bounds, fmt, unit):
+        """[what x outside the bounds] unless x lies inside them (fmt: the numbers' format, unit after
+        them)"""
+        lo, hi = bounds
+        form = "%s " + fmt + unit + " outside " + fmt + "-" + fmt + unit
+        return [] if lo <= x <= hi else [form % (what, x, lo, hi)]
     for path, row in zip(kept, rows):
         cells = [c.strip() for c in row.strip("|").split("|")]
-        name = os.path.relpath(path, src)
         shared = cells[0].endswith("*")
         ob = [float(x) for x in cells[4].rstrip("x").split(" / ")]
         pt = [float(x) for x in cells[5].rstrip("x").split(" / ")]
-        mb = float(cells[6].split()[0])
-        out = ["OpenBLAS on B%d %.2fx outside %.2f-%.2fx" % (i + 1, ob[i], *openblas[i])
-               for i in range(4) if not openblas[i][0] <= ob[i] <= openblas[i][1]]
+        out = sum((outside("OpenBLAS on B%d" % (i + 1), ob[i], openblas[i], "%.2f", "x") for i in range(4)), [])
         out += ["OpenBLAS on B%d %.2fx below the lowest otherwise, %.2fx" % (i + 1, ob[i], low[i])
                 for i in range(3) if not shared and ob[i] < low[i]]
-        out += ["PyTorch on B%d %.1fx outside %.1f-%.1fx" % (i + 2, pt[i + 1], *torch[i])
-                for i in range(2) if not shared and not torch[i][0] <= pt[i + 1] <= torch[i][1]]
-        if not memory[0] <= mb <= memory[1]:
-            out.append("memory %.1f MB outside %.1f-%.1f MB" % (mb, *memory))
+        if not shared:
+            out += sum((outside("PyTorch on B%d" % (i + 2), pt[i + 1], torch[i], "%.1f", "x") for i in range(2)), [])
+        out += outside("memory", float(cells[6].split()[0]), memory, "%.1f", " MB")
         if out:
-            fail("README.md's \"Always met\" ranges miss a kept set's figure", "%s: %s" % (name, "; ".join(out)))
+            fail("README.md's \"Always met\" ranges miss a kept set's figure",
+                 "%s: %s" % (os.path.relpath(path, src), "; ".join(out)))
     print("readme_record: the %d kept sets inside the \"Always met\" ranges" % len(rows))
 
 
