@@ -6,6 +6,7 @@ Usage: bench_record.py SET_DIR...
        bench_record.py --table SET_DIR...
        bench_record.py --phase SET_DIR...
        bench_record.py --record EARLIER SET_DIR...
+       bench_record.py --kinds SET_DIR...
 
 With --table it prints instead one row of the README's "Where it stands" table per set (the set's
 number, its fast rows per run, its medians on 2 threads: % of peak, 1 -> 2 threads, against the
@@ -20,6 +21,14 @@ target, each 1 -> 2 target and all at once), then the phase table's two rows of 
 those counted in EARLIER: a JSON file (bench/runs/earlier.json) of the sets whose csv files were not
 kept, {"sets": N, "met": {"B1 %": n, ..., "B2 1->2": n, ..., "all at once": n}, "runs": their runs,
 "rows": {"fast": {"B1": [rows, met %, met 1->2], ...}, "slow": {...}}}.
+With --kinds it prints the rows of the README's table of the kinds of run: each run of the sets
+sorted by its B1 rows (KINDS, first match: both rows on shared cores; the 1-thread row under
+SLOWER_PCT % of the peak, the host's slower machine; under HOST_LOAD x from 1 to 2 threads, the
+host's load on the second vCPU; else the slow or the fast phase by the hand-over beside the
+2-thread row), and per kind how many runs, B1's 1-thread % of peak, its 2-thread % and 1 -> 2
+ratio (ranges and medians), the hand-overs, B4's 1-thread % of peak, and how many runs went more
+than B4_OVER x from 1 to 2 threads on B4 (a 1-thread pass slowed by the host); then a row of all
+the runs.
 
 A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
 nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/ holds the sets of the sessions since
@@ -105,6 +114,12 @@ def not_counted(loaded, figs, shared, best):
     return out
 
 
+SLOWER_PCT = 58.0  # B1's 1-thread row under this % of the peak: the slower of the host's machines
+HOST_LOAD = 1.45  # B1 under this from 1 to 2 threads on the faster machine: load on the second vCPU
+B4_OVER = 2.0  # B4 more than this from 1 to 2 threads: the 1-thread pass ran slow
+KINDS = [("shared cores", "shared cores"), ("slower machine", "slower machine (B1 1 thread under %.0f%%)" % SLOWER_PCT),
+         ("host load", "host load (B1 1 -> 2 under %.2fx)" % HOST_LOAD),
+         ("slow", "slow phase (%d ns and over)" % bs.FAST_NS), ("fast", "fast phase (under %d ns)" % bs.FAST_NS)]
 RECORD = ["%s %%" % c for c in bs.TARGETS] + ["%s 1->2" % c for c, t in bs.TARGETS.items() if t[1]] + ["all at once"]
 
 
@@ -242,6 +257,52 @@ def phase(dirs):
     return 0
 
 
+def run_kind(run, best, shared):
+    """The kind (KINDS) of a run by its B1 rows; shared: B1's 2-thread row ran on shared cores"""
+    one, two = run.rows[("B1", best, 1)], run.rows[("B1", best, NCORES)]
+    if shared:
+        return "shared cores"
+    if one[1] < SLOWER_PCT:
+        return "slower machine"
+    if one[0] / two[0] < HOST_LOAD:
+        return "host load"
+    h = run.hands.get(("B1", best, NCORES), run.handover)
+    return "fast" if h is not None and h < bs.FAST_NS else "slow"
+
+
+def kinds(dirs):
+    """The README's rows of the kinds of run of the sets' runs"""
+    sets = load_all(dirs)
+    if sets is None:
+        return 1
+    got = {k: [] for k, _ in KINDS}
+    for _, (loaded, _, _) in sets:
+        best, shared, _ = set_rows(loaded)
+        for i, run in enumerate(loaded, 1):
+            b1, b4 = [(run.rows[(c, best, 1)], run.rows[(c, best, NCORES)]) for c in ("B1", "B4")]
+            h = run.hands.get(("B1", best, NCORES), run.handover)
+            got[run_kind(run, best, (i, "B1") in {(j, c) for j, c, _ in shared})].append(
+                (b1[0][1], b1[1][1], b1[0][0] / b1[1][0], h, b4[0][1], b4[0][0] / b4[1][0]))
+
+    def span(xs, fmt, unit, median=False):
+        """min-max of xs (None left out) in the format fmt, then the unit, and the median after"""
+        xs = [x for x in xs if x is not None]
+        if not xs:
+            return "-"
+        out = fmt % min(xs) + "-" + fmt % max(xs) + unit
+        return out + " (" + fmt % statistics.median(xs) + unit + ")" if median else out
+    for name, runs in [(label, got[k]) for k, label in KINDS] + [("all runs", sum(got.values(), []))]:
+        if not runs:
+            print("| %s | 0 | - | - | - | - | - | - |" % name)
+            continue
+        col = list(zip(*runs))
+        print("| %s | %d | %s | %s | %s | %s | %s | %d |" % (
+            name, len(runs), span(col[0], "%.1f", "%"), span(col[1], "%.1f", "%", True),
+            span(col[2], "%.2f", "x", True), span(col[3], "%.0f", " ns"), span(col[4], "%.1f", "%", True),
+            sum(x > B4_OVER for x in col[5])))
+    return 0
+
+
 def load_all(dirs):
     """[(d, load_set(d))] of the directories, or None after saying on stderr why one of them is not a
     bench set"""
@@ -263,8 +324,8 @@ def table(dirs):
 
 def main():
     args = sys.argv[1:]
-    if not args or args in (["--table"], ["--phase"]) or args[0] == "--record" and len(args) < 3:
-        sys.stderr.write("usage: bench_record.py [--table | --phase | --record EARLIER] SET_DIR...\n")
+    if not args or args in (["--table"], ["--phase"], ["--kinds"]) or args[0] == "--record" and len(args) < 3:
+        sys.stderr.write("usage: bench_record.py [--table | --phase | --kinds | --record EARLIER] SET_DIR...\n")
         return 2
     if args[0] == "--record":
         return record_row(args[1], args[2:])
@@ -272,6 +333,8 @@ def main():
         return table(args[1:])
     if args[0] == "--phase":
         return phase(args[1:])
+    if args[0] == "--kinds":
+        return kinds(args[1:])
     names = target_names()
     met = {n: 0 for n in names}
     all_met, runs_all, one_off, pooled = 0, [], [], []

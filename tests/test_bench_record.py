@@ -2,8 +2,9 @@
 """scripts/bench_record.py on made-up bench sets: each set judged on the medians of its runs, the
 count of sets that met each target, the single runs that met every target or missed one, the rows
 pooled by phase over every set, percentages met on shared cores not counted, the README's table row
-of a set (--table), phase-table rows of many (--phase) and the record's row with earlier sets'
-counts added (--record), and bad sets and records refused with the directory or file named.
+of a set (--table), phase-table rows of many (--phase), the table of the kinds of run (--kinds) and
+the record's row with earlier sets' counts added (--record), and bad sets and records refused with
+the directory or file named.
 scripts/bench.sh refuses a BENCH_KEEP directory that exists already, before building anything.
 
 Usage: test_bench_record.py SOURCE_DIR
@@ -19,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_bench_summary import check, good_rows, write_run  # noqa: E402
 
 TWO = {(c, "avx512", t): (200.0 * t, 200.0 * t, 200.0 * t) for c in ("B1", "B2", "B3", "B4") for t in (1, 2)}
-USAGE = "usage: bench_record.py [--table | --phase | --record EARLIER] SET_DIR..."
+USAGE = "usage: bench_record.py [--table | --phase | --kinds | --record EARLIER] SET_DIR..."
 TORCH = "B1 1 1.2\nB1 2 1.0\nB2 1 1.5\nB2 2 1.6\nB3 1 0.4\nB3 2 0.5\nB4 1 1.7\nB4 2 1.8\n"
 
 
@@ -200,6 +201,38 @@ def main():
         check(rc == 2 and USAGE in out, "--phase without a set", out)
         rc, out = record(src, "--phase", g, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "--phase: a missing set", out)
+        # --kinds: one run of each kind, sorted by its B1 rows (1 thread at 67% of the peak, 2 threads
+        # at 57%, 1.60x, unless said): run 1 fast (40 ns); run 2 slow (250 ns) with B4 at 2.10x from 1
+        # to 2 threads; run 3 on the slower machine (B1's 1-thread row at 55%); run 4 with the host's
+        # load (every 2-thread row 1.6 / 1.3 as slow: B1 1.30x); run 5 on shared cores (33 ns)
+        k = os.path.join(t, "k")
+        b4_fast, slower = good_rows(), good_rows()
+        b4_fast[("B4", "avx512", 2)] = (0.61 / 2.1, 90.0)
+        slower[("B1", "avx512", 1)] = (0.032, 55.0)
+        make_set(k, [(good_rows(), hands(40)), (b4_fast, hands(250)), (slower, hands(250)),
+                     (good_rows(1.6 / 1.3), hands(250)), (good_rows(), hands(33))])
+        write_run(k, 5, 33, good_rows(), one_core, hands(33))
+        rc, out = record(src, "--kinds", k)
+        same = "57.0-57.0% (57.0%) | 1.60-1.60x (1.60x)"
+        check(rc == 0 and out.splitlines() == [
+            "| shared cores | 1 | 67.0-67.0%% | %s | 33-33 ns | 100.0-100.0%% (100.0%%) | 0 |" % same,
+            "| slower machine (B1 1 thread under 58%%) | 1 | 55.0-55.0%% | %s | 250-250 ns | "
+            "100.0-100.0%% (100.0%%) | 0 |" % same,
+            "| host load (B1 1 -> 2 under 1.45x) | 1 | 67.0-67.0% | 57.0-57.0% (57.0%) | 1.30-1.30x (1.30x) | "
+            "250-250 ns | 100.0-100.0% (100.0%) | 0 |",
+            "| slow phase (120 ns and over) | 1 | 67.0-67.0%% | %s | 250-250 ns | 100.0-100.0%% (100.0%%) | 1 |" % same,
+            "| fast phase (under 120 ns) | 1 | 67.0-67.0%% | %s | 40-40 ns | 100.0-100.0%% (100.0%%) | 0 |" % same,
+            "| all runs | 5 | 55.0-67.0% | 57.0-57.0% (57.0%) | 1.30-1.60x (1.60x) | 33-250 ns | "
+            "100.0-100.0% (100.0%) | 1 |"], "--kinds: one run of each kind", out)
+        rc, out = record(src, "--kinds", g)
+        none = " | 0 | - | - | - | - | - | - |"
+        check(rc == 0 and out.splitlines()[:2] == ["| shared cores" + none,
+                                                   "| slower machine (B1 1 thread under 58%)" + none]
+              and out.splitlines()[-1].startswith("| all runs | 3 | "), "--kinds: kinds without a run", out)
+        rc, out = record(src, "--kinds")
+        check(rc == 2 and USAGE in out, "--kinds without a set", out)
+        rc, out = record(src, "--kinds", g, os.path.join(t, "none"))
+        check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "--kinds: a missing set", out)
         # bad sets: each refused with exit 1, the directory or file named
         rc, out = record(src, a, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "missing set", out)

@@ -4,6 +4,7 @@ bench sets it names (bench/runs/sNN/, kept in the repository): every row, in ord
 and none added, so that the table's figures come from the raw runs and not from a hand's copy.
 And the phase table's rows of the kept runs are what bench_record.py --phase prints: "`bench/runs/`
 (N runs)" for every set under bench/runs/, "this session's N" for the sets of that directory. And
+the rows of the table of the kinds of run are what bench_record.py --kinds prints for those sets. And
 the record table's row and the phase table's rows of counts are what bench_record.py --record prints
 for bench/runs/earlier.json (the sets whose csv files were not kept) and every kept set. And every
 kept set's figures lie inside the ranges of the README's "Always met" bullet.
@@ -74,6 +75,10 @@ def main():
     print("readme_record: %d rows of %s as bench_record.py prints them" % (len(got), dirs[0]))
     phase_rows(src, readme, kept, "`bench/runs/` (%s runs)", "every set of bench/runs/")
     phase_rows(src, readme, sets, "this session's %s", "the sets of " + dirs[0])
+    for row in printed(src, "--kinds", sets, "the sets of " + dirs[0], 6):  # 5 kinds, then all runs
+        start = row[:row.index(" | ", 2) + 3]
+        readme_row(readme, start, row, "kinds-table row \"%s\"" % start.strip("| "))
+    print("readme_record: the kinds of run of %s as bench_record.py --kinds prints them" % dirs[0])
     for row in printed(src, "--record", [os.path.join(src, "bench", "runs", "earlier.json")] + kept,
                        "bench/runs/earlier.json and every kept set", 3):
         start = row[:row.index(",")] + ","
