@@ -22,13 +22,13 @@ those counted in EARLIER: a JSON file (bench/runs/earlier.json) of the sets whos
 kept, {"sets": N, "met": {"B1 %": n, ..., "B2 1->2": n, ..., "all at once": n}, "runs": their runs,
 "rows": {"fast": {"B1": [rows, met %, met 1->2], ...}, "slow": {...}}}.
 With --kinds it prints the rows of the README's table of the kinds of run: each run of the sets
-sorted by its B1 rows (KINDS, first match: both rows on shared cores; the 1-thread row under
+sorted by its B1 rows (KINDS, first match: the 2-thread row on shared cores; the 1-thread row under
 SLOWER_PCT % of the peak, the host's slower machine; under HOST_LOAD x from 1 to 2 threads, the
 host's load on the second vCPU; else the slow or the fast phase by the hand-over beside the
-2-thread row), and per kind how many runs, B1's 1-thread % of peak, its 2-thread % and 1 -> 2
-ratio (ranges and medians), the hand-overs, B4's 1-thread % of peak, and how many runs went more
-than B4_OVER x from 1 to 2 threads on B4 (a 1-thread pass slowed by the host); then a row of all
-the runs.
+2-thread row, or the run's own without one, slow without either), and per kind how many runs,
+B1's 1-thread % of peak, its 2-thread % and 1 -> 2 ratio (ranges and medians), the hand-overs,
+B4's 1-thread % of peak, and how many runs went more than B4_OVER x from 1 to 2 threads on B4 (a
+1-thread pass slowed by the host); then a row of all the runs.
 
 A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
 nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/ holds the sets of the sessions since
@@ -117,7 +117,8 @@ def not_counted(loaded, figs, shared, best):
 SLOWER_PCT = 58.0  # B1's 1-thread row under this % of the peak: the slower of the host's machines
 HOST_LOAD = 1.45  # B1 under this from 1 to 2 threads on the faster machine: load on the second vCPU
 B4_OVER = 2.0  # B4 more than this from 1 to 2 threads: the 1-thread pass ran slow
-KINDS = [("shared cores", "shared cores"), ("slower machine", "slower machine (B1 1 thread under %.0f%%)" % SLOWER_PCT),
+KINDS = [("shared cores", "shared cores"),  # (name, its label in the table)
+         ("slower machine", "slower machine (B1 1 thread under %.0f%%)" % SLOWER_PCT),
          ("host load", "host load (B1 1 -> 2 under %.2fx)" % HOST_LOAD),
          ("slow", "slow phase (%d ns and over)" % bs.FAST_NS), ("fast", "fast phase (under %d ns)" % bs.FAST_NS)]
 RECORD = ["%s %%" % c for c in bs.TARGETS] + ["%s 1->2" % c for c, t in bs.TARGETS.items() if t[1]] + ["all at once"]
@@ -257,16 +258,15 @@ def phase(dirs):
     return 0
 
 
-def run_kind(run, best, shared):
-    """The kind (KINDS) of a run by its B1 rows; shared: B1's 2-thread row ran on shared cores"""
-    one, two = run.rows[("B1", best, 1)], run.rows[("B1", best, NCORES)]
+def run_kind(one, two, h, shared):
+    """The kind (KINDS) of a run by B1's 1- and 2-thread rows (seconds, % of peak), h the hand-over
+    beside the 2-thread row (None: not probed) and shared, whether that row ran on shared cores"""
     if shared:
         return "shared cores"
     if one[1] < SLOWER_PCT:
         return "slower machine"
     if one[0] / two[0] < HOST_LOAD:
         return "host load"
-    h = run.hands.get(("B1", best, NCORES), run.handover)
     return "fast" if h is not None and h < bs.FAST_NS else "slow"
 
 
@@ -278,10 +278,11 @@ def kinds(dirs):
     got = {k: [] for k, _ in KINDS}
     for _, (loaded, _, _) in sets:
         best, shared, _ = set_rows(loaded)
+        shared_b1 = {i for i, c, _ in shared if c == "B1"}
         for i, run in enumerate(loaded, 1):
             b1, b4 = [(run.rows[(c, best, 1)], run.rows[(c, best, NCORES)]) for c in ("B1", "B4")]
             h = run.hands.get(("B1", best, NCORES), run.handover)
-            got[run_kind(run, best, (i, "B1") in {(j, c) for j, c, _ in shared})].append(
+            got[run_kind(*b1, h, i in shared_b1)].append(
                 (b1[0][1], b1[1][1], b1[0][0] / b1[1][0], h, b4[0][1], b4[0][0] / b4[1][0]))
 
     def span(xs, fmt, unit, median=False):
