@@ -46,6 +46,14 @@ def readme_row(readme, start, want, name):
             "\n                 ".join(have) or "(no row)", want))
 
 
+def labelled_rows(readme, rows, end, name):
+    """Each of the rows is the README's one line that starts as it does, up to the first end after
+    its opening "| " (name: what such a row is called in a failure, before its label)"""
+    for row in rows:
+        start = row[:row.index(end, 2) + len(end)]
+        readme_row(readme, start, row, "%s \"%s\"" % (name, start.strip("| ,")))
+
+
 def main():
     src = sys.argv[1]
     readme = open(os.path.join(src, "README.md")).read()
@@ -75,14 +83,11 @@ def main():
     print("readme_record: %d rows of %s as bench_record.py prints them" % (len(got), dirs[0]))
     phase_rows(src, readme, kept, "`bench/runs/` (%s runs)", "every set of bench/runs/")
     phase_rows(src, readme, sets, "this session's %s", "the sets of " + dirs[0])
-    for row in printed(src, "--kinds", sets, "the sets of " + dirs[0], 6):  # 5 kinds, then all runs
-        start = row[:row.index(" | ", 2) + 3]
-        readme_row(readme, start, row, "kinds-table row \"%s\"" % start.strip("| "))
+    labelled_rows(readme, printed(src, "--kinds", sets, "the sets of " + dirs[0], 6),  # 5 kinds, then all runs
+                  " | ", "kinds-table row")
     print("readme_record: the kinds of run of %s as bench_record.py --kinds prints them" % dirs[0])
-    for row in printed(src, "--record", [os.path.join(src, "bench", "runs", "earlier.json")] + kept,
-                       "bench/runs/earlier.json and every kept set", 3):
-        start = row[:row.index(",")] + ","
-        readme_row(readme, start, row, "row \"%s\"" % start)
+    labelled_rows(readme, printed(src, "--record", [os.path.join(src, "bench", "runs", "earlier.json")] + kept,
+                                  "bench/runs/earlier.json and every kept set", 3), ",", "row")
     print("readme_record: the record's row and the phase table's counts as bench_record.py --record prints them")
     always_met(src, readme, kept, kept_rows)
 
