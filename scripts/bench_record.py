@@ -7,6 +7,7 @@ Usage: bench_record.py SET_DIR...
        bench_record.py --phase SET_DIR...
        bench_record.py --record EARLIER SET_DIR...
        bench_record.py --kinds SET_DIR...
+       bench_record.py --glance SET_DIR...
 
 With --table it prints instead one row of the README's "Where it stands" table per set (the set's
 number, its fast rows per run, its medians on 2 threads: % of peak, 1 -> 2 threads, against the
@@ -29,6 +30,12 @@ host's load on the second vCPU; else the slow or the fast phase by the hand-over
 B1's 1-thread % of peak, its 2-thread % and 1 -> 2 ratio (ranges and medians), the hand-overs,
 B4's 1-thread % of peak, and how many runs went more than B4_OVER x from 1 to 2 threads on B4 (a
 1-thread pass slowed by the host); then a row of all the runs.
+With --glance it prints the rows of the README's table of speed at a glance: per configuration
+(GLANCE), the median over the sets' runs of nn2's seconds per epoch on 1 thread and on 2 (and their
+range), then on 2 threads the images a second (IMAGES an epoch), the GFLOP/s (the % of peak times the
+peak probed beside the row) and the % of peak, the OpenBLAS backend's seconds on 2 threads, and the
+median over the sets of PyTorch's best seconds (torch.txt). The 2-thread rows run on shared cores
+are left out of nn2's 2-thread columns (their % is of one core's peak).
 
 A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
 nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/ holds the sets of the sessions since
@@ -121,6 +128,11 @@ KINDS = [("shared cores", "shared cores"),  # (name, its label in the table)
          ("slower machine", "slower machine (B1 1 thread under %.0f%%)" % SLOWER_PCT),
          ("host load", "host load (B1 1 -> 2 under %.2fx)" % HOST_LOAD),
          ("slow", "slow phase (%d ns and over)" % bs.FAST_NS), ("fast", "fast phase (under %d ns)" % bs.FAST_NS)]
+IMAGES = 50000  # each of B1-B4 trains on the first 50,000 MNIST images an epoch
+GLANCE = {"B1": "[784,30,10] sigmoid + cross-entropy, mini-batch 10",  # issue 4's configurations
+          "B2": "[784,100,10] sigmoid + cross-entropy, mini-batch 10",
+          "B3": "[784,100,10] sigmoid + cross-entropy, mini-batch 100",
+          "B4": "[784,800,10] ReLU + softmax + log-likelihood, mini-batch 128"}
 RECORD = ["%s %%" % c for c in bs.TARGETS] + ["%s 1->2" % c for c, t in bs.TARGETS.items() if t[1]] + ["all at once"]
 
 
@@ -304,6 +316,45 @@ def kinds(dirs):
     return 0
 
 
+def glance(dirs):
+    """The README's rows of speed at a glance of the sets' runs"""
+    sets = load_all(dirs)
+    if sets is None:
+        return 1
+    got = {c: ([], [], [], [], []) for c in GLANCE}  # nn2's seconds on 1 and on 2, GFLOP/s and % on 2; OpenBLAS's
+    torch = {c: [] for c in GLANCE}
+    for _, (loaded, tt, _) in sets:
+        best, shared, _ = set_rows(loaded)
+        skip = {(i, c) for i, c, _ in shared}
+        for i, run in enumerate(loaded, 1):
+            for c, (one, two, gf, pct, ob) in got.items():
+                if (c, best, 1) not in run.rows or (c, best, NCORES) not in run.rows:
+                    continue
+                one.append(run.rows[(c, best, 1)][0])
+                if (c, "openblas", NCORES) in run.rows:
+                    ob.append(run.rows[(c, "openblas", NCORES)][0])
+                if (i, c) in skip:
+                    continue
+                s, p = run.rows[(c, best, NCORES)]
+                two.append(s)
+                pct.append(p)
+                if (c, best, NCORES) in run.peaks:
+                    gf.append(p * run.peaks[(c, best, NCORES)] / 100)
+        for c in GLANCE:
+            if c in tt:
+                torch[c].append(min(tt[c])[0])
+
+    def cell(xs, fmt):
+        return fmt % statistics.median(xs) if xs else "-"
+    for c, (one, two, gf, pct, ob) in got.items():
+        print("| %s: %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            c, GLANCE[c], cell(one, "%.4f s"),
+            cell(two, "%.4f s") + (" (%.4f-%.4f)" % (min(two), max(two)) if two else ""),
+            "%.2f M" % (IMAGES / statistics.median(two) / 1e6) if two else "-", cell(gf, "%.0f"),
+            cell(pct, "%.1f%%"), cell(ob, "%.4f s"), cell(torch[c], "%.3f s")))
+    return 0
+
+
 def load_all(dirs):
     """[(d, load_set(d))] of the directories, or None after saying on stderr why one of them is not a
     bench set"""
@@ -325,8 +376,10 @@ def table(dirs):
 
 def main():
     args = sys.argv[1:]
-    if not args or args in (["--table"], ["--phase"], ["--kinds"]) or args[0] == "--record" and len(args) < 3:
-        sys.stderr.write("usage: bench_record.py [--table | --phase | --kinds | --record EARLIER] SET_DIR...\n")
+    if not args or args in (["--table"], ["--phase"], ["--kinds"], ["--glance"]) \
+            or args[0] == "--record" and len(args) < 3:
+        sys.stderr.write("usage: bench_record.py [--table | --phase | --kinds | --glance | --record EARLIER] "
+                         "SET_DIR...\n")
         return 2
     if args[0] == "--record":
         return record_row(args[1], args[2:])
@@ -336,6 +389,8 @@ def main():
         return phase(args[1:])
     if args[0] == "--kinds":
         return kinds(args[1:])
+    if args[0] == "--glance":
+        return glance(args[1:])
     names = target_names()
     met = {n: 0 for n in names}
     all_met, runs_all, one_off, pooled = 0, [], [], []

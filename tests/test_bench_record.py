@@ -2,9 +2,9 @@
 """scripts/bench_record.py on made-up bench sets: each set judged on the medians of its runs, the
 count of sets that met each target, the single runs that met every target or missed one, the rows
 pooled by phase over every set, percentages met on shared cores not counted, the README's table row
-of a set (--table), phase-table rows of many (--phase), the table of the kinds of run (--kinds) and
-the record's row with earlier sets' counts added (--record), and bad sets and records refused with
-the directory or file named.
+of a set (--table), phase-table rows of many (--phase), the table of the kinds of run (--kinds), the
+table of speed at a glance (--glance) and the record's row with earlier sets' counts added
+(--record), and bad sets and records refused with the directory or file named.
 scripts/bench.sh refuses a BENCH_KEEP directory that exists already, before building anything.
 
 Usage: test_bench_record.py SOURCE_DIR
@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_bench_summary import check, good_rows, write_run  # noqa: E402
 
 TWO = {(c, "avx512", t): (200.0 * t, 200.0 * t, 200.0 * t) for c in ("B1", "B2", "B3", "B4") for t in (1, 2)}
-USAGE = "usage: bench_record.py [--table | --phase | --kinds | --record EARLIER] SET_DIR..."
+USAGE = "usage: bench_record.py [--table | --phase | --kinds | --glance | --record EARLIER] SET_DIR..."
 TORCH = "B1 1 1.2\nB1 2 1.0\nB2 1 1.5\nB2 2 1.6\nB3 1 0.4\nB3 2 0.5\nB4 1 1.7\nB4 2 1.8\n"
 
 
@@ -233,6 +233,26 @@ def main():
         check(rc == 2 and USAGE in out, "--kinds without a set", out)
         rc, out = record(src, "--kinds", g, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "--kinds: a missing set", out)
+        # --glance: medians over the runs of two sets; m's run 2 on shared cores with its 2-thread
+        # rows twice as fast (left out of nn2's 2-thread columns, not of OpenBLAS's), n's two runs
+        # twice as slow on both thread counts: B1 on 2 threads 0.02, 0.04 and 0.04 s (median 0.04;
+        # 0.03 with the shared row), B4 0.61 / 1.9 and twice that twice; OpenBLAS 3x those and m's
+        # shared row; GFLOP/s the % of peak times the 400 GFLOP/s probed beside the row
+        m, n = os.path.join(t, "m"), os.path.join(t, "n")
+        make_set(m, [(good_rows(), hands(250)), (good_rows(0.5), hands(33))])
+        write_run(m, 2, 33, good_rows(0.5), one_core, hands(33))
+        make_set(n, [(good_rows(slow=2.0), hands(250)), (good_rows(slow=2.0), hands(250))])
+        rc, out = record(src, "--glance", m, n)
+        got = out.splitlines()
+        check(rc == 0 and len(got) == 4 and got[0] ==
+              "| B1: [784,30,10] sigmoid + cross-entropy, mini-batch 10 | 0.0480 s | 0.0400 s (0.0200-0.0400) | "
+              "1.25 M | 228 | 57.0% | 0.0900 s | 1.000 s |" and got[3] ==
+              "| B4: [784,800,10] ReLU + softmax + log-likelihood, mini-batch 128 | 0.9150 s | 0.6421 s "
+              "(0.3211-0.6421) | 0.08 M | 360 | 90.0% | 1.4447 s | 1.700 s |", "--glance: the medians of the runs", out)
+        rc, out = record(src, "--glance")
+        check(rc == 2 and USAGE in out, "--glance without a set", out)
+        rc, out = record(src, "--glance", g, os.path.join(t, "none"))
+        check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "--glance: a missing set", out)
         # bad sets: each refused with exit 1, the directory or file named
         rc, out = record(src, a, os.path.join(t, "none"))
         check(rc == 1 and os.path.join(t, "none") + ": no nn2.run1.csv" in out, "missing set", out)

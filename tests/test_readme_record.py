@@ -4,7 +4,8 @@ bench sets it names (bench/runs/sNN/, kept in the repository): every row, in ord
 and none added, so that the table's figures come from the raw runs and not from a hand's copy.
 And the phase table's rows of the kept runs are what bench_record.py --phase prints: "`bench/runs/`
 (N runs)" for every set under bench/runs/, "this session's N" for the sets of that directory. And
-the rows of the table of the kinds of run are what bench_record.py --kinds prints for those sets. And
+the rows of the table of the kinds of run are what bench_record.py --kinds prints for those sets, and
+the rows of the table of speed at a glance what bench_record.py --glance prints for them. And
 the record table's row and the phase table's rows of counts are what bench_record.py --record prints
 for bench/runs/earlier.json (the sets whose csv files were not kept) and every kept set. And every
 kept set's figures lie inside the ranges of the README's "Always met" bullet.
@@ -86,6 +87,11 @@ def main():
     labelled_rows(readme, printed(src, "--kinds", sets, "the sets of " + dirs[0], 6),  # 5 kinds, then all runs
                   " | ", "kinds-table row")
     print("readme_record: the kinds of run of %s as bench_record.py --kinds prints them" % dirs[0])
+    if "--glance %s/set*`" % dirs[0] not in " ".join(readme.split()):
+        fail("README.md: the table of speed at a glance is not said to be that of the sets of %s" % dirs[0])
+    labelled_rows(readme, printed(src, "--glance", sets, "the sets of " + dirs[0], 4),  # B1-B4
+                  " | ", "speed-at-a-glance row")
+    print("readme_record: the speed at a glance of %s as bench_record.py --glance prints it" % dirs[0])
     labelled_rows(readme, printed(src, "--record", [os.path.join(src, "bench", "runs", "earlier.json")] + kept,
                                   "bench/runs/earlier.json and every kept set", 3), ",", "row")
     print("readme_record: the record's row and the phase table's counts as bench_record.py --record prints them")
