@@ -31,10 +31,10 @@ B1's 1-thread % of peak, its 2-thread % and 1 -> 2 ratio (ranges and medians), t
 B4's 1-thread % of peak, and how many runs went more than B4_OVER x from 1 to 2 threads on B4 (a
 1-thread pass slowed by the host); then a row of all the runs.
 With --glance it prints the rows of the README's table of speed at a glance: per configuration
-(GLANCE), the median over the sets' runs of nn2's seconds per epoch on 1 thread and on 2 (and their
-range), then on 2 threads the images a second (IMAGES an epoch), the GFLOP/s (the % of peak times the
-peak probed beside the row) and the % of peak, the OpenBLAS backend's seconds on 2 threads, and the
-median over the sets of PyTorch's best seconds (torch.txt). The 2-thread rows run on shared cores
+(GLANCE), the medians over the sets' runs of nn2's seconds per epoch on 1 thread and on 2 (with the
+range on 2), then on 2 threads the images a second (IMAGES an epoch, at the median seconds), the
+GFLOP/s (the % of peak times the peak probed beside the row) and the % of peak, the OpenBLAS
+backend's seconds on 2 threads, and the median over the sets of PyTorch's best seconds (torch.txt). The 2-thread rows run on shared cores
 are left out of nn2's 2-thread columns (their % is of one core's peak).
 
 A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
@@ -321,7 +321,7 @@ def glance(dirs):
     sets = load_all(dirs)
     if sets is None:
         return 1
-    got = {c: ([], [], [], [], []) for c in GLANCE}  # nn2's seconds on 1 and on 2, GFLOP/s and % on 2; OpenBLAS's
+    got = {c: ([], [], [], [], []) for c in GLANCE}  # nn2's s on 1 and on 2, GFLOP/s and % on 2; OpenBLAS's s
     torch = {c: [] for c in GLANCE}
     for _, (loaded, tt, _) in sets:
         best, shared, _ = set_rows(loaded)
