@@ -34,8 +34,9 @@ With --glance it prints the rows of the README's table of speed at a glance: per
 (GLANCE), the medians over the sets' runs of nn2's seconds per epoch on 1 thread and on 2 (with the
 range on 2), then on 2 threads the images a second (IMAGES an epoch, at the median seconds), the
 GFLOP/s (the % of peak times the peak probed beside the row) and the % of peak, the OpenBLAS
-backend's seconds on 2 threads, and the median over the sets of PyTorch's best seconds (torch.txt). The 2-thread rows run on shared cores
-are left out of nn2's 2-thread columns (their % is of one core's peak).
+backend's seconds on 2 threads, and the median over the sets of PyTorch's best seconds (torch.txt).
+The 2-thread rows run on shared cores are left out of nn2's 2-thread columns (their % is of one
+core's peak).
 
 A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
 nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/ holds the sets of the sessions since
@@ -347,10 +348,11 @@ def glance(dirs):
     def cell(xs, fmt):
         return fmt % statistics.median(xs) if xs else "-"
     for c, (one, two, gf, pct, ob) in got.items():
+        mid = statistics.median(two) if two else None
         print("| %s: %s | %s | %s | %s | %s | %s | %s | %s |" % (
             c, GLANCE[c], cell(one, "%.4f s"),
-            cell(two, "%.4f s") + (" (%.4f-%.4f)" % (min(two), max(two)) if two else ""),
-            "%.2f M" % (IMAGES / statistics.median(two) / 1e6) if two else "-", cell(gf, "%.0f"),
+            "%.4f s (%.4f-%.4f)" % (mid, min(two), max(two)) if two else "-",
+            "%.2f M" % (IMAGES / mid / 1e6) if two else "-", cell(gf, "%.0f"),
             cell(pct, "%.1f%%"), cell(ob, "%.4f s"), cell(torch[c], "%.3f s")))
     return 0
 
