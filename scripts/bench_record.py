@@ -23,10 +23,12 @@ those counted in EARLIER: a JSON file (bench/runs/earlier.json) of the sets whos
 kept, {"sets": N, "met": {"B1 %": n, ..., "B2 1->2": n, ..., "all at once": n}, "runs": their runs,
 "rows": {"fast": {"B1": [rows, met %, met 1->2], ...}, "slow": {...}}}.
 With --kinds it prints the rows of the README's table of the kinds of run: each run of the sets
-sorted by its B1 rows (KINDS, first match: the 2-thread row on shared cores; the 1-thread row under
-SLOWER_PCT % of the peak, the host's slower machine; under HOST_LOAD x from 1 to 2 threads, the
-host's load on the second vCPU; else the slow or the fast phase by the hand-over beside the
-2-thread row, or the run's own without one, slow without either), and per kind how many runs,
+sorted by its B1 rows (KINDS, first match: the 2-thread row on shared cores; a run as if on one
+vCPU, every 2-thread row under bench_summary's ONE_VCPU x its 1-thread speed while the probes saw
+two cores; the 1-thread row under SLOWER_PCT % of the peak, the host's slower machine; under
+HOST_LOAD x from 1 to 2 threads, the host's load on the second vCPU; else the slow or the fast
+phase by the hand-over beside the 2-thread row, or the run's own without one, slow without
+either), and per kind how many runs,
 B1's 1-thread % of peak, its 2-thread % and 1 -> 2 ratio (ranges and medians), the hand-overs,
 B4's 1-thread % of peak, and how many runs went more than B4_OVER x from 1 to 2 threads on B4 (a
 1-thread pass slowed by the host); then a row of all the runs.
@@ -126,6 +128,7 @@ SLOWER_PCT = 58.0  # B1's 1-thread row under this % of the peak: the slower of t
 HOST_LOAD = 1.45  # B1 under this from 1 to 2 threads on the faster machine: load on the second vCPU
 B4_OVER = 2.0  # B4 more than this from 1 to 2 threads: the 1-thread pass ran slow
 KINDS = [("shared cores", "shared cores"),  # (name, its label in the table)
+         ("one vCPU", "one vCPU (every row under %.1fx from 1 to 2)" % bs.ONE_VCPU),
          ("slower machine", "slower machine (B1 1 thread under %.0f%%)" % SLOWER_PCT),
          ("host load", "host load (B1 1 -> 2 under %.2fx)" % HOST_LOAD),
          ("slow", "slow phase (%d ns and over)" % bs.FAST_NS), ("fast", "fast phase (under %d ns)" % bs.FAST_NS)]
@@ -271,11 +274,14 @@ def phase(dirs):
     return 0
 
 
-def run_kind(one, two, h, shared):
+def run_kind(one, two, h, shared, lost):
     """The kind (KINDS) of a run by B1's 1- and 2-thread rows (seconds, % of peak), h the hand-over
-    beside the 2-thread row (None: not probed) and shared, whether that row ran on shared cores"""
+    beside the 2-thread row (None: not probed), shared, whether that row ran on shared cores, and
+    lost, whether the run ran as if on one vCPU (bench_summary.one_vcpu_runs)"""
     if shared:
         return "shared cores"
+    if lost:
+        return "one vCPU"
     if one[1] < SLOWER_PCT:
         return "slower machine"
     if one[0] / two[0] < HOST_LOAD:
@@ -292,10 +298,11 @@ def kinds(dirs):
     for _, (loaded, _, _) in sets:
         best, shared, _ = set_rows(loaded)
         shared_b1 = {i for i, c, _ in shared if c == "B1"}
+        lost = {i for i, _ in bs.one_vcpu_runs(loaded, best, NCORES, shared)}
         for i, run in enumerate(loaded, 1):
             b1, b4 = [(run.rows[(c, best, 1)], run.rows[(c, best, NCORES)]) for c in ("B1", "B4")]
             h = run.hands.get(("B1", best, NCORES), run.handover)
-            got[run_kind(*b1, h, i in shared_b1)].append(
+            got[run_kind(*b1, h, i in shared_b1, i in lost)].append(
                 (b1[0][1], b1[1][1], b1[0][0] / b1[1][0], h, b4[0][1], b4[0][0] / b4[1][0]))
 
     def span(xs, fmt, unit, median=False):

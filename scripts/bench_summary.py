@@ -14,7 +14,9 @@ peak_max_gflops where present): how much the machine's speed moved while a row r
 csv has the hand-over measured beside each row (handover_ns: the median of the probes taken
 before each of its epochs, nn2-bench since the forty-first session), the all-core nn2 rows are
 listed with theirs, and their medians are given apart for the rows that ran in a fast phase
-(under FAST_NS) and in a slow one: the phase can change within a run.
+(under FAST_NS) and in a slow one: the phase can change within a run. The runs whose every
+all-core row ran under ONE_VCPU x its 1-thread speed while the probes beside them saw the cores
+are listed too, with a caution: the host took a vCPU away during the epochs.
 """
 import collections
 import csv
@@ -33,6 +35,7 @@ TARGETS = {  # issue 4, at all cores: % of peak, 1 -> 2 threads, vs OpenBLAS, vs
 
 SHARED = 0.75  # an all-core peak under SHARED x cores x the 1-thread one: the cores were shared
 FAST_NS = 120  # a hand-over under this: the VM's fast phase (seen: 30-80 ns, and 200-300 ns slow)
+ONE_VCPU = 1.2  # every all-core row under this x its 1-thread speed, the probes seeing the cores: one vCPU
 
 # One nn2-bench run (load_run)
 Run = collections.namedtuple("Run", "rows handover spread peaks hands")
@@ -70,6 +73,25 @@ def shared_rows(loaded, best, ncores):
             one, alln = run.peaks.get((c, best, 1)), run.peaks.get((c, best, ncores))
             if ncores > 1 and one and alln and alln < SHARED * ncores * one:
                 out.append((i, c, alln / one))
+    return out
+
+
+def one_vcpu_runs(loaded, best, ncores, shared):
+    """The runs in which every configuration's ncores-thread nn2 row ran under ONE_VCPU x the speed
+    of its 1-thread row while the FMA peak probed beside it was not a shared core's (none of them
+    in shared): the host took a vCPU away during the epochs but not during the probes, a few
+    milliseconds each (seen once, in the fifty-sixth session: 0.96-1.06x, with 2-thread peaks
+    1.85-1.87x the 1-thread one). Only for csv files with the probes. [(run, {config: ratio})]"""
+    out = []
+    for i, run in enumerate(loaded, 1):
+        cs = [c for c in TARGETS if (c, best, 1) in run.rows and (c, best, ncores) in run.rows]
+        if ncores < 2 or not cs or any((c, best, ncores) not in run.peaks for c in cs):
+            continue
+        if any(j == i and c in cs for j, c, _ in shared):
+            continue
+        ratios = {c: run.rows[(c, best, 1)][0] / run.rows[(c, best, ncores)][0] for c in cs}
+        if all(r < ONE_VCPU for r in ratios.values()):
+            out.append((i, ratios))
     return out
 
 
@@ -198,6 +220,12 @@ def main():
         print("rows on %d threads whose FMA peak was under %.1fx the 1-thread one (the vCPUs shared "
               "cores; their %% of peak is of that peak): %s" % (
                   ncores, SHARED * ncores, ", ".join("run %d %s %.2fx" % s for s in shared)))
+    lost = one_vcpu_runs(loaded, best, ncores, shared)
+    if lost:
+        print("runs whose every %d-thread row ran under %.1fx its 1-thread speed though the FMA probes "
+              "beside them saw %d cores (a vCPU taken away during the epochs): %s" % (
+                  ncores, ONE_VCPU, ncores, "; ".join("run %d %s" % (i, " ".join(
+                      "%s %.2fx" % cr for cr in r.items())) for i, r in lost)))
     for line in by_phase(loaded, best, ncores, shared):
         print(line)
     print("\nnn2 (%s) against the baselines, seconds per epoch (medians) and ratios:" % best)
@@ -220,6 +248,9 @@ def main():
             print("caution: %d of the runs' %d-thread rows ran with under %.1f cores' FMA peak (listed "
                   "above); a percentage met there is not a %d-core figure"
                   % (len(shared), ncores, SHARED * ncores, ncores))
+        if lost:
+            print("caution: %d of the runs ran as if on one vCPU (listed above); their %d-thread "
+                  "figures are not a %d-core machine's" % (len(lost), ncores, ncores))
 
 
 if __name__ == "__main__":

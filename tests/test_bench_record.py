@@ -204,29 +204,34 @@ def main():
         # --kinds: one run of each kind, sorted by its B1 rows (1 thread at 67% of the peak, 2 threads
         # at 57%, 1.60x, unless said): run 1 fast (40 ns); run 2 slow (250 ns) with B4 at 2.10x from 1
         # to 2 threads; run 3 on the slower machine (B1's 1-thread row at 55%); run 4 with the host's
-        # load (every 2-thread row 1.6 / 1.3 as slow: B1 1.30x); run 5 on shared cores (33 ns)
+        # load (every 2-thread row 1.6 / 1.3 as slow: B1 1.30x); run 5 on shared cores (33 ns); run 6
+        # as if on one vCPU (every 2-thread row as slow as 1-thread, B1 1.6 / 1.9 as slow: 0.84x)
         k = os.path.join(t, "k")
         b4_fast, slower = good_rows(), good_rows()
         b4_fast[("B4", "avx512", 2)] = (0.61 / 2.1, 90.0)
         slower[("B1", "avx512", 1)] = (0.032, 55.0)
         make_set(k, [(good_rows(), hands(40)), (b4_fast, hands(250)), (slower, hands(250)),
-                     (good_rows(1.6 / 1.3), hands(250)), (good_rows(), hands(33))])
+                     (good_rows(1.6 / 1.3), hands(250)), (good_rows(), hands(33)),
+                     (good_rows(1.9), hands(250))])
         write_run(k, 5, 33, good_rows(), one_core, hands(33))
         rc, out = record(src, "--kinds", k)
         same = "57.0-57.0% (57.0%) | 1.60-1.60x (1.60x)"
         check(rc == 0 and out.splitlines() == [
             "| shared cores | 1 | 67.0-67.0%% | %s | 33-33 ns | 100.0-100.0%% (100.0%%) | 0 |" % same,
+            "| one vCPU (every row under 1.2x from 1 to 2) | 1 | 67.0-67.0% | 57.0-57.0% (57.0%) | "
+            "0.84-0.84x (0.84x) | 250-250 ns | 100.0-100.0% (100.0%) | 0 |",
             "| slower machine (B1 1 thread under 58%%) | 1 | 55.0-55.0%% | %s | 250-250 ns | "
             "100.0-100.0%% (100.0%%) | 0 |" % same,
             "| host load (B1 1 -> 2 under 1.45x) | 1 | 67.0-67.0% | 57.0-57.0% (57.0%) | 1.30-1.30x (1.30x) | "
             "250-250 ns | 100.0-100.0% (100.0%) | 0 |",
             "| slow phase (120 ns and over) | 1 | 67.0-67.0%% | %s | 250-250 ns | 100.0-100.0%% (100.0%%) | 1 |" % same,
             "| fast phase (under 120 ns) | 1 | 67.0-67.0%% | %s | 40-40 ns | 100.0-100.0%% (100.0%%) | 0 |" % same,
-            "| all runs | 5 | 55.0-67.0% | 57.0-57.0% (57.0%) | 1.30-1.60x (1.60x) | 33-250 ns | "
+            "| all runs | 6 | 55.0-67.0% | 57.0-57.0% (57.0%) | 0.84-1.60x (1.60x) | 33-250 ns | "
             "100.0-100.0% (100.0%) | 1 |"], "--kinds: one run of each kind", out)
         rc, out = record(src, "--kinds", g)
         none = " | 0 | - | - | - | - | - | - |"
-        check(rc == 0 and out.splitlines()[:2] == ["| shared cores" + none,
+        check(rc == 0 and out.splitlines()[:3] == ["| shared cores" + none,
+                                                   "| one vCPU (every row under 1.2x from 1 to 2)" + none,
                                                    "| slower machine (B1 1 thread under 58%)" + none]
               and out.splitlines()[-1].startswith("| all runs | 3 | "), "--kinds: kinds without a run", out)
         rc, out = record(src, "--kinds")

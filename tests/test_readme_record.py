@@ -84,7 +84,7 @@ def main():
     print("readme_record: %d rows of %s as bench_record.py prints them" % (len(got), dirs[0]))
     phase_rows(src, readme, kept, "`bench/runs/` (%s runs)", "every set of bench/runs/")
     phase_rows(src, readme, sets, "this session's %s", "the sets of " + dirs[0])
-    labelled_rows(readme, printed(src, "--kinds", sets, "the sets of " + dirs[0], 6),  # 5 kinds, then all runs
+    labelled_rows(readme, printed(src, "--kinds", sets, "the sets of " + dirs[0], 7),  # 6 kinds, then all runs
                   " | ", "kinds-table row")
     print("readme_record: the kinds of run of %s as bench_record.py --kinds prints them" % dirs[0])
     if "--glance %s/set*`" % dirs[0] not in " ".join(readme.split()):
