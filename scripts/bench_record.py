@@ -28,10 +28,10 @@ vCPU, every 2-thread row under bench_summary's ONE_VCPU x its 1-thread speed whi
 two cores; the 1-thread row under SLOWER_PCT % of the peak, the host's slower machine; under
 HOST_LOAD x from 1 to 2 threads, the host's load on the second vCPU; else the slow or the fast
 phase by the hand-over beside the 2-thread row, or the run's own without one, slow without
-either), and per kind how many runs,
-B1's 1-thread % of peak, its 2-thread % and 1 -> 2 ratio (ranges and medians), the hand-overs,
-B4's 1-thread % of peak, and how many runs went more than B4_OVER x from 1 to 2 threads on B4 (a
-1-thread pass slowed by the host); then a row of all the runs.
+either), and per kind how many runs, B1's 1-thread % of peak, its 2-thread % and 1 -> 2 ratio
+(ranges and medians), the hand-overs, B4's 1-thread % of peak, and how many runs went more than
+B4_OVER x from 1 to 2 threads on B4 (a 1-thread pass slowed by the host); then a row of all the
+runs.
 With --glance it prints the rows of the README's table of speed at a glance: per configuration
 (GLANCE), the medians over the sets' runs of nn2's seconds per epoch on 1 thread and on 2 (with the
 range on 2), then on 2 threads the images a second (IMAGES an epoch, at the median seconds), the

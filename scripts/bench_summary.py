@@ -86,9 +86,9 @@ def one_vcpu_runs(loaded, best, ncores, shared):
     for i, run in enumerate(loaded, 1):
         cs = [c for c in TARGETS if (c, best, 1) in run.rows and (c, best, ncores) in run.rows]
         if ncores < 2 or not cs or any((c, best, ncores) not in run.peaks for c in cs):
-            continue
-        if any(j == i and c in cs for j, c, _ in shared):
-            continue
+            continue  # no all-core rows, or no probe beside one of them
+        if any(j == i for j, _, _ in shared):
+            continue  # a row of this run on shared cores: the probe explains it
         ratios = {c: run.rows[(c, best, 1)][0] / run.rows[(c, best, ncores)][0] for c in cs}
         if all(r < ONE_VCPU for r in ratios.values()):
             out.append((i, ratios))
