@@ -83,9 +83,11 @@ def one_vcpu_runs(loaded, best, ncores, shared):
     milliseconds each (seen once, in the fifty-sixth session: 0.96-1.06x, with 2-thread peaks
     1.85-1.87x the 1-thread one). Only for csv files with the probes. [(run, {config: ratio})]"""
     out = []
+    if ncores < 2:
+        return out
     for i, run in enumerate(loaded, 1):
         cs = [c for c in TARGETS if (c, best, 1) in run.rows and (c, best, ncores) in run.rows]
-        if ncores < 2 or not cs or any((c, best, ncores) not in run.peaks for c in cs):
+        if not cs or any((c, best, ncores) not in run.peaks for c in cs):
             continue  # no all-core rows, or no probe beside one of them
         if any(j == i for j, _, _ in shared):
             continue  # a row of this run on shared cores: the probe explains it
