@@ -9,6 +9,7 @@
 
 #define MR_MAX 15 /* the most rows of a tile: 8, or a tall tile's 15 (tile_tall) */
 #define NV 6 /* 16-float vectors per tile: 3, or 6 in the wide tiles of 1 or 2 rows */
+#define PF_MIN_FLOATS (256 * 1024) /* B of 1 MiB or more: the forward product prefetches it */
 
 static inline __mmask16 tail_mask(int cols) { return (__mmask16)(cols >= 16 ? 0xFFFF : (1u << cols) - 1u); }
 
@@ -27,10 +28,16 @@ typedef struct { float alpha, beta; int on, add; } epi;
 typedef struct { const int *k, *c; int base; } sel;
 #define NOSEL ((sel){NULL, NULL, 0})
 
+/* A stream of prefetches a tile issues among its FMAs, into L2: n lines, nl of each row of ld
+ * floats from p, one every step k. NOPF: none (folded away). */
+typedef struct { const float *p; int ld, nl, n, step; } pfs;
+#define NOPF ((pfs){NULL, 0, 1, 0, 1})
+
 static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
                                                        const float *A, int a_is, int a_ks,
                                                        const float *B, int ldb, const float *bias,
-                                                       float *C, int ldc, __mmask16 mlast, epi e, sel s)
+                                                       float *C, int ldc, __mmask16 mlast, epi e,
+                                                       sel s, pfs pf)
 {
     __m512 acc[MR_MAX][NV];
     size_t ro[MR_MAX]; /* row i's offset in A: i * a_is, or its selected column's */
@@ -38,9 +45,18 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
         ro[i] = (size_t)(s.c ? s.c[i] - s.base : i) * a_is;
         _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++) acc[i][v] = _mm512_setzero_ps();
     }
+    int pk = pf.n > 0 ? 0 : K, pm = 0, pr = 0, pv = 0; /* next prefetch: its k, count, row, line */
     for (int k = 0; k < K; k++) {
         const int kk = s.k ? s.k[k] - s.base : k;
         const float *b = B + (size_t)kk * ldb;
+        if (k == pk) {
+            _mm_prefetch((const char *)(pf.p + (size_t)pr * pf.ld + 16 * pv), _MM_HINT_T1);
+            if (++pv == pf.nl) {
+                pv = 0;
+                pr++;
+            }
+            pk = ++pm < pf.n ? pk + pf.step : K;
+        }
         __m512 bv[NV];
         _Pragma("GCC unroll 8") for (int v = 0; v < nv; v++)
             bv[v] = v == nv - 1 ? _mm512_maskz_loadu_ps(mlast, b + 16 * v) : _mm512_loadu_ps(b + 16 * v);
@@ -73,7 +89,7 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
  * rows. Dispatched to constants so the accumulators stay in registers, and not inlined, so
  * each of the 24 shapes is compiled once rather than into every panel. */
 #define NN2_TILE_CASE(v, r, S) \
-    case (v - 1) * 8 + (r - 1): tile(r, v, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e, S); break;
+    case (v - 1) * 8 + (r - 1): tile(r, v, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e, S, NOPF); break;
 #define NN2_TILE_ROWS(v, S) \
     NN2_TILE_CASE(v, 1, S) NN2_TILE_CASE(v, 2, S) NN2_TILE_CASE(v, 3, S) NN2_TILE_CASE(v, 4, S) \
     NN2_TILE_CASE(v, 5, S) NN2_TILE_CASE(v, 6, S) NN2_TILE_CASE(v, 7, S) NN2_TILE_CASE(v, 8, S)
@@ -108,7 +124,7 @@ static __attribute__((noinline)) void tile_rows_sel(int nv, int mr, int K, const
  * own function, not more cases of tile_rows: called only from the forward product, it is
  * compiled for that epilogue alone; merged into tile_rows, B1 on 1 thread ran 0.991x. */
 #define NN2_TALL_CASE(v, r, S) \
-    case (v - 1) * 16 + r: tile(r, v, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e, S); break;
+    case (v - 1) * 16 + r: tile(r, v, K, A, a_is, a_ks, B, ldb, bias, C, ldc, mlast, e, S, NOPF); break;
 #define NN2_TALL_CASES(S) \
     NN2_TALL_CASE(1, 9, S) NN2_TALL_CASE(1, 10, S) NN2_TALL_CASE(1, 11, S) NN2_TALL_CASE(1, 12, S) \
     NN2_TALL_CASE(1, 13, S) NN2_TALL_CASE(1, 14, S) NN2_TALL_CASE(1, 15, S) \
@@ -142,11 +158,20 @@ static inline int tall_fits(int nv, int r) { return r > 8 && (nv == 1 || (nv == 
  * two nearly equal tiles (10 = 5 + 5, not 8 + 2: a 2-row tile has too few independent FMA
  * chains to hide the FMA latency, and mini-batches of 10 are the book's default). Only the
  * forward product uses halves: the gradient's rows come in multiples of 8, and its short
- * (K = mini-batch) tiles run faster without the extra code. */
+ * (K = mini-batch) tiles run faster without the extra code.
+ * nextb (forward, with 4 or more 8-row tiles): the next panel's B, which its first tile would
+ * otherwise read from L3 at 3 lines a k, more than the line fill buffers can keep in flight
+ * (B4's rows are 3200 bytes apart, too far for the hardware's stride prefetch). Each 8-row tile
+ * asks for its share of that panel's rows into L2, one line every few k among its FMAs. On an
+ * Intel Xeon (2 MB of L2 a core; fifty-eighth session, bench/HISTORY.md) B4's 128 x 800 x 784
+ * went from 155.8 to 160.7 GFLOP/s (1.03x; peak 176). Only where B is 1 MiB or more (smaller
+ * ones stay in L2), dense (the selected rows of a sparse product gained nothing). Prefetches
+ * change no result. */
 static inline __attribute__((always_inline)) void panel(const int nv, const int halves, int M, int K,
                                                         const float *A, int a_is, int a_ks,
                                                         const float *B, int ldb, const float *bias,
-                                                        float *C, int ldc, __mmask16 mlast, epi e, sel s)
+                                                        float *C, int ldc, __mmask16 mlast, epi e,
+                                                        sel s, const float *nextb)
 {
     /* the tile of rows [i, i + r) (r 1..8): A and C at row i, or their rows through s.c */
 #define NN2_AT(i) s.c ? A : A + (size_t)(i) * a_is, a_is, a_ks, B, ldb, bias, s.c ? C : C + (size_t)(i) * ldc, ldc, \
@@ -161,7 +186,7 @@ static inline __attribute__((always_inline)) void panel(const int nv, const int 
     } while (0)
     int i = 0;
     if (!halves) {
-        for (; i + 8 <= M; i += 8) tile(8, nv, K, NN2_AT(i), NN2_SEL_AT(i));
+        for (; i + 8 <= M; i += 8) tile(8, nv, K, NN2_AT(i), NN2_SEL_AT(i), NOPF);
         for (int r = 4; r >= 1; r /= 2)
             if (i + r <= M) {
                 NN2_ROWS(r, i);
@@ -169,7 +194,15 @@ static inline __attribute__((always_inline)) void panel(const int nv, const int 
             }
         return;
     }
-    for (; M - i >= 16 || M - i == 8; i += 8) tile(8, nv, K, NN2_AT(i), NN2_SEL_AT(i));
+    const int T = M % 8 ? M / 8 - 1 : M / 8; /* the 8-row tiles below */
+    const int rpt = T > 0 ? (K + T - 1) / T : K; /* the next panel's rows a tile prefetches */
+    const int pfb = nextb && T >= 4 && K >= 64;
+    for (int t = 0; M - i >= 16 || M - i == 8; i += 8, t++) {
+        const int r0 = t * rpt, nr = r0 < K ? (K - r0 < rpt ? K - r0 : rpt) : 0;
+        const int step = nr > 0 && K / (3 * nr) > 0 ? K / (3 * nr) : 1;
+        const pfs pf = pfb && nr > 0 ? (pfs){nextb + (size_t)r0 * ldb, ldb, 3, 3 * nr, step} : NOPF;
+        tile(8, nv, K, NN2_AT(i), NN2_SEL_AT(i), pf);
+    }
     const int r = M - i;
     if (tall_fits(nv, r)) {
         if (s.k || s.c)
@@ -198,9 +231,9 @@ static __attribute__((noinline)) void wide_rows(int M, int N, int K, const float
     int j = 0;
     for (; j + 96 <= N; j += 96)
         if (M == 2)
-            tile(2, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e, NOSEL);
+            tile(2, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e, NOSEL, NOPF);
         else
-            tile(1, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e, NOSEL);
+            tile(1, 6, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, 0xFFFF, e, NOSEL, NOPF);
     for (; j < N; j += 48) { /* the rest in the usual panels */
         const int cols = N - j < 48 ? N - j : 48, nv = (cols + 15) / 16;
         tile_rows(nv, M, K, A, a_is, a_ks, B + j, ldb, NULL, C + j, ldc, tail_mask(cols - 16 * (nv - 1)), e);
@@ -221,12 +254,16 @@ static inline __attribute__((always_inline)) void gemm_any(const int halves, int
         const int nv = (cols + 15) / 16;
         const __mmask16 mlast = tail_mask(cols - 16 * (nv - 1));
         const float *bj = bias ? bias + j : NULL;
+        /* the next panel's B, prefetched by the forward product's row tiles, where B is too big
+         * to stay in L2 between calls (a dense product over every input; see panel) */
+        const int big = !s.k && (size_t)K * (size_t)N >= PF_MIN_FLOATS;
+        const float *nextb = big && j + 48 < N ? B + j + 48 : NULL;
         if (nv == 3)
-            panel(3, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s);
+            panel(3, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s, nextb);
         else if (nv == 2)
-            panel(2, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s);
+            panel(2, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s, nextb);
         else
-            panel(1, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s);
+            panel(1, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s, nextb);
     }
 }
 
@@ -263,7 +300,7 @@ static inline __attribute__((always_inline)) void sel_panel(const int nv, const 
 {
     int i = 0;
     for (; i + R <= M; i += R)
-        tile(R, nv, K, A, 1, lda, B, ldb, NULL, C, ldc, mlast, e, (sel){NULL, s.c + i, s.base});
+        tile(R, nv, K, A, 1, lda, B, ldb, NULL, C, ldc, mlast, e, (sel){NULL, s.c + i, s.base}, NOPF);
     for (int r = 4; r >= 1; r /= 2)
         if (i + r <= M) {
             tile_rows_sel(nv, r, K, A, 1, lda, B, ldb, NULL, C, ldc, mlast, e, (sel){NULL, s.c + i, s.base});
