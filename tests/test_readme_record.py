@@ -9,6 +9,10 @@ the rows of the table of speed at a glance what bench_record.py --glance prints 
 the record table's row and the phase table's rows of counts are what bench_record.py --record prints
 for bench/runs/earlier.json (the sets whose csv files were not kept) and every kept set. And every
 kept set's figures lie inside the ranges of the README's "Always met" bullet.
+The section on another machine ("### On an Intel Xeon", the fifty-eighth session) names one
+directory of bench/runs/xeon/ (outside the pooled bench/runs/sNN/); its table of sets and its rows
+of speed at a glance are what --table and --glance print for that directory's sets, and the checks
+above read the README without that section.
 
 Usage: test_readme_record.py SOURCE_DIR
 """
@@ -55,26 +59,21 @@ def labelled_rows(readme, rows, end, name):
         readme_row(readme, start, row, "%s \"%s\"" % (name, start.strip("| ,")))
 
 
-def main():
-    src = sys.argv[1]
-    readme = open(os.path.join(src, "README.md")).read()
-    a = readme.find("**Where it stands**")
-    if a < 0:
-        fail("README.md: no \"**Where it stands**\" paragraph")
-    header = readme.find("\n| set | fast rows per run |", a)
-    end = readme.find("\n| target |", header)
-    if header < 0 or end < 0:
-        fail("README.md: no table of sets after \"**Where it stands**\"")
-    dirs = sorted(set(re.findall(r"`(bench/runs/s\d+)/`", readme[a:header])))
+def set_rows(src, readme, start, end, dirs, what):
+    """The rows of the table of sets between the header start and the line end of the readme's text
+    are bench_record.py --table of the sets of the one directory of dirs (what: where the table
+    is, in a failure); returns that directory and its sets"""
+    header = readme.find(start)
+    stop = readme.find(end, header)
+    if header < 0 or stop < 0:
+        fail("README.md: no table of sets in %s" % what)
     if len(dirs) != 1:
-        fail("README.md: \"Where it stands\" names %d directories of bench/runs/, not one" % len(dirs), str(dirs))
+        fail("README.md: %s names %d directories of bench/runs/, not one" % (what, len(dirs)), str(dirs))
     sets = sorted(glob.glob(os.path.join(src, dirs[0], "set*")))
     if not sets:
         fail("%s: no sets" % dirs[0])
-    table = [l for l in readme[header:end].splitlines() if re.match(r"\| \d", l)]
-    kept = sorted(glob.glob(os.path.join(src, "bench", "runs", "s*", "set*")))
-    kept_rows = printed(src, "--table", kept, "every kept set", len(kept))  # one row a set, in order
-    got = [row for path, row in zip(kept, kept_rows) if path in sets]
+    table = [l for l in readme[header:stop].splitlines() if re.match(r"\| \d", l)]
+    got = printed(src, "--table", sets, "the sets of " + dirs[0], len(sets))
     for i in range(max(len(table), len(got))):
         want = got[i] if i < len(got) else "(no row)"
         have = table[i] if i < len(table) else "(no row)"
@@ -82,16 +81,49 @@ def main():
             fail("README.md's row %d of the sets in %s" % (i + 1, dirs[0]),
                  "README:          %s\nbench_record.py: %s" % (have, want))
     print("readme_record: %d rows of %s as bench_record.py prints them" % (len(got), dirs[0]))
+    return dirs[0], sets
+
+
+def other_machine(src, readme):
+    """Checks the README's section on another machine, and returns the README without it"""
+    start = readme.find("\n### On an Intel Xeon")
+    if start < 0:
+        fail("README.md: no section \"### On an Intel Xeon\"")
+    stop = readme.find("\n### ", start + 1)
+    section = readme[start:stop]
+    dirs = sorted(set(re.findall(r"`(bench/runs/xeon/s\d+)/`", section)))
+    where, sets = set_rows(src, section, "\n| set | fast rows per run |", "\n| target |", dirs,
+                           "the section on an Intel Xeon")
+    if "--glance %s/set*`" % where not in " ".join(section.split()):
+        fail("README.md: the Intel Xeon's speed at a glance is not said to be that of the sets of %s" % where)
+    labelled_rows(section, printed(src, "--glance", sets, "the sets of " + where, 4), " | ",
+                  "Intel Xeon's speed-at-a-glance row")
+    print("readme_record: the speed at a glance of %s as bench_record.py --glance prints it" % where)
+    return readme[:start] + readme[stop:]
+
+
+def main():
+    src = sys.argv[1]
+    readme = other_machine(src, open(os.path.join(src, "README.md")).read())
+    a = readme.find("**Where it stands**")
+    if a < 0:
+        fail("README.md: no \"**Where it stands**\" paragraph")
+    header = readme.find("\n| set | fast rows per run |", a)
+    dirs = sorted(set(re.findall(r"`(bench/runs/s\d+)/`", readme[a:header]))) if header >= 0 else []
+    where, sets = set_rows(src, readme[a:], "\n| set | fast rows per run |", "\n| target |", dirs,
+                           "\"Where it stands\"")
+    kept = sorted(glob.glob(os.path.join(src, "bench", "runs", "s*", "set*")))
+    kept_rows = printed(src, "--table", kept, "every kept set", len(kept))  # one row a set, in order
     phase_rows(src, readme, kept, "`bench/runs/` (%s runs)", "every set of bench/runs/")
-    phase_rows(src, readme, sets, "this session's %s", "the sets of " + dirs[0])
-    labelled_rows(readme, printed(src, "--kinds", sets, "the sets of " + dirs[0], 7),  # 6 kinds, then all runs
+    phase_rows(src, readme, sets, "this session's %s", "the sets of " + where)
+    labelled_rows(readme, printed(src, "--kinds", sets, "the sets of " + where, 7),  # 6 kinds, then all runs
                   " | ", "kinds-table row")
-    print("readme_record: the kinds of run of %s as bench_record.py --kinds prints them" % dirs[0])
-    if "--glance %s/set*`" % dirs[0] not in " ".join(readme.split()):
-        fail("README.md: the table of speed at a glance is not said to be that of the sets of %s" % dirs[0])
-    labelled_rows(readme, printed(src, "--glance", sets, "the sets of " + dirs[0], 4),  # B1-B4
+    print("readme_record: the kinds of run of %s as bench_record.py --kinds prints them" % where)
+    if "--glance %s/set*`" % where not in " ".join(readme.split()):
+        fail("README.md: the table of speed at a glance is not said to be that of the sets of %s" % where)
+    labelled_rows(readme, printed(src, "--glance", sets, "the sets of " + where, 4),  # B1-B4
                   " | ", "speed-at-a-glance row")
-    print("readme_record: the speed at a glance of %s as bench_record.py --glance prints it" % dirs[0])
+    print("readme_record: the speed at a glance of %s as bench_record.py --glance prints it" % where)
     labelled_rows(readme, printed(src, "--record", [os.path.join(src, "bench", "runs", "earlier.json")] + kept,
                                   "bench/runs/earlier.json and every kept set", 3), ",", "row")
     print("readme_record: the record's row and the phase table's counts as bench_record.py --record prints them")
