@@ -41,9 +41,10 @@ The 2-thread rows run on shared cores are left out of nn2's 2-thread columns (th
 core's peak).
 
 A set is one `scripts/bench.sh REPS RUNS` (kept by BENCH_KEEP=DIR, or bench-results/): its
-nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/sNN/ holds the sets of the sessions since
-the forty-eighth on the AMD EPYC, bench/runs/xeon/sNN/ those of another machine. A set's figures are those of scripts/bench_summary.py (the medians over its runs
-of each run's own figures); a single run is judged with its set's PyTorch and memory figures. A %
+nn2.run<i>.csv (i = 1..), torch.txt and rss.txt. bench/runs/sNN/ holds the sets of the sessions
+since the forty-eighth on the AMD EPYC, bench/runs/xeon/sNN/ those of another machine. A set's
+figures are those of scripts/bench_summary.py (the medians over its runs of each run's own
+figures); a single run is judged with its set's PyTorch and memory figures. A %
 of peak target met with rows that ran on shared cores among the figures (bench_summary.py's
 shared_rows: the host put both vCPUs on one core, so the peak was one core's) is not counted as
 met when the median of the other runs misses it. The phase pooling is bench_summary.py's: the

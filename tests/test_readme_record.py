@@ -90,6 +90,7 @@ def other_machine(src, readme):
     if start < 0:
         fail("README.md: no section \"### On an Intel Xeon\"")
     stop = readme.find("\n### ", start + 1)
+    stop = stop if stop >= 0 else len(readme)
     section = readme[start:stop]
     dirs = sorted(set(re.findall(r"`(bench/runs/xeon/s\d+)/`", section)))
     where, sets = set_rows(src, section, "\n| set | fast rows per run |", "\n| target |", dirs,
