@@ -28,10 +28,12 @@ typedef struct { float alpha, beta; int on, add; } epi;
 typedef struct { const int *k, *c; int base; } sel;
 #define NOSEL ((sel){NULL, NULL, 0})
 
-/* A stream of prefetches a tile issues among its FMAs, into L2: n lines, nl of each row of ld
- * floats from p, one every step k. NOPF: none (folded away). */
-typedef struct { const float *p; int ld, nl, n, step; } pfs;
-#define NOPF ((pfs){NULL, 0, 1, 0, 1})
+/* A stream of prefetches a tile issues among its FMAs, into L2: n lines, the PF_LINES of a
+ * 48-column panel's row in each row of ld floats from p, one every step k. NOPF: none (folded
+ * away). */
+#define PF_LINES 3
+typedef struct { const float *p; int ld, n, step; } pfs;
+#define NOPF ((pfs){NULL, 0, 0, 1})
 
 static inline __attribute__((always_inline)) void tile(const int mr, const int nv, int K,
                                                        const float *A, int a_is, int a_ks,
@@ -51,7 +53,7 @@ static inline __attribute__((always_inline)) void tile(const int mr, const int n
         const float *b = B + (size_t)kk * ldb;
         if (k == pk) {
             _mm_prefetch((const char *)(pf.p + (size_t)pr * pf.ld + 16 * pv), _MM_HINT_T1);
-            if (++pv == pf.nl) {
+            if (++pv == PF_LINES) {
                 pv = 0;
                 pr++;
             }
@@ -199,8 +201,8 @@ static inline __attribute__((always_inline)) void panel(const int nv, const int 
     const int pfb = nextb && T >= 4 && K >= 64;
     for (int t = 0; M - i >= 16 || M - i == 8; i += 8, t++) {
         const int r0 = t * rpt, nr = r0 < K ? (K - r0 < rpt ? K - r0 : rpt) : 0;
-        const int step = nr > 0 && K / (3 * nr) > 0 ? K / (3 * nr) : 1;
-        const pfs pf = pfb && nr > 0 ? (pfs){nextb + (size_t)r0 * ldb, ldb, 3, 3 * nr, step} : NOPF;
+        const int n = PF_LINES * nr, step = n > 0 && K / n > 0 ? K / n : 1;
+        const pfs pf = pfb && nr > 0 ? (pfs){nextb + (size_t)r0 * ldb, ldb, n, step} : NOPF;
         tile(8, nv, K, NN2_AT(i), NN2_SEL_AT(i), pf);
     }
     const int r = M - i;
@@ -249,14 +251,14 @@ static inline __attribute__((always_inline)) void gemm_any(const int halves, int
         wide_rows(M, N, K, A, a_is, a_ks, B, ldb, C, ldc, e);
         return;
     }
+    /* the next panel's B, prefetched by the forward product's row tiles, where B is too big to
+     * stay in L2 between calls (a dense product over every input; see panel) */
+    const int big = !s.k && (size_t)K * (size_t)N >= PF_MIN_FLOATS;
     for (int j = 0; j < N; j += 48) {
         const int cols = N - j < 48 ? N - j : 48;
         const int nv = (cols + 15) / 16;
         const __mmask16 mlast = tail_mask(cols - 16 * (nv - 1));
         const float *bj = bias ? bias + j : NULL;
-        /* the next panel's B, prefetched by the forward product's row tiles, where B is too big
-         * to stay in L2 between calls (a dense product over every input; see panel) */
-        const int big = !s.k && (size_t)K * (size_t)N >= PF_MIN_FLOATS;
         const float *nextb = big && j + 48 < N ? B + j + 48 : NULL;
         if (nv == 3)
             panel(3, halves, M, K, A, a_is, a_ks, B + j, ldb, bj, C + j, ldc, mlast, e, s, nextb);
