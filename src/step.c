@@ -25,6 +25,8 @@
 #define EARLY_ROWS 4 /* rows of the next mini-batch converted right after the barrier (step) */
 #define AHEAD_BURST 256 /* cache lines of the next mini-batch's pixels asked for at once */
 #define WSCALE_MIN 0x1p-20 /* lazy decay: the smallest s before the weights are folded */
+#define XCHUNK 8 /* rows of pixels converted just before the forward product reads them (step) */
+#define XCHUNK_MAX_W (256 * 1024) /* ... where the thread's first-layer weights are fewer floats */
 
 /* How grad_block and tail_grad apply a weight gradient: through nn2_optim_update_rows (momentum,
  * L1), in the kernel's epilogue (W <- d*W - (eta/m) G, plain L2), or added to the stored
@@ -702,7 +704,16 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         x0 = p->xn_rows;
     }
     p->xn_rows = 0;
-    nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, x0, mb, c0, c1);
+    /* Pixels by chunks: on a mini-batch of 16 rows or more whose first layer is dense, plain and
+     * its weights fit in L2, the rows are converted XCHUNK at a time, each just before the
+     * forward product reads them, while they are in L1; otherwise all of them now. Writing a
+     * whole mini-batch's floats (B3: 313 KB) runs at L2's speed and costs every thread the
+     * same; by chunks part of it overlaps the product (measured: bench/HISTORY.md). The product's
+     * elements are the same sums whatever rows a call computes (nn2_kernels.h). */
+    const int chunked = mb >= 2 * XCHUNK && L >= 2 && !tr->single && !in2h && !tr->in2 &&
+                        !(tr->sparse && (lazy || !fused)) && own[0].j1 > own[0].j0 &&
+                        (size_t)net->sizes[0] * (size_t)(own[0].j1 - own[0].j0) < XCHUNK_MAX_W;
+    if (!chunked) nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, x0, mb, c0, c1);
     for (int r = 0; r < mb; r++) p->labels[r] = nn2_data_label(&p->data, idx[base + (size_t)r]);
     /* the sparse first layer: the inputs [c0, c1) non-zero in some row of this mini-batch, for
      * its forward product and weight gradient (under the lazy decay the step changes only their
@@ -743,7 +754,17 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             const blk b = layer_blk(tr, p, l);
             const int timed = l == 0 && tr->bal_on; /* the balance's measure (trainer.c) */
             const uint64_t tick = timed ? nn2_ticks() : 0;
-            if (j1 > j0)
+            if (l == 0 && chunked) /* (no sparse list: xs NULL) */
+                for (int r = 0, e; r < mb; r = e) {
+                    e = mb - r < 2 * XCHUNK ? mb : r + XCHUNK; /* the last chunk 8-15 rows */
+                    if (e > x0)
+                        nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, r > x0 ? r : x0,
+                                      e, c0, c1);
+                    nn2_dense_forward(k, net, 0, b.W + (j0 - b.u0), b.ld, s0, x + (size_t)r * ldx,
+                                      ldx, NULL, ws->a[1] + (size_t)r * ws->ld[1], ws->ld[1], e - r,
+                                      j0, j1);
+                }
+            else if (j1 > j0)
                 nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f, x, ldx,
                                   l == 0 ? xs : NULL, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
             if (timed) p->bal_ticks += nn2_ticks() - tick;
