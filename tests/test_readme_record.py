@@ -9,10 +9,11 @@ the rows of the table of speed at a glance what bench_record.py --glance prints 
 the record table's row and the phase table's rows of counts are what bench_record.py --record prints
 for bench/runs/earlier.json (the sets whose csv files were not kept) and every kept set. And every
 kept set's figures lie inside the ranges of the README's "Always met" bullet.
-The section on another machine ("### On an Intel Xeon", the fifty-eighth session) names one
-directory of bench/runs/xeon/ (outside the pooled bench/runs/sNN/); its table of sets and its rows
-of speed at a glance are what --table and --glance print for that directory's sets, and the checks
-above read the README without that section.
+The section on another machine ("### On an Intel Xeon", from the fifty-eighth session on) comes in
+parts, one a session (its "#### " headings); each part names one directory of bench/runs/xeon/
+(outside the pooled bench/runs/sNN/), and its table of sets and its rows of speed at a glance are
+what --table and --glance print for that directory's sets; the checks above read the README
+without that section.
 
 Usage: test_readme_record.py SOURCE_DIR
 """
@@ -85,21 +86,29 @@ def set_rows(src, readme, start, end, dirs, what):
 
 
 def other_machine(src, readme):
-    """Checks the README's section on another machine, and returns the README without it"""
+    """Checks the README's section on another machine, and returns the README without it. The
+    section comes in parts, its text before its first "#### " heading and each "#### " part (one
+    a session); each part names one directory of bench/runs/xeon/, and has a table of sets and
+    rows of speed at a glance of that directory's sets"""
     start = readme.find("\n### On an Intel Xeon")
     if start < 0:
         fail("README.md: no section \"### On an Intel Xeon\"")
     stop = readme.find("\n### ", start + 1)
     stop = stop if stop >= 0 else len(readme)
-    section = readme[start:stop]
-    dirs = sorted(set(re.findall(r"`(bench/runs/xeon/s\d+)/`", section)))
-    where, sets = set_rows(src, section, "\n| set | fast rows per run |", "\n| target |", dirs,
-                           "the section on an Intel Xeon")
-    if "--glance %s/set*`" % where not in " ".join(section.split()):
-        fail("README.md: the Intel Xeon's speed at a glance is not said to be that of the sets of %s" % where)
-    labelled_rows(section, printed(src, "--glance", sets, "the sets of " + where, 4), " | ",
-                  "Intel Xeon's speed-at-a-glance row")
-    print("readme_record: the speed at a glance of %s as bench_record.py --glance prints it" % where)
+    parts = readme[start:stop].split("\n#### ")
+    named = []
+    for i, part in enumerate(parts):
+        what = "the section on an Intel Xeon" + (", part %d" % (i + 1) if len(parts) > 1 else "")
+        dirs = sorted(set(re.findall(r"`(bench/runs/xeon/s\d+)/`", part)))
+        where, sets = set_rows(src, part, "\n| set | fast rows per run |", "\n| target |", dirs, what)
+        if where in named:
+            fail("README.md: %s names %s, as an earlier part does" % (what, where))
+        named.append(where)
+        if "--glance %s/set*`" % where not in " ".join(part.split()):
+            fail("README.md: the speed at a glance in %s is not said to be that of the sets of %s" % (what, where))
+        labelled_rows(part, printed(src, "--glance", sets, "the sets of " + where, 4), " | ",
+                      "Intel Xeon's speed-at-a-glance row")
+        print("readme_record: the speed at a glance of %s as bench_record.py --glance prints it" % where)
     return readme[:start] + readme[stop:]
 
 
