@@ -26,7 +26,7 @@
 #define AHEAD_BURST 256 /* cache lines of the next mini-batch's pixels asked for at once */
 #define WSCALE_MIN 0x1p-20 /* lazy decay: the smallest s before the weights are folded */
 #define XCHUNK 8 /* rows of pixels converted just before the forward product reads them (step) */
-#define XCHUNK_MAX_W (256 * 1024) /* ... where the thread's first-layer weights are fewer floats */
+#define XCHUNK_MAX_W (256 * 1024) /* ... where its first-layer weights are fewer floats (1 MiB) */
 
 /* How grad_block and tail_grad apply a weight gradient: through nn2_optim_update_rows (momentum,
  * L1), in the kernel's epilogue (W <- d*W - (eta/m) G, plain L2), or added to the stored
@@ -753,13 +753,16 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         } else {
             const blk b = layer_blk(tr, p, l);
             const int timed = l == 0 && tr->bal_on; /* the balance's measure (trainer.c) */
-            const uint64_t tick = timed ? nn2_ticks() : 0;
+            uint64_t tick = timed ? nn2_ticks() : 0;
             if (l == 0 && chunked) /* (no sparse list: xs NULL) */
                 for (int r = 0, e; r < mb; r = e) {
                     e = mb - r < 2 * XCHUNK ? mb : r + XCHUNK; /* the last chunk 8-15 rows */
-                    if (e > x0)
+                    if (e > x0) { /* (not in the balance's measure: the same on every thread) */
+                        const uint64_t t0 = timed ? nn2_ticks() : 0;
                         nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, r > x0 ? r : x0,
                                       e, c0, c1);
+                        if (timed) tick += nn2_ticks() - t0;
+                    }
                     nn2_dense_forward(k, net, 0, b.W + (j0 - b.u0), b.ld, s0, x + (size_t)r * ldx,
                                       ldx, NULL, ws->a[1] + (size_t)r * ws->ld[1], ws->ld[1], e - r,
                                       j0, j1);
