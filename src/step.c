@@ -754,22 +754,19 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             const blk b = layer_blk(tr, p, l);
             const int timed = l == 0 && tr->bal_on; /* the balance's measure (trainer.c) */
             uint64_t tick = timed ? nn2_ticks() : 0;
-            if (l == 0 && chunked) /* (no sparse list: xs NULL) */
-                for (int r = 0, e; r < mb; r = e) {
-                    e = mb - r < 2 * XCHUNK ? mb : r + XCHUNK; /* the last chunk 8-15 rows */
-                    if (e > x0) { /* (not in the balance's measure: the same on every thread) */
-                        const uint64_t t0 = timed ? nn2_ticks() : 0;
-                        nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, r > x0 ? r : x0,
-                                      e, c0, c1);
-                        if (timed) tick += nn2_ticks() - t0;
-                    }
-                    nn2_dense_forward(k, net, 0, b.W + (j0 - b.u0), b.ld, s0, x + (size_t)r * ldx,
-                                      ldx, NULL, ws->a[1] + (size_t)r * ws->ld[1], ws->ld[1], e - r,
-                                      j0, j1);
+            const int conv = l == 0 && chunked, cs = conv ? XCHUNK : mb, ldo = ws->ld[l + 1];
+            for (int r = 0, e; r < mb && j1 > j0; r = e) { /* rows by chunks, or all at once */
+                e = mb - r < 2 * cs ? mb : r + cs; /* a last chunk of XCHUNK to 2 XCHUNK - 1 rows */
+                if (conv && e > x0) { /* (not in the balance's measure: the same on every thread) */
+                    const uint64_t t0 = timed ? nn2_ticks() : 0;
+                    nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, r > x0 ? r : x0, e,
+                                  c0, c1);
+                    if (timed) tick += nn2_ticks() - t0;
                 }
-            else if (j1 > j0)
-                nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f, x, ldx,
-                                  l == 0 ? xs : NULL, ws->a[l + 1], ws->ld[l + 1], mb, j0, j1);
+                nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f,
+                                  x + (size_t)r * ldx, ldx, l == 0 ? xs : NULL,
+                                  ws->a[l + 1] + (size_t)r * ldo, ldo, e - r, j0, j1);
+            }
             if (timed) p->bal_ticks += nn2_ticks() - tick;
             if (ws->dropped[l + 1]) nn2_dropout_forward(k, net, ws, &drop, l + 1, mb, j0, j1);
             for (int h = h0; h < h1; h++)
