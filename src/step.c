@@ -136,16 +136,47 @@ static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, 
     }
 }
 
+/* The deltas (mb, n) at stride ldd copied by panels of NN2_PACK_W columns into pk: panel j
+ * (columns [j, j + w), w = NN2_PACK_W or the rest) at pk + j*mb, its rows w floats apart. */
+static void pack_panels(const float *delta, int ldd, int mb, int n, float *pk)
+{
+    for (int j = 0; j < n; j += NN2_PACK_W) {
+        const int w = n - j < NN2_PACK_W ? n - j : NN2_PACK_W;
+        float *q = pk + (size_t)j * (size_t)mb;
+        for (int r = 0; r < mb; r++)
+            memcpy(q + (size_t)r * w, delta + (size_t)r * ldd + j, sizeof(float) * (size_t)w);
+    }
+}
+
+/* C (rows x n at stride ldc) <- gemm_tn's alpha, beta epilogue of x^T . delta, x (mb, rows) at
+ * stride ldx and delta (mb, n) at stride ldd; with pk (the deltas by panels, pack_panels), one
+ * call per panel: the same operations on every element. */
+static void grad_tn(const nn2_trainer *tr, int rows, int n, int mb, const float *x, int ldx,
+                    const float *delta, int ldd, const float *pk, float *C, int ldc, float alpha, float beta)
+{
+    if (!pk) {
+        tr->k->gemm_tn(rows, n, mb, x, ldx, delta, ldd, C, ldc, alpha, beta);
+        return;
+    }
+    for (int j = 0; j < n; j += NN2_PACK_W) {
+        const int w = n - j < NN2_PACK_W ? n - j : NN2_PACK_W;
+        tr->k->gemm_tn(rows, w, mb, x, ldx, pk + (size_t)j * (size_t)mb, w, C + j, ldc, alpha, beta);
+    }
+}
+
 /* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
  * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first), applied
  * as upd says (UPD_OPTIM: written to b.G, then nn2_optim_update_rows). With f, the next
  * mini-batch's pixels are asked for in even shares after each chunk of rows. With s (the sparse
  * first layer): the products over the inputs s selects only, under UPD_ADD their rows alone
  * (r0, r1 unused), under UPD_OPTIM every row, the others' gradients zero (for rows of at least
- * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). */
+ * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). With pk (nn2_priv.dpk) and at
+ * least NN2_PACK_MIN_N columns over NN2_PACK_MIN_M samples (step.h), every input: the deltas
+ * copied by panels first, each panel's rows then adjacent instead of ldd floats apart (B4's
+ * thread of 400 units, 1600 bytes; measured: bench/HISTORY.md). */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
                        int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
-                       int ldd, int mb, const nn2_xsel *s)
+                       int ldd, int mb, const nn2_xsel *s, float *pk)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0, add_sel = s && upd == UPD_ADD;
     if (s && !add_sel && (long)mb * n < tr->k->sel_grad_min) s = NULL; /* every input */
@@ -155,6 +186,10 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
     }
     const int rows = add_sel ? s->n : r1 - r0, chunks = (rows + GRAD_CHUNK - 1) / GRAD_CHUNK;
     NN2_ASSERT(!s || upd != UPD_FUSED);
+    if (pk && !s && n >= NN2_PACK_MIN_N && mb >= NN2_PACK_MIN_M)
+        pack_panels(delta, ldd, mb, n, pk);
+    else
+        pk = NULL;
     for (int q0 = 0, q = 1; q0 < rows; q0 += GRAD_CHUNK, q++) {
         if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
         const int q1 = rows - q0 < GRAD_CHUNK ? rows : q0 + GRAD_CHUNK;
@@ -168,11 +203,11 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
         if (upd != UPD_OPTIM) { /* BP4 + the update in the kernel's epilogue */
             float alpha, beta;
             epilogue_of(o, upd, &alpha, &beta);
-            tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.W + off, ldw, alpha, beta);
+            grad_tn(tr, c1 - c0, n, mb, x + c0, ldx, delta, ldd, pk, b.W + off, ldw, alpha, beta);
             continue;
         }
         /* BP4 (added to the earlier blocks' sums) */
-        tr->k->gemm_tn(c1 - c0, n, mb, x + c0, ldx, delta, ldd, b.G + off, ldw, 1.0f, gbeta(o));
+        grad_tn(tr, c1 - c0, n, mb, x + c0, ldx, delta, ldd, pk, b.G + off, ldw, 1.0f, gbeta(o));
         if (applied(o))
             nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
     }
@@ -273,7 +308,7 @@ static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead 
     if (!tr->tt) {
         const blk b = {w, g, v, ldt, tr->nm};
         const nn2_xsel hs = xs ? sub_sel(xs, k0, k1) : (nn2_xsel){0};
-        grad_block(tr, o, upd, f, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb, xs ? &hs : NULL);
+        grad_block(tr, o, upd, f, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb, xs ? &hs : NULL, NULL);
     } else if (tn == 0) {
         return;
     } else if (upd != UPD_OPTIM) {
@@ -567,7 +602,7 @@ static void halves_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahea
     half_inputs(tr, h0, h1, &r0, &r1);
     nn2_xsel rs = xs ? sub_sel(xs, r0, r1) : (nn2_xsel){0};
     rs.base = 0; /* its rows are the arena's */
-    grad_block(tr, o, upd, f, b, r0, r1, 0, n, x, ldx, d, ldd, mb, xs ? &rs : NULL);
+    grad_block(tr, o, upd, f, b, r0, r1, 0, n, x, ldx, d, ldd, mb, xs ? &rs : NULL, NULL);
 }
 
 /* An in2 first layer's units [j0, j1) (block b) computed whole by one thread: a = f((half 0 +
@@ -907,7 +942,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         const uint64_t tick = timed ? nn2_ticks() : 0;
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
-                       d + j0, ldd, mb, l == 0 ? xs : NULL);
+                       d + j0, ldd, mb, l == 0 ? xs : NULL, l == 0 ? p->dpk : NULL);
         if (timed) {
             p->bal_ticks += nn2_ticks() - tick;
             p->bal_steps++;
@@ -946,7 +981,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     x = input_of(&hv, p, L - 1, &ldx);
     if (rown) {
         grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
-                   p->dout, nL, mb, NULL);
+                   p->dout, nL, mb, NULL, NULL);
         r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
         if (tr->tt) tail_cols(tr, own[0].h0, own[0].h1, &r0, &r1);
     }
@@ -956,9 +991,10 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         int u0, u1; /* and those of its halves of a transposed tail */
         tail_cols(tr, own[0].h0, own[0].h1, &u0, &u1);
         if (u1 > u0)
-            grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, u0, u1, 0, nL, x, ldx, dout, nL, mb, NULL);
+            grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, u0, u1, 0, nL, x, ldx, dout, nL, mb, NULL,
+                       NULL);
     }
-    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL);
+    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL, NULL);
     if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, p, out, L - 1, 0, nL, dout, nL, mb);
     if (!tr->lean && !tr->rep && !tr->single) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */

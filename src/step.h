@@ -6,6 +6,11 @@
 
 #include "train.h"
 
+/* A thread's first-layer weight gradient over mini-batches of NN2_PACK_MIN_M samples or more and
+ * NN2_PACK_MIN_N units or more reads its deltas by panels of NN2_PACK_W columns, copied into
+ * nn2_priv.dpk (step.c, grad_block). */
+enum { NN2_PACK_MIN_M = 64, NN2_PACK_MIN_N = 256, NN2_PACK_W = 48 };
+
 /* Hidden layer l's work of thread t of nt: units [*j0,*j1), and with a tail (or an in2 first
  * layer by halves), its halves [*h0,*h1) of {0, 1} (trainer.c). */
 void nn2_trainer_share(const nn2_trainer *tr, int l, int t, int nt, int *j0, int *j1, int *h0, int *h1);

@@ -23,6 +23,7 @@ typedef struct nn2_priv {
     uint8_t *labels; /* (m) */
     float *scratch;  /* transposed small weight slices for BP2 (nn2_dense_backward_delta) */
     float *bacc;     /* blocked: a later block's bias sums (the widest layer), added to G's */
+    float *dpk;      /* a wide first layer: its deltas by panels (step.h), m x sizes[1] rounded up */
     /* lean or rep, threads other than 0: this thread's copy of the layers after the first
      * (their blocks as in the arena, from layer 1's on; with one hidden layer the output
      * layer's), their gradients and velocities (thread 0 uses the arenas) */

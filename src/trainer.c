@@ -321,6 +321,11 @@ nn2_status nn2_trainer_init_placed(nn2_trainer *tr, nn2_net *net, const nn2_conf
             failed |= !p->sel;
         }
         if (tr->rep_ok) failed |= nn2_ws_create(&p->pws, net, m_max, 1, NULL) != NN2_OK;
+        if (net->n_layers >= 2 && m_max >= NN2_PACK_MIN_M && net->sizes[1] >= NN2_PACK_MIN_N) {
+            const int w = (net->sizes[1] + NN2_PACK_W - 1) / NN2_PACK_W * NN2_PACK_W;
+            p->dpk = nn2_alloc((size_t)m_max * (size_t)w, sizeof(float));
+            failed |= !p->dpk;
+        }
         if (tr->blocked) { /* a block's bias sums, before they are added (step.c) */
             int w = 0;
             for (int l = 1; l <= net->n_layers; l++) w = net->sizes[l] > w ? net->sizes[l] : w;
@@ -418,7 +423,7 @@ void nn2_trainer_free(nn2_trainer *tr)
     free(tr->node_images);
     for (int t = 0; tr->priv && t < tr->n_priv; t++) {
         nn2_priv *p = &tr->priv[t];
-        float *plain[] = {p->out, p->dout, p->scratch, p->wout, p->gout, p->vout, p->bacc};
+        float *plain[] = {p->out, p->dout, p->scratch, p->wout, p->gout, p->vout, p->bacc, p->dpk};
         float *guarded[] = {p->x, p->xn, p->ha, p->hmask, p->hd, p->gp, p->w0, p->g0, p->v0,
                             p->hin != p->ha ? p->hin : NULL};
         for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) nn2_free(plain[i]);

@@ -314,6 +314,31 @@ int main(void)
                     nn2_net_free(sparse);
                 }
     NN2_ASSERT(unsetenv("NN2_BLOCK") == 0);
+    /* a wide first layer, [SPARSE_DIM, 600, 10] over every input: its 600 units and each
+     * thread's 300 on 2 threads read their deltas by panels of 48 columns in the weight
+     * gradient (step.h: 256 units or more over mini-batches of 64 or more; with the last
+     * mini-batch, of 3 or 11 samples, as before), 200 and 150 on 3 and 4 threads as they are:
+     * the same bits, with every kernel set and configuration */
+    NN2_ASSERT(setenv("NN2_SPARSE", "0", 1) == 0);
+    for (train_isa = 0; train_isa < NN2_ISA_OPENBLAS; train_isa++)
+        for (int c = 0; c < 4 && nn2_kernels_for((nn2_isa)train_isa); c++)
+            for (int bi = 0; bi < 2; bi++) {
+                const int wide[3] = {SPARSE_DIM, 600, 10}, mb = bi ? 100 : 64;
+                nn2_net *net[4];
+                for (int t = 1; t <= 4; t++) {
+                    net[t - 1] = config_net(&configs[c], wide, 3);
+                    nn2_config cf;
+                    nn2_error err;
+                    config_train(&cf, &configs[c], 2, mb, t);
+                    cf.isa = train_isa;
+                    CHECK(nn2_train(net[t - 1], &cf, &ds, NULL, &err) == NN2_OK, "%s", err.msg);
+                    CHECK(memcmp(net[t - 1]->params, net[0]->params, sizeof(float) * net[0]->n_params) == 0,
+                          "%s, %s, [%d, 600, 10], batch %d: %d threads differ from 1",
+                          nn2_isa_str((nn2_isa)train_isa), configs[c].name, SPARSE_DIM, mb, t);
+                }
+                for (int t = 0; t < 4; t++) nn2_net_free(net[t]);
+            }
+    NN2_ASSERT(unsetenv("NN2_SPARSE") == 0);
     n_inputs = DIM;
     train_isa = -1;
     /* unit ownership: contiguous, cut at multiples of 16, covering every unit once, and within
