@@ -6,9 +6,10 @@
  * halves by two threads; 23: the whole layer in two halves) and with two (mini-batches of 1-10:
  * the later layers computed by every thread in its own copy; 64: every layer's units shared
  * out); the sparse first layer equal to the dense one on mostly-zero images, for every
- * configuration, and its evaluation too; a thread count that changes from step to step (as
- * the automatic mode's first-epoch timing does; through nn2_train_batch, which runs the count it
- * is given: nn2_train trains only with as many threads as get units of their own, checked
+ * configuration, and its evaluation too; a wide first layer whose weight gradient reads its
+ * deltas by panels on some thread counts and not on others; a thread count that changes from
+ * step to step (as the automatic mode's first-epoch timing does; through nn2_train_batch, which
+ * runs the count it is given: nn2_train trains only with as many threads as get units of their own, checked
  * here too, and the automatic count's changes from epoch to epoch, on made-up timings); the first layer shared by measured speed (balance.h: its share against
  * enumeration, and the same bits on a skewed share); mini-batches trained in blocks (the same
  * bits for every thread count, sparse or not); and evaluation results independent of threads;
