@@ -173,7 +173,7 @@ static void grad_tn(const nn2_trainer *tr, int rows, int n, int mb, const float 
  * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). With pk (nn2_priv.dpk) and at
  * least NN2_PACK_MIN_N columns over NN2_PACK_MIN_M samples (step.h), every input: the deltas
  * copied by panels first, each panel's rows then adjacent instead of ldd floats apart (B4's
- * thread of 400 units, 1600 bytes; measured: bench/HISTORY.md). */
+ * rows of 800 units, 3200 bytes; measured: bench/HISTORY.md). */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
                        int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
                        int ldd, int mb, const nn2_xsel *s, float *pk)
