@@ -70,15 +70,21 @@ static int note_count(const nn2_epoch_stats *st, void *user)
     return 0;
 }
 
-static nn2_net *train_with(const config *cf, int shape, int threads, int batch, const nn2_dataset *d)
+/* net trained for the epochs given with cf's settings under train_isa's kernel set */
+static nn2_net *train_net(nn2_net *net, const config *cf, int epochs, int threads, int batch,
+                          const nn2_dataset *d)
 {
-    nn2_net *net = make_net(cf, shape);
     nn2_error err;
     nn2_config c;
-    config_train(&c, cf, 3, batch, threads);
+    config_train(&c, cf, epochs, batch, threads);
     c.isa = train_isa;
     CHECK(nn2_train(net, &c, d, NULL, &err) == NN2_OK, "%s", err.msg);
     return net;
+}
+
+static nn2_net *train_with(const config *cf, int shape, int threads, int batch, const nn2_dataset *d)
+{
+    return train_net(make_net(cf, shape), cf, 3, threads, batch, d);
 }
 
 /* Two epochs of mini-batches of m through nn2_train_batch, step s on threads[s % n_threads]. */
@@ -327,12 +333,7 @@ int main(void)
                 const int wide[3] = {SPARSE_DIM, 600, 10}, mb = bi ? 100 : 64;
                 nn2_net *net[4];
                 for (int t = 1; t <= 4; t++) {
-                    net[t - 1] = config_net(&configs[c], wide, 3);
-                    nn2_config cf;
-                    nn2_error err;
-                    config_train(&cf, &configs[c], 2, mb, t);
-                    cf.isa = train_isa;
-                    CHECK(nn2_train(net[t - 1], &cf, &ds, NULL, &err) == NN2_OK, "%s", err.msg);
+                    net[t - 1] = train_net(config_net(&configs[c], wide, 3), &configs[c], 2, t, mb, &ds);
                     CHECK(memcmp(net[t - 1]->params, net[0]->params, sizeof(float) * net[0]->n_params) == 0,
                           "%s, %s, [%d, 600, 10], batch %d: %d threads differ from 1",
                           nn2_isa_str((nn2_isa)train_isa), configs[c].name, SPARSE_DIM, mb, t);
