@@ -260,30 +260,43 @@ static nn2_xsel sub_sel(const nn2_xsel *s, int k0, int k1)
     return (nn2_xsel){s->idx + p0, p1 - p0, k0};
 }
 
-/* Half h of the tail's forward pass (ws: the lazy decay's s; as nn2_dense_forward). tt: its
- * units [u0, u1) whole, z = ws * (x . WT[:, u0:u1]) + b as dot products over the inputs on the
- * transposed copy (into the half's buffer), then a = f(z) and dropout into columns [u0, u1) of
- * view v. Else its partial sums ws * (x[:, k0:k1] . WT[k0:k1, nm:n]), + b[nm:n] in half 0, as
- * the whole slices, vectorised over units (tail_finish adds the halves). */
-static void tail_forward(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, const float *x,
-                         int ldx, const nn2_xsel *xs, float ws, unsigned par, int h, int mb)
+/* The sums of half h of the tail's forward pass for rows [r, e) of the mini-batch (ws: the lazy
+ * decay's s; as nn2_dense_forward), into the half's buffer. tt: its units [u0, u1) whole, x .
+ * WT[:, u0:u1] as dot products over the inputs on the transposed copy (tail_forward finishes
+ * them). Else its partial sums ws * (x[:, k0:k1] . WT[k0:k1, nm:n]), + b[nm:n] in half 0, as
+ * the whole slices, vectorised over units (tail_finish adds the halves). The same operations
+ * whatever rows a call computes (nn2_kernels.h). */
+static void tail_sums(const nn2_trainer *tr, const float *x, int ldx, const nn2_xsel *xs, float ws,
+                      unsigned par, int h, int r, int e)
 {
     const int tn = tr->net->sizes[1] - tr->nm, ldq = tr->ldq;
     int k0, k1;
     half_inputs(tr, h, h + 1, &k0, &k1);
     float *part = part_of(tr, par, h);
+    x += (size_t)r * (size_t)ldx;
     if (!tr->tt) {
         const float *b = h ? NULL : tr->tw[0] + nn2_trainer_tail_boff(tr, 0);
         const nn2_xsel hs = xs ? sub_sel(xs, k0, k1) : (nn2_xsel){0};
-        nn2_gemm_scaled(tr->k, mb, tn, k1 - k0, x + k0, ldx, xs ? &hs : NULL, tr->tw[h], tr->ldh[h], ws, b,
-                        part, ldq);
+        nn2_gemm_scaled(tr->k, e - r, tn, k1 - k0, x + k0, ldx, xs ? &hs : NULL, tr->tw[h], tr->ldh[h], ws, b,
+                        part + (size_t)r * ldq, ldq);
         return;
     }
+    const int n = tr->tc[h];
+    if (n > 0)
+        tr->k->gemm_nt(e - r, n, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part + (size_t)r * n, n);
+}
+
+/* A tt tail's half h after tail_sums of all mb rows: z = ws * sums + b, then a = f(z) and
+ * dropout into columns [u0, u1) of view v (other tails: nothing; tail_finish, after the
+ * barrier). */
+static void tail_forward(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop, float ws,
+                         unsigned par, int h, int mb)
+{
     const int n = tr->tc[h], ld = v->ld[1];
+    if (!tr->tt || n == 0) return;
     int u0, u1;
     nn2_trainer_tail_units(tr, h, &u0, &u1);
-    if (n == 0) return;
-    tr->k->gemm_nt(mb, n, k1 - k0, x + k0, ldx, tr->tw[h], tr->ldh[h], part, n);
+    float *part = part_of(tr, par, h);
     nn2_scale_bias(mb, n, part, n, ws, tr->tw[h] + nn2_trainer_tail_boff(tr, h));
     tr->k->act_forward[tr->net->arch.act[0]](mb * n, part); /* one call for the whole block */
     for (int r = 0; r < mb; r++)
@@ -790,22 +803,25 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             const int timed = l == 0 && tr->bal_on; /* the balance's measure (trainer.c) */
             uint64_t tick = timed ? nn2_ticks() : 0;
             const int conv = l == 0 && chunked, cs = conv ? XCHUNK : mb, ldo = ws->ld[l + 1];
-            for (int r = 0, e; r < mb && j1 > j0; r = e) { /* rows by chunks, or all at once */
+            for (int r = 0, e; r < mb; r = e) { /* rows by chunks, or all at once */
                 e = mb - r < 2 * cs ? mb : r + cs; /* a last chunk of XCHUNK to 2 XCHUNK - 1 rows */
-                if (conv && e > x0) { /* (not in the balance's measure: the same on every thread) */
-                    const uint64_t t0 = timed ? nn2_ticks() : 0;
-                    nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, r > x0 ? r : x0, e,
-                                  c0, c1);
-                    if (timed) tick += nn2_ticks() - t0;
-                }
-                nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f,
-                                  x + (size_t)r * ldx, ldx, l == 0 ? xs : NULL,
-                                  ws->a[l + 1] + (size_t)r * ldo, ldo, e - r, j0, j1);
+                /* the rows' pixels (if converted by chunks), then the tail's sums over them
+                 * while they are in L1 (the product of the thread's units streams its weights
+                 * through L1; after it the tail read them from L2: bench/HISTORY.md); neither in
+                 * the balance's measure (the same on every thread, as before) */
+                const uint64_t t0 = timed ? nn2_ticks() : 0;
+                if (conv && e > x0)
+                    nn2_load_cols(k, p->x, net->sizes[0], &p->data, idx, base, r > x0 ? r : x0, e, c0, c1);
+                for (int h = h0; h < h1; h++) tail_sums(tr, x, ldx, l == 0 ? xs : NULL, s0, par, h, r, e);
+                if (timed) tick += nn2_ticks() - t0;
+                if (j1 > j0)
+                    nn2_dense_forward(k, net, l, b.W + (j0 - b.u0), b.ld, l == 0 ? s0 : 1.0f,
+                                      x + (size_t)r * ldx, ldx, l == 0 ? xs : NULL,
+                                      ws->a[l + 1] + (size_t)r * ldo, ldo, e - r, j0, j1);
             }
             if (timed) p->bal_ticks += nn2_ticks() - tick;
-            if (ws->dropped[l + 1]) nn2_dropout_forward(k, net, ws, &drop, l + 1, mb, j0, j1);
-            for (int h = h0; h < h1; h++)
-                tail_forward(tr, ws, &drop, x, ldx, l == 0 ? xs : NULL, s0, par, h, mb);
+            if (ws->dropped[l + 1] && j1 > j0) nn2_dropout_forward(k, net, ws, &drop, l + 1, mb, j0, j1);
+            for (int h = h0; h < h1; h++) tail_forward(tr, ws, &drop, s0, par, h, mb);
             int lo, hi, u0, u1;
             if (rown && group_units(tr, t, &lo, &hi, &u0, &u1)) { /* this thread's group of the output
                                                                      layer's sums (its units, its half) */
