@@ -22,6 +22,7 @@
 #include "step.h"
 
 #define GRAD_CHUNK 64 /* rows of WT per gradient+update pass: keeps them in L1/L2 */
+#define TAIL_CHUNK 96 /* ... beside a transposed tail's: its 2-row product's wide tiles (6 vectors) */
 #define EARLY_ROWS 4 /* rows of the next mini-batch converted right after the barrier (step) */
 #define AHEAD_BURST 256 /* cache lines of the next mini-batch's pixels asked for at once */
 #define WSCALE_MIN 0x1p-20 /* lazy decay: the smallest s before the weights are folded */
@@ -164,6 +165,39 @@ static void grad_tn(const nn2_trainer *tr, int rows, int n, int mb, const float 
     }
 }
 
+/* A transposed tail's halves [h0, h1) whose weight gradient grad_block adds chunk by chunk
+ * after the thread's own units' (tail_cols_grad), from the tail's deltas hd (mb, ld). */
+typedef struct tjob {
+    int h0, h1;
+    const float *hd;
+    int ld;
+} tjob;
+
+/* The weight gradient of a transposed (tt) tail's half h at inputs [c0, c1), all of its units,
+ * along the inputs on the transposed copy, from the tail's deltas hd (mb, ld) and the inputs x,
+ * applied as upd says, as grad_block (the same operations per weight whatever the inputs'
+ * range: nn2_kernels.h). */
+static void tail_cols_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, int h, const float *x,
+                           int ldx, const float *hd, int ld, int mb, int c0, int c1)
+{
+    const int ldt = tr->ldh[h], n = c1 - c0;
+    int u0, u1;
+    nn2_trainer_tail_units(tr, h, &u0, &u1);
+    const int tn = u1 - u0;
+    if (tn == 0 || n <= 0) return;
+    const float *d = hd + u0;
+    float *w = tr->tw[h] + c0, *g = tr->tg[h] + c0, *v = tr->tv[h] ? tr->tv[h] + c0 : NULL;
+    x += c0;
+    if (upd != UPD_OPTIM) {
+        float alpha, beta;
+        epilogue_of(o, upd, &alpha, &beta);
+        tr->k->gemm_tn(tn, n, mb, d, ld, x, ldx, w, ldt, alpha, beta);
+        return;
+    }
+    tr->k->gemm_tn(tn, n, mb, d, ld, x, ldx, g, ldt, 1.0f, gbeta(o)); /* BP4 */
+    if (applied(o)) nn2_optim_update_rows(o, tn, n, w, ldt, g, ldt, v);
+}
+
 /* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
  * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first), applied
  * as upd says (UPD_OPTIM: written to b.G, then nn2_optim_update_rows). With f, the next
@@ -173,26 +207,31 @@ static void grad_tn(const nn2_trainer *tr, int rows, int n, int mb, const float 
  * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). With pk (nn2_priv.dpk) and at
  * least NN2_PACK_MIN_N columns over NN2_PACK_MIN_M samples (step.h), every input: the deltas
  * copied by panels first, each panel's rows then adjacent instead of ldd floats apart (B4's
- * rows of 800 units, 3200 bytes; measured: bench/HISTORY.md). */
+ * rows of 800 units, 3200 bytes; measured: bench/HISTORY.md). With tj (every input, no
+ * selection): after each chunk of rows, TAIL_CHUNK of them, the gradient of a transposed tail's
+ * halves at those inputs, whose pixels the chunk's product has just read into L1 (read after the
+ * whole product, they came from L2 again; measured: bench/HISTORY.md). */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
                        int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
-                       int ldd, int mb, const nn2_xsel *s, float *pk)
+                       int ldd, int mb, const nn2_xsel *s, float *pk, const tjob *tj)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0, add_sel = s && upd == UPD_ADD;
+    NN2_ASSERT(!tj || !s);
     if (s && !add_sel && (long)mb * n < tr->k->sel_grad_min) s = NULL; /* every input */
     if (s && !add_sel) {
         grad_sel_optim(tr, o, f, b, r0, r1, j0, j1, x, ldx, delta, ldd, mb, s);
         return;
     }
-    const int rows = add_sel ? s->n : r1 - r0, chunks = (rows + GRAD_CHUNK - 1) / GRAD_CHUNK;
+    const int cr = tj ? TAIL_CHUNK : GRAD_CHUNK; /* rows a chunk */
+    const int rows = add_sel ? s->n : r1 - r0, chunks = (rows + cr - 1) / cr;
     NN2_ASSERT(!s || upd != UPD_FUSED);
     if (pk && !s && n >= NN2_PACK_MIN_N && mb >= NN2_PACK_MIN_M)
         pack_panels(delta, ldd, mb, n, pk);
     else
         pk = NULL;
-    for (int q0 = 0, q = 1; q0 < rows; q0 += GRAD_CHUNK, q++) {
+    for (int q0 = 0, q = 1; q0 < rows; q0 += cr, q++) {
         if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
-        const int q1 = rows - q0 < GRAD_CHUNK ? rows : q0 + GRAD_CHUNK;
+        const int q1 = rows - q0 < cr ? rows : q0 + cr;
         if (add_sel) { /* the selected rows, through the list */
             tr->k->gemm_tn_sel(q1 - q0, n, mb, x, ldx, delta, ldd, s->idx + q0, s->base, b.W + (j0 - b.u0), ldw,
                                1.0f, 1.0f);
@@ -204,12 +243,13 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
             float alpha, beta;
             epilogue_of(o, upd, &alpha, &beta);
             grad_tn(tr, c1 - c0, n, mb, x + c0, ldx, delta, ldd, pk, b.W + off, ldw, alpha, beta);
-            continue;
+        } else { /* BP4 (added to the earlier blocks' sums) */
+            grad_tn(tr, c1 - c0, n, mb, x + c0, ldx, delta, ldd, pk, b.G + off, ldw, 1.0f, gbeta(o));
+            if (applied(o))
+                nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
         }
-        /* BP4 (added to the earlier blocks' sums) */
-        grad_tn(tr, c1 - c0, n, mb, x + c0, ldx, delta, ldd, pk, b.G + off, ldw, 1.0f, gbeta(o));
-        if (applied(o))
-            nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
+        for (int h = tj ? tj->h0 : 0; tj && h < tj->h1; h++)
+            tail_cols_grad(tr, o, upd, h, x, ldx, tj->hd, tj->ld, mb, c0, c1);
     }
 }
 
@@ -305,33 +345,21 @@ static void tail_forward(const nn2_trainer *tr, nn2_ws *v, const nn2_drop *drop,
 }
 
 /* Gradient of half h of the tail's weights from the tail's deltas hd (mb, ld) and the inputs
- * x. tt: its units, all inputs, along the inputs on the transposed copy, applied as upd says,
- * as in grad_block (the same operations per weight); else its inputs [k0, k1), all tail units,
- * by grad_block itself (f: the next mini-batch's pixels, see ahead). */
+ * x. tt: its units, all inputs (tail_cols_grad); else its inputs [k0, k1), all tail units, by
+ * grad_block itself (f: the next mini-batch's pixels, see ahead). */
 static void tail_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, int h,
                       const float *x, int ldx, const nn2_xsel *xs, const float *hd, int ld, int mb)
 {
-    const int ldt = tr->ldh[h];
-    int k0, k1, u0, u1;
+    int k0, k1;
     half_inputs(tr, h, h + 1, &k0, &k1);
-    nn2_trainer_tail_units(tr, h, &u0, &u1);
-    const int n = k1 - k0, tn = u1 - u0;
-    const float *d = hd + u0;
-    float *w = tr->tw[h], *g = tr->tg[h], *v = tr->tv[h];
-    if (!tr->tt) {
-        const blk b = {w, g, v, ldt, tr->nm};
-        const nn2_xsel hs = xs ? sub_sel(xs, k0, k1) : (nn2_xsel){0};
-        grad_block(tr, o, upd, f, b, 0, n, tr->nm, tr->net->sizes[1], x + k0, ldx, d, ld, mb, xs ? &hs : NULL, NULL);
-    } else if (tn == 0) {
+    if (tr->tt) {
+        tail_cols_grad(tr, o, upd, h, x, ldx, hd, ld, mb, k0, k1);
         return;
-    } else if (upd != UPD_OPTIM) {
-        float alpha, beta;
-        epilogue_of(o, upd, &alpha, &beta);
-        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, w, ldt, alpha, beta);
-    } else {
-        tr->k->gemm_tn(tn, n, mb, d, ld, x + k0, ldx, g, ldt, 1.0f, gbeta(o)); /* BP4 */
-        if (applied(o)) nn2_optim_update_rows(o, tn, n, w, ldt, g, ldt, v);
     }
+    const blk b = {tr->tw[h], tr->tg[h], tr->tv[h], tr->ldh[h], tr->nm};
+    const nn2_xsel hs = xs ? sub_sel(xs, k0, k1) : (nn2_xsel){0};
+    grad_block(tr, o, upd, f, b, 0, k1 - k0, tr->nm, tr->net->sizes[1], x + k0, ldx, hd + tr->nm, ld, mb,
+               xs ? &hs : NULL, NULL, NULL);
 }
 
 /* The update of half h's biases, whose gradient BP2 summed (tail_deltas): with tt kept after
@@ -615,7 +643,7 @@ static void halves_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, ahea
     half_inputs(tr, h0, h1, &r0, &r1);
     nn2_xsel rs = xs ? sub_sel(xs, r0, r1) : (nn2_xsel){0};
     rs.base = 0; /* its rows are the arena's */
-    grad_block(tr, o, upd, f, b, r0, r1, 0, n, x, ldx, d, ldd, mb, xs ? &rs : NULL, NULL);
+    grad_block(tr, o, upd, f, b, r0, r1, 0, n, x, ldx, d, ldd, mb, xs ? &rs : NULL, NULL, NULL);
 }
 
 /* An in2 first layer's units [j0, j1) (block b) computed whole by one thread: a = f((half 0 +
@@ -956,14 +984,18 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         }
         const int timed = l == 0 && tr->bal_on;
         const uint64_t tick = timed ? nn2_ticks() : 0;
+        /* a transposed tail's halves chunk by chunk beside the thread's units, over every input
+         * (not in the balance's measure: after it, as before) */
+        const int beside = l == 0 && tr->tail && tr->tt && h1 > h0 && j1 > j0 && !timed && !xs;
+        const tjob tj = {h0, h1, p->hd, ldd};
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
-                       d + j0, ldd, mb, l == 0 ? xs : NULL, l == 0 ? p->dpk : NULL);
+                       d + j0, ldd, mb, l == 0 ? xs : NULL, l == 0 ? p->dpk : NULL, beside ? &tj : NULL);
         if (timed) {
             p->bal_ticks += nn2_ticks() - tick;
             p->bal_steps++;
         }
-        for (int h = h0; h < h1 && tr->tail; h++) /* lean: the tail's inputs of a half */
+        for (int h = h0; h < h1 && tr->tail && !beside; h++) /* lean: the tail's inputs of a half */
             tail_grad(tr, o, upd, &f, h, x, ldx, l == 0 ? xs : NULL, p->hd, ldd, mb);
     }
     if (tr->single) { /* the weight rows of its halves, which nobody else reads (the lazy
@@ -997,7 +1029,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     x = input_of(&hv, p, L - 1, &ldx);
     if (rown) {
         grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
-                   p->dout, nL, mb, NULL, NULL);
+                   p->dout, nL, mb, NULL, NULL, NULL);
         r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
         if (tr->tt) tail_cols(tr, own[0].h0, own[0].h1, &r0, &r1);
     }
@@ -1008,9 +1040,9 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         tail_cols(tr, own[0].h0, own[0].h1, &u0, &u1);
         if (u1 > u0)
             grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, u0, u1, 0, nL, x, ldx, dout, nL, mb, NULL,
-                       NULL);
+                       NULL, NULL);
     }
-    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL, NULL);
+    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL, NULL, NULL);
     if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, p, out, L - 1, 0, nL, dout, nL, mb);
     if (!tr->lean && !tr->rep && !tr->single) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
