@@ -248,8 +248,9 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
             if (applied(o))
                 nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
         }
-        for (int h = tj ? tj->h0 : 0; tj && h < tj->h1; h++)
-            tail_cols_grad(tr, o, upd, h, x, ldx, tj->hd, tj->ld, mb, c0, c1);
+        if (tj)
+            for (int h = tj->h0; h < tj->h1; h++)
+                tail_cols_grad(tr, o, upd, h, x, ldx, tj->hd, tj->ld, mb, c0, c1);
     }
 }
 
