@@ -103,6 +103,51 @@ static void bsum_done(const nn2_optim *o, const nn2_priv *p, float *g, int n)
         for (int i = 0; i < n; i++) g[i] += p->bacc[i];
 }
 
+/* A transposed tail's halves [h0, h1) whose weight gradient grad_block (and grad_sel_optim) adds
+ * chunk by chunk after the thread's own units' (tail_beside), from the tail's deltas hd (mb, ld). */
+typedef struct tjob {
+    int h0, h1;
+    const float *hd;
+    int ld;
+} tjob;
+
+/* The weight gradient of a transposed (tt) tail's half h at inputs [c0, c1), all of its units,
+ * along the inputs on the transposed copy, from the tail's deltas hd (mb, ld) and the inputs x,
+ * applied as upd says, as grad_block (the same operations per weight whatever the inputs'
+ * range: nn2_kernels.h). */
+static void tail_cols_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, int h, const float *x,
+                           int ldx, const float *hd, int ld, int mb, int c0, int c1)
+{
+    const int ldt = tr->ldh[h], n = c1 - c0;
+    int u0, u1;
+    nn2_trainer_tail_units(tr, h, &u0, &u1);
+    const int tn = u1 - u0;
+    if (tn == 0 || n <= 0) return;
+    const float *d = hd + u0;
+    float *w = tr->tw[h] + c0, *g = tr->tg[h] + c0, *v = tr->tv[h] ? tr->tv[h] + c0 : NULL;
+    x += c0;
+    if (upd != UPD_OPTIM) {
+        float alpha, beta;
+        epilogue_of(o, upd, &alpha, &beta);
+        tr->k->gemm_tn(tn, n, mb, d, ld, x, ldx, w, ldt, alpha, beta);
+        return;
+    }
+    tr->k->gemm_tn(tn, n, mb, d, ld, x, ldx, g, ldt, 1.0f, gbeta(o)); /* BP4 */
+    if (applied(o)) nn2_optim_update_rows(o, tn, n, w, ldt, g, ldt, v);
+}
+
+/* With tj: its halves' gradient at the inputs from *done (where the last call stopped; r0 at
+ * first) to e, e rounded down to whole tiles of TAIL_CHUNK inputs from r0 unless it is r1, the
+ * last (tail_cols_grad; a range that stopped anywhere would leave narrow, slow tiles). */
+static void tail_beside(const nn2_trainer *tr, const nn2_optim *o, int upd, const tjob *tj, const float *x,
+                        int ldx, int mb, int *done, int r0, int e, int r1)
+{
+    const int to = e >= r1 ? r1 : r0 + (e - r0) / TAIL_CHUNK * TAIL_CHUNK;
+    if (!tj || to <= *done) return;
+    for (int h = tj->h0; h < tj->h1; h++) tail_cols_grad(tr, o, upd, h, x, ldx, tj->hd, tj->ld, mb, *done, to);
+    *done = to;
+}
+
 #define SEL_GROUP 48 /* selected rows per gradient call: whole tiles of 6 rows and of 8 */
 
 /* grad_block under UPD_OPTIM with s: rows [r0, r1) in chunks that hold SEL_GROUP selected rows
@@ -110,13 +155,14 @@ static void bsum_done(const nn2_optim *o, const nn2_priv *p, float *g, int n)
  * each chunk the gradient of the selected rows (gemm_tn_sel, beta 0), then the update of every
  * row of the chunk, whose other rows have a gradient of +0 (gemm_tn's bits there: its sums
  * start at +0): update_sel does not read them, and without o (a gradient only) zero_gaps
- * writes them. */
+ * writes them; then with tj the tail's gradient at the chunk's inputs, all of them. */
 static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, blk b, int r0,
                            int r1, int j0, int j1, const float *x, int ldx, const float *delta,
-                           int ldd, int mb, const nn2_xsel *s)
+                           int ldd, int mb, const nn2_xsel *s, const tjob *tj)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0;
     float *G = b.G + (j0 - b.u0), *W = b.W + (j0 - b.u0), *V = b.V ? b.V + (j0 - b.u0) : NULL;
+    int done = r0; /* the tail's inputs done */
     for (int p = 0, c0 = r0; c0 < r1;) {
         const int pe = s->n - p > SEL_GROUP ? p + SEL_GROUP : s->n;
         const int c1 = pe < s->n ? s->idx[pe] - s->base : r1;
@@ -132,6 +178,7 @@ static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, 
         if (parted(o) && applied(o)) /* the last block: every row, from the blocks' sums */
             nn2_optim_update_rows(o, c1 - c0, n, W + (size_t)c0 * ldw, ldw, G + (size_t)c0 * ldw, ldw,
                                   V ? V + (size_t)c0 * ldw : NULL);
+        tail_beside(tr, o, UPD_OPTIM, tj, x, ldx, mb, &done, r0, c1, r1);
         p = pe;
         c0 = c1;
     }
@@ -165,39 +212,6 @@ static void grad_tn(const nn2_trainer *tr, int rows, int n, int mb, const float 
     }
 }
 
-/* A transposed tail's halves [h0, h1) whose weight gradient grad_block adds chunk by chunk
- * after the thread's own units' (tail_cols_grad), from the tail's deltas hd (mb, ld). */
-typedef struct tjob {
-    int h0, h1;
-    const float *hd;
-    int ld;
-} tjob;
-
-/* The weight gradient of a transposed (tt) tail's half h at inputs [c0, c1), all of its units,
- * along the inputs on the transposed copy, from the tail's deltas hd (mb, ld) and the inputs x,
- * applied as upd says, as grad_block (the same operations per weight whatever the inputs'
- * range: nn2_kernels.h). */
-static void tail_cols_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, int h, const float *x,
-                           int ldx, const float *hd, int ld, int mb, int c0, int c1)
-{
-    const int ldt = tr->ldh[h], n = c1 - c0;
-    int u0, u1;
-    nn2_trainer_tail_units(tr, h, &u0, &u1);
-    const int tn = u1 - u0;
-    if (tn == 0 || n <= 0) return;
-    const float *d = hd + u0;
-    float *w = tr->tw[h] + c0, *g = tr->tg[h] + c0, *v = tr->tv[h] ? tr->tv[h] + c0 : NULL;
-    x += c0;
-    if (upd != UPD_OPTIM) {
-        float alpha, beta;
-        epilogue_of(o, upd, &alpha, &beta);
-        tr->k->gemm_tn(tn, n, mb, d, ld, x, ldx, w, ldt, alpha, beta);
-        return;
-    }
-    tr->k->gemm_tn(tn, n, mb, d, ld, x, ldx, g, ldt, 1.0f, gbeta(o)); /* BP4 */
-    if (applied(o)) nn2_optim_update_rows(o, tn, n, w, ldt, g, ldt, v);
-}
-
 /* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
  * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first), applied
  * as upd says (UPD_OPTIM: written to b.G, then nn2_optim_update_rows). With f, the next
@@ -207,19 +221,19 @@ static void tail_cols_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, i
  * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). With pk (nn2_priv.dpk) and at
  * least NN2_PACK_MIN_N columns over NN2_PACK_MIN_M samples (step.h), every input: the deltas
  * copied by panels first, each panel's rows then adjacent instead of ldd floats apart (B4's
- * rows of 800 units, 3200 bytes; measured: bench/HISTORY.md). With tj (every input, no
- * selection): after each chunk of rows, TAIL_CHUNK of them, the gradient of a transposed tail's
- * halves at those inputs, whose pixels the chunk's product has just read into L1 (read after the
- * whole product, they came from L2 again; measured: bench/HISTORY.md). */
+ * rows of 800 units, 3200 bytes; measured: bench/HISTORY.md). With tj: after each chunk of rows
+ * (TAIL_CHUNK of them, or with s that many selected ones, or grad_sel_optim's), the gradient of
+ * a transposed tail's halves at the chunk's inputs, all of them, whose pixels the chunk's
+ * product has just read into L1 (read after the whole product, they came from L2 again;
+ * measured: bench/HISTORY.md); with s the chunks' inputs run from r0 to r1. */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
                        int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
                        int ldd, int mb, const nn2_xsel *s, float *pk, const tjob *tj)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0, add_sel = s && upd == UPD_ADD;
-    NN2_ASSERT(!tj || !s);
     if (s && !add_sel && (long)mb * n < tr->k->sel_grad_min) s = NULL; /* every input */
     if (s && !add_sel) {
-        grad_sel_optim(tr, o, f, b, r0, r1, j0, j1, x, ldx, delta, ldd, mb, s);
+        grad_sel_optim(tr, o, f, b, r0, r1, j0, j1, x, ldx, delta, ldd, mb, s, tj);
         return;
     }
     const int cr = tj ? TAIL_CHUNK : GRAD_CHUNK; /* rows a chunk */
@@ -229,12 +243,14 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
         pack_panels(delta, ldd, mb, n, pk);
     else
         pk = NULL;
+    int done = r0; /* the tail's inputs done */
     for (int q0 = 0, q = 1; q0 < rows; q0 += cr, q++) {
         if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
         const int q1 = rows - q0 < cr ? rows : q0 + cr;
-        if (add_sel) { /* the selected rows, through the list */
+        if (add_sel) { /* the selected rows, through the list; the tail up to the next one's */
             tr->k->gemm_tn_sel(q1 - q0, n, mb, x, ldx, delta, ldd, s->idx + q0, s->base, b.W + (j0 - b.u0), ldw,
                                1.0f, 1.0f);
+            tail_beside(tr, o, upd, tj, x, ldx, mb, &done, r0, q1 < rows ? s->idx[q1] - s->base : r1, r1);
             continue;
         }
         const int c0 = r0 + q0, c1 = r0 + q1;
@@ -248,10 +264,9 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
             if (applied(o))
                 nn2_optim_update_rows(o, c1 - c0, n, b.W + off, ldw, b.G + off, ldw, b.V ? b.V + off : NULL);
         }
-        if (tj)
-            for (int h = tj->h0; h < tj->h1; h++)
-                tail_cols_grad(tr, o, upd, h, x, ldx, tj->hd, tj->ld, mb, c0, c1);
+        tail_beside(tr, o, upd, tj, x, ldx, mb, &done, r0, c1, r1);
     }
+    tail_beside(tr, o, upd, tj, x, ldx, mb, &done, r0, r1, r1); /* (add_sel, none selected: all) */
 }
 
 /* The tail's partial sums of half h (at parity par): (mb, ldq). */
@@ -987,7 +1002,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         const uint64_t tick = timed ? nn2_ticks() : 0;
         /* a transposed tail's halves chunk by chunk beside the thread's units, over every input
          * (not in the balance's measure: after it, as before) */
-        const int beside = l == 0 && tr->tail && tr->tt && h1 > h0 && j1 > j0 && !timed && !xs;
+        const int beside = l == 0 && tr->tail && tr->tt && h1 > h0 && j1 > j0 && !timed;
         const tjob tj = {h0, h1, p->hd, ldd};
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,

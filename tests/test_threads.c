@@ -261,12 +261,13 @@ int main(void)
      * L2 SGD: the lazy decay's add to the selected rows; momentum, Nesterov, L1: every row
      * updated from gradients zero outside them), with more inputs than the gradient's chunk of
      * rows; every third input is rarely set, so that it is zero in some mini-batches of 64 and
-     * not in others */
+     * not in others; one image in 13 is blank, so that a mini-batch of 1 selects no input */
     enum { SPARSE_DIM = 150 };
     static uint8_t sp[N * SPARSE_DIM];
     for (int i = 0; i < N * SPARSE_DIM; i++) {
         const unsigned h = (unsigned)i * 2654435761u, col = (unsigned)(i % SPARSE_DIM);
-        sp[i] = col % 7 == 0 || col < 7 || (col >= 60 && col < 70) || (h & 255u) >= (col % 3 ? 40u : 4u)
+        sp[i] = col % 7 == 0 || col < 7 || (col >= 60 && col < 70) || (h & 255u) >= (col % 3 ? 40u : 4u) ||
+                        (i / SPARSE_DIM) % 13 == 5
                     ? 0
                     : (uint8_t)(1u + (h >> 24) % 255u);
     }
