@@ -103,8 +103,9 @@ static void bsum_done(const nn2_optim *o, const nn2_priv *p, float *g, int n)
         for (int i = 0; i < n; i++) g[i] += p->bacc[i];
 }
 
-/* A transposed tail's halves [h0, h1) whose weight gradient grad_block (and grad_sel_optim) adds
- * chunk by chunk after the thread's own units' (tail_beside), from the tail's deltas hd (mb, ld). */
+/* A transposed tail's halves [h0, h1) whose weight gradient grad_block (and grad_sel_optim)
+ * adds chunk by chunk after the thread's own units' (tail_beside), from the tail's deltas hd
+ * (mb, ld). */
 typedef struct tjob {
     int h0, h1;
     const float *hd;
@@ -139,12 +140,13 @@ static void tail_cols_grad(const nn2_trainer *tr, const nn2_optim *o, int upd, i
 /* With tj: its halves' gradient at the inputs from *done (where the last call stopped; r0 at
  * first) to e, e rounded down to whole tiles of TAIL_CHUNK inputs from r0 unless it is r1, the
  * last (tail_cols_grad; a range that stopped anywhere would leave narrow, slow tiles). */
-static void tail_beside(const nn2_trainer *tr, const nn2_optim *o, int upd, const tjob *tj, const float *x,
-                        int ldx, int mb, int *done, int r0, int e, int r1)
+static void tail_beside(const nn2_trainer *tr, const nn2_optim *o, int upd, const tjob *tj,
+                        const float *x, int ldx, int mb, int *done, int r0, int e, int r1)
 {
     const int to = e >= r1 ? r1 : r0 + (e - r0) / TAIL_CHUNK * TAIL_CHUNK;
     if (!tj || to <= *done) return;
-    for (int h = tj->h0; h < tj->h1; h++) tail_cols_grad(tr, o, upd, h, x, ldx, tj->hd, tj->ld, mb, *done, to);
+    for (int h = tj->h0; h < tj->h1; h++)
+        tail_cols_grad(tr, o, upd, h, x, ldx, tj->hd, tj->ld, mb, *done, to);
     *done = to;
 }
 
@@ -155,7 +157,7 @@ static void tail_beside(const nn2_trainer *tr, const nn2_optim *o, int upd, cons
  * each chunk the gradient of the selected rows (gemm_tn_sel, beta 0), then the update of every
  * row of the chunk, whose other rows have a gradient of +0 (gemm_tn's bits there: its sums
  * start at +0): update_sel does not read them, and without o (a gradient only) zero_gaps
- * writes them; then with tj the tail's gradient at the chunk's inputs, all of them. */
+ * writes them; then with tj the tail's gradient up to the chunk's end (tail_beside). */
 static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, blk b, int r0,
                            int r1, int j0, int j1, const float *x, int ldx, const float *delta,
                            int ldd, int mb, const nn2_xsel *s, const tjob *tj)
@@ -223,9 +225,9 @@ static void grad_tn(const nn2_trainer *tr, int rows, int n, int mb, const float 
  * copied by panels first, each panel's rows then adjacent instead of ldd floats apart (B4's
  * rows of 800 units, 3200 bytes; measured: bench/HISTORY.md). With tj: after each chunk of rows
  * (TAIL_CHUNK of them, or with s that many selected ones, or grad_sel_optim's), the gradient of
- * a transposed tail's halves at the chunk's inputs, all of them, whose pixels the chunk's
- * product has just read into L1 (read after the whole product, they came from L2 again;
- * measured: bench/HISTORY.md); with s the chunks' inputs run from r0 to r1. */
+ * a transposed tail's halves at every input up to the chunk's end (tail_beside), whose pixels
+ * the chunk's product has just read into L1 (read after the whole product, they came from L2
+ * again; measured: bench/HISTORY.md); with s those inputs run from r0 to r1. */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
                        int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
                        int ldd, int mb, const nn2_xsel *s, float *pk, const tjob *tj)
@@ -250,7 +252,8 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
         if (add_sel) { /* the selected rows, through the list; the tail up to the next one's */
             tr->k->gemm_tn_sel(q1 - q0, n, mb, x, ldx, delta, ldd, s->idx + q0, s->base, b.W + (j0 - b.u0), ldw,
                                1.0f, 1.0f);
-            tail_beside(tr, o, upd, tj, x, ldx, mb, &done, r0, q1 < rows ? s->idx[q1] - s->base : r1, r1);
+            const int e = q1 < rows ? s->idx[q1] - s->base : r1;
+            tail_beside(tr, o, upd, tj, x, ldx, mb, &done, r0, e, r1);
             continue;
         }
         const int c0 = r0 + q0, c1 = r0 + q1;

@@ -267,7 +267,7 @@ int main(void)
     for (int i = 0; i < N * SPARSE_DIM; i++) {
         const unsigned h = (unsigned)i * 2654435761u, col = (unsigned)(i % SPARSE_DIM);
         sp[i] = col % 7 == 0 || col < 7 || (col >= 60 && col < 70) || (h & 255u) >= (col % 3 ? 40u : 4u) ||
-                        (i / SPARSE_DIM) % 13 == 5
+                        (i / SPARSE_DIM) % 13 == 5 /* a blank image */
                     ? 0
                     : (uint8_t)(1u + (h >> 24) % 255u);
     }
