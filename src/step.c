@@ -187,8 +187,8 @@ static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, 
 }
 
 /* n floats (n <= NN2_PACK_W) from s to d, in blocks of 16 of constant size that the compiler
- * copies inline: pack_panels' rows, 1,152 of 48 floats a step on B4's 2 threads, cost 1.5x the
- * time as memcpy calls (measured: bench/HISTORY.md). */
+ * copies inline. By a memcpy call each, pack_panels' rows (1,152 of 48 floats a step on B4's 2
+ * threads) took 1.5x as long (measured: bench/HISTORY.md). */
 static void copy_row(float *d, const float *s, int n)
 {
     int i = 0;
