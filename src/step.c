@@ -995,6 +995,39 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     }
     if (!tr->lean && !tr->rep && !tr->single) nn2_bar_wait(&tr->bar, t, nt, &p->episode);
     NN2_PROF_MARK(&p->prof, NN2_PH_OUTPUT);
+    /* The output layer's gradient and update first, while the hidden activations that BP2 has
+     * just read are in L2: after the first layer's gradient, which streams that layer's weights,
+     * inputs and deltas through L2, B4's came from L3 (measured: bench/HISTORY.md). No thread
+     * reads the rows this one updates before the step's end (BP2, the one reader of the output
+     * layer's weights, is done on every thread: its own copy or rows, or after the barrier
+     * above), and the other updates are of other parameters: the same operations on the same
+     * numbers as in the order before. Its weight rows: lean, all of them into this thread's
+     * copy, or with rows_owned its group's and the tail's (with tt, its half's); else those of
+     * this thread's last hidden units with one rank, and a share of all of them (every rank
+     * updates all) with several. */
+    int r0 = 0, r1 = net->sizes[L - 1];
+    if (tr->single) /* (its halves' rows below; the biases: thread 0, half 0's owner) */
+        r0 = r1 = 0;
+    else if (!tr->lean && !tr->rep)
+        nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
+    x = input_of(&hv, p, L - 1, &ldx);
+    if (rown) {
+        grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
+                   p->dout, nL, mb, NULL, NULL, NULL);
+        r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
+        if (tr->tt) tail_cols(tr, own[0].h0, own[0].h1, &r0, &r1);
+    }
+    if (tr->split_out) { /* the rows of its hidden units, in the arena; the biases: thread 0 */
+        r0 = own[0].j0;
+        r1 = own[0].j1;
+        int u0, u1; /* and those of its halves of a transposed tail */
+        tail_cols(tr, own[0].h0, own[0].h1, &u0, &u1);
+        if (u1 > u0)
+            grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, u0, u1, 0, nL, x, ldx, dout, nL, mb, NULL,
+                       NULL, NULL);
+    }
+    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL, NULL, NULL);
+    if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, p, out, L - 1, 0, nL, dout, nL, mb);
     /* gradients and updates of the parameters this thread owns: the biases, whose gradients BP2
      * summed, then the weights (from deltas that BP2 scaled for the lazy decay) */
     for (int l = 0; l + 1 < L; l++) {
@@ -1046,33 +1079,6 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         }
     }
     ahead_to(&f, f.n); /* the rest (a thread without units of the first layer: all) */
-    /* the output layer's weight rows: lean, all of them into this thread's copy, or with
-     * rows_owned its group's and the tail's (with tt, its half's); else those of this thread's
-     * last hidden units with one rank, and a share of all of them (every rank updates all) with
-     * several */
-    int r0 = 0, r1 = net->sizes[L - 1];
-    if (tr->single) /* (done above; the biases: thread 0, half 0's owner, below) */
-        r0 = r1 = 0;
-    else if (!tr->lean && !tr->rep)
-        nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
-    x = input_of(&hv, p, L - 1, &ldx);
-    if (rown) {
-        grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
-                   p->dout, nL, mb, NULL, NULL, NULL);
-        r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
-        if (tr->tt) tail_cols(tr, own[0].h0, own[0].h1, &r0, &r1);
-    }
-    if (tr->split_out) { /* the rows of its hidden units, in the arena; the biases: thread 0 */
-        r0 = own[0].j0;
-        r1 = own[0].j1;
-        int u0, u1; /* and those of its halves of a transposed tail */
-        tail_cols(tr, own[0].h0, own[0].h1, &u0, &u1);
-        if (u1 > u0)
-            grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, u0, u1, 0, nL, x, ldx, dout, nL, mb, NULL,
-                       NULL, NULL);
-    }
-    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL, NULL, NULL);
-    if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, p, out, L - 1, 0, nL, dout, nL, mb);
     if (!tr->lean && !tr->rep && !tr->single) {
         /* the next step's forward (or exchange) would overwrite what these updates still read */
         nn2_bar_wait(&tr->bar, t, nt, &p->episode);
