@@ -228,6 +228,8 @@ int main(int argc, char **argv)
     check_gemm(k, NN, 12, 32, 100, 0);   /* 12 rows of 2 vectors, */
     check_gemm(k, NN, 13, 16, 50, 1);    /* 13 of 1 */
     check_gemm(k, TN, 784, 800, 128, 0);
+    check_gemm(k, TN, 400, 10, 128, 0); /* by rows: B4's output layer on a thread, */
+    check_gemm(k, TN, 57, 16, 32, 0);   /* 32 + 16 rows and 9 by columns, at NARROW_MIN_K */
     check_gemm(k, TN, 2, 784, 10, 0); /* a transposed tail's half of 2 units: wide tiles */
     check_gemm(k, TN, 2, 1000, 3, 0);
     check_gemm(k, NT, 10, 2, 784, 0); /* and its forward: tall tiles of 1-2 columns */
@@ -247,9 +249,11 @@ int main(int argc, char **argv)
     /* gemm_tn's update epilogue: C = beta*C + alpha*sum, the same roundings as sum then
      * update: bit-identical to the two-pass form of the same ISA; also with alpha = beta = 1
      * (C + sum: the lazy decay's update, a path of its own in the SIMD kernels) */
-    for (int a = 0; a < 9; a++) /* a = 8: 2 x 784, the wide tiles */
+    for (int a = 0; a < 11; a++) /* a = 8: 2 x 784, the wide tiles; 9, 10: 16 columns or fewer over
+                                    32 samples or more, by rows (tn_narrow in the AVX-512 set) */
         for (int add = 0; add < 2; add++) {
-            const int M = a == 8 ? 2 : sz[a] > 100 ? 37 : sz[a], N = a == 8 ? 784 : sz[(a + 5) % 8], K = 10;
+            const int M = a == 8 ? 2 : a == 9 ? 50 : a == 10 ? 400 : sz[a] > 100 ? 37 : sz[a];
+            const int N = a == 8 ? 784 : a == 9 ? 10 : a == 10 ? 16 : sz[(a + 5) % 8], K = a < 9 ? 10 : a == 9 ? 32 : 128;
             const float alpha = add ? 1.0f : -0.05f, beta = add ? 1.0f : 0.9999f;
             float *A = rnd((size_t)K * M), *B = rnd((size_t)K * N), *W = rnd((size_t)M * N);
             float *W2 = malloc(sizeof(float) * M * N), *G = malloc(sizeof(float) * M * N);

@@ -1,8 +1,9 @@
 /* gemm_avx512.c: AVX-512F matrix products, register-blocked 8 rows x up to 3 vectors of 16 (a
  * forward remainder of 9-15 rows: one tall tile of 1-2 vectors). Vectorised over the output
- * columns j: every element (i,j) is one FMA chain over k in order from 0, then + bias, whatever
- * tile it is in and whatever M is (the determinism contract of nn2_kernels.h). Column tails use
- * masked loads/stores, so nothing is read or written past N. */
+ * columns j (gemm_tn of 16 columns or fewer: over the rows, tn_narrow): every element (i,j) is
+ * one FMA chain over k in order from 0, then + bias, whatever tile it is in and whatever M is
+ * (the determinism contract of nn2_kernels.h). Column tails use masked loads/stores, so nothing
+ * is read or written past N. */
 #include <immintrin.h>
 
 #include "kernels_impl.h"
@@ -282,13 +283,85 @@ void nn2_k_gemm_nn_sel_avx512(int M, int N, int nk, const float *A, int lda, con
              (sel){ksel, NULL, base});
 }
 
+/* A^T.B with N <= 16 columns (an output layer's weight gradient; the last panel of a packed
+ * gradient): 16 or 32 rows of C at a time, vectorised over the rows (C^T's tile: register j, v
+ * holds column j of rows i + 16v ..), so every lane does work; by columns, 10 of a vector's 16
+ * lanes did, with a broadcast per FMA. Each element is the FMA chain over k in order from 0 that
+ * tile computes (a*b + acc, the same product), then the same epilogue; the sums go through a
+ * scratch tile, each row of C gathered from it. Hot, one thread (sixty-fourth session,
+ * bench/HISTORY.md): B4's output-layer gradient of a thread (400 x 10, K = 128) 14.2 -> 7.0 us;
+ * a packed gradient's 16-column panel (64 x 16, K = 128) 2.8 -> 2.3 us. Below NARROW_MIN_K
+ * samples the gathers cost more than the lanes gain (B2's 50 x 10 over 10: 0.17 -> 0.23 us). */
+#define NARROW_MIN_K 32
+static inline __attribute__((always_inline)) void narrow_tile(const int nv, const int N, int K,
+                                                              const float *A, int lda, const float *B,
+                                                              int ldb, float *C, int ldc, epi e)
+{
+    __m512 acc[16][2];
+    _Pragma("GCC unroll 16") for (int j = 0; j < N; j++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[j][v] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        __m512 a[2];
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) a[v] = _mm512_loadu_ps(A + (size_t)k * lda + 16 * v);
+        const float *b = B + (size_t)k * ldb;
+        _Pragma("GCC unroll 16") for (int j = 0; j < N; j++) {
+            const __m512 bj = _mm512_set1_ps(b[j]);
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[j][v] = _mm512_fmadd_ps(a[v], bj, acc[j][v]);
+        }
+    }
+    float t[16 * 32] __attribute__((aligned(64))); /* t[32 j + r]: column j of row r */
+    _Pragma("GCC unroll 16") for (int j = 0; j < N; j++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) _mm512_store_ps(t + 32 * j + 16 * v, acc[j][v]);
+    const __mmask16 m = tail_mask(N);
+    const __m512i col = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                           _mm512_set1_epi32(32));
+    for (int r = 0; r < 16 * nv; r++) { /* tile's epilogue, row by row */
+        float *c = C + (size_t)r * ldc;
+        __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, col, t + r, 4);
+        if (e.add) {
+            x = _mm512_add_ps(_mm512_maskz_loadu_ps(m, c), x);
+        } else {
+            x = _mm512_mul_ps(_mm512_set1_ps(e.alpha), x);
+            if (e.beta != 0.0f) x = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(e.beta), _mm512_maskz_loadu_ps(m, c)), x);
+        }
+        _mm512_mask_storeu_ps(c, m, x);
+    }
+}
+
+/* narrow_tile over rows [0, 16 * (M / 16)) for N (1..16) known at compile time, so that the
+ * accumulators stay in registers; returns the rows done (the rest: gemm_any's tiles). */
+#define NN2_NARROW_CASE(n)                                                                        \
+    case n:                                                                                       \
+        for (; i + 32 <= M; i += 32) narrow_tile(2, n, K, A + i, lda, B, ldb, C + (size_t)i * ldc, ldc, e); \
+        for (; i + 16 <= M; i += 16) narrow_tile(1, n, K, A + i, lda, B, ldb, C + (size_t)i * ldc, ldc, e); \
+        break;
+static __attribute__((noinline)) int tn_narrow(int M, int N, int K, const float *A, int lda, const float *B,
+                                               int ldb, float *C, int ldc, epi e)
+{
+    int i = 0;
+    switch (N) {
+        NN2_NARROW_CASE(1) NN2_NARROW_CASE(2) NN2_NARROW_CASE(3) NN2_NARROW_CASE(4)
+        NN2_NARROW_CASE(5) NN2_NARROW_CASE(6) NN2_NARROW_CASE(7) NN2_NARROW_CASE(8)
+        NN2_NARROW_CASE(9) NN2_NARROW_CASE(10) NN2_NARROW_CASE(11) NN2_NARROW_CASE(12)
+        NN2_NARROW_CASE(13) NN2_NARROW_CASE(14) NN2_NARROW_CASE(15) NN2_NARROW_CASE(16)
+    default: break;
+    }
+    return i;
+}
+#undef NN2_NARROW_CASE
+
 void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           float *C, int ldc, float alpha, float beta)
 {
-    if (alpha == 1.0f && beta == 1.0f) /* C += A^T.B: see epi */
-        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1}, NOSEL);
+    const epi e = alpha == 1.0f && beta == 1.0f ? (epi){1.0f, 1.0f, 1, 1} : (epi){alpha, beta, 1, 0};
+    const int i = N <= 16 && M >= 16 && K >= NARROW_MIN_K ? tn_narrow(M, N, K, A, lda, B, ldb, C, ldc, e) : 0;
+    if (i == M) return;
+    A += i;
+    C += (size_t)i * ldc;
+    if (e.add) /* C += A^T.B: see epi */
+        gemm_any(0, M - i, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1}, NOSEL);
     else
-        gemm_any(0, M, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0}, NOSEL);
+        gemm_any(0, M - i, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0}, NOSEL);
 }
 
 /* gemm_tn_sel's column panel of nv vectors: the selected rows in tiles of R, the rest in 4, 2,
