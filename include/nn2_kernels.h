@@ -102,15 +102,17 @@ typedef struct nn2_kernels {
     void (*softmax_rows)(int M, int n, float *x);
     /* BP2 towards a next layer of q <= 16 units (a classifier's outputs): D (M, n) = (Dn . W^T)
      * [* mask] * f'(A), with Dn (M, q) at stride ldn, W (n, q) at stride ldw (WT's rows: unit
-     * u's weights to the next layer), A, mask (may be NULL) and D at stride ld, act an nn2_kact.
+     * u's weights to the next layer), A and mask (may be NULL) at stride ld, D at stride ldd
+     * (ld, or n: a panel of the packed deltas that the first layer's gradient reads), act an
+     * nn2_kact.
      * Element (r, u) is the sum over o = 0..q-1 in order from 0 (as gemm_nn over W^T), times
      * the mask, times f'(a) (as act_backward): the bits of those three steps. Then bsum (n; may
      * be NULL) = the column sums of D over r in order from 0 (as colsum), and D is stored times
      * s (one rounding; s = 1 stores it as is). NULL in the OpenBLAS table (its products are
      * OpenBLAS's). */
     void (*bp2_small)(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
-                      const float *A, const float *mask, int ld, int act, float *D, float *bsum,
-                      float s);
+                      const float *A, const float *mask, int ld, int act, float *D, int ldd,
+                      float *bsum, float s);
     /* An output layer of n <= 16 units from np (1-3) partial sums P[i] (M rows at stride ldp):
      * z = ((P[0] + P[1]) + P[2]) + b, a = sigmoid(z), or softmax of the row if softmax, into
      * out (M, n), and delta = a - y (y: 1 at the row's label, else 0) into delta (M, n): the

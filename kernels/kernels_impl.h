@@ -35,7 +35,7 @@
     void nn2_k_add_act_##isa(int n, float *x, const float *p, const float *q, int act);       \
     void nn2_k_bp2_small_##isa(int M, int n, int q, const float *Dn, int ldn, const float *W,  \
                                int ldw, const float *A, const float *mask, int ld, int act,    \
-                               float *D, float *bsum, float s);                               \
+                               float *D, int ldd, float *bsum, float s);                      \
     void nn2_k_out_rows_##isa(int M, int n, int np, const float *const *P, int ldp,            \
                               const float *b, int softmax, const uint8_t *labels, float *out,  \
                               float *delta);                                                   \

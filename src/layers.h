@@ -91,6 +91,13 @@ void nn2_dropout_forward(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, c
 void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
                               int l, const float *wt, const float *dnext, int ldn, int M, int j0,
                               int j1, float *scratch, float *bsum, float s);
+/* The same in training, written by panels of pw units into pk instead of ws->d[l]: panel j
+ * (units j0 + [j, j + w), w = pw or the rest) at pk + j*M, its rows w floats apart (the layout
+ * of the first layer's packed gradient, step.c). Only through the kernel set's bp2_small (a next
+ * layer of 16 units or fewer): returns 0, having done nothing, where that does not apply. */
+int nn2_dense_backward_delta_panels(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int l,
+                                    const float *wt, const float *dnext, int ldn, int M, int j0,
+                                    int j1, int pw, float *pk, float *bsum, float s);
 /* Evaluation forward over rows [r0,r1) of ws (no dropout); keeps zL. sel: room for sizes[0] +
  * 16 entries, for the first hidden layer over each 32-row part's non-zero inputs (the same
  * bits; the caller passes one where nn2_sparse_on), or NULL for every input. */

@@ -224,26 +224,48 @@ static void grad_tn(const nn2_trainer *tr, int rows, int n, int mb, const float 
     }
 }
 
+/* The first layer's deltas by panels (nn2_priv.dpk): pk, and whether BP2 has written them there
+ * already (filled) or grad_block copies them (pack_panels). */
+typedef struct dpanels {
+    float *pk;
+    int filled;
+} dpanels;
+
+/* The selection grad_block's product goes through: s, or NULL (every input) where the product
+ * over the selected inputs would not pay (fewer than sel_grad_min multiply-adds; not under
+ * UPD_ADD, which updates the selected rows alone). */
+static const nn2_xsel *grad_sel(const nn2_trainer *tr, int upd, const nn2_xsel *s, int n, int mb)
+{
+    return s && upd != UPD_ADD && (long)mb * n < tr->k->sel_grad_min ? NULL : s;
+}
+
+/* Whether grad_block reads n columns of deltas by panels: a product over every input (s, after
+ * grad_sel, NULL) of at least NN2_PACK_MIN_N columns over NN2_PACK_MIN_M samples (step.h). */
+static int by_panels(const nn2_xsel *s, int n, int mb)
+{
+    return !s && n >= NN2_PACK_MIN_N && mb >= NN2_PACK_MIN_M;
+}
+
 /* Gradient of rows [r0,r1) x columns [j0,j1) of layer l's WT (in block b), summed over the mb
  * samples: x (mb, n_in) at stride ldx, delta (mb, .) at stride ldd (column j0 first), applied
  * as upd says (UPD_OPTIM: written to b.G, then nn2_optim_update_rows). With f, the next
  * mini-batch's pixels are asked for in even shares after each chunk of rows. With s (the sparse
  * first layer): the products over the inputs s selects only, under UPD_ADD their rows alone
  * (r0, r1 unused), under UPD_OPTIM every row, the others' gradients zero (for rows of at least
- * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). With pk (nn2_priv.dpk) and at
- * least NN2_PACK_MIN_N columns over NN2_PACK_MIN_M samples (step.h), every input: the deltas
- * copied by panels first, each panel's rows then adjacent instead of ldd floats apart (B4's
- * rows of 800 units, 3200 bytes; measured: bench/HISTORY.md). With tj: after each chunk of rows
+ * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). With dp, where by_panels: the
+ * deltas by panels, each panel's rows adjacent instead of ldd floats apart (B4's rows of 800
+ * units, 3200 bytes; measured: bench/HISTORY.md), copied there first unless BP2 wrote them
+ * there (dp->filled; delta is then not read). With tj: after each chunk of rows
  * (TAIL_CHUNK of them, or with s that many selected ones, or grad_sel_optim's), the gradient of
  * a transposed tail's halves at every input up to the chunk's end (tail_beside), whose pixels
  * the chunk's product has just read into L1 (read after the whole product, they came from L2
  * again; measured: bench/HISTORY.md); with s those inputs run from r0 to r1. */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
                        int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
-                       int ldd, int mb, const nn2_xsel *s, float *pk, const tjob *tj)
+                       int ldd, int mb, const nn2_xsel *s, const dpanels *dp, const tjob *tj)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0, add_sel = s && upd == UPD_ADD;
-    if (s && !add_sel && (long)mb * n < tr->k->sel_grad_min) s = NULL; /* every input */
+    s = grad_sel(tr, upd, s, n, mb);
     if (s && !add_sel) {
         grad_sel_optim(tr, o, f, b, r0, r1, j0, j1, x, ldx, delta, ldd, mb, s, tj);
         return;
@@ -251,10 +273,8 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
     const int cr = tj ? TAIL_CHUNK : GRAD_CHUNK; /* rows a chunk */
     const int rows = add_sel ? s->n : r1 - r0, chunks = (rows + cr - 1) / cr;
     NN2_ASSERT(!s || upd != UPD_FUSED);
-    if (pk && !s && n >= NN2_PACK_MIN_N && mb >= NN2_PACK_MIN_M)
-        pack_panels(delta, ldd, mb, n, pk);
-    else
-        pk = NULL;
+    float *const pk = dp && by_panels(s, n, mb) ? dp->pk : NULL;
+    if (pk && !dp->filled) pack_panels(delta, ldd, mb, n, pk);
     int done = r0; /* the tail's inputs done */
     for (int q0 = 0, q = 1; q0 < rows; q0 += cr, q++) {
         if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
@@ -965,6 +985,15 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             nn2_dense_forward(k, net, L - 1, out.W, out.ld, 1.0f, x, ldx, NULL, p->out, nL, mb, 0, nL);
         if (!bp1) nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
     }
+    /* the first layer's deltas: by panels where its gradient reads them so (grad_block), and
+     * there BP2 writes them, where it can, instead of at the activations' stride (B4 on 2 threads:
+     * with the copy grad_block made, 33.5-35.1 us in a harness with the rows in L3, directly
+     * 15.5-15.7 us; bench/HISTORY.md). The same numbers in the same places either way. */
+    dpanels dp = {NULL, 0};
+    {
+        const int n0 = own[0].j1 - own[0].j0, upd0 = !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED;
+        if (p->dpk && L >= 2 && !in2h && n0 > 0 && by_panels(grad_sel(tr, upd0, xs, n0, mb), n0, mb)) dp.pk = p->dpk;
+    }
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
         if (l < L - 1 && !tr->rep) {
@@ -987,9 +1016,13 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             j1 = net->sizes[1];
             bsum = h0 == 0 && h1 > 0 ? bias_grad(tr, layer_blk(tr, p, 0), 0, 0) : NULL;
         }
-        nn2_dense_backward_delta(k, net, ws, 1, l, layer_blk(tr, p, l).W, dn,
-                                 l == L - 1 ? nL : ws->ld[l + 1], mb, j0, j1, p->scratch,
-                                 bsum_at(o, p, bsum), sc);
+        const float *Wl = layer_blk(tr, p, l).W;
+        const int ldn = l == L - 1 ? nL : ws->ld[l + 1];
+        if (l == 1 && dp.pk)
+            dp.filled = nn2_dense_backward_delta_panels(k, net, ws, 1, Wl, dn, ldn, mb, j0, j1, NN2_PACK_W, dp.pk,
+                                                        bsum_at(o, p, bsum), sc);
+        if (!(l == 1 && dp.filled))
+            nn2_dense_backward_delta(k, net, ws, 1, l, Wl, dn, ldn, mb, j0, j1, p->scratch, bsum_at(o, p, bsum), sc);
         if (j1 > j0) bsum_done(o, p, bsum, j1 - j0);
         if (h1 > h0 && tr->tail) tail_deltas(tr, o, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
     }
@@ -1052,7 +1085,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         const tjob tj = {h0, h1, p->hd, ldd};
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
-                       d + j0, ldd, mb, l == 0 ? xs : NULL, l == 0 ? p->dpk : NULL, beside ? &tj : NULL);
+                       d + j0, ldd, mb, l == 0 ? xs : NULL, l == 0 && dp.pk ? &dp : NULL, beside ? &tj : NULL);
         if (timed) {
             p->bal_ticks += nn2_ticks() - tick;
             p->bal_steps++;

@@ -377,7 +377,8 @@ int main(int argc, char **argv)
     /* bp2_small: bit-identical to the steps it fuses in the same ISA (W transposed, then
      * gemm_nn, then * mask, then act_backward; the column sums by colsum; then * s), within 1e-5
      * of a double product; ragged units and rows, next layers of 1 to 16 units, each activation,
-     * with and without a mask, s = 1 and not; nothing written outside the block */
+     * with and without a mask, s = 1 and not; nothing written outside the block; D at a stride
+     * of its own (a packed panel's) the same bits */
     for (int a = 0; a < 8; a++)
         for (int act = 0; act < NN2_KACT_COUNT; act++)
             for (int msk = 0; msk < 2; msk++) {
@@ -394,7 +395,15 @@ int main(int argc, char **argv)
                 const float sc = (a + act) % 2 ? -0.37f : 1.0f;
                 float *bs = malloc(sizeof(float) * (nu + 1)), *bs2 = malloc(sizeof(float) * nu);
                 bs[nu] = 12345.0f;
-                k->bp2_small(M, nu, q, Dn, ldn, W, ldw, A, msk ? mk : NULL, ld, act, D, bs, sc);
+                k->bp2_small(M, nu, q, Dn, ldn, W, ldw, A, msk ? mk : NULL, ld, act, D, ld, bs, sc);
+                /* the same block into a packed panel (D's rows nu floats apart): the same bits */
+                float *Dp = malloc(sizeof(float) * ((size_t)M * nu + 1)), *bp = malloc(sizeof(float) * nu);
+                Dp[(size_t)M * nu] = 4321.0f;
+                k->bp2_small(M, nu, q, Dn, ldn, W, ldw, A, msk ? mk : NULL, ld, act, Dp, nu, bp, sc);
+                int packed_same = memcmp(bp, bs, sizeof(float) * nu) == 0 && Dp[(size_t)M * nu] == 4321.0f;
+                for (int r = 0; r < M; r++) packed_same &= memcmp(Dp + (size_t)r * nu, D + (size_t)r * ld, sizeof(float) * nu) == 0;
+                CHECK(packed_same, "%s bp2_small nu=%d q=%d M=%d: rows nu apart differ from rows ld apart", name, nu, q, M);
+                free(Dp); free(bp);
                 for (int u = 0; u < nu; u++)
                     for (int o = 0; o < q; o++) Wt[o * nu + u] = W[u * ldw + o];
                 k->gemm_nn(M, nu, q, Dn, ldn, Wt, nu, 1.0f, NULL, D2, ld);

@@ -137,8 +137,8 @@ void nn2_k_softmax_rows_avx2(int M, int n, float *x)
 /* BP2 towards a next layer of q <= 16 units: the method of kernels/avx512/act_avx512.c, 8 units
  * at a time. */
 void nn2_k_bp2_small_avx2(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
-                          const float *A, const float *mask, int ld, int act, float *D, float *bsum,
-                          float s)
+                          const float *A, const float *mask, int ld, int act, float *D, int ldd,
+                          float *bsum, float s)
 {
     const __m256 vs = _mm256_set1_ps(s);
     const __m256i rows = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(ldw));
@@ -158,7 +158,7 @@ void nn2_k_bp2_small_avx2(int M, int n, int q, const float *Dn, int ldn, const f
             if (mask) acc = _mm256_mul_ps(acc, _mm256_maskload_ps(mask + off, m));
             const __m256 d = dact256(act, acc, _mm256_maskload_ps(A + off, m));
             sum = _mm256_add_ps(sum, d);
-            _mm256_maskstore_ps(D + off, m, _mm256_mul_ps(d, vs));
+            _mm256_maskstore_ps(D + (size_t)r * ldd + u0, m, _mm256_mul_ps(d, vs));
         }
         if (bsum) _mm256_maskstore_ps(bsum + u0, m, sum);
     }

@@ -118,7 +118,7 @@ void nn2_k_softmax_rows_avx512(int M, int n, float *x)
 
 /* BP2 for a block of units whose next layer has q <= 16 units (the output layer):
  * D (M, n) = (Dn . W^T) [* mask] * f'(A), W (n, q) at ldw (unit u's weights to the next layer,
- * WT's rows), Dn (M, q) at ldn, A, mask and D at stride ld. Per 16 units, the columns of W are
+ * WT's rows), Dn (M, q) at ldn, A and mask at stride ld, D at ldd. Per 16 units, the columns of W are
  * gathered once into q registers (W^T's rows: no transposed copy in memory), then each row is
  * q FMAs from 0 in the order of o, as gemm_nn over the transposed weights computes them, times
  * the mask, times f'(a) as act_backward: the same bits as those three steps. 4 rows at a time
@@ -126,8 +126,8 @@ void nn2_k_softmax_rows_avx512(int M, int n, float *x)
  * register as the rows go by, and D is stored times s (the lazy decay's factor), so neither
  * needs a pass of its own over D. */
 void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
-                            const float *A, const float *mask, int ld, int act, float *D, float *bsum,
-                            float s)
+                            const float *A, const float *mask, int ld, int act, float *D, int ldd,
+                            float *bsum, float s)
 {
     const __m512 vs = _mm512_set1_ps(s);
     const __m512i rows = _mm512_mullo_epi32(
@@ -153,7 +153,7 @@ void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const
                 if (mask) d = _mm512_mul_ps(d, _mm512_maskz_loadu_ps(m, mask + off));
                 d = dact512(act, d, _mm512_maskz_loadu_ps(m, A + off));
                 sum = _mm512_add_ps(sum, d);
-                _mm512_mask_storeu_ps(D + off, m, _mm512_mul_ps(d, vs));
+                _mm512_mask_storeu_ps(D + (size_t)(r + i) * ldd + u0, m, _mm512_mul_ps(d, vs));
             }
         }
         for (; r < M; r++) {
@@ -164,7 +164,7 @@ void nn2_k_bp2_small_avx512(int M, int n, int q, const float *Dn, int ldn, const
             if (mask) acc = _mm512_mul_ps(acc, _mm512_maskz_loadu_ps(m, mask + off));
             const __m512 d = dact512(act, acc, _mm512_maskz_loadu_ps(m, A + off));
             sum = _mm512_add_ps(sum, d);
-            _mm512_mask_storeu_ps(D + off, m, _mm512_mul_ps(d, vs));
+            _mm512_mask_storeu_ps(D + (size_t)r * ldd + u0, m, _mm512_mul_ps(d, vs));
         }
         if (bsum) _mm512_mask_storeu_ps(bsum + u0, m, sum);
     }

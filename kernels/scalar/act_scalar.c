@@ -52,8 +52,8 @@ void nn2_k_softmax_rows_scalar(int M, int n, float *x)
  * from 0 (as gemm_nn over W^T), times the mask, times f'(a) (as act_backward); the column sums
  * in row order, then D times s. */
 void nn2_k_bp2_small_scalar(int M, int n, int q, const float *Dn, int ldn, const float *W, int ldw,
-                            const float *A, const float *mask, int ld, int act, float *D, float *bsum,
-                            float s)
+                            const float *A, const float *mask, int ld, int act, float *D, int ldd,
+                            float *bsum, float s)
 {
     if (bsum)
         for (int u = 0; u < n; u++) bsum[u] = 0.0f;
@@ -71,7 +71,7 @@ void nn2_k_bp2_small_scalar(int M, int n, int q, const float *Dn, int ldn, const
             else
                 acc = a > 0.0f ? acc : 0.0f;
             if (bsum) bsum[u] += acc;
-            D[off] = acc * s;
+            D[(size_t)r * ldd + (size_t)u] = acc * s;
         }
 }
 
