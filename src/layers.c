@@ -200,7 +200,7 @@ int nn2_dense_backward_delta_panels(const nn2_kernels *k, const nn2_net *net, nn
     if (n_out > 16 || !k->bp2_small) return 0;
     const float *W = wt ? wt : nn2_layer_WT(net, l);
     const int act = (int)net->arch.act[l - 1], drop = has_dropout(net, l);
-    for (int j = j0; j < j1; j += pw) { /* per panel: each unit's sums, f' and column sum as in one call */
+    for (int j = j0; j < j1; j += pw) { /* each unit's sums, f' and column sum as in one call */
         const int w = j1 - j < pw ? j1 - j : pw;
         k->bp2_small(M, w, n_out, dnext, ldn, W + (size_t)j * ldw, ldw, ws->a[l] + j,
                      drop ? ws->mask[l] + j : NULL, ld, act, pk + (size_t)(j - j0) * (size_t)M, w,
@@ -223,7 +223,8 @@ void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *
     const nn2_act act = net->arch.act[l - 1];
     const float *mask = training && has_dropout(net, l) ? ws->mask[l] + j0 : NULL;
     if (n_out <= 16 && k->bp2_small) { /* one pass, no transposed copy */
-        k->bp2_small(M, n, n_out, dnext, ldn, W, ldw, ws->a[l] + j0, mask, ld, (int)act, d, ld, bsum, s);
+        k->bp2_small(M, n, n_out, dnext, ldn, W, ldw, ws->a[l] + j0, mask, ld, (int)act, d, ld,
+                     bsum, s);
         return;
     }
     if (n_out <= NN2_SMALL_OUT && scratch) {

@@ -260,9 +260,9 @@ static int by_panels(const nn2_xsel *s, int n, int mb)
  * a transposed tail's halves at every input up to the chunk's end (tail_beside), whose pixels
  * the chunk's product has just read into L1 (read after the whole product, they came from L2
  * again; measured: bench/HISTORY.md); with s those inputs run from r0 to r1. */
-static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b,
-                       int r0, int r1, int j0, int j1, const float *x, int ldx, const float *delta,
-                       int ldd, int mb, const nn2_xsel *s, const dpanels *dp, const tjob *tj)
+static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b, int r0,
+                       int r1, int j0, int j1, const float *x, int ldx, const float *delta, int ldd,
+                       int mb, const nn2_xsel *s, const dpanels *dp, const tjob *tj)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0, add_sel = s && upd == UPD_ADD;
     s = grad_sel(tr, upd, s, n, mb);
@@ -991,8 +991,11 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
      * 15.5-15.7 us; bench/HISTORY.md). The same numbers in the same places either way. */
     dpanels dp = {NULL, 0};
     {
-        const int n0 = own[0].j1 - own[0].j0, upd0 = !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED;
-        if (p->dpk && L >= 2 && !in2h && n0 > 0 && by_panels(grad_sel(tr, upd0, xs, n0, mb), n0, mb)) dp.pk = p->dpk;
+        const int n0 = own[0].j1 - own[0].j0;
+        const int upd0 = !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED; /* as the loop below */
+        if (p->dpk && L >= 2 && !in2h && n0 > 0 &&
+            by_panels(grad_sel(tr, upd0, xs, n0, mb), n0, mb))
+            dp.pk = p->dpk;
     }
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
@@ -1019,10 +1022,11 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         const float *Wl = layer_blk(tr, p, l).W;
         const int ldn = l == L - 1 ? nL : ws->ld[l + 1];
         if (l == 1 && dp.pk)
-            dp.filled = nn2_dense_backward_delta_panels(k, net, ws, 1, Wl, dn, ldn, mb, j0, j1, NN2_PACK_W, dp.pk,
-                                                        bsum_at(o, p, bsum), sc);
+            dp.filled = nn2_dense_backward_delta_panels(k, net, ws, 1, Wl, dn, ldn, mb, j0, j1,
+                                                        NN2_PACK_W, dp.pk, bsum_at(o, p, bsum), sc);
         if (!(l == 1 && dp.filled))
-            nn2_dense_backward_delta(k, net, ws, 1, l, Wl, dn, ldn, mb, j0, j1, p->scratch, bsum_at(o, p, bsum), sc);
+            nn2_dense_backward_delta(k, net, ws, 1, l, Wl, dn, ldn, mb, j0, j1, p->scratch,
+                                     bsum_at(o, p, bsum), sc);
         if (j1 > j0) bsum_done(o, p, bsum, j1 - j0);
         if (h1 > h0 && tr->tail) tail_deltas(tr, o, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
     }
@@ -1045,8 +1049,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         nn2_split16(net->sizes[L - 1], nt, t, &r0, &r1);
     x = input_of(&hv, p, L - 1, &ldx);
     if (rown) {
-        grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x, ldx,
-                   p->dout, nL, mb, NULL, NULL, NULL);
+        grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, own[0].j0, own[0].j1, 0, nL, x,
+                   ldx, p->dout, nL, mb, NULL, NULL, NULL);
         r0 = tr->gm; /* the tail's rows, updated by both threads in their copies */
         if (tr->tt) tail_cols(tr, own[0].h0, own[0].h1, &r0, &r1);
     }
@@ -1056,11 +1060,13 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         int u0, u1; /* and those of its halves of a transposed tail */
         tail_cols(tr, own[0].h0, own[0].h1, &u0, &u1);
         if (u1 > u0)
-            grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, u0, u1, 0, nL, x, ldx, dout, nL, mb, NULL,
-                       NULL, NULL);
+            grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, u0, u1, 0, nL, x, ldx, dout,
+                       nL, mb, NULL, NULL, NULL);
     }
-    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb, NULL, NULL, NULL);
-    if (((tr->lean || tr->rep) && !tr->split_out) || t == 0) grad_bias(tr, o, p, out, L - 1, 0, nL, dout, nL, mb);
+    grad_block(tr, o, fused ? UPD_FUSED : UPD_OPTIM, NULL, out, r0, r1, 0, nL, x, ldx, dout, nL, mb,
+               NULL, NULL, NULL);
+    if (((tr->lean || tr->rep) && !tr->split_out) || t == 0)
+        grad_bias(tr, o, p, out, L - 1, 0, nL, dout, nL, mb);
     /* gradients and updates of the parameters this thread owns: the biases, whose gradients BP2
      * summed, then the weights (from deltas that BP2 scaled for the lazy decay) */
     for (int l = 0; l + 1 < L; l++) {
@@ -1085,7 +1091,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         const tjob tj = {h0, h1, p->hd, ldd};
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
-                       d + j0, ldd, mb, l == 0 ? xs : NULL, l == 0 && dp.pk ? &dp : NULL, beside ? &tj : NULL);
+                       d + j0, ldd, mb, l == 0 ? xs : NULL, l == 0 && dp.pk ? &dp : NULL,
+                       beside ? &tj : NULL);
         if (timed) {
             p->bal_ticks += nn2_ticks() - tick;
             p->bal_steps++;

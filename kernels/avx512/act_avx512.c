@@ -118,9 +118,9 @@ void nn2_k_softmax_rows_avx512(int M, int n, float *x)
 
 /* BP2 for a block of units whose next layer has q <= 16 units (the output layer):
  * D (M, n) = (Dn . W^T) [* mask] * f'(A), W (n, q) at ldw (unit u's weights to the next layer,
- * WT's rows), Dn (M, q) at ldn, A and mask at stride ld, D at ldd. Per 16 units, the columns of W are
- * gathered once into q registers (W^T's rows: no transposed copy in memory), then each row is
- * q FMAs from 0 in the order of o, as gemm_nn over the transposed weights computes them, times
+ * WT's rows), Dn (M, q) at ldn, A and mask at stride ld, D at ldd. Per 16 units, the columns of
+ * W are gathered once into q registers (W^T's rows: no transposed copy in memory), then each row
+ * is q FMAs from 0 in the order of o, as gemm_nn over the transposed weights computes them, times
  * the mask, times f'(a) as act_backward: the same bits as those three steps. 4 rows at a time
  * (independent FMA chains). The column sums (the biases' gradient, as colsum) are kept in a
  * register as the rows go by, and D is stored times s (the lazy decay's factor), so neither

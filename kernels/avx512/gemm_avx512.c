@@ -294,27 +294,32 @@ void nn2_k_gemm_nn_sel_avx512(int M, int N, int nk, const float *A, int lda, con
  * samples the gathers cost more than the lanes gain (B2's 50 x 10 over 10: 0.17 -> 0.23 us). */
 #define NARROW_MIN_K 32
 static inline __attribute__((always_inline)) void narrow_tile(const int nv, const int N, int K,
-                                                              const float *A, int lda, const float *B,
-                                                              int ldb, float *C, int ldc, epi e)
+                                                              const float *A, int lda,
+                                                              const float *B, int ldb, float *C,
+                                                              int ldc, epi e)
 {
     __m512 acc[16][2];
     _Pragma("GCC unroll 16") for (int j = 0; j < N; j++)
         _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[j][v] = _mm512_setzero_ps();
     for (int k = 0; k < K; k++) {
         __m512 a[2];
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) a[v] = _mm512_loadu_ps(A + (size_t)k * lda + 16 * v);
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+            a[v] = _mm512_loadu_ps(A + (size_t)k * lda + 16 * v);
         const float *b = B + (size_t)k * ldb;
         _Pragma("GCC unroll 16") for (int j = 0; j < N; j++) {
             const __m512 bj = _mm512_set1_ps(b[j]);
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[j][v] = _mm512_fmadd_ps(a[v], bj, acc[j][v]);
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                acc[j][v] = _mm512_fmadd_ps(a[v], bj, acc[j][v]);
         }
     }
     float t[16 * 32] __attribute__((aligned(64))); /* t[32 j + r]: column j of row r */
     _Pragma("GCC unroll 16") for (int j = 0; j < N; j++)
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) _mm512_store_ps(t + 32 * j + 16 * v, acc[j][v]);
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+            _mm512_store_ps(t + 32 * j + 16 * v, acc[j][v]);
     const __mmask16 m = tail_mask(N);
-    const __m512i col = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                                           _mm512_set1_epi32(32));
+    const __m512i col =
+        _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                           _mm512_set1_epi32(32));
     for (int r = 0; r < 16 * nv; r++) { /* tile's epilogue, row by row */
         float *c = C + (size_t)r * ldc;
         __m512 x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, col, t + r, 4);
@@ -322,7 +327,9 @@ static inline __attribute__((always_inline)) void narrow_tile(const int nv, cons
             x = _mm512_add_ps(_mm512_maskz_loadu_ps(m, c), x);
         } else {
             x = _mm512_mul_ps(_mm512_set1_ps(e.alpha), x);
-            if (e.beta != 0.0f) x = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(e.beta), _mm512_maskz_loadu_ps(m, c)), x);
+            if (e.beta != 0.0f)
+                x = _mm512_add_ps(
+                    _mm512_mul_ps(_mm512_set1_ps(e.beta), _mm512_maskz_loadu_ps(m, c)), x);
         }
         _mm512_mask_storeu_ps(c, m, x);
     }
@@ -330,13 +337,15 @@ static inline __attribute__((always_inline)) void narrow_tile(const int nv, cons
 
 /* narrow_tile over rows [0, 16 * (M / 16)) for N (1..16) known at compile time, so that the
  * accumulators stay in registers; returns the rows done (the rest: gemm_any's tiles). */
-#define NN2_NARROW_CASE(n)                                                                        \
-    case n:                                                                                       \
-        for (; i + 32 <= M; i += 32) narrow_tile(2, n, K, A + i, lda, B, ldb, C + (size_t)i * ldc, ldc, e); \
-        for (; i + 16 <= M; i += 16) narrow_tile(1, n, K, A + i, lda, B, ldb, C + (size_t)i * ldc, ldc, e); \
+#define NN2_NARROW_CASE(n)                                                                         \
+    case n:                                                                                        \
+        for (; i + 32 <= M; i += 32)                                                               \
+            narrow_tile(2, n, K, A + i, lda, B, ldb, C + (size_t)i * ldc, ldc, e);                 \
+        for (; i + 16 <= M; i += 16)                                                               \
+            narrow_tile(1, n, K, A + i, lda, B, ldb, C + (size_t)i * ldc, ldc, e);                 \
         break;
-static __attribute__((noinline)) int tn_narrow(int M, int N, int K, const float *A, int lda, const float *B,
-                                               int ldb, float *C, int ldc, epi e)
+static __attribute__((noinline)) int tn_narrow(int M, int N, int K, const float *A, int lda,
+                                               const float *B, int ldb, float *C, int ldc, epi e)
 {
     int i = 0;
     switch (N) {
@@ -353,12 +362,14 @@ static __attribute__((noinline)) int tn_narrow(int M, int N, int K, const float 
 void nn2_k_gemm_tn_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                           float *C, int ldc, float alpha, float beta)
 {
-    const epi e = alpha == 1.0f && beta == 1.0f ? (epi){1.0f, 1.0f, 1, 1} : (epi){alpha, beta, 1, 0};
-    const int i = N <= 16 && M >= 16 && K >= NARROW_MIN_K ? tn_narrow(M, N, K, A, lda, B, ldb, C, ldc, e) : 0;
+    const int add = alpha == 1.0f && beta == 1.0f; /* C += A^T.B: see epi */
+    const epi e = add ? (epi){1.0f, 1.0f, 1, 1} : (epi){alpha, beta, 1, 0};
+    const int i = N <= 16 && M >= 16 && K >= NARROW_MIN_K
+                      ? tn_narrow(M, N, K, A, lda, B, ldb, C, ldc, e) : 0;
     if (i == M) return;
     A += i;
     C += (size_t)i * ldc;
-    if (e.add) /* C += A^T.B: see epi */
+    if (add) /* (a constant epi each: gemm_any is inlined into both) */
         gemm_any(0, M - i, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){1.0f, 1.0f, 1, 1}, NOSEL);
     else
         gemm_any(0, M - i, N, K, A, 1, lda, B, ldb, NULL, C, ldc, (epi){alpha, beta, 1, 0}, NOSEL);
