@@ -290,8 +290,9 @@ void nn2_k_gemm_nn_sel_avx512(int M, int N, int nk, const float *A, int lda, con
  * tile computes (a*b + acc, the same product), then the same epilogue; the sums go through a
  * scratch tile, each row of C gathered from it. Hot, one thread (sixty-fourth session,
  * bench/HISTORY.md): B4's output-layer gradient of a thread (400 x 10, K = 128) 14.2 -> 7.0 us;
- * a packed gradient's 16-column panel (64 x 16, K = 128) 2.8 -> 2.3 us. Below NARROW_MIN_K
- * samples the gathers cost more than the lanes gain (B2's 50 x 10 over 10: 0.17 -> 0.23 us). */
+ * a packed gradient's 16-column panel (64 x 16, K = 128) 2.8-3.1 -> 2.3-2.5 us. Below
+ * NARROW_MIN_K samples the gathers cost more than the lanes gain (B2's 50 x 10 over 10:
+ * 0.17-0.25 -> 0.23-0.39 us). */
 #define NARROW_MIN_K 32
 static inline __attribute__((always_inline)) void narrow_tile(const int nv, const int N, int K,
                                                               const float *A, int lda,
