@@ -192,58 +192,40 @@ void nn2_dropout_forward(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, c
     }
 }
 
-int nn2_dense_backward_delta_panels(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int l,
-                                    const float *wt, const float *dnext, int ldn, int M, int j0,
-                                    int j1, int pw, float *pk, float *bsum, float s)
-{
-    const int n_out = net->layer[l].n_out, ld = ws->ld[l], ldw = net->layer[l].ldw;
-    if (n_out > 16 || !k->bp2_small) return 0;
-    const float *W = wt ? wt : nn2_layer_WT(net, l);
-    const int act = (int)net->arch.act[l - 1], drop = has_dropout(net, l);
-    for (int j = j0; j < j1; j += pw) { /* each unit's sums, f' and column sum as in one call */
-        const int w = j1 - j < pw ? j1 - j : pw;
-        k->bp2_small(M, w, n_out, dnext, ldn, W + (size_t)j * ldw, ldw, ws->a[l] + j,
-                     drop ? ws->mask[l] + j : NULL, ld, act, pk + (size_t)(j - j0) * (size_t)M, w,
-                     bsum ? bsum + (j - j0) : NULL, s);
-    }
-    return 1;
-}
-
 void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
                               int l, const float *wt, const float *dnext, int ldn, int M, int j0,
-                              int j1, float *scratch, float *bsum, float s)
+                              int j1, float *d, int ldd, float *scratch, float *bsum, float s)
 {
     /* BP2: delta_l = (delta_{l+1} . W_l) * f'(z_l), W_l = WT_l^T; with dropout the dropped
      * units pass no gradient and kept ones carry the 1/(1-p) scale: * mask. */
     const int n = j1 - j0, ld = ws->ld[l], ldw = net->layer[l].ldw;
     if (M <= 0 || n <= 0) return;
-    float *d = ws->d[l] + j0;
     const int n_out = net->layer[l].n_out;
     const float *W = (wt ? wt : nn2_layer_WT(net, l)) + (size_t)j0 * ldw; /* rows j0..j1 of WT_l */
     const nn2_act act = net->arch.act[l - 1];
     const float *mask = training && has_dropout(net, l) ? ws->mask[l] + j0 : NULL;
     if (n_out <= 16 && k->bp2_small) { /* one pass, no transposed copy */
-        k->bp2_small(M, n, n_out, dnext, ldn, W, ldw, ws->a[l] + j0, mask, ld, (int)act, d, ld,
+        k->bp2_small(M, n, n_out, dnext, ldn, W, ldw, ws->a[l] + j0, mask, ld, (int)act, d, ldd,
                      bsum, s);
         return;
     }
     if (n_out <= NN2_SMALL_OUT && scratch) {
         for (int u = 0; u < n; u++) /* scratch (n_out, n) = W_l[:, j0:j1] */
             for (int q = 0; q < n_out; q++) scratch[(size_t)q * n + u] = W[(size_t)u * ldw + q];
-        k->gemm_nn(M, n, n_out, dnext, ldn, scratch, n, 1.0f, NULL, d, ld);
+        k->gemm_nn(M, n, n_out, dnext, ldn, scratch, n, 1.0f, NULL, d, ldd);
     } else {
-        k->gemm_nt(M, n, n_out, dnext, ldn, W, ldw, d, ld);
+        k->gemm_nt(M, n, n_out, dnext, ldn, W, ldw, d, ldd);
     }
     for (int r = 0; r < M; r++) {
-        float *dr = d + (size_t)r * ld;
+        float *dr = d + (size_t)r * ldd;
         if (training && has_dropout(net, l)) {
             const float *m = ws->mask[l] + (size_t)r * ld + j0;
             for (int u = 0; u < n; u++) dr[u] *= m[u];
         }
         k->act_backward[act](n, dr, ws->a[l] + (size_t)r * ld + j0);
     }
-    if (bsum) k->colsum(M, n, d, ld, bsum);
-    if (s != 1.0f) nn2_scale_bias(M, n, d, ld, s, NULL);
+    if (bsum) k->colsum(M, n, d, ldd, bsum);
+    if (s != 1.0f) nn2_scale_bias(M, n, d, ldd, s, NULL);
 }
 
 int nn2_sparse_on(const nn2_kernels *k)

@@ -81,7 +81,9 @@ void nn2_gemm_scaled(const nn2_kernels *k, int M, int n, int K, const float *x, 
 void nn2_dropout_forward(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, const nn2_drop *drop,
                          int l, int M, int j0, int j1);
 /* BP2 for hidden layer l (1..L-1), units [j0,j1): d_l = (dnext . W_l) * mask * f'(z_l), with
- * dnext (M, n_out of layer l) at stride ldn. When layer l has at most NN2_SMALL_OUT outputs
+ * dnext (M, n_out of layer l) at stride ldn, into d (M, j1-j0) at stride ldd: ws->d[l] + j0 at
+ * ws->ld[l], or a panel of the first layer's deltas (step.c). Each element is computed alike
+ * whatever the unit range and d's stride. When layer l has at most NN2_SMALL_OUT outputs
  * (the 10 of a classifier), its weight rows [j0,j1) are first transposed into scratch
  * (n_out * (j1-j0) floats) so that the product runs as gemm_nn, vectorised over the units,
  * instead of as short dot products. */
@@ -90,14 +92,7 @@ void nn2_dropout_forward(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, c
  * stored times s (1: as is). */
 void nn2_dense_backward_delta(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int training,
                               int l, const float *wt, const float *dnext, int ldn, int M, int j0,
-                              int j1, float *scratch, float *bsum, float s);
-/* The same in training, written by panels of pw units into pk instead of ws->d[l]: panel j
- * (units j0 + [j, j + w), w = pw or the rest) at pk + j*M, its rows w floats apart (the layout
- * of the first layer's packed gradient, step.c). Only through the kernel set's bp2_small (a next
- * layer of 16 units or fewer): returns 0, having done nothing, where that does not apply. */
-int nn2_dense_backward_delta_panels(const nn2_kernels *k, const nn2_net *net, nn2_ws *ws, int l,
-                                    const float *wt, const float *dnext, int ldn, int M, int j0,
-                                    int j1, int pw, float *pk, float *bsum, float s);
+                              int j1, float *d, int ldd, float *scratch, float *bsum, float s);
 /* Evaluation forward over rows [r0,r1) of ws (no dropout); keeps zL. sel: room for sizes[0] +
  * 16 entries, for the first hidden layer over each 32-row part's non-zero inputs (the same
  * bits; the caller passes one where nn2_sparse_on), or NULL for every input. */

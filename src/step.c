@@ -186,31 +186,10 @@ static void grad_sel_optim(const nn2_trainer *tr, const nn2_optim *o, ahead *f, 
     }
 }
 
-/* n floats (n <= NN2_PACK_W) from s to d, in blocks of 16 of constant size that the compiler
- * copies inline. By a memcpy call each, pack_panels' rows (1,152 of 48 floats a step on B4's 2
- * threads) took 1.5x as long (measured: bench/HISTORY.md). */
-static void copy_row(float *d, const float *s, int n)
-{
-    int i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int c = 0; c < 16; c++) d[i + c] = s[i + c];
-    for (; i < n; i++) d[i] = s[i];
-}
-
-/* The deltas (mb, n) at stride ldd copied by panels of NN2_PACK_W columns into pk: panel j
- * (columns [j, j + w), w = NN2_PACK_W or the rest) at pk + j*mb, its rows w floats apart. */
-static void pack_panels(const float *delta, int ldd, int mb, int n, float *pk)
-{
-    for (int j = 0; j < n; j += NN2_PACK_W) {
-        const int w = n - j < NN2_PACK_W ? n - j : NN2_PACK_W;
-        float *q = pk + (size_t)j * (size_t)mb;
-        for (int r = 0; r < mb; r++) copy_row(q + (size_t)r * w, delta + (size_t)r * ldd + j, w);
-    }
-}
-
 /* C (rows x n at stride ldc) <- gemm_tn's alpha, beta epilogue of x^T . delta, x (mb, rows) at
- * stride ldx and delta (mb, n) at stride ldd; with pk (the deltas by panels, pack_panels), one
- * call per panel: the same operations on every element. */
+ * stride ldx and delta (mb, n) at stride ldd; with pk (the deltas by panels: panel j, columns
+ * [j, j + w), w = NN2_PACK_W or the rest, at pk + j*mb, its rows w floats apart), one call per
+ * panel: the same operations on every element. */
 static void grad_tn(const nn2_trainer *tr, int rows, int n, int mb, const float *x, int ldx,
                     const float *delta, int ldd, const float *pk, float *C, int ldc, float alpha, float beta)
 {
@@ -224,13 +203,6 @@ static void grad_tn(const nn2_trainer *tr, int rows, int n, int mb, const float 
     }
 }
 
-/* The first layer's deltas by panels (nn2_priv.dpk): pk, and whether BP2 has written them there
- * already (filled) or grad_block copies them (pack_panels). */
-typedef struct dpanels {
-    float *pk;
-    int filled;
-} dpanels;
-
 /* The selection grad_block's product goes through: s, or NULL (every input) where the product
  * over the selected inputs would not pay (fewer than sel_grad_min multiply-adds; not under
  * UPD_ADD, which updates the selected rows alone). */
@@ -239,8 +211,9 @@ static const nn2_xsel *grad_sel(const nn2_trainer *tr, int upd, const nn2_xsel *
     return s && upd != UPD_ADD && (long)mb * n < tr->k->sel_grad_min ? NULL : s;
 }
 
-/* Whether grad_block reads n columns of deltas by panels: a product over every input (s, after
- * grad_sel, NULL) of at least NN2_PACK_MIN_N columns over NN2_PACK_MIN_M samples (step.h). */
+/* Whether the first layer's gradient reads its n columns of deltas by panels (grad_tn): a
+ * product over every input (s, after grad_sel, NULL) of at least NN2_PACK_MIN_N columns over
+ * NN2_PACK_MIN_M samples (step.h). */
 static int by_panels(const nn2_xsel *s, int n, int mb)
 {
     return !s && n >= NN2_PACK_MIN_N && mb >= NN2_PACK_MIN_M;
@@ -252,17 +225,17 @@ static int by_panels(const nn2_xsel *s, int n, int mb)
  * mini-batch's pixels are asked for in even shares after each chunk of rows. With s (the sparse
  * first layer): the products over the inputs s selects only, under UPD_ADD their rows alone
  * (r0, r1 unused), under UPD_OPTIM every row, the others' gradients zero (for rows of at least
- * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). With dp, where by_panels: the
- * deltas by panels, each panel's rows adjacent instead of ldd floats apart (B4's rows of 800
- * units, 3200 bytes; measured: bench/HISTORY.md), copied there first unless BP2 wrote them
- * there (dp->filled; delta is then not read). With tj: after each chunk of rows
+ * the kernel set's sel_grad_min multiply-adds, nn2_kernels.h). With pk (where by_panels; s is
+ * then NULL): the deltas by panels, as BP2 wrote them (grad_tn), each panel's rows adjacent
+ * instead of ldd floats apart (B4's rows of 800 units, 3200 bytes; measured:
+ * bench/HISTORY.md); delta is then not read. With tj: after each chunk of rows
  * (TAIL_CHUNK of them, or with s that many selected ones, or grad_sel_optim's), the gradient of
  * a transposed tail's halves at every input up to the chunk's end (tail_beside), whose pixels
  * the chunk's product has just read into L1 (read after the whole product, they came from L2
  * again; measured: bench/HISTORY.md); with s those inputs run from r0 to r1. */
 static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead *f, blk b, int r0,
                        int r1, int j0, int j1, const float *x, int ldx, const float *delta, int ldd,
-                       int mb, const nn2_xsel *s, const dpanels *dp, const tjob *tj)
+                       int mb, const nn2_xsel *s, const float *pk, const tjob *tj)
 {
     const int ldw = b.ld, n = j1 - j0, first = f ? f->done : 0, add_sel = s && upd == UPD_ADD;
     s = grad_sel(tr, upd, s, n, mb);
@@ -273,8 +246,7 @@ static void grad_block(const nn2_trainer *tr, const nn2_optim *o, int upd, ahead
     const int cr = tj ? TAIL_CHUNK : GRAD_CHUNK; /* rows a chunk */
     const int rows = add_sel ? s->n : r1 - r0, chunks = (rows + cr - 1) / cr;
     NN2_ASSERT(!s || upd != UPD_FUSED);
-    float *const pk = dp && by_panels(s, n, mb) ? dp->pk : NULL;
-    if (pk && !dp->filled) pack_panels(delta, ldd, mb, n, pk);
+    NN2_ASSERT(!pk || by_panels(s, n, mb));
     int done = r0; /* the tail's inputs done */
     for (int q0 = 0, q = 1; q0 < rows; q0 += cr, q++) {
         if (f) ahead_to(f, first + (int)((long)(f->n - first) * q / chunks));
@@ -435,8 +407,8 @@ static void tail_deltas(const nn2_trainer *tr, const nn2_optim *o, nn2_priv *p, 
         tail_cols(tr, h0, h1, &u0, &u1);
         float *bsum = h0 == 0 && h1 > 0 ? tr->tg[0] + nn2_trainer_tail_boff(tr, 0) : NULL;
         if (u1 > u0) {
-            nn2_dense_backward_delta(tr->k, net, hv, 1, 1, W2, dn, nL, mb, u0, u1, p->scratch,
-                                     bsum_at(o, p, bsum), s);
+            nn2_dense_backward_delta(tr->k, net, hv, 1, 1, W2, dn, nL, mb, u0, u1, hv->d[1] + u0,
+                                     hv->ld[1], p->scratch, bsum_at(o, p, bsum), s);
             bsum_done(o, p, bsum, u1 - u0);
         }
         return;
@@ -445,8 +417,8 @@ static void tail_deltas(const nn2_trainer *tr, const nn2_optim *o, nn2_priv *p, 
         nn2_trainer_tail_units(tr, h, &u0, &u1);
         float *bsum = tr->tg[h] + nn2_trainer_tail_boff(tr, h);
         if (u1 > u0) {
-            nn2_dense_backward_delta(tr->k, net, hv, 1, 1, W2, dn, nL, mb, u0, u1, p->scratch,
-                                     bsum_at(o, p, bsum), s);
+            nn2_dense_backward_delta(tr->k, net, hv, 1, 1, W2, dn, nL, mb, u0, u1, hv->d[1] + u0,
+                                     hv->ld[1], p->scratch, bsum_at(o, p, bsum), s);
             bsum_done(o, p, bsum, u1 - u0);
         }
     }
@@ -985,17 +957,18 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             nn2_dense_forward(k, net, L - 1, out.W, out.ld, 1.0f, x, ldx, NULL, p->out, nL, mb, 0, nL);
         if (!bp1) nn2_cost_delta(k, &net->arch, p->dout, p->out, p->labels, mb, nL);
     }
-    /* the first layer's deltas: by panels where its gradient reads them so (grad_block), and
-     * there BP2 writes them, where it can, instead of at the activations' stride (B4 on 2 threads:
-     * with the copy grad_block made, 33.5-35.1 us in a harness with the rows in L3, directly
-     * 15.5-15.7 us; bench/HISTORY.md). The same numbers in the same places either way. */
-    dpanels dp = {NULL, 0};
+    /* the first layer's deltas: by panels (pk, grad_tn's layout) where its gradient reads them
+     * so, and there BP2 writes them, panel by panel, instead of at the activations' stride (B4
+     * on 2 threads, in a harness with the rows in L3: BP2 and a copy into the panels, as the
+     * sixtieth to sixty-third sessions made, 33.5-35.1 us; directly 15.5-15.7 us;
+     * bench/HISTORY.md) */
+    float *pk = NULL;
     {
         const int n0 = own[0].j1 - own[0].j0;
         const int upd0 = !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED; /* as the loop below */
         if (p->dpk && L >= 2 && !in2h && n0 > 0 &&
             by_panels(grad_sel(tr, upd0, xs, n0, mb), n0, mb))
-            dp.pk = p->dpk;
+            pk = p->dpk;
     }
     /* BP2 for this thread's hidden units, last hidden layer first */
     for (int l = L - 1; l >= 1; l--) {
@@ -1021,12 +994,17 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         }
         const float *Wl = layer_blk(tr, p, l).W;
         const int ldn = l == L - 1 ? nL : ws->ld[l + 1];
-        if (l == 1 && dp.pk)
-            dp.filled = nn2_dense_backward_delta_panels(k, net, ws, 1, Wl, dn, ldn, mb, j0, j1,
-                                                        NN2_PACK_W, dp.pk, bsum_at(o, p, bsum), sc);
-        if (!(l == 1 && dp.filled))
-            nn2_dense_backward_delta(k, net, ws, 1, l, Wl, dn, ldn, mb, j0, j1, p->scratch,
-                                     bsum_at(o, p, bsum), sc);
+        float *bs = bsum_at(o, p, bsum);
+        if (l == 1 && pk) /* by panels: each unit's deltas and column sum as in one call */
+            for (int j = j0; j < j1; j += NN2_PACK_W) {
+                const int w = j1 - j < NN2_PACK_W ? j1 - j : NN2_PACK_W;
+                nn2_dense_backward_delta(k, net, ws, 1, 1, Wl, dn, ldn, mb, j, j + w,
+                                         pk + (size_t)(j - j0) * (size_t)mb, w, p->scratch,
+                                         bs ? bs + (j - j0) : NULL, sc);
+            }
+        else
+            nn2_dense_backward_delta(k, net, ws, 1, l, Wl, dn, ldn, mb, j0, j1, ws->d[l] + j0,
+                                     ws->ld[l], p->scratch, bs, sc);
         if (j1 > j0) bsum_done(o, p, bsum, j1 - j0);
         if (h1 > h0 && tr->tail) tail_deltas(tr, o, p, &hv, out.W, dn, mb, h0, h1, sc); /* lean */
     }
@@ -1091,7 +1069,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         const tjob tj = {h0, h1, p->hd, ldd};
         if (j1 > j0)
             grad_block(tr, o, upd, l == 0 ? &f : NULL, b, 0, net->layer[l].n_in, j0, j1, x, ldx,
-                       d + j0, ldd, mb, l == 0 ? xs : NULL, l == 0 && dp.pk ? &dp : NULL,
+                       d + j0, ldd, mb, l == 0 ? xs : NULL, l == 0 ? pk : NULL,
                        beside ? &tj : NULL);
         if (timed) {
             p->bal_ticks += nn2_ticks() - tick;

@@ -7,8 +7,8 @@
 #include "train.h"
 
 /* A thread's first-layer weight gradient over mini-batches of NN2_PACK_MIN_M samples or more and
- * NN2_PACK_MIN_N units or more reads its deltas by panels of NN2_PACK_W columns, copied into
- * nn2_priv.dpk (step.c, grad_block). */
+ * NN2_PACK_MIN_N units or more reads its deltas by panels of NN2_PACK_W columns, which BP2
+ * writes into nn2_priv.dpk (step.c). */
 enum { NN2_PACK_MIN_M = 64, NN2_PACK_MIN_N = 256, NN2_PACK_W = 48 };
 
 /* Hidden layer l's work of thread t of nt: units [*j0,*j1), and with a tail (or an in2 first
