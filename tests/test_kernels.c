@@ -85,6 +85,43 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
     free(A); free(B); free(bias); free(C); free(R); free(S);
 }
 
+/* gemm_nt's elements in the AVX-512 set, bit for bit against the order nn2_kernels.h's contract
+ * and the saved models rest on: per element 16 lanes, lane l an FMA chain over k = l, l + 16, ...
+ * (the last chunk's missing lanes adding +0 * +0), then the lanes summed as _mm512_reduce_add_ps
+ * sums them, t[i] = x[i + 8] + x[i], then t[i + 4] + t[i], + 2, + 1. The kernel sums a tile's
+ * elements together (sums16); a change of that order fails here, where the comparison with the
+ * scalar set's tolerance would not see it. Both stores: C's rows adjacent (ldc = N) or apart. */
+static void check_nt_order(const nn2_kernels *k, int M, int N, int K)
+{
+    const int lda = K + 3, ldb = K + 1;
+    float *A = rnd((size_t)M * lda), *B = rnd((size_t)N * ldb), *C = rnd((size_t)M * (N + 2));
+    for (int ldc = N; ldc <= N + 2; ldc += 2) {
+        k->gemm_nt(M, N, K, A, lda, B, ldb, C, ldc);
+        int same = 1;
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) {
+                const float *a = A + (size_t)i * lda, *b = B + (size_t)j * ldb;
+                float x[16] = {0}, t[8];
+                const int kfull = K % 16 ? K - K % 16 : K - 16;
+                int q = 0;
+                for (; q < kfull; q += 16)
+                    for (int l = 0; l < 16; l++) x[l] = fmaf(a[q + l], b[q + l], x[l]);
+                for (int l = 0; l < 16; l++)
+                    x[l] = q + l < K ? fmaf(a[q + l], b[q + l], x[l]) : fmaf(0.0f, 0.0f, x[l]);
+                for (int h = 8; h >= 1; h /= 2) {
+                    for (int l = 0; l < h; l++) t[l] = x[l + h] + x[l];
+                    memcpy(x, t, sizeof(float) * (size_t)h);
+                }
+                same &= memcmp(&x[0], &C[(size_t)i * ldc + j], sizeof(float)) == 0;
+            }
+        CHECK(same, "%s gemm_nt M=%d N=%d K=%d ldc=%d: not the lanes' order of the contract", k->name, M,
+              N, K, ldc);
+    }
+    free(A);
+    free(B);
+    free(C);
+}
+
 /* zero_gaps on rows [r0, r1) of a random matrix, with lists of none, some and all of those rows
  * (runs and single rows, base 5): exactly the rows of the range not in the list become +0 over
  * n columns; the listed rows, the rows outside the range and the columns past n keep their bits. */
@@ -234,6 +271,11 @@ int main(int argc, char **argv)
     check_gemm(k, TN, 2, 1000, 3, 0);
     check_gemm(k, NT, 10, 2, 784, 0); /* and its forward: tall tiles of 1-2 columns */
     check_gemm(k, NT, 19, 2, 31, 0);
+    if (isa == NN2_ISA_AVX512) { /* tiles of 8 x 2, 5 x 2, 4 x 4, their edges, one element */
+        const int nt[][3] = {{8, 2, 784}, {10, 2, 784}, {16, 1, 100}, {5, 2, 17}, {4, 4, 100},
+                             {9, 7, 31}, {3, 3, 16}, {1, 1, 1}, {6, 2, 15}};
+        for (int i = 0; i < 9; i++) check_nt_order(k, nt[i][0], nt[i][1], nt[i][2]);
+    }
 
     {
         const int ms[] = {1, 3, 10, 16, 17}, ns[] = {1, 15, 16, 17, 31, 48, 100, 112};
