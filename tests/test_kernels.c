@@ -85,8 +85,8 @@ static void check_gemm(const nn2_kernels *k, int op, int M, int N, int K, int us
     free(A); free(B); free(bias); free(C); free(R); free(S);
 }
 
-/* gemm_nt's elements in the AVX-512 set, bit for bit against the order nn2_kernels.h's contract
- * and the saved models rest on: per element 16 lanes, lane l an FMA chain over k = l, l + 16, ...
+/* gemm_nt's elements in the AVX-512 set, bit for bit against the order its kernel states and the
+ * models saved since rest on: per element 16 lanes, lane l an FMA chain over k = l, l + 16, ...
  * (the last chunk's missing lanes adding +0 * +0), then the lanes summed as _mm512_reduce_add_ps
  * sums them, t[i] = x[i + 8] + x[i], then t[i + 4] + t[i], + 2, + 1. The kernel sums a tile's
  * elements together (sums16); a change of that order fails here, where the comparison with the
