@@ -782,6 +782,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
      * the deltas' factor dc; with a decay below 1/2 per step the kernel's epilogue applies it.
      * A step without it starts from s = 1 (folding a resumed checkpoint's s, say). */
     const int lazy = fused && o->decay >= 0.5f;
+    /* how the first weight layer's gradient is applied (with no hidden layer, the output's) */
+    const int upd0 = !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED;
     if (!lazy && p->wscale != 1.0) {
         fold_own(tr, layer_blk(tr, p, 0), own[0].j0, own[0].j1, own[0].h0, own[0].h1, (float)p->wscale);
         p->wscale = 1.0;
@@ -965,7 +967,6 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
     float *pk = NULL;
     {
         const int n0 = own[0].j1 - own[0].j0;
-        const int upd0 = !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED; /* as the loop below */
         if (p->dpk && L >= 2 && !in2h && n0 > 0 &&
             by_panels(grad_sel(tr, upd0, xs, n0, mb), n0, mb))
             pk = p->dpk;
@@ -1052,7 +1053,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         x = input_of(ws, p, l, &ldx);
         const blk b = layer_blk(tr, p, l);
         float *d = ws->d[l + 1];
-        const int ldd = ws->ld[l + 1], upd = !fused ? UPD_OPTIM : l == 0 && lazy ? UPD_ADD : UPD_FUSED;
+        const int ldd = ws->ld[l + 1], upd = l == 0 ? upd0 : fused ? UPD_FUSED : UPD_OPTIM;
         grad_bias(tr, o, p, b, l, j0, j1, NULL, ldd, mb); /* summed by BP2 */
         for (int h = h0; h < h1 && tr->tail; h++) /* tt: each half's biases; else all in half 0 */
             if (tr->tt || h == 0) tail_bias(tr, o, h);
@@ -1086,8 +1087,7 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
             for (int i = 0; i < mb * nL; i++) p->scratch[i] = dout[i] * dc;
             d = p->scratch;
         }
-        halves_grad(tr, o, !fused ? UPD_OPTIM : lazy ? UPD_ADD : UPD_FUSED, &f, out, own[0].h0,
-                    own[0].h1, nL, x, ldx, d, nL, xs, mb);
+        halves_grad(tr, o, upd0, &f, out, own[0].h0, own[0].h1, nL, x, ldx, d, nL, xs, mb);
     }
     if (lazy) {
         p->wscale = s1;
