@@ -23,7 +23,9 @@
 
 #define GRAD_CHUNK 64 /* rows of WT per gradient+update pass: keeps them in L1/L2 */
 #define TAIL_CHUNK 96 /* ... beside a transposed tail's: its 2-row product's wide tiles (6 vectors) */
-#define EARLY_ROWS 4 /* rows of the next mini-batch converted right after the barrier (step) */
+/* floats of the next mini-batch's first rows converted right after the barrier (step): 4 rows of
+ * MNIST's 784 inputs, 8 of a half's 392 */
+#define EARLY_FLOATS (4 * 784)
 #define AHEAD_BURST 256 /* cache lines of the next mini-batch's pixels asked for at once */
 #define WSCALE_MIN 0x1p-20 /* lazy decay: the smallest s before the weights are folded */
 #define XCHUNK 8 /* rows of pixels converted just before the forward product reads them (step) */
@@ -886,12 +888,15 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         NN2_PROF_MARK(&p->prof, NN2_PH_FORWARD);
         if (tr->rep && l > 0) continue; /* rep: one barrier, after the first layer */
         /* window: while this thread's flag crosses to the other core, it asks for the next
-         * mini-batch's pixels and converts their first rows (the first lines asked for); more
-         * rows would push this step's inputs out of L1 before the gradient reads them */
+         * mini-batch's pixels and converts their first rows (the first lines asked for), as many
+         * as EARLY_FLOATS holds: B2 4 rows, B1 8 of its half rows (with 4, its steps took 3%
+         * longer: bench/HISTORY.md); more would push this step's inputs out of L1 before the
+         * gradient reads them */
         nn2_bar_arrive(&tr->bar, t, nt, &p->episode);
         if (window) {
             ahead_to(&f, f.n);
-            p->xn_rows = (int)next < EARLY_ROWS ? (int)next : EARLY_ROWS;
+            const int early = EARLY_FLOATS / (c1 > c0 ? c1 - c0 : 1);
+            p->xn_rows = (int)next < early ? (int)next : early;
             nn2_load_cols(k, p->xn, net->sizes[0], &p->data, idx, base + (size_t)mb, 0, p->xn_rows, c0, c1);
             p->xn_base = base + (size_t)mb;
         }
