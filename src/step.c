@@ -889,9 +889,8 @@ void nn2_trainer_step(nn2_trainer *tr, const uint32_t *idx, size_t base, int mb,
         if (tr->rep && l > 0) continue; /* rep: one barrier, after the first layer */
         /* window: while this thread's flag crosses to the other core, it asks for the next
          * mini-batch's pixels and converts their first rows (the first lines asked for), as many
-         * as EARLY_FLOATS holds: B2 4 rows, B1 8 of its half rows (with 4, its steps took 3%
-         * longer: bench/HISTORY.md); more would push this step's inputs out of L1 before the
-         * gradient reads them */
+         * as EARLY_FLOATS holds (B1's with 4 rows took 3% longer: bench/HISTORY.md); more would
+         * push this step's inputs out of L1 before the gradient reads them */
         nn2_bar_arrive(&tr->bar, t, nt, &p->episode);
         if (window) {
             ahead_to(&f, f.n);
